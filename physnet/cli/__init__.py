@@ -1,0 +1,1 @@
+"""The ``physnet`` command line. The only part of physnet that imports ``video``."""

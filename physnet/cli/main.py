@@ -1,0 +1,44 @@
+"""``physnet`` console script: subcommands, one-line errors, exit code 2 on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from physnet import __version__
+from physnet.cli import simulate_cmd
+
+#: Errors that mean "bad input": reported on one line, exit code 2, no traceback.
+USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, RuntimeError)
+
+SUBCOMMANDS = (simulate_cmd,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="physnet",
+        description="Forecast dynamical systems with physics-informed networks of diverse, learned neurons.",
+    )
+    parser.add_argument("--version", action="version", version=f"physnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in SUBCOMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("physnet: interrupted", file=sys.stderr)
+        return 130
+    except USER_ERRORS as err:
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"physnet {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The table of integration methods: one name, one entry, one place to look it up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    """An integration method.
+
+    Attributes:
+        name: the name used in the API and the CLI.
+        order: global order of accuracy (error ~ h^order).
+        adaptive: step size chosen from ``rtol``/``atol`` (otherwise one step per
+            output interval).
+        symplectic: preserves the symplectic form; needs a Hamiltonian (q, p) split.
+        needs_separable: valid only for ``H = T(p) + V(q)``.
+        torchdiffeq_name: the torchdiffeq solver behind it, or None for physnet's own.
+    """
+
+    name: str
+    order: int
+    adaptive: bool = False
+    symplectic: bool = False
+    needs_separable: bool = False
+    torchdiffeq_name: str | None = None
+
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method("euler", 1, torchdiffeq_name="euler"),
+        Method("midpoint", 2, torchdiffeq_name="midpoint"),
+        Method("heun2", 2, torchdiffeq_name="heun2"),
+        Method("heun3", 3, torchdiffeq_name="heun3"),
+        Method("rk4", 4, torchdiffeq_name="rk4"),
+        Method("symplectic-euler", 1, symplectic=True, needs_separable=True),
+        Method("leapfrog", 2, symplectic=True, needs_separable=True),
+        Method("implicit-midpoint", 2, symplectic=True),
+        Method("fehlberg2", 2, adaptive=True, torchdiffeq_name="fehlberg2"),
+        Method("adaptive-heun", 2, adaptive=True, torchdiffeq_name="adaptive_heun"),
+        Method("bosh3", 3, adaptive=True, torchdiffeq_name="bosh3"),
+        Method("dopri5", 5, adaptive=True, torchdiffeq_name="dopri5"),
+        Method("dopri8", 8, adaptive=True, torchdiffeq_name="dopri8"),
+    )
+}
+
+
+def get_method(name: str) -> Method:
+    """Look a method up by name (underscores accepted for hyphens).
+
+    Raises:
+        ValueError: listing the valid names.
+    """
+    key = str(name).strip().lower().replace("_", "-")
+    if key not in METHODS:
+        raise ValueError(f"unknown integration method {name!r}; valid methods: {', '.join(METHODS)}")
+    return METHODS[key]

@@ -1,0 +1,68 @@
+"""Writing a run's outputs: a writable folder checked up front, files replaced atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+
+def prepare_output_dir(path: str | os.PathLike) -> Path:
+    """Create ``path`` (and parents) and check it can be written, before any work is done.
+
+    Raises:
+        OSError: with a one-line message when the folder cannot be created or written.
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"output path {out} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise PermissionError(f"cannot write to output folder {out}: {err.strerror or err}") from None
+    return out
+
+
+def write_atomically(path: Path, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it into
+    place, so a reader never sees a half-written file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def write_json(path: Path, data: dict) -> Path:
+    """Write ``data`` as indented JSON, atomically."""
+    return write_atomically(path, lambda p: p.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n"))
+
+
+def write_npz(path: Path, **arrays: np.ndarray) -> Path:
+    """Write arrays to an ``.npz`` file, atomically (loads with ``allow_pickle=False``)."""
+
+    def _save(p: Path) -> None:
+        with open(p, "wb") as fh:
+            np.savez(fh, **arrays)
+
+    return write_atomically(path, _save)
+
+
+def write_figure(path: Path, fig) -> Path:
+    """Save a matplotlib figure, atomically, and close it."""
+    import matplotlib.pyplot as plt
+
+    try:
+        return write_atomically(path, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format=path.suffix[1:]))
+    finally:
+        plt.close(fig)
