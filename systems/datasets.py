@@ -114,11 +114,12 @@ def make_dataset(
     with torch.no_grad():
         derivs = system.vector_field(times, states)
     orbit_id = torch.arange(spec.n_orbits).unsqueeze(-1).expand_as(times)
+    # the split is drawn before the noise so that it does not depend on noise settings
+    n_val = max(1, int(round(spec.val_fraction * spec.n_orbits)))
+    perm = torch.randperm(spec.n_orbits, generator=g)
     if spec.noise_std > 0:
         states = states + spec.noise_std * torch.randn(states.shape, generator=g, dtype=states.dtype)
         derivs = derivs + spec.noise_std * torch.randn(derivs.shape, generator=g, dtype=derivs.dtype)
-    n_val = max(1, int(round(spec.val_fraction * spec.n_orbits)))
-    perm = torch.randperm(spec.n_orbits, generator=g)
     val_ids, train_ids = perm[:n_val].sort().values, perm[n_val:].sort().values
 
     def pairs(ids: Tensor) -> PairSet:
@@ -136,6 +137,6 @@ def make_dataset(
         "seed": seed,
         "n_train": int(len(train_ids) * states.shape[1]),
         "n_val": int(len(val_ids) * states.shape[1]),
-        "integration": {"method": "dopri8", "rtol": 1e-10, "atol": 1e-10, "dtype": "float64"},
+        "integration": {"method": "dopri5", "rtol": 1e-10, "atol": 1e-10, "dtype": "float64"},
     }
     return Dataset(train=pairs(train_ids), val=pairs(val_ids), config=config)
