@@ -1,0 +1,22 @@
+"""Every example runs in seconds with --small."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = ["custom_system.py", "henon_heiles_chaos.py", "integrator_energy.py"]
+
+
+@pytest.mark.parametrize("script", EXAMPLES)
+def test_examples_run_small(tmp_path, script):
+    path = Path(__file__).resolve().parents[1] / "examples" / script
+    args = [sys.executable, str(path), "--small"]
+    if "--out" in path.read_text():
+        args += ["--out", str(tmp_path / "out")]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
