@@ -1,0 +1,81 @@
+"""A diverse hidden layer's activation: neurons split into types, each type its own function."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import Tensor, nn
+
+from physnet.activations.banks import check_k
+
+
+def type_assignment(n: int, k: int = 2, fractions: Sequence[float] | None = None) -> Tensor:
+    """Type of each of ``n`` neurons, shaped ``(n,)``, in contiguous blocks.
+
+    Args:
+        n: number of neurons.
+        k: number of types (even split by default).
+        fractions: share of each type, ``k`` non-negative numbers summing to one;
+            counts are rounded by largest remainder, so they always add up to ``n``
+            (``n`` need not be divisible by ``k``).
+    """
+    check_k(k)
+    if n < 1:
+        raise ValueError(f"a layer needs at least one neuron, got {n}")
+    if fractions is None:
+        fractions = [1.0 / k] * k
+    fractions = [float(f) for f in fractions]
+    if len(fractions) != k:
+        raise ValueError(f"got {len(fractions)} fractions for k={k} types")
+    if min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-6:
+        raise ValueError(f"type fractions must be non-negative and sum to one, got {fractions} (sum {sum(fractions):.6g})")
+    exact = [f * n for f in fractions]
+    counts = [int(e) for e in exact]
+    for j in sorted(range(k), key=lambda j: exact[j] - counts[j], reverse=True)[: n - sum(counts)]:
+        counts[j] += 1
+    return torch.repeat_interleave(torch.arange(k), torch.tensor(counts))
+
+
+class DiverseActivation(nn.Module):
+    """Applies type ``assignment[i]``'s function of ``bank`` to neuron ``i``.
+
+    Each neuron's output depends only on its own pre-activation and its own type's
+    function (the PyTorch reference added ``act_j(0)`` of every other type to every
+    neuron). Neurons of one type are gathered and evaluated in one call.
+
+    Args:
+        assignment: type per neuron, shaped ``(N,)``, values in ``[0, bank.k)``.
+        bank: a module with ``k`` and ``apply_type(j, x)`` (see ``banks.py``).
+    """
+
+    def __init__(self, assignment: Tensor, bank: nn.Module) -> None:
+        super().__init__()
+        assignment = torch.as_tensor(assignment, dtype=torch.long)
+        if assignment.ndim != 1 or assignment.numel() == 0:
+            raise ValueError("assignment must be a non-empty 1-D tensor of type indices")
+        if int(assignment.min()) < 0 or int(assignment.max()) >= bank.k:
+            raise ValueError(f"assignment uses types outside [0, {bank.k}) for a bank of {bank.k} types")
+        self.bank = bank
+        self.register_buffer("assignment", assignment)
+        order = torch.argsort(assignment, stable=True)
+        self.register_buffer("order", order)
+        self.register_buffer("inverse", torch.argsort(order))
+        self.counts = torch.bincount(assignment, minlength=bank.k).tolist()
+
+    @property
+    def n_neurons(self) -> int:
+        return self.assignment.numel()
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``x`` shaped ``(..., N)`` -> same shape."""
+        if x.shape[-1] != self.n_neurons:
+            raise ValueError(f"expected {self.n_neurons} pre-activations in the last dimension, got {x.shape[-1]}")
+        if self.bank.k == 1:
+            return self.bank.apply_type(0, x)
+        grouped = x.index_select(-1, self.order).split(self.counts, dim=-1)
+        outs = [self.bank.apply_type(j, g) for j, g in enumerate(grouped) if g.shape[-1] > 0]
+        return torch.cat(outs, dim=-1).index_select(-1, self.inverse)
+
+    def extra_repr(self) -> str:
+        return f"n={self.n_neurons}, counts={self.counts}"

@@ -1,0 +1,70 @@
+"""Activations files: one ``.npz`` with the grid, each type's values and JSON metadata."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from physnet.activations.banks import INTERPOLATION_KINDS, FrozenBank
+
+FORMAT = "physnet-activations/1"
+
+
+def save_activations(path: str | Path, bank: FrozenBank, metadata: dict | None = None) -> Path:
+    """Write ``bank`` to ``path``: arrays ``grid`` (G,), ``values`` (k, G) and ``metadata``
+    (a JSON string holding base, k, width, grid, interpolation kind and provenance)."""
+    from physnet.run_output import write_npz
+
+    meta = {**bank.metadata, **(metadata or {})}
+    meta.update(format=FORMAT, k=bank.k, interpolation=bank.kind,
+                grid=[float(bank.grid[0]), float(bank.grid[-1]), int(len(bank.grid))])
+    return write_npz(
+        Path(path),
+        grid=bank.grid.numpy(),
+        values=bank.values.numpy(),
+        metadata=np.array(json.dumps(meta, sort_keys=True)),
+    )
+
+
+def load_activations(path: str | Path, *, k: int | None = None, kind: str | None = None) -> FrozenBank:
+    """Read an activations file (``allow_pickle=False``) into a :class:`FrozenBank`.
+
+    Args:
+        k: if given, the number of types the file must hold.
+        kind: interpolation to use; default: the kind recorded in the file.
+
+    Raises:
+        FileNotFoundError, ValueError: one line naming what is wrong (missing file,
+            truncated or not an npz, not an activations file, pickled payload, wrong k).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"activations file not found: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = {"grid", "values", "metadata"} - set(data.files)
+            if missing:
+                raise ValueError(f"{path} is not an activations file (missing {', '.join(sorted(missing))})")
+            grid, values, meta_text = data["grid"], data["values"], data["metadata"]
+    except (zipfile.BadZipFile, EOFError, OSError) as err:
+        raise ValueError(f"{path} is truncated or not an .npz activations file ({err})") from None
+    except ValueError as err:
+        if "pickle" in str(err):
+            raise ValueError(f"{path} holds a pickled payload, which is refused; re-export it with physnet") from None
+        raise
+    try:
+        meta = json.loads(str(meta_text))
+    except json.JSONDecodeError:
+        raise ValueError(f"{path}: metadata is not valid JSON; not a physnet activations file") from None
+    if values.ndim != 2 or grid.ndim != 1 or values.shape[1] != grid.shape[0]:
+        raise ValueError(f"{path}: values {values.shape} do not match grid {grid.shape}")
+    if k is not None and values.shape[0] != k:
+        raise ValueError(f"{path} holds {values.shape[0]} activation types but {k} were asked for")
+    kind = kind or meta.get("interpolation", "linear")
+    if kind not in INTERPOLATION_KINDS:
+        raise ValueError(f"unknown interpolation {kind!r}; valid: {', '.join(INTERPOLATION_KINDS)}")
+    meta["source_file"] = str(path)
+    return FrozenBank(grid, values, kind, meta)

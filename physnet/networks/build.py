@@ -1,0 +1,83 @@
+"""Building models from a few choices: task shape, hidden widths, hidden-layer kind."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from physnet.activations import DiverseActivation, FixedBank, type_assignment
+from physnet.networks.mlp import MLP
+from physnet.networks.models import Classifier, Forecaster, HamiltonianNetwork, SeparableHamiltonianNetwork
+
+MODEL_KINDS = ("nn", "hnn", "hnn-separable", "classifier")
+
+
+def hidden_activation(n: int, bank: nn.Module | str, *, fractions: Sequence[float] | None = None,
+                      assignment: torch.Tensor | None = None) -> DiverseActivation:
+    """The activation of a hidden layer of ``n`` neurons.
+
+    Args:
+        bank: a fixed activation name (a plain layer), or a bank of ``k`` types (learned or
+            frozen) for a diverse layer.
+        fractions / assignment: how types are spread over the neurons (default even).
+    """
+    if isinstance(bank, str):
+        bank = FixedBank([bank])
+    if assignment is None:
+        assignment = type_assignment(n, bank.k, fractions)
+    elif len(assignment) != n:
+        raise ValueError(f"assignment has {len(assignment)} entries for a layer of {n} neurons")
+    return DiverseActivation(assignment, bank)
+
+
+def build_model(
+    kind: str,
+    dim_in: int,
+    hidden: Sequence[int],
+    banks: Sequence[nn.Module | str] | nn.Module | str,
+    *,
+    dim_out: int | None = None,
+    seeds: Sequence[int] = (0,),
+    fractions: Sequence[float] | None = None,
+    dtype: torch.dtype = torch.float32,
+    device: str | torch.device = "cpu",
+    state_names: tuple[str, ...] | None = None,
+) -> nn.Module:
+    """A model of ``kind`` (``nn``, ``hnn``, ``hnn-separable``, ``classifier``).
+
+    Args:
+        dim_in: state dimension (``2 n_dof`` for Hamiltonian models) or input width.
+        hidden: hidden widths, e.g. ``[100]``.
+        banks: one activation per hidden layer (a name or a bank), or one for all.
+        dim_out: output width (classifier only; forecasters return ``dim_in``).
+        seeds: one seed per ensemble member.
+    """
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"unknown model {kind!r}; valid models: {', '.join(MODEL_KINDS)}")
+    hidden = list(hidden)
+    if not hidden:
+        raise ValueError("give at least one hidden layer")
+    if isinstance(banks, (str, nn.Module)):
+        banks = [banks] * len(hidden)
+    if len(banks) != len(hidden):
+        raise ValueError(f"{len(hidden)} hidden layers need {len(hidden)} activation banks, got {len(banks)}")
+
+    def mlp(n_in: int, n_out: int, offset: int = 0) -> MLP:
+        acts = [hidden_activation(n, b, fractions=fractions) for n, b in zip(hidden, banks)]
+        member_seeds = [s + offset for s in seeds]
+        return MLP([n_in, *hidden, n_out], acts, member_seeds, dtype=dtype, device=device)
+
+    if kind == "nn":
+        return Forecaster(mlp(dim_in, dim_in), state_names)
+    if kind == "hnn":
+        return HamiltonianNetwork(mlp(dim_in, 1), state_names)
+    if kind == "hnn-separable":
+        if dim_in % 2:
+            raise ValueError(f"a Hamiltonian state has even dimension, got {dim_in}")
+        # distinct seeds for the two halves so T and V do not start as copies
+        return SeparableHamiltonianNetwork(mlp(dim_in // 2, 1), mlp(dim_in // 2, 1, offset=1_000_003), state_names)
+    if dim_out is None:
+        raise ValueError("a classifier needs dim_out (number of classes)")
+    return Classifier(mlp(dim_in, dim_out))

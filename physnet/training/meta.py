@@ -1,0 +1,354 @@
+"""Meta-learning neuron types (the paper's Algorithm 1).
+
+The inner loop trains the network weights theta on the task loss; after every
+``inner_steps`` inner steps an outer step updates the sub-network weights theta_s of the
+learned activation types. Modes:
+
+- ``first-order``: the outer gradient is the task loss's gradient with respect to theta_s
+  on a fresh batch, theta held fixed (the JAX reference).
+- ``unrolled``: the outer gradient differentiates through the inner updates (the
+  PyTorch reference); through all of them by default, or only the last ``truncate``.
+
+``first-order`` is ``unrolled`` truncated to zero steps, and the code treats it so.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+from torch.func import functional_call
+from tqdm.auto import tqdm
+
+from physnet.activations import FrozenBank, LearnedBank, activation_grid, freeze
+from physnet.networks import build_model
+from physnet.tasks import TaskData, get_task
+from physnet.training.batches import BatchStream
+from physnet.training.evaluation import evaluate
+from physnet.training.functional_optim import FunctionalOptimizer, detached
+from physnet.training.losses import member_loss
+from physnet.training.trainer import TrainingDivergedError
+
+MODES = ("first-order", "unrolled")
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+@dataclass(frozen=True)
+class MetaConfig:
+    """Every setting of a meta-learning run (paper-scale defaults per task come from
+    :func:`meta_config_for`).
+
+    Attributes:
+        task, model: a task from ``physnet.tasks.TASKS`` and one of its models.
+        hidden: hidden widths; every hidden layer is diverse with the learned types.
+        k, fractions: number of types and their shares (default: even split).
+        base, width: base function of the sub-networks and their width W.
+        mode: ``first-order`` or ``unrolled``; ``truncate``: differentiate through
+            only the last M inner steps (unrolled; None = all, the reference's math).
+        inner_steps, outer_steps: K inner steps per outer step; number of outer steps.
+        inner_optimizer, inner_lr, inner_momentum: functional optimizer of theta.
+        outer_optimizer, outer_lr, outer_momentum, outer_grad_clip: optimizer of theta_s
+            (``adam`` or ``sgd``); gradients clamped to +-clip if set.
+        batch_size: samples per inner step (and per outer batch).
+        reinit_inner: draw fresh inner weights at every outer step.
+        interpolation: kind used when freezing (default: ``cubic`` for Hamiltonian
+            models, whose loss needs second derivatives of activations; else ``linear``).
+        grid: ``(lo, hi, n)`` sample points for snapshots and freezing.
+        seed: one seed for everything (sub-networks, inner weights, batches).
+        device, dtype: where and in what precision to compute.
+        checkpoint_every: outer steps between checkpoints.
+        small: use the task's small data (tests, demos).
+        data: a data file for tasks that accept one (clock).
+    """
+
+    task: str = "van-der-pol"
+    model: str = "nn"
+    hidden: tuple[int, ...] = (100,)
+    k: int = 2
+    fractions: tuple[float, ...] | None = None
+    base: str = "sin"
+    width: int = 50
+    mode: str = "first-order"
+    truncate: int | None = None
+    inner_steps: int = 100
+    outer_steps: int = 50
+    inner_optimizer: str = "adam"
+    inner_lr: float = 1e-2
+    inner_momentum: float = 0.0
+    outer_optimizer: str = "adam"
+    outer_lr: float = 1e-3
+    outer_momentum: float = 0.9
+    outer_grad_clip: float | None = None
+    batch_size: int = 150
+    reinit_inner: bool = False
+    interpolation: str | None = None
+    grid: tuple[float, float, int] = (-10.0, 10.0, 100)
+    seed: int = 0
+    device: str = "cpu"
+    dtype: str = "float32"
+    checkpoint_every: int = 5
+    small: bool = False
+    data: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown meta-learning mode {self.mode!r}; valid: {', '.join(MODES)}")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"unknown dtype {self.dtype!r}; valid: {', '.join(DTYPES)}")
+        if self.outer_optimizer not in ("adam", "sgd"):
+            raise ValueError(f"unknown outer optimizer {self.outer_optimizer!r}; valid: adam, sgd")
+        for name in ("inner_steps", "outer_steps", "batch_size", "width", "checkpoint_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.outer_lr < 0:
+            raise ValueError(f"outer_lr must be >= 0, got {self.outer_lr}")
+        if self.truncate is not None and not 0 <= self.truncate <= self.inner_steps:
+            raise ValueError(f"truncate must lie in [0, inner_steps={self.inner_steps}], got {self.truncate}")
+        if not isinstance(self.k, int) or self.k < 1:
+            raise ValueError(f"number of neuron types k must be a positive integer, got {self.k!r}")
+        if self.device.startswith("cuda") and not torch.cuda.is_available():
+            raise ValueError(f"device {self.device!r} asked for but CUDA is not available; use --device cpu")
+
+    @property
+    def interpolation_kind(self) -> str:
+        return self.interpolation or ("cubic" if self.model.startswith("hnn") else "linear")
+
+    @property
+    def unrolled_steps(self) -> int:
+        """Inner steps the outer gradient flows through."""
+        if self.mode == "first-order":
+            return 0
+        return self.inner_steps if self.truncate is None else self.truncate
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["interpolation_kind"] = self.interpolation_kind
+        d["unrolled_steps"] = self.unrolled_steps
+        return d
+
+
+def meta_config_for(task: str, model: str | None = None, **overrides) -> MetaConfig:
+    """The task's paper-scale defaults for ``model``, with ``overrides`` applied."""
+    t = get_task(task)
+    model = model or t.models[0]
+    if model not in t.models:
+        raise ValueError(f"task {task!r} takes models {', '.join(t.models)}, not {model!r}")
+    defaults = dict(t.meta_defaults.get(model, {}))
+    if "hidden" in defaults:
+        defaults["hidden"] = tuple(defaults["hidden"])
+    return MetaConfig(task=task, model=model, **{**defaults, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+@dataclass
+class MetaResult:
+    """Outcome of meta-learning.
+
+    Attributes:
+        bank: the learned types (sub-networks).
+        frozen: the frozen, interpolated types with provenance metadata.
+        history: arrays over outer steps 0..S: ``outer_step``, ``train_loss``,
+            ``meta_loss``, ``val_loss``, ``seconds`` (each ``(S+1,)``), ``activations``
+            ``(S+1, k, G)`` and ``grid`` ``(G,)``.
+        model: the network with its final inner weights.
+        config: the settings used.
+        completed: False when stopped early by ``stop_after``.
+    """
+
+    bank: LearnedBank
+    frozen: FrozenBank
+    history: dict[str, np.ndarray]
+    model: nn.Module
+    config: MetaConfig
+    completed: bool = True
+    data_config: dict = field(default_factory=dict)
+
+
+def _build(config: MetaConfig, data: TaskData, bank: LearnedBank, seed: int) -> nn.Module:
+    return build_model(config.model, data.dim_in, config.hidden, bank, seeds=[seed], fractions=config.fractions,
+                       dtype=DTYPES[config.dtype], device=config.device, state_names=data.state_names or None)
+
+
+def meta_learn(
+    config: MetaConfig,
+    *,
+    data: TaskData | None = None,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    stop_after: int | None = None,
+    on_step: Callable[[int, dict], None] | None = None,
+) -> MetaResult:
+    """Run the paper's Algorithm 1 and return the learned and frozen activation types.
+
+    Args:
+        config: the settings; ``config.seed`` makes the run reproducible.
+        data: the task's data (default: loaded from the task registry).
+        checkpoint: file written every ``checkpoint_every`` outer steps (and at the end).
+        resume: continue from ``checkpoint`` if it exists; the result equals that of an
+            uninterrupted run.
+        progress: show a progress bar over outer steps.
+        stop_after: stop after this many outer steps (checkpointed), as an interruption would.
+        on_step: called with ``(outer_step, record)`` after each outer step.
+
+    Raises:
+        TrainingDivergedError: a NaN or infinite loss, naming the outer and inner step;
+            the last checkpoint is kept.
+    """
+    dtype = DTYPES[config.dtype]
+    if data is None:
+        data = get_task(config.task).load(seed=config.seed, small=config.small, data=config.data)
+    data = data.to(config.device, dtype)
+    bank = LearnedBank(config.k, config.base, config.width, generator=torch.Generator().manual_seed(config.seed),
+                       dtype=dtype, device=config.device)
+    model = _build(config, data, bank, config.seed)
+    bank_ids = {id(p) for p in bank.parameters()}
+    theta = detached({n: p for n, p in model.named_parameters() if id(p) not in bank_ids}, True)
+    inner = FunctionalOptimizer(config.inner_optimizer, config.inner_lr, momentum=config.inner_momentum)
+    inner_state = inner.init(theta)
+    if config.outer_optimizer == "adam":
+        outer = torch.optim.Adam(bank.parameters(), lr=config.outer_lr)
+    else:
+        outer = torch.optim.SGD(bank.parameters(), lr=config.outer_lr, momentum=config.outer_momentum)
+    stream = BatchStream(len(data.x_train), config.batch_size, config.seed + 1)
+    grid = activation_grid(*config.grid)
+    history: dict[str, list] = {k: [] for k in ("outer_step", "train_loss", "meta_loss", "val_loss", "seconds", "activations")}
+    start_step = 0
+
+    def sync_model() -> None:
+        with torch.no_grad():
+            for n, p in model.named_parameters():
+                if n in theta:
+                    p.copy_(theta[n])
+
+    def record(step: int, train_loss: float, meta_loss: float, seconds: float) -> dict:
+        sync_model()
+        val_loss, _ = evaluate(model, data.x_val, data.y_val, data.loss)
+        rec = {"outer_step": step, "train_loss": train_loss, "meta_loss": meta_loss,
+               "val_loss": float(val_loss[0]), "seconds": seconds, "activations": bank.sample(grid).cpu().double()}
+        for key, value in rec.items():
+            history[key].append(value)
+        return rec
+
+    ckpt_path = Path(checkpoint) if checkpoint else None
+    if resume and ckpt_path is not None and ckpt_path.exists():
+        state = load_checkpoint(ckpt_path, config)
+        theta = detached(state["theta"], True)
+        inner_state = detached(state["inner_state"])
+        bank.load_state_dict(state["bank"])
+        outer.load_state_dict(state["outer"])
+        stream.load_state_dict(state["stream"])
+        history = state["history"]
+        start_step = int(state["step"])
+    else:
+        record(0, math.nan, math.nan, 0.0)
+
+    def save(step: int) -> None:
+        if ckpt_path is not None:
+            save_checkpoint(ckpt_path, {"step": step, "theta": detached(theta), "inner_state": detached(inner_state),
+                                        "bank": bank.state_dict(), "outer": outer.state_dict(),
+                                        "stream": stream.state_dict(), "history": history, "config": config.to_dict()})
+
+    bank_params = list(bank.parameters())
+    window = config.unrolled_steps
+    last = config.outer_steps if stop_after is None else min(config.outer_steps, stop_after)
+    bar = tqdm(range(start_step + 1, last + 1), disable=not progress, desc=f"meta {config.task}/{config.model}")
+    for step in bar:
+        began = time.perf_counter()
+        if config.reinit_inner and step > 1:
+            fresh = _build(config, data, bank, config.seed + 7919 * step)
+            theta = detached({n: p for n, p in fresh.named_parameters() if n in theta}, True)
+            inner_state = inner.init(theta)
+        inner_losses = []
+        for i in range(config.inner_steps):
+            keep_graph = i >= config.inner_steps - window
+            if not keep_graph or i == config.inner_steps - window:
+                theta, inner_state = detached(theta, True), detached(inner_state)
+            idx = stream.next()
+            loss = member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
+            if not torch.isfinite(loss):
+                raise TrainingDivergedError(
+                    f"inner loss became {float(loss)} at outer step {step}, inner step {i + 1}; "
+                    f"lower --inner-lr (last checkpoint kept{f' at {ckpt_path}' if ckpt_path else ''})"
+                )
+            # allow_unused: an HNN's output bias does not enter dH/dy
+            grads = torch.autograd.grad(loss, list(theta.values()), create_graph=keep_graph, allow_unused=True)
+            grads = {n: torch.zeros_like(p) if g is None else g for (n, p), g in zip(theta.items(), grads)}
+            theta, inner_state = inner.step(theta, grads, inner_state)
+            inner_losses.append(float(loss.detach()))
+        idx = stream.next()
+        meta_loss = member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
+        if not torch.isfinite(meta_loss):
+            raise TrainingDivergedError(
+                f"outer loss became {float(meta_loss)} at outer step {step}; lower --outer-lr "
+                f"(last checkpoint kept{f' at {ckpt_path}' if ckpt_path else ''})"
+            )
+        outer_grads = torch.autograd.grad(meta_loss, bank_params, allow_unused=True)
+        for p, g in zip(bank_params, outer_grads):
+            p.grad = torch.zeros_like(p) if g is None else g
+            if config.outer_grad_clip is not None:
+                p.grad.clamp_(-config.outer_grad_clip, config.outer_grad_clip)
+        outer.step()
+        outer.zero_grad(set_to_none=True)
+        theta, inner_state = detached(theta, True), detached(inner_state)
+        rec = record(step, float(np.mean(inner_losses)), float(meta_loss.detach()), time.perf_counter() - began)
+        bar.set_postfix(val=f"{rec['val_loss']:.3g}")
+        if on_step is not None:
+            on_step(step, rec)
+        if step % config.checkpoint_every == 0 or step == last:
+            save(step)
+    sync_model()
+    hist = {k: (np.stack([np.asarray(a) for a in v]) if k == "activations" else np.asarray(v, dtype=np.float64))
+            for k, v in history.items()}
+    hist["grid"] = grid.numpy()
+    frozen = freeze(bank, config.interpolation_kind, grid, metadata=provenance(config, bank, data))
+    return MetaResult(bank, frozen, hist, model, config, completed=last == config.outer_steps, data_config=data.config)
+
+
+def provenance(config: MetaConfig, bank: LearnedBank, data: TaskData) -> dict:
+    """What an activations file records about where its types came from."""
+    return {
+        "base": config.base, "width": config.width, "k": bank.k,
+        "task": config.task, "model": config.model, "hidden": list(config.hidden),
+        "meta_learning": {key: getattr(config, key) for key in (
+            "mode", "truncate", "inner_steps", "outer_steps", "inner_optimizer", "inner_lr", "outer_optimizer",
+            "outer_lr", "batch_size", "reinit_inner")},
+        "seed": config.seed, "data": data.config.get("source", ""),
+    }
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    """Write a checkpoint atomically (tensors, numbers, lists and dicts only)."""
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def load_checkpoint(path: Path, config: MetaConfig) -> dict:
+    """Load a checkpoint with torch's weights-only loader; refuse one from other settings."""
+    try:
+        state = torch.load(path, weights_only=True, map_location=config.device)
+    except Exception as err:  # noqa: BLE001 - any failure to read is the same user error
+        raise ValueError(f"cannot read checkpoint {path} ({type(err).__name__}); delete it to start afresh") from None
+    saved = {k: v for k, v in state.get("config", {}).items() if k not in ("outer_steps", "checkpoint_every")}
+    wanted = {k: v for k, v in config.to_dict().items() if k not in ("outer_steps", "checkpoint_every")}
+    if _jsonish(saved) != _jsonish(wanted):
+        diff = sorted(k for k in wanted if _jsonish(saved.get(k)) != _jsonish(wanted[k]))
+        raise ValueError(f"checkpoint {path} was made with other settings ({', '.join(diff)}); use the same options or a new --out")
+    return state
+
+
+def _jsonish(value):
+    if isinstance(value, (list, tuple)):
+        return [_jsonish(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonish(v) for k, v in value.items()}
+    return value
+
+
+__all__ = ["MODES", "MetaConfig", "MetaResult", "meta_config_for", "meta_learn"]

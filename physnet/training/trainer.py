@@ -1,0 +1,87 @@
+"""Plain training for evaluation: Adam, mini-batches, epochs, validation on the whole split.
+
+Trains every member of an ensemble model at once: the summed loss gives each member
+exactly the gradient it would get alone, and Adam acts elementwise, so member ``i``
+follows the same path as a single run with its seed and the same batches.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+from physnet.tasks import TaskData
+from physnet.training.batches import BatchStream
+from physnet.training.evaluation import ensemble_input, evaluate, n_members
+from physnet.training.losses import member_loss
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The loss became NaN or infinite."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of a training run.
+
+    Attributes:
+        epochs: passes over the training split.
+        batch_size: samples per step (all members see the same batches).
+        lr: Adam learning rate.
+        data_seed: seed of the batch order (shared by all members).
+        weight_decay: Adam's L2 penalty.
+    """
+
+    epochs: int = 5
+    batch_size: int = 150
+    lr: float = 1e-2
+    data_seed: int = 0
+    weight_decay: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Per-member results: ``train_loss`` shaped ``(epochs, E)`` (mean over each epoch's
+    batches), ``val_loss`` and ``val_metric`` shaped ``(E,)`` on the whole validation split."""
+
+    train_loss: Tensor
+    val_loss: Tensor
+    val_metric: Tensor
+
+
+def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bool = False) -> TrainResult:
+    """Train ``model`` (all ensemble members) in place on ``data``.
+
+    Raises:
+        TrainingDivergedError: naming the epoch and step where the loss stopped being finite.
+    """
+    e = n_members(model)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    stream = BatchStream(len(data.x_train), config.batch_size, config.data_seed)
+    history = torch.zeros(config.epochs, e, dtype=torch.float64)
+    bar = tqdm(total=config.epochs * stream.batches_per_epoch, disable=not progress, desc="train", leave=False)
+    for epoch in range(config.epochs):
+        for step in range(stream.batches_per_epoch):
+            idx = stream.next()
+            losses = member_loss(model(ensemble_input(model, data.x_train[idx])), data.y_train[idx], data.loss, e)
+            total = losses.sum()
+            if not math.isfinite(float(total)):
+                raise TrainingDivergedError(
+                    f"training loss became {float(total)} at epoch {epoch + 1}, step {step + 1}; lower the learning rate"
+                )
+            opt.zero_grad(set_to_none=True)
+            total.backward()
+            opt.step()
+            history[epoch] += losses.detach().double().cpu() / stream.batches_per_epoch
+            bar.update()
+    bar.close()
+    val_loss, val_metric = evaluate(model, data.x_val, data.y_val, data.loss)
+    return TrainResult(history, val_loss.cpu(), val_metric.cpu())
