@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from physnet.activations.banks import INTERPOLATION_KINDS, FrozenBank
+from physnet.run_output import write_npz
 
 FORMAT = "physnet-activations/1"
 
@@ -16,8 +17,6 @@ FORMAT = "physnet-activations/1"
 def save_activations(path: str | Path, bank: FrozenBank, metadata: dict | None = None) -> Path:
     """Write ``bank`` to ``path``: arrays ``grid`` (G,), ``values`` (k, G) and ``metadata``
     (a JSON string holding base, k, width, grid, interpolation kind and provenance)."""
-    from physnet.run_output import write_npz
-
     meta = {**bank.metadata, **(metadata or {})}
     meta.update(format=FORMAT, k=bank.k, interpolation=bank.kind,
                 grid=[float(bank.grid[0]), float(bank.grid[-1]), int(len(bank.grid))])
@@ -43,6 +42,8 @@ def load_activations(path: str | Path, *, k: int | None = None, kind: str | None
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"activations file not found: {path}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is truncated or not an .npz activations file")
     try:
         with np.load(path, allow_pickle=False) as data:
             missing = {"grid", "values", "metadata"} - set(data.files)

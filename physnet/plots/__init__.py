@@ -1,5 +1,12 @@
 """Plots: functions take arrays (and an optional axes) and return the figure."""
 
+from physnet.plots.activations import plot_activation_evolution, plot_learned_vs_base, plot_training_curves
 from physnet.plots.phase_space import plot_energy_error, plot_phase_space
 
-__all__ = ["plot_energy_error", "plot_phase_space"]
+__all__ = [
+    "plot_activation_evolution",
+    "plot_energy_error",
+    "plot_learned_vs_base",
+    "plot_phase_space",
+    "plot_training_curves",
+]

@@ -112,6 +112,11 @@ class MetaConfig:
             raise ValueError(f"truncate must lie in [0, inner_steps={self.inner_steps}], got {self.truncate}")
         if not isinstance(self.k, int) or self.k < 1:
             raise ValueError(f"number of neuron types k must be a positive integer, got {self.k!r}")
+        if self.fractions is not None:
+            if len(self.fractions) != self.k:
+                raise ValueError(f"got {len(self.fractions)} type fractions for k={self.k} types")
+            if min(self.fractions) < 0 or abs(sum(self.fractions) - 1) > 1e-6:
+                raise ValueError(f"type fractions must be non-negative and sum to one, got {list(self.fractions)}")
         if self.device.startswith("cuda") and not torch.cuda.is_available():
             raise ValueError(f"device {self.device!r} asked for but CUDA is not available; use --device cpu")
 
@@ -264,30 +269,13 @@ def meta_learn(
             fresh = _build(config, data, bank, config.seed + 7919 * step)
             theta = detached({n: p for n, p in fresh.named_parameters() if n in theta}, True)
             inner_state = inner.init(theta)
-        inner_losses = []
-        for i in range(config.inner_steps):
-            keep_graph = i >= config.inner_steps - window
-            if not keep_graph or i == config.inner_steps - window:
-                theta, inner_state = detached(theta, True), detached(inner_state)
-            idx = stream.next()
-            loss = member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
-            if not torch.isfinite(loss):
-                raise TrainingDivergedError(
-                    f"inner loss became {float(loss)} at outer step {step}, inner step {i + 1}; "
-                    f"lower --inner-lr (last checkpoint kept{f' at {ckpt_path}' if ckpt_path else ''})"
-                )
-            # allow_unused: an HNN's output bias does not enter dH/dy
-            grads = torch.autograd.grad(loss, list(theta.values()), create_graph=keep_graph, allow_unused=True)
-            grads = {n: torch.zeros_like(p) if g is None else g for (n, p), g in zip(theta.items(), grads)}
-            theta, inner_state = inner.step(theta, grads, inner_state)
-            inner_losses.append(float(loss.detach()))
-        idx = stream.next()
-        meta_loss = member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
-        if not torch.isfinite(meta_loss):
-            raise TrainingDivergedError(
-                f"outer loss became {float(meta_loss)} at outer step {step}; lower --outer-lr "
-                f"(last checkpoint kept{f' at {ckpt_path}' if ckpt_path else ''})"
-            )
+        batches = [stream.next() for _ in range(config.inner_steps + 1)]
+        try:
+            theta, inner_state, meta_loss, inner_losses = inner_loop(
+                model, theta, inner_state, inner, data, batches, window)
+        except TrainingDivergedError as err:
+            kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path else ""
+            raise TrainingDivergedError(f"{err} at outer step {step}; lower the learning rates{kept}") from None
         outer_grads = torch.autograd.grad(meta_loss, bank_params, allow_unused=True)
         for p, g in zip(bank_params, outer_grads):
             p.grad = torch.zeros_like(p) if g is None else g
@@ -308,6 +296,51 @@ def meta_learn(
     hist["grid"] = grid.numpy()
     frozen = freeze(bank, config.interpolation_kind, grid, metadata=provenance(config, bank, data))
     return MetaResult(bank, frozen, hist, model, config, completed=last == config.outer_steps, data_config=data.config)
+
+
+def inner_loop(
+    model: nn.Module,
+    theta: dict[str, Tensor],
+    inner_state: dict[str, Tensor],
+    inner: FunctionalOptimizer,
+    data: TaskData,
+    batches: list[Tensor],
+    window: int,
+) -> tuple[dict[str, Tensor], dict[str, Tensor], Tensor, list[float]]:
+    """Run ``len(batches) - 1`` inner steps on theta, then the outer (meta) loss on the last batch.
+
+    The graph is kept through the last ``window`` inner steps, so the meta loss is a
+    differentiable function of the sub-network weights through them (``window = 0``:
+    first order, theta enters the meta loss as a constant).
+
+    Returns:
+        the updated theta and optimizer state, the meta loss (a scalar tensor), and the
+        inner losses.
+
+    Raises:
+        TrainingDivergedError: naming the inner step whose loss was not finite.
+    """
+    steps = len(batches) - 1
+    losses: list[float] = []
+    for i, idx in enumerate(batches[:-1]):
+        keep_graph = i >= steps - window
+        if not keep_graph or i == steps - window:
+            theta, inner_state = detached(theta, True), detached(inner_state)
+        loss = member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
+        if not torch.isfinite(loss):
+            raise TrainingDivergedError(f"inner loss became {float(loss.detach())} at inner step {i + 1}")
+        # allow_unused: an HNN's output bias does not enter dH/dy
+        grads = torch.autograd.grad(loss, list(theta.values()), create_graph=keep_graph, allow_unused=True)
+        grads = {n: torch.zeros_like(p) if g is None else g for (n, p), g in zip(theta.items(), grads)}
+        theta, inner_state = inner.step(theta, grads, inner_state)
+        losses.append(float(loss.detach()))
+    if window == 0:
+        theta = detached(theta)
+    idx = batches[-1]
+    meta_loss = member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
+    if not torch.isfinite(meta_loss):
+        raise TrainingDivergedError(f"outer loss became {float(meta_loss.detach())}")
+    return theta, inner_state, meta_loss, losses
 
 
 def provenance(config: MetaConfig, bank: LearnedBank, data: TaskData) -> dict:

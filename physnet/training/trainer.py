@@ -73,9 +73,9 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
             idx = stream.next()
             losses = member_loss(model(ensemble_input(model, data.x_train[idx])), data.y_train[idx], data.loss, e)
             total = losses.sum()
-            if not math.isfinite(float(total)):
+            if not math.isfinite(float(total.detach())):
                 raise TrainingDivergedError(
-                    f"training loss became {float(total)} at epoch {epoch + 1}, step {step + 1}; lower the learning rate"
+                    f"training loss became {float(total.detach())} at epoch {epoch + 1}, step {step + 1}; lower the learning rate"
                 )
             opt.zero_grad(set_to_none=True)
             total.backward()

@@ -1,0 +1,53 @@
+"""Plain training: ensembles equal sequential runs, whole-split validation, divergence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from physnet.networks import build_model
+from physnet.tasks import TaskData
+from physnet.training import TrainConfig, TrainingDivergedError, evaluate, train
+from systems import DatasetSpec, VanDerPol, make_dataset
+
+
+@pytest.fixture(scope="module")
+def vdp_data():
+    ds = make_dataset(VanDerPol(), DatasetSpec(n_orbits=8, t_end=5.0, dt=0.1), seed=0, dtype=torch.float64)
+    return TaskData(ds.train.states, ds.train.derivatives, ds.val.states, ds.val.derivatives, "mse", ("x", "v"))
+
+
+@pytest.mark.parametrize("kind", ["nn", "hnn"])
+def test_batched_ensemble_equals_sequential_runs_in_float64(vdp_data, kind):
+    seeds = [0, 1, 2]
+    config = TrainConfig(epochs=2, batch_size=32, lr=1e-2, data_seed=5)
+    ens = build_model(kind, 2, [16], "sin", seeds=seeds, dtype=torch.float64)
+    batched = train(ens, vdp_data, config)
+    for i, s in enumerate(seeds):
+        single = build_model(kind, 2, [16], "sin", seeds=[s], dtype=torch.float64)
+        alone = train(single, vdp_data, config)
+        np.testing.assert_allclose(batched.val_loss[i].item(), alone.val_loss[0].item(), rtol=1e-6)
+        np.testing.assert_allclose(batched.train_loss[:, i].numpy(), alone.train_loss[:, 0].numpy(), rtol=1e-6)
+
+
+def test_validation_uses_the_whole_split(vdp_data):
+    model = build_model("nn", 2, [8], "tanh", seeds=[0], dtype=torch.float64)
+    loss, metric = evaluate(model, vdp_data.x_val, vdp_data.y_val, "mse", chunk=7)
+    with torch.no_grad():
+        manual = (model(vdp_data.x_val) - vdp_data.y_val).pow(2).mean()
+    torch.testing.assert_close(loss[0], manual)
+    torch.testing.assert_close(metric, loss)
+
+
+def test_training_lowers_the_loss(vdp_data):
+    model = build_model("nn", 2, [32], "tanh", seeds=[0], dtype=torch.float64)
+    before, _ = evaluate(model, vdp_data.x_val, vdp_data.y_val, "mse")
+    after = train(model, vdp_data, TrainConfig(epochs=30, batch_size=32, lr=1e-2))
+    assert float(after.val_loss[0]) < 0.1 * float(before[0])
+
+
+def test_diverging_training_names_the_step(vdp_data):
+    model = build_model("nn", 2, [32], "identity", seeds=[0])  # float32 overflows
+    with pytest.raises(TrainingDivergedError, match=r"epoch \d+, step \d+"):
+        train(model, vdp_data.to("cpu", torch.float32), TrainConfig(epochs=50, batch_size=32, lr=1e20))
