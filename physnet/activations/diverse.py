@@ -7,7 +7,7 @@ from typing import Sequence
 import torch
 from torch import Tensor, nn
 
-from physnet.activations.banks import check_k
+from physnet.activations.grid import check_k
 
 
 def type_assignment(n: int, k: int = 2, fractions: Sequence[float] | None = None) -> Tensor:
@@ -46,7 +46,7 @@ class DiverseActivation(nn.Module):
 
     Args:
         assignment: type per neuron, shaped ``(N,)``, values in ``[0, bank.k)``.
-        bank: a module with ``k`` and ``apply_type(j, x)`` (see ``banks.py``).
+        bank: a module with ``k`` and ``apply_type(j, x)`` (see ``physnet.activations``).
     """
 
     def __init__(self, assignment: Tensor, bank: nn.Module) -> None:

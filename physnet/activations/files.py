@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from physnet.activations.banks import INTERPOLATION_KINDS, FrozenBank
+from physnet.activations.frozen import INTERPOLATION_KINDS, FrozenBank
 from physnet.run_output import write_npz
 
 FORMAT = "physnet-activations/1"

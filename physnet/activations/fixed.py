@@ -1,11 +1,11 @@
-"""Named fixed activations, all from one table."""
+"""Named fixed activations, all from one table, and the bank that applies them by type."""
 
 from __future__ import annotations
 
 from typing import Callable
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 Activation = Callable[[Tensor], Tensor]
 
@@ -39,3 +39,24 @@ def get_activation(name: str) -> Activation:
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; valid activations: {', '.join(ACTIVATIONS)}")
     return ACTIVATIONS[name]
+
+
+class FixedBank(nn.Module):
+    """k named fixed functions (e.g. ``["sin"]`` for a homogeneous sine layer)."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        if not names:
+            raise ValueError("a bank needs at least one activation")
+        self.names = list(names)
+        self._fns = [get_activation(n) for n in names]
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+    def apply_type(self, j: int, x: Tensor) -> Tensor:
+        return self._fns[j](x)
+
+    def describe(self) -> dict:
+        return {"kind": "fixed", "names": self.names}

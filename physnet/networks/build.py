@@ -63,6 +63,7 @@ def build_model(
         banks = [banks] * len(hidden)
     if len(banks) != len(hidden):
         raise ValueError(f"{len(hidden)} hidden layers need {len(hidden)} activation banks, got {len(banks)}")
+    banks = [b if isinstance(b, str) else b.to(device) for b in banks]  # frozen tables follow the model
 
     def mlp(n_in: int, n_out: int, offset: int = 0) -> MLP:
         acts = [hidden_activation(n, b, fractions=fractions) for n, b in zip(hidden, banks)]
