@@ -17,8 +17,9 @@ def find_mark(
     search_radius: int = 40,
     roi: tuple[int, int, int, int] | None = None,
     min_area: int = 4,
-) -> tuple[float, float] | None:
-    """Centre ``(x, y)`` in pixels of ``mark`` in a BGR ``frame`` ``(H, W, 3)``, or None.
+) -> tuple[float, float, int] | None:
+    """Centre ``(x, y)`` in pixels and area (pixels) of ``mark`` in a BGR ``frame``
+    ``(H, W, 3)``, or None.
 
     Looks in a square of half-width ``search_radius`` around ``near`` (the last
     position) first, which keeps clutter elsewhere in the frame from capturing the
@@ -44,11 +45,11 @@ def find_mark(
         hsv = bgr_to_hsv(frame[wy0:wy1, wx0:wx1])
         found = _largest_component_centre(hsv, mark.mask(hsv), min_area)
         if found is not None:
-            return found[0] + wx0, found[1] + wy0
+            return found[0] + wx0, found[1] + wy0, found[2]
     return None
 
 
-def _largest_component_centre(hsv: np.ndarray, mask: np.ndarray, min_area: int) -> tuple[float, float] | None:
+def _largest_component_centre(hsv: np.ndarray, mask: np.ndarray, min_area: int) -> tuple[float, float, int] | None:
     if not mask.any():
         return None
     labels, n = ndimage.label(mask)
@@ -61,4 +62,4 @@ def _largest_component_centre(hsv: np.ndarray, mask: np.ndarray, min_area: int) 
         return None
     ys, xs = np.nonzero(labels == best)
     weight = hsv[ys, xs, 1].astype(np.float64) + 1.0
-    return float((xs * weight).sum() / weight.sum()), float((ys * weight).sum() / weight.sum())
+    return float((xs * weight).sum() / weight.sum()), float((ys * weight).sum() / weight.sum()), int(areas[best])

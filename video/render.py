@@ -32,6 +32,7 @@ class Scene:
         blur_sigma: Gaussian blur (pixels).
         motion_blur: average four sub-frames over the exposure.
         rotation: camera rotation (degrees).
+        hidden: indices of frames in which the marks are occluded (not drawn).
     """
 
     kind: str = "two-mark"
@@ -45,6 +46,7 @@ class Scene:
     blur_sigma: float = 0.0
     motion_blur: bool = False
     rotation: float = 0.0
+    hidden: tuple[int, ...] = ()
     seed: int = 0
 
     def pivot_xy(self) -> tuple[float, float]:
@@ -82,7 +84,7 @@ def _background(scene: Scene, rng: np.random.Generator) -> np.ndarray:
     return img
 
 
-def _draw(scene: Scene, base: np.ndarray, theta: float) -> np.ndarray:
+def _draw(scene: Scene, base: np.ndarray, theta: float, visible: bool = True) -> np.ndarray:
     img = base.astype(np.uint8).copy()
     px, py = scene.pivot_xy()
     ends = scene.positions(theta)
@@ -92,7 +94,8 @@ def _draw(scene: Scene, base: np.ndarray, theta: float) -> np.ndarray:
     else:
         draw_line(img, (px, py), line_end, (40, 40, 40), 2)  # string
     for (x, y), name in zip(ends, scene.marks):
-        draw_disc(img, (x, y), scene.mark_radius, MARK_BGR[name])
+        if visible:
+            draw_disc(img, (x, y), scene.mark_radius, MARK_BGR[name])
     return img.astype(np.float64)
 
 
@@ -113,11 +116,13 @@ def render_pendulum(path: str | Path, theta: np.ndarray, fps: float, scene: Scen
     rate = np.gradient(theta) if len(theta) > 1 else np.zeros_like(theta)
 
     def frames():
-        for th, dth in zip(theta, rate):
+        hidden = set(scene.hidden)
+        for i, (th, dth) in enumerate(zip(theta, rate)):
+            visible = i not in hidden
             if scene.motion_blur:  # exposure of half a frame interval
-                img = np.mean([_draw(scene, base, th + dth * s) for s in (-0.25, -0.083, 0.083, 0.25)], axis=0)
+                img = np.mean([_draw(scene, base, th + dth * s, visible) for s in (-0.25, -0.083, 0.083, 0.25)], axis=0)
             else:
-                img = _draw(scene, base, th)
+                img = _draw(scene, base, th, visible)
             if scene.blur_sigma > 0:
                 img = blur(img.astype(np.float32), scene.blur_sigma)
             if scene.noise_std > 0:

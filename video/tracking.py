@@ -60,16 +60,22 @@ def track_video(
     times: list[float] = []
     found: dict[str, list[tuple[float, float]]] = {m.name: [] for m in marks}
     last: dict[str, tuple[float, float] | None] = {m.name: None for m in marks}
+    areas: dict[str, list[int]] = {m.name: [] for m in marks}
     first = None
     for i, (t, frame) in enumerate(iter_frames(path, start=start, end=end)):
         if first is None:
             first = frame.copy()
         times.append(t)
         for m in marks:
-            pos = find_mark(frame, m, near=last[m.name], search_radius=search_radius, roi=roi, min_area=min_area)
-            found[m.name].append(pos if pos is not None else (np.nan, np.nan))
-            if pos is not None:
-                last[m.name] = pos
+            # once the mark's size is known, specks of its colour (compression artefacts
+            # on edges, small clutter) are too small to be taken for it
+            typical = np.median(areas[m.name][-25:]) if areas[m.name] else 0
+            hit = find_mark(frame, m, near=last[m.name], search_radius=search_radius, roi=roi,
+                            min_area=max(min_area, int(0.3 * typical)))
+            found[m.name].append(hit[:2] if hit is not None else (np.nan, np.nan))
+            if hit is not None:
+                last[m.name] = hit[:2]
+                areas[m.name].append(hit[2])
         if on_frame is not None:
             on_frame(i)
     if len(times) < 2:

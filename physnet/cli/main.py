@@ -6,12 +6,12 @@ import argparse
 import sys
 
 from physnet import __version__
-from physnet.cli import meta_cmd, simulate_cmd
+from physnet.cli import meta_cmd, simulate_cmd, track_cmd
 
 #: Errors that mean "bad input": reported on one line, exit code 2, no traceback.
 USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, RuntimeError)
 
-SUBCOMMANDS = (simulate_cmd, meta_cmd)
+SUBCOMMANDS = (simulate_cmd, meta_cmd, track_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
