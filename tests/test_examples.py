@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = ["custom_system.py", "henon_heiles_chaos.py", "integrator_energy.py"]
+EXAMPLES = ["custom_system.py", "henon_heiles_chaos.py", "integrator_energy.py", "video_to_phase_space.py"]
 
 
 @pytest.mark.parametrize("script", EXAMPLES)
