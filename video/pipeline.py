@@ -88,7 +88,8 @@ def raw_angle(tracks: Tracks, config: PhaseSpaceConfig) -> tuple[np.ndarray, tup
             )
     if config.mode == "two-mark":
         if len(names) != 2:
-            raise ValueError(f"two-mark mode needs two marks, got {len(names)} ({', '.join(names)})")
+            raise ValueError(f"two-mark mode needs two marks, got {len(names)} ({', '.join(names)}); "
+                             "for one marked bob use pivot mode (--mark NAME)")
         return two_mark_angle(tracks.positions[names[0]], tracks.positions[names[1]]), None
     bob = tracks.positions[names[0]]
     if config.pivot == "auto":

@@ -7,9 +7,10 @@ import sys
 
 from physnet import __version__
 from physnet.cli import meta_cmd, simulate_cmd, track_cmd
+from physnet.integrators import ConvergenceError
 
 #: Errors that mean "bad input": reported on one line, exit code 2, no traceback.
-USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, RuntimeError)
+USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, ConvergenceError)
 
 SUBCOMMANDS = (simulate_cmd, meta_cmd, track_cmd)
 

@@ -44,7 +44,29 @@ class Forecaster(nn.Module):
         return None
 
 
-class HamiltonianNetwork(nn.Module):
+class _HamiltonianModel(nn.Module):
+    """What every Hamiltonian model shares: the vector field ``J grad H`` from its
+    ``hamiltonian`` (written by subclasses), the energy, and the (q, p) naming."""
+
+    n_dof: int
+
+    def _name_states(self, state_names: tuple[str, ...] | None) -> None:
+        self.dim = 2 * self.n_dof
+        self.state_names = state_names or tuple(
+            [f"q{i}" for i in range(self.n_dof)] + [f"p{i}" for i in range(self.n_dof)]
+        )
+
+    def energy(self, y: Tensor) -> Tensor:
+        return self.hamiltonian(y)
+
+    def vector_field(self, t: Tensor, y: Tensor) -> Tensor:
+        return symplectic_gradient(self.hamiltonian, y, self.n_dof)
+
+    def forward(self, y: Tensor) -> Tensor:
+        return self.vector_field(None, y)
+
+
+class HamiltonianNetwork(_HamiltonianModel):
     """Hamiltonian network: an MLP maps ``(q, p)`` to a scalar ``H``; the vector field is
     ``dq/dt = dH/dp``, ``dp/dt = -dH/dq`` by autograd.
 
@@ -63,10 +85,7 @@ class HamiltonianNetwork(nn.Module):
             raise ValueError(f"a Hamiltonian network maps 2n inputs to one output, got sizes {net.sizes}")
         self.net = net
         self.n_dof = net.sizes[0] // 2
-        self.dim = net.sizes[0]
-        self.state_names = state_names or tuple(
-            [f"q{i}" for i in range(self.n_dof)] + [f"p{i}" for i in range(self.n_dof)]
-        )
+        self._name_states(state_names)
 
     @property
     def n_members(self) -> int:
@@ -76,17 +95,9 @@ class HamiltonianNetwork(nn.Module):
         """``H`` shaped ``(...)`` for states ``(..., 2 n_dof)``."""
         return self.net(y).squeeze(-1)
 
-    def energy(self, y: Tensor) -> Tensor:
-        return self.hamiltonian(y)
-
-    def vector_field(self, t: Tensor, y: Tensor) -> Tensor:
-        return symplectic_gradient(self.hamiltonian, y, self.n_dof)
-
-    def forward(self, y: Tensor) -> Tensor:
-        return self.vector_field(None, y)
 
 
-class SeparableHamiltonianNetwork(nn.Module):
+class SeparableHamiltonianNetwork(_HamiltonianModel):
     """``H = T(p) + V(q)`` with two MLPs (each ``n_dof -> ... -> 1``); declared separable,
     so ``leapfrog`` and ``symplectic-euler`` apply as well."""
 
@@ -99,10 +110,7 @@ class SeparableHamiltonianNetwork(nn.Module):
             raise ValueError("kinetic and potential networks must map n_dof inputs to one output")
         self.kinetic, self.potential = kinetic, potential
         self.n_dof = kinetic.sizes[0]
-        self.dim = 2 * self.n_dof
-        self.state_names = state_names or tuple(
-            [f"q{i}" for i in range(self.n_dof)] + [f"p{i}" for i in range(self.n_dof)]
-        )
+        self._name_states(state_names)
 
     @property
     def n_members(self) -> int:
@@ -112,14 +120,6 @@ class SeparableHamiltonianNetwork(nn.Module):
         q, p = y[..., : self.n_dof], y[..., self.n_dof :]
         return (self.kinetic(p) + self.potential(q)).squeeze(-1)
 
-    def energy(self, y: Tensor) -> Tensor:
-        return self.hamiltonian(y)
-
-    def vector_field(self, t: Tensor, y: Tensor) -> Tensor:
-        return symplectic_gradient(self.hamiltonian, y, self.n_dof)
-
-    def forward(self, y: Tensor) -> Tensor:
-        return self.vector_field(None, y)
 
 
 def symplectic_gradient(hamiltonian, y: Tensor, n_dof: int) -> Tensor:
