@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import torch
 
 from systems import HenonHeiles, Pendulum, chaos_indicators
@@ -10,6 +12,7 @@ from systems.chaos import jacobian_vector_product
 from conftest import CHAOTIC_HH, REGULAR_HH, henon_heiles_state
 
 
+@pytest.mark.slow
 def test_regular_and_chaotic_orbits_at_one_eighth():
     hh = HenonHeiles()
     y0 = torch.cat([henon_heiles_state(**REGULAR_HH), henon_heiles_state(**CHAOTIC_HH)])

@@ -24,6 +24,7 @@ def test_shipped_clock_data_loads_with_published_split(real_clock):
     assert np.abs(real_clock.theta).max() < 0.11 and np.abs(real_clock.theta_dot).max() < 0.32
 
 
+@pytest.mark.slow
 def test_clock_model_settles_to_one_limit_cycle_like_the_real_clock(real_clock):
     clock = PendulumClock()
     y0 = torch.tensor([[0.005, 0.0], [0.2, 0.0], [0.0, -0.6]], dtype=torch.float64)

@@ -11,6 +11,7 @@ import pytest
 EXAMPLES = ["custom_system.py", "henon_heiles_chaos.py", "integrator_energy.py", "video_to_phase_space.py"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", EXAMPLES)
 def test_examples_run_small(tmp_path, script):
     path = Path(__file__).resolve().parents[1] / "examples" / script

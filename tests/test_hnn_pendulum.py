@@ -39,6 +39,7 @@ def test_learned_hamiltonian_matches_true_one_up_to_a_constant(trained):
     assert float(result.val_loss[0]) < 1e-2
 
 
+@pytest.mark.slow
 def test_symplectic_rollout_keeps_learned_energy_bounded(trained):
     kind, model, _ = trained
     method = "implicit-midpoint" if kind == "hnn" else "leapfrog"

@@ -69,6 +69,7 @@ def test_learned_types_differ_after_meta_learning():
     assert result.frozen.kind == "linear" and result.frozen.metadata["task"] == "van-der-pol"
 
 
+@pytest.mark.slow
 def test_meta_learning_beats_the_same_network_with_the_base_activation():
     """Same initial weights and batches; the only difference is whether the outer loop
     updates the activations (outer_lr = 0 keeps them at the base, sine). Median over

@@ -21,6 +21,7 @@ def scipy_limit_cycle_period(mu: float) -> float:
     return float(np.mean(np.diff(crossings[-6:])))
 
 
+@pytest.mark.slow
 def test_period_matches_scipy_reference():
     vdp = VanDerPol(mu=2.7)
     orbits = generate_orbits(vdp, vdp.sample_initial_states(2, seed=0), time_grid(100.0, 0.01))
