@@ -5,10 +5,11 @@ Later issues add tasks (``mnist1d``) here; the CLI and the protocol only look ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -25,6 +26,10 @@ class TaskData:
         loss: ``"mse"`` (targets are time derivatives) or ``"cross_entropy"``.
         state_names: names of the input components.
         config: where the data came from (written into run configs).
+        val_orbit: orbit index of each validation pair ``(M_val,)`` (pairs of one orbit are
+            consecutive in time), or None for one series.
+        dt: sampling interval along orbits (for forecasts), or None.
+        system: the true system (for ground-truth rollouts), or None for measured data.
     """
 
     x_train: Tensor
@@ -34,6 +39,9 @@ class TaskData:
     loss: str = "mse"
     state_names: tuple[str, ...] = ()
     config: dict = field(default_factory=dict)
+    val_orbit: Tensor | None = None
+    dt: float | None = None
+    system: Any = None
 
     @property
     def dim_in(self) -> int:
@@ -41,8 +49,8 @@ class TaskData:
 
     def to(self, device: str | torch.device, dtype: torch.dtype) -> "TaskData":
         cast = lambda t: t.to(device=device, dtype=dtype) if t.is_floating_point() else t.to(device)  # noqa: E731
-        return TaskData(cast(self.x_train), cast(self.y_train), cast(self.x_val), cast(self.y_val),
-                        self.loss, self.state_names, self.config)
+        return replace(self, x_train=cast(self.x_train), y_train=cast(self.y_train), x_val=cast(self.x_val),
+                       y_val=cast(self.y_val))
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,8 @@ def _system_task_data(system, *, seed: int, small: bool) -> TaskData:
     spec = DatasetSpec(n_orbits=12, t_end=10.0, dt=0.1) if small else None
     ds = make_dataset(system, spec, seed=seed)
     return TaskData(ds.train.states, ds.train.derivatives, ds.val.states, ds.val.derivatives,
-                    "mse", system.state_names, {"source": "simulated", **ds.config})
+                    "mse", system.state_names, {"source": "simulated", **ds.config},
+                    val_orbit=ds.val.orbit, dt=ds.config["spec"]["dt"], system=system)
 
 
 def load_van_der_pol(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
@@ -90,7 +99,8 @@ def load_clock(*, seed: int = 0, small: bool = False, data: str | Path | None = 
     return TaskData(f(train.states), f(train.derivatives), f(val.states), f(val.derivatives), "mse",
                     ("theta", "theta_dot"),
                     {"source": str(data) if data else "shipped pendulum clock", "n_train": len(train),
-                     "n_val": len(val), "split": "first 80 % / last 20 % in time order", "seed": seed})
+                     "n_val": len(val), "split": "first 80 % / last 20 % in time order", "seed": seed},
+                    val_orbit=None, dt=float(np.median(np.diff(series.t))) * (4 if small else 1), system=None)
 
 
 def _thin(series, every: int):

@@ -1,0 +1,152 @@
+"""``physnet compare``, ``physnet forecast`` and ``physnet reproduce``: the paper's studies."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from physnet.activations import load_activations
+from physnet.experiments import ARMS, PAPER_ARMS, CompareConfig, load_arm, run_study
+from physnet.experiments.defaults import compare_defaults
+from physnet.experiments.forecast import forecast
+from physnet.experiments.outputs import write_forecast, write_study
+from physnet.experiments.reproduce import reproduce_model
+from physnet.integrators import METHODS
+from physnet.plots import plot_arm_boxes
+from physnet.run_output import prepare_output_dir, write_figure
+from physnet.tasks import TASKS, get_task
+
+
+def _arms(text: str) -> tuple[str, ...]:
+    arms = tuple(a.strip() for a in text.split(",") if a.strip())
+    for a in arms:
+        if a not in ARMS:
+            raise argparse.ArgumentTypeError(f"unknown arm {a!r}; valid arms: {', '.join(ARMS)}")
+    return arms
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("compare", help="train fresh networks in each arm over many seeds and compare",
+                       description="The paper's protocol: arms base (sine), type1, type2, mix (half and half), "
+                       "optionally relu and tanh; N seeds each, same data and budget. Writes DIR/runs.csv, "
+                       "DIR/summary.json, DIR/boxplot.png, DIR/config.json and DIR/models/ARM.pt. Rerunning skips "
+                       "finished seeds; a larger --seeds extends the study.")
+    c.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    c.add_argument("--activations", metavar="FILE", help="activations file from `physnet meta` (needed by type1, type2, mix)")
+    c.add_argument("--out", required=True, metavar="DIR")
+    c.add_argument("--model", help="nn or hnn (default: the task's first)")
+    c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
+    c.add_argument("--seeds", type=int, default=50)
+    c.add_argument("--arms", type=_arms, default=PAPER_ARMS, help=f"comma-separated, from {', '.join(ARMS)}")
+    c.add_argument("--hidden", type=lambda s: tuple(int(v) for v in s.split(",")))
+    c.add_argument("--epochs", type=int)
+    c.add_argument("--batch-size", type=int)
+    c.add_argument("--lr", type=float)
+    c.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    c.add_argument("--device", default="cpu")
+    c.add_argument("--small", action="store_true", help="the task's small data")
+    c.add_argument("--force", action="store_true", help="start afresh in a folder holding another study")
+    c.set_defaults(run=run_compare)
+
+    f = sub.add_parser("forecast", help="roll a trained model out and compare with the true orbit",
+                       description="Writes DIR/forecast.csv, DIR/orbits.png, DIR/error.png and, where the system "
+                       "has an energy, DIR/energy.png.")
+    f.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by `physnet compare` or `reproduce`")
+    f.add_argument("--arm", required=True)
+    f.add_argument("--seed", type=int, help="which seed's network (default: the first stored)")
+    f.add_argument("--method", default="euler", help=f"integrator: {', '.join(METHODS)} (default euler, the paper's)")
+    f.add_argument("--steps", type=int, default=200)
+    f.add_argument("--orbits", type=int, default=3, help="validation orbits to forecast")
+    f.add_argument("--out", required=True, metavar="DIR")
+    f.set_defaults(run=run_forecast)
+
+    r = sub.add_parser("reproduce", help="meta-learn, compare arms, forecast and report one task",
+                       description="Everything for one task into DIR, with DIR/report.md. henon-heiles runs both "
+                       "models into DIR/nn and DIR/hnn and adds DIR/nn_vs_hnn.png and DIR/report.md.")
+    r.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    r.add_argument("--out", required=True, metavar="DIR")
+    r.add_argument("--quick", action="store_true", help="reduced budget: small data, 10 seeds, short training (about a minute)")
+    r.add_argument("--seeds", type=int, help="seeds per arm (default 50, or 10 with --quick)")
+    r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
+    r.add_argument("--force", action="store_true")
+    r.add_argument("--no-progress", action="store_true")
+    r.set_defaults(run=run_reproduce)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    task = get_task(args.task)
+    model = args.model or task.models[0]
+    frozen = load_activations(args.activations) if args.activations else None
+    overrides = compare_defaults(args.task, model)
+    for key in ("hidden", "epochs", "batch_size", "lr"):
+        if getattr(args, key) is not None:
+            overrides[key] = getattr(args, key)
+    config = CompareConfig(task=args.task, model=model, arms=args.arms, seeds=args.seeds, data=args.data,
+                           small=args.small, dtype=args.dtype, **overrides)
+    out = prepare_output_dir(args.out)
+    began = time.perf_counter()
+    result = run_study(config, frozen, out, device=args.device, force=args.force,
+                       on_arm=lambda arm, seeds: print(f"arm {arm}: training seeds {seeds[0]}-{seeds[-1]}", flush=True))
+    summary = write_study(out, config, result)
+    for arm, s in summary["arms"].items():
+        test = summary["tests"].get(f"mix_vs_{arm}")
+        extra = f"  mix vs {arm}: p = {test['p_value']:.3g}" if test else ""
+        print(f"{arm:>6}: median {summary['metric']} {s['median']:.4g} (q1 {s['q1']:.4g}, q3 {s['q3']:.4g}){extra}")
+    print(f"done in {time.perf_counter() - began:.0f} s; wrote {out}/runs.csv, summary.json, boxplot.png, models/")
+    return 0
+
+
+def run_forecast(args: argparse.Namespace) -> int:
+    run_dir = Path(args.run_dir)
+    config_path = run_dir / "config.json"
+    if not config_path.exists():
+        raise FileNotFoundError(f"{run_dir} is not a study folder (no config.json); run `physnet compare` first")
+    study = json.loads(config_path.read_text()).get("config", {})
+    net, arch = load_arm(run_dir / "models" / f"{args.arm}.pt")
+    seeds = list(arch["seeds"])
+    seed = seeds[0] if args.seed is None else args.seed
+    if seed not in seeds:
+        raise ValueError(f"seed {seed} is not stored for arm {args.arm!r}; stored seeds {seeds[0]}-{seeds[-1]}")
+    data = get_task(study["task"]).load(seed=study.get("data_seed", 0), small=study.get("small", False),
+                                        data=study.get("data"))
+    dtype = next(net.parameters()).dtype
+    fc = forecast(net, data.to("cpu", dtype), method=args.method, steps=args.steps, n_orbits=args.orbits,
+                  member=seeds.index(seed))
+    out = prepare_output_dir(args.out)
+    write_forecast(out, fc, f"{study['task']} / {args.arm} arm, seed {seed}, {args.method}",
+                   {"command": "forecast", "run_dir": str(run_dir), "arm": args.arm, "seed": seed,
+                    "method": args.method, "steps": len(fc.t) - 1})
+    print(f"forecast {len(fc.truth)} orbit(s) for {len(fc.t) - 1} steps with {args.method}: final error "
+          f"median {float(sorted(fc.error[:, -1])[len(fc.error) // 2]):.4g}; wrote {out}/forecast.csv and plots")
+    return 0
+
+
+def run_reproduce(args: argparse.Namespace) -> int:
+    task = get_task(args.task)
+    out = prepare_output_dir(args.out)
+    if args.data is not None and not task.accepts_data_file:
+        raise ValueError(f"--data applies to tasks that read series files (clock), not {args.task!r}")
+    echo = lambda s: print(s, flush=True)  # noqa: E731
+    models = ("nn", "hnn") if args.task == "henon-heiles" else (task.models[0],)
+    summaries = {}
+    for model in models:
+        target = out / model if len(models) > 1 else out
+        summaries[model] = reproduce_model(args.task, model, target, quick=args.quick, seeds=args.seeds,
+                                           data=args.data, force=args.force, echo=echo, progress=not args.no_progress)
+    if len(models) > 1:
+        import numpy as np
+
+        values = {f"{m}:{arm}": np.array(s["arms"][arm]["values"]) for m, s in summaries.items() for arm in s["arms"]}
+        write_figure(out / "nn_vs_hnn.png", plot_arm_boxes(values, metric="val_mse", title="Henon-Heiles: NN vs HNN"))
+        lines = ["# Henon-Heiles: conventional (NN) and Hamiltonian (HNN) networks", "",
+                 "![NN vs HNN](nn_vs_hnn.png)", ""]
+        for m, s in summaries.items():
+            lines += [f"- {m.upper()}: median val_mse per arm " +
+                      ", ".join(f"{a} {v['median']:.3g}" for a, v in s["arms"].items()) + f" ([report]({m}/report.md))"]
+        hnn_better = summaries["hnn"]["arms"]["mix"]["median"] < summaries["nn"]["arms"]["mix"]["median"]
+        lines += ["", f"On this run the HNN mix {'beat' if hnn_better else 'did not beat'} the NN mix (medians)."]
+        (out / "report.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {out}/report.md")
+    return 0

@@ -1,0 +1,19 @@
+"""Comparison budgets per task: the full protocol and the quick one (about two minutes)."""
+
+from __future__ import annotations
+
+#: (task, model) -> CompareConfig overrides at full budget (50 seeds).
+FULL = {
+    ("van-der-pol", "nn"): {"hidden": (100,), "epochs": 20, "batch_size": 150, "lr": 1e-2},
+    ("henon-heiles", "nn"): {"hidden": (100,), "epochs": 10, "batch_size": 150, "lr": 1e-2},
+    ("henon-heiles", "hnn"): {"hidden": (100,), "epochs": 10, "batch_size": 150, "lr": 1e-2},
+    ("clock", "hnn"): {"hidden": (100,), "epochs": 50, "batch_size": 150, "lr": 1e-2},
+    ("clock", "nn"): {"hidden": (100,), "epochs": 50, "batch_size": 150, "lr": 1e-2},
+}
+#: Quick budget: small data, few seeds and steps.
+QUICK_COMPARE = {"seeds": 10, "epochs": 40, "small": True}
+QUICK_META = {"small": True, "outer_steps": 20, "inner_steps": 50}
+
+
+def compare_defaults(task: str, model: str) -> dict:
+    return dict(FULL.get((task, model), {"hidden": (100,), "epochs": 20}))

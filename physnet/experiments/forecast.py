@@ -1,0 +1,81 @@
+"""Forecasts of trained models against the true orbit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from physnet.integrators import odeint
+from physnet.tasks import TaskData
+from systems import generate_orbits
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Rollouts of one model from validation initial states.
+
+    Attributes:
+        t: times shaped ``(T,)``.
+        truth, model: states shaped ``(N, T, d)`` (true orbit, model rollout).
+        error: Euclidean state error shaped ``(N, T)``.
+        energy_truth, energy_model: the true system's energy along both, ``(N, T)``, or None.
+        state_names: ``d`` names.
+    """
+
+    t: np.ndarray
+    truth: np.ndarray
+    model: np.ndarray
+    error: np.ndarray
+    energy_truth: np.ndarray | None
+    energy_model: np.ndarray | None
+    state_names: tuple[str, ...]
+
+
+def validation_starts(data: TaskData, n_orbits: int) -> tuple[torch.Tensor, list[int]]:
+    """First state of each of the first ``n_orbits`` validation orbits (or of the one
+    validation series), shaped ``(N, d)``, and their row indices."""
+    if data.val_orbit is None:
+        rows = [0]
+    else:
+        orbit = data.val_orbit.cpu()
+        rows = [0] + (torch.nonzero(orbit[1:] != orbit[:-1]).flatten() + 1).tolist()
+    rows = rows[:n_orbits]
+    return data.x_val[rows], rows
+
+
+def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: int = 200,
+             n_orbits: int = 3, member: int = 0) -> Forecast:
+    """Roll ``model`` out (ensemble member ``member``) with ``method`` from validation initial
+    states at the data's sampling interval, and compare with the true orbit: the true
+    system integrated at tight tolerance, or, for measured data, the recorded series.
+
+    Raises:
+        ValueError: a method that does not fit the model, too few steps.
+    """
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    if data.dt is None:
+        raise ValueError("this task's data has no sampling interval; cannot forecast")
+    y0, rows = validation_starts(data, n_orbits)
+    if data.system is None:
+        steps = min(steps, len(data.x_val) - 1 - rows[0])
+        truth = data.x_val[rows[0] : rows[0] + steps + 1].unsqueeze(0).double()
+    t = torch.arange(steps + 1, dtype=y0.dtype, device=y0.device) * data.dt
+    n_members = getattr(model, "n_members", 1)
+    start = y0 if n_members == 1 else y0.unsqueeze(0).expand(n_members, *y0.shape).contiguous()
+    with torch.no_grad():
+        rolled = odeint(model, start, t, method=method, rtol=1e-7, atol=1e-9)
+    rolled = rolled if n_members == 1 else rolled[:, member]
+    pred = rolled.movedim(0, 1).double().cpu()
+    if data.system is not None:
+        truth = generate_orbits(data.system, y0.double().cpu(), t.double().cpu(), rtol=1e-10, atol=1e-10).states
+    truth = truth.cpu()
+    energy = getattr(data.system, "energy", None)
+    e_true = energy(truth) if energy is not None else None
+    e_model = energy(pred.nan_to_num()) if e_true is not None else None
+    return Forecast(t.double().cpu().numpy(), truth.numpy(), pred.numpy(), (pred - truth).norm(dim=-1).numpy(),
+                    None if e_true is None else e_true.numpy(), None if e_model is None else e_model.numpy(),
+                    tuple(data.state_names) or tuple(f"y{i}" for i in range(truth.shape[-1])))

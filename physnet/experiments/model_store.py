@@ -1,0 +1,74 @@
+"""Saving and loading the trained networks of one arm (all its seeds) without retraining."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from physnet.activations import FixedBank, FrozenBank
+from physnet.networks import build_model
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def bank_spec(bank: nn.Module) -> dict:
+    """What rebuilds a fixed or frozen bank (tensors and plain values only)."""
+    if isinstance(bank, FixedBank):
+        return {"kind": "fixed", "names": list(bank.names)}
+    if isinstance(bank, FrozenBank):
+        return {"kind": "frozen", "grid": bank.grid.cpu(), "values": bank.values.cpu(), "interpolation": bank.kind}
+    raise TypeError(f"only fixed or frozen activations can be stored, got {type(bank).__name__}")
+
+
+def bank_from_spec(spec: dict) -> nn.Module:
+    if spec["kind"] == "fixed":
+        return FixedBank(list(spec["names"]))
+    return FrozenBank(spec["grid"], spec["values"], spec["interpolation"])
+
+
+def save_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None:
+    """Write ``{arch, bank, state_dict}``; ``arch`` holds kind, dim_in, hidden, dim_out, seeds, dtype.
+    Loads with torch's weights-only loader."""
+    state = {"arch": arch, "bank": bank_spec(bank), "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}}
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def build_from_arch(arch: dict, bank: nn.Module, seeds: list[int], device: str = "cpu") -> nn.Module:
+    return build_model(arch["kind"], arch["dim_in"], arch["hidden"], bank, dim_out=arch.get("dim_out"),
+                       seeds=seeds, dtype=DTYPES[arch["dtype"]], device=device)
+
+
+def load_arm(path: Path, device: str = "cpu") -> tuple[nn.Module, dict]:
+    """The ensemble of every stored seed of an arm, and its ``arch`` (with ``seeds``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no stored models at {path}; run `physnet compare` first")
+    try:
+        state = torch.load(path, weights_only=True, map_location=device)
+    except Exception as err:  # noqa: BLE001 - any unreadable file is the same user error
+        raise ValueError(f"cannot read stored models {path} ({type(err).__name__})") from None
+    arch = state["arch"]
+    model = build_from_arch(arch, bank_from_spec(state["bank"]), list(arch["seeds"]), device)
+    model.load_state_dict(state["state_dict"])
+    return model, arch
+
+
+def merge_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None:
+    """Store ``model`` (members ``arch['seeds']``), appending to the members already at ``path``."""
+    if not path.exists():
+        save_arm(path, model, arch, bank)
+        return
+    old, old_arch = load_arm(path)
+    seeds = list(old_arch["seeds"]) + list(arch["seeds"])
+    merged_state = {}
+    new_state = model.state_dict()
+    for key, value in old.state_dict().items():
+        is_member_param = key.split(".")[-1] in ("weight", "bias") and ".layers." in f".{key}"
+        merged_state[key] = torch.cat([value, new_state[key].to(value.device)]) if is_member_param else value
+    merged = build_from_arch({**arch, "seeds": seeds}, bank, seeds)
+    merged.load_state_dict(merged_state)
+    save_arm(path, merged, {**arch, "seeds": seeds}, bank)

@@ -1,0 +1,44 @@
+"""Writing a study's and a forecast's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from physnet.experiments.forecast import Forecast
+from physnet.experiments.study import CompareConfig, StudyResult, study_summary
+from physnet.plots import plot_arm_boxes, plot_forecast_energy, plot_forecast_error, plot_forecast_orbits
+from physnet.run_output import write_atomically, write_figure, write_json
+
+
+def write_study(out: Path, config: CompareConfig, result: StudyResult, extra: dict | None = None) -> dict:
+    """``summary.json`` and ``boxplot.png`` (``runs.csv``, ``config.json`` and ``models/`` are
+    written while the study runs)."""
+    summary = study_summary(config, result, extra)
+    write_json(out / "summary.json", summary)
+    title = f"{config.task} / {config.model}: {config.seeds} seeds, hidden {list(config.hidden)}"
+    write_figure(out / "boxplot.png", plot_arm_boxes(result.values, metric=result.metric, title=title))
+    return summary
+
+
+def write_forecast(out: Path, fc: Forecast, label: str, settings: dict) -> None:
+    """``forecast.csv`` (orbit, t, true and model states, error), ``orbits.png``,
+    ``error.png``, ``energy.png`` (where the system has an energy) and ``config.json``."""
+    names = list(fc.state_names)
+    header = ["orbit", "t"] + [f"true_{n}" for n in names] + [f"model_{n}" for n in names] + ["error"]
+    rows = [np.column_stack([np.full(len(fc.t), i), fc.t, fc.truth[i], fc.model[i], fc.error[i]])
+            for i in range(len(fc.truth))]
+    table = np.concatenate(rows)
+    write_atomically(out / "forecast.csv", lambda p: np.savetxt(p, table, delimiter=",", header=",".join(header),
+                                                                comments="", fmt="%.8g"))
+    write_figure(out / "orbits.png", plot_forecast_orbits(fc.truth, fc.model, names, title=label))
+    write_figure(out / "error.png", plot_forecast_error(fc.t, fc.error, title=label))
+    if fc.energy_truth is not None:
+        write_figure(out / "energy.png", plot_forecast_energy(fc.t, fc.energy_truth, fc.energy_model, title=label))
+    final = fc.error[:, -1]
+    write_json(out / "config.json", {**settings, "final_error_median": float(np.median(final)),
+                                     "final_error": [float(e) for e in final]})
+
+
+__all__ = ["write_forecast", "write_study"]

@@ -1,0 +1,208 @@
+"""The paper's comparison protocol: fresh networks from many seeds in each arm, same data,
+budget and hyperparameters; results kept per seed so a study resumes and extends."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from physnet.activations import FrozenBank
+from physnet.experiments.arms import ARMS, PAPER_ARMS, arm_bank, check_arms
+from physnet.experiments.model_store import DTYPES, merge_arm
+from physnet.experiments.statistics import summarize
+from physnet.networks import build_model
+from physnet.run_output import write_json
+from physnet.tasks import TaskData, get_task
+from physnet.training import TrainConfig, train
+
+RUNS_HEADER = ["arm", "seed", "model", "hidden", "metric", "train_loss"]
+#: Members trained together in one batched ensemble.
+CHUNK = 50
+
+
+@dataclass(frozen=True)
+class CompareConfig:
+    """Settings of a comparison study (all but ``seeds`` must match to resume or extend).
+
+    Attributes:
+        task, model: the task and its model (``nn``, ``hnn``, ``classifier``).
+        hidden: hidden widths of the fresh networks.
+        arms: arms to run (``base``, ``type1``, ``type2``, ``mix``, ``relu``, ``tanh``).
+        seeds: number of random initialisations per arm (seeds 0..seeds-1).
+        epochs, batch_size, lr: the training budget, the same for every arm.
+        data_seed: seed of the dataset and of the batch order (shared by all arms).
+        base: the base activation of the ``base`` arm (sine for the dynamics tasks).
+        small: the task's small data; data: a series file (clock).
+        dtype: float32 or float64.
+    """
+
+    task: str
+    model: str
+    hidden: tuple[int, ...] = (100,)
+    arms: tuple[str, ...] = PAPER_ARMS
+    seeds: int = 50
+    epochs: int = 20
+    batch_size: int = 150
+    lr: float = 1e-2
+    data_seed: int = 0
+    base: str = "sin"
+    small: bool = False
+    data: str | None = None
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        if self.seeds < 1:
+            raise ValueError(f"need at least one seed per arm, got {self.seeds}")
+        unknown = set(self.arms) - set(ARMS)
+        if unknown or not self.arms:
+            raise ValueError(f"unknown arm(s) {', '.join(sorted(unknown)) or '(none given)'}; valid arms: {', '.join(ARMS)}")
+        if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
+            raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
+
+    def relevant(self) -> dict:
+        """Everything that changes results, except the number of seeds (which extends)."""
+        d = asdict(self)
+        d.pop("seeds")
+        d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
+        return d
+
+
+@dataclass
+class StudyResult:
+    """Per-arm metric values (``{arm: (n,)}``), summaries, tests and bookkeeping."""
+
+    values: dict[str, np.ndarray]
+    arms: dict
+    tests: dict
+    metric: str
+    higher_is_better: bool
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def activations_fingerprint(frozen: FrozenBank | None) -> str | None:
+    """A short hash of the frozen types' samples: a different file means a different study."""
+    if frozen is None:
+        return None
+    h = hashlib.sha256(frozen.values.numpy().tobytes() + frozen.grid.numpy().tobytes() + frozen.kind.encode())
+    return h.hexdigest()[:16]
+
+
+def read_runs(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_runs(path: Path, rows: list[dict]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=RUNS_HEADER)
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+
+
+def check_study_folder(out: Path, record: dict, force: bool) -> None:
+    """Refuse a folder holding a study with other results-relevant settings (unless ``force``,
+    which starts it afresh)."""
+    config_path = out / "config.json"
+    if not config_path.exists():
+        return
+    try:
+        old = json.loads(config_path.read_text())
+    except json.JSONDecodeError:
+        old = {}
+    if old.get("study") == record["study"]:
+        return
+    if not force:
+        keys = sorted(k for k in record["study"] if old.get("study", {}).get(k) != record["study"][k])
+        raise ValueError(f"{out} holds a study with other settings ({', '.join(keys) or 'unreadable config'}); "
+                         "use another --out or --force to start afresh")
+    for stale in [out / "runs.csv", out / "summary.json", *sorted((out / "models").glob("*.pt"))]:
+        stale.unlink(missing_ok=True)
+
+
+def run_study(
+    config: CompareConfig,
+    frozen: FrozenBank | None,
+    out: Path,
+    *,
+    data: TaskData | None = None,
+    device: str = "cpu",
+    force: bool = False,
+    on_arm: Callable[[str, list[int]], None] | None = None,
+    progress: bool = False,
+) -> StudyResult:
+    """Train ``config.seeds`` fresh networks per arm (one batched ensemble per arm and chunk
+    of seeds), record each seed's validation metric in ``out/runs.csv`` as soon as its arm
+    finishes, store the networks in ``out/models/ARM.pt``, and summarise.
+
+    Seeds already in ``runs.csv`` are skipped, so an interrupted study resumes and a larger
+    ``seeds`` extends it.
+    """
+    check_arms(list(config.arms), frozen)
+    task = get_task(config.task)
+    if config.model not in task.models:
+        raise ValueError(f"task {config.task!r} takes models {', '.join(task.models)}, not {config.model!r}")
+    record = {"study": {**config.relevant(), "activations": activations_fingerprint(frozen)}}
+    out.mkdir(parents=True, exist_ok=True)
+    check_study_folder(out, record, force)
+    (out / "models").mkdir(exist_ok=True)
+    if data is None:
+        data = task.load(seed=config.data_seed, small=config.small, data=config.data)
+    dtype = DTYPES[config.dtype]
+    data = data.to(device, dtype)
+    runs_path = out / "runs.csv"
+    rows = read_runs(runs_path)
+    train_config = TrainConfig(epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
+                               data_seed=config.data_seed)
+    hidden_label = "-".join(str(h) for h in config.hidden)
+    seconds: dict[str, float] = {}
+    write_json(out / "config.json", {**record, "config": {**asdict(config), "seeds": config.seeds},
+                                     "activations_metadata": frozen.metadata if frozen is not None else None})
+    for arm in config.arms:
+        done = {int(r["seed"]) for r in rows if r["arm"] == arm}
+        todo = [s for s in range(config.seeds) if s not in done]
+        began = time.perf_counter()
+        for start in range(0, len(todo), CHUNK):
+            seeds = todo[start : start + CHUNK]
+            if on_arm is not None:
+                on_arm(arm, seeds)
+            bank = arm_bank(arm, frozen, config.base)
+            kind = "classifier" if data.loss == "cross_entropy" else config.model
+            dim_out = int(data.y_train.max()) + 1 if kind == "classifier" else None
+            model = build_model(kind, data.dim_in, config.hidden, bank, dim_out=dim_out, seeds=seeds, dtype=dtype,
+                                device=device, state_names=data.state_names or None)
+            result = train(model, data, train_config, progress=progress)
+            arch = {"kind": kind, "dim_in": data.dim_in, "hidden": list(config.hidden), "dim_out": dim_out,
+                    "seeds": seeds, "dtype": config.dtype}
+            merge_arm(out / "models" / f"{arm}.pt", model, arch, bank)
+            for i, s in enumerate(seeds):
+                rows.append({"arm": arm, "seed": s, "model": config.model, "hidden": hidden_label,
+                             "metric": f"{float(result.val_metric[i]):.9g}",
+                             "train_loss": f"{float(result.train_loss[-1, i]):.9g}"})
+            write_runs(runs_path, rows)  # results of this chunk are safe from here on
+        seconds[arm] = time.perf_counter() - began
+    values = {arm: np.array([float(r["metric"]) for r in rows if r["arm"] == arm and int(r["seed"]) < config.seeds])
+              for arm in config.arms}
+    arms, tests = summarize(values)
+    classification = data.loss == "cross_entropy"
+    return StudyResult(values, arms, tests, "val_accuracy" if classification else "val_mse", classification, seconds)
+
+
+def study_summary(config: CompareConfig, result: StudyResult, extra: dict | None = None) -> dict:
+    """The content of ``summary.json``."""
+    return {"task": config.task, "model": config.model, "metric": result.metric,
+            "higher_is_better": result.higher_is_better, "arms": result.arms, "tests": result.tests,
+            "seconds_per_arm": result.seconds, "config": {**asdict(config), **(extra or {})}}
+
+
+__all__ = ["CHUNK", "CompareConfig", "StudyResult", "run_study", "study_summary"]

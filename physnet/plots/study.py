@@ -1,0 +1,46 @@
+"""Box plots of a comparison study."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: The paper's colours: base blue, type 1 yellow, type 2 orange, mix red.
+ARM_COLOURS = {"base": "tab:blue", "type1": "gold", "type2": "darkorange", "mix": "tab:red",
+               "relu": "tab:gray", "tanh": "tab:green"}
+
+
+def plot_arm_boxes(values: dict[str, np.ndarray], *, metric: str, title: str = "", log: bool | None = None,
+                   ax=None) -> Figure:
+    """One box per arm (median, quartiles, whiskers, outliers) with every seed as a dot.
+
+    Args:
+        values: ``{arm: (n,) metric values}``.
+        log: log scale (default: for MSE metrics spanning more than a decade).
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.3 * len(values) + 2, 4))
+    else:
+        fig = ax.figure
+    names = list(values)
+    data = [np.asarray(values[n], dtype=float) for n in names]
+    box = ax.boxplot(data, patch_artist=True, showfliers=False)
+    ax.set_xticks(range(1, len(names) + 1), names)
+    for patch, name in zip(box["boxes"], names):
+        patch.set_facecolor(ARM_COLOURS.get(name, "tab:purple"))
+        patch.set_alpha(0.6)
+    rng = np.random.default_rng(0)
+    for i, d in enumerate(data, start=1):
+        ax.plot(i + rng.uniform(-0.12, 0.12, len(d)), d, "k.", ms=3, alpha=0.6)
+    everything = np.concatenate(data) if data else np.array([1.0])
+    if log is None:
+        log = metric.endswith("mse") and everything.min() > 0 and everything.max() / everything.min() > 10
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylabel(metric)
+    ax.set_title(title)
+    return fig
