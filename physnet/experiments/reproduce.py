@@ -26,8 +26,12 @@ Echo = Callable[[str], None]
 
 def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, seeds: int | None = None,
                     data: str | None = None, force: bool = False, echo: Echo = lambda s: None,
-                    progress: bool = False) -> dict:
+                    progress: bool = False, meta_overrides: dict | None = None,
+                    compare_overrides: dict | None = None) -> dict:
     """Meta-learn two types from sine, freeze them, run the arms, forecast, write ``report.md``.
+
+    Args:
+        meta_overrides, compare_overrides: settings replacing the budget's (tests, sweeps).
 
     Returns:
         the study summary (as in ``summary.json``) with ``wall_seconds`` added.
@@ -36,7 +40,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
     out.mkdir(parents=True, exist_ok=True)
     meta_dir = out / "meta"
     meta_dir.mkdir(exist_ok=True)
-    meta_config = meta_config_for(task, model, data=data, **(QUICK_META if quick else {}))
+    meta_config = meta_config_for(task, model, data=data, **{**(QUICK_META if quick else {}), **(meta_overrides or {})})
     echo(f"[{task}/{model}] meta-learning {meta_config.outer_steps} outer x {meta_config.inner_steps} inner steps")
     meta = meta_learn(meta_config, checkpoint=meta_dir / "checkpoint.pt", resume=True, progress=progress)
     save_activations(meta_dir / "activations.npz", meta.frozen)
@@ -51,6 +55,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
     write_json(meta_dir / "config.json", {"command": "meta", "config": meta_config.to_dict(), "results": meta_numbers})
 
     overrides = {**compare_defaults(task, model), **(QUICK_COMPARE if quick else {})}
+    overrides.update(compare_overrides or {})
     if seeds is not None:
         overrides["seeds"] = seeds
     config = CompareConfig(task=task, model=model, data=data, **overrides)
