@@ -179,3 +179,14 @@ def test_activations_with_too_few_types_and_changed_settings(tmp_path, capsys):
     assert main([*base, "--lr", "0.5", "--out", str(out)]) == 2
     assert "other settings (lr)" in capsys.readouterr().err
     assert main([*base, "--lr", "0.5", "--out", str(out), "--force"]) == 0
+
+
+def test_size_sweep_writes_a_folder_per_size(tmp_path):
+    from physnet.experiments.sweep import sweep_sizes
+
+    summaries = sweep_sizes("van-der-pol", "nn", [6, 12], tmp_path, quick=True, meta_overrides=TINY_META,
+                            compare_overrides={"seeds": 2, "epochs": 1})
+    assert list(summaries) == ["6", "12"]
+    saved = json.loads((tmp_path / "summary.json").read_text())
+    assert set(saved["sizes"]) == {"6", "12"} and saved["sizes"]["12"]["config"]["hidden"] == [12]
+    assert (tmp_path / "sizes.png").exists() and (tmp_path / "size-6" / "runs.csv").exists()

@@ -74,6 +74,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--no-progress", action="store_true")
     r.set_defaults(run=run_reproduce)
 
+    w = sub.add_parser("sweep-size", help="the comparison at several hidden sizes (the paper's Fig. 4)",
+                       description="Meta-learns two types once, then runs the arms at each size into DIR/size-N/; "
+                       "writes DIR/sizes.png and DIR/summary.json keyed by size.")
+    w.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: [int(v) for v in s.split(",")])
+    w.add_argument("--out", required=True, metavar="DIR")
+    w.add_argument("--model", help="nn or hnn (default: the task's first)")
+    w.add_argument("--seeds", type=int)
+    w.add_argument("--quick", action="store_true")
+    w.add_argument("--data", metavar="CSV")
+    w.add_argument("--force", action="store_true")
+    w.set_defaults(run=run_sweep)
+
 
 def run_compare(args: argparse.Namespace) -> int:
     task = get_task(args.task)
@@ -149,4 +162,17 @@ def run_reproduce(args: argparse.Namespace) -> int:
         lines += ["", f"On this run the HNN mix {'beat' if hnn_better else 'did not beat'} the NN mix (medians)."]
         (out / "report.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out}/report.md")
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    from physnet.experiments.sweep import sweep_sizes
+
+    task = get_task(args.task)
+    out = prepare_output_dir(args.out)
+    summaries = sweep_sizes(args.task, args.model or task.models[0], args.sizes, out, quick=args.quick,
+                            seeds=args.seeds, data=args.data, force=args.force, echo=lambda s: print(s, flush=True))
+    for size, s in summaries.items():
+        print(f"size {size:>4}: " + ", ".join(f"{a} {v['median']:.4g}" for a, v in s["arms"].items()))
+    print(f"wrote {out}/sizes.png, {out}/summary.json and {out}/size-N/")
     return 0

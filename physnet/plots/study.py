@@ -44,3 +44,31 @@ def plot_arm_boxes(values: dict[str, np.ndarray], *, metric: str, title: str = "
     ax.set_ylabel(metric)
     ax.set_title(title)
     return fig
+
+
+def plot_size_sweep(values: dict[int, dict[str, np.ndarray]], *, metric: str, title: str = "") -> Figure:
+    """Box plots per hidden size (groups along x) and arm (colours), as in the paper's Fig. 4.
+
+    Args:
+        values: ``{size: {arm: (n,) values}}``.
+    """
+    sizes = sorted(values)
+    arms = list(next(iter(values.values())))
+    fig, ax = plt.subplots(figsize=(1.6 * len(sizes) * max(1, len(arms) / 3) + 2, 4))
+    width = 0.8 / len(arms)
+    for a, arm in enumerate(arms):
+        positions = [i + (a - (len(arms) - 1) / 2) * width for i in range(len(sizes))]
+        box = ax.boxplot([values[s][arm] for s in sizes], positions=positions, widths=width * 0.9,
+                         patch_artist=True, showfliers=False)
+        for patch in box["boxes"]:
+            patch.set_facecolor(ARM_COLOURS.get(arm, "tab:purple"))
+            patch.set_alpha(0.7)
+        ax.plot([], [], "s", color=ARM_COLOURS.get(arm, "tab:purple"), label=arm)
+    ax.set_xticks(range(len(sizes)), [str(s) for s in sizes])
+    ax.set_xlabel("hidden neurons")
+    ax.set_ylabel(metric)
+    if metric.endswith("mse"):
+        ax.set_yscale("log")
+    ax.legend(ncol=len(arms), fontsize=8)
+    ax.set_title(title)
+    return fig

@@ -1,0 +1,48 @@
+"""The size sweep (the paper's Fig. 4): the comparison protocol at several hidden sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+
+from physnet.experiments.defaults import QUICK_COMPARE, QUICK_META, compare_defaults
+from physnet.experiments.outputs import write_study
+from physnet.experiments.study import CompareConfig, run_study
+from physnet.activations import save_activations
+from physnet.plots.study import plot_size_sweep
+from physnet.run_output import write_figure, write_json
+from physnet.training import meta_config_for, meta_learn
+
+
+def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bool = False, seeds: int | None = None,
+                data: str | None = None, force: bool = False, echo: Callable[[str], None] = lambda s: None,
+                meta_overrides: dict | None = None, compare_overrides: dict | None = None) -> dict:
+    """Meta-learn two types once (at the task's default size; activations are functions of
+    one variable, usable at any width), then run the comparison at each hidden size into
+    ``out/size-N/``; write ``out/sizes.png`` and ``out/summary.json`` keyed by size."""
+    if not sizes or min(sizes) < 1:
+        raise ValueError(f"sizes must be positive integers, got {sizes}")
+    out.mkdir(parents=True, exist_ok=True)
+    meta_config = meta_config_for(task, model, data=data, **{**(QUICK_META if quick else {}), **(meta_overrides or {})})
+    echo(f"[{task}/{model}] meta-learning once: {meta_config.outer_steps} outer x {meta_config.inner_steps} inner")
+    meta = meta_learn(meta_config, checkpoint=out / "meta-checkpoint.pt", resume=True)
+    save_activations(out / "activations.npz", meta.frozen)
+    summaries, values = {}, {}
+    for size in sizes:
+        overrides = {**compare_defaults(task, model), **(QUICK_COMPARE if quick else {}), **(compare_overrides or {}),
+                     "hidden": (size,)}
+        if seeds is not None:
+            overrides["seeds"] = seeds
+        config = CompareConfig(task=task, model=model, data=data, **overrides)
+        echo(f"[{task}/{model}] hidden size {size}: {config.seeds} seeds per arm")
+        result = run_study(config, meta.frozen, out / f"size-{size}", force=force)
+        summaries[str(size)] = write_study(out / f"size-{size}", config, result)
+        values[size] = result.values
+    metric = next(iter(summaries.values()))["metric"]
+    write_figure(out / "sizes.png", plot_size_sweep(values, metric=metric, title=f"{task} / {model}"))
+    write_json(out / "summary.json", {"task": task, "model": model, "metric": metric, "sizes": summaries})
+    return summaries
+
+
+__all__ = ["sweep_sizes"]
