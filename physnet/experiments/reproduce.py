@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from physnet.activations import save_activations
-from physnet.experiments.defaults import QUICK_COMPARE, QUICK_META, compare_defaults
+from physnet.experiments.defaults import QUICK_META, compare_defaults, quick_compare
 from physnet.experiments.forecast import forecast
 from physnet.experiments.model_store import load_arm
 from physnet.experiments.outputs import write_forecast, write_study
@@ -54,7 +54,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
                     "interpolation": meta_config.interpolation_kind}
     write_json(meta_dir / "config.json", {"command": "meta", "config": meta_config.to_dict(), "results": meta_numbers})
 
-    overrides = {**compare_defaults(task, model), **(QUICK_COMPARE if quick else {})}
+    overrides = {**compare_defaults(task, model), **(quick_compare(task) if quick else {})}
     overrides.update(compare_overrides or {})
     if seeds is not None:
         overrides["seeds"] = seeds

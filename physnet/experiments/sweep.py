@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 
-from physnet.experiments.defaults import QUICK_COMPARE, QUICK_META, compare_defaults
+from physnet.experiments.defaults import QUICK_META, compare_defaults, quick_compare
 from physnet.experiments.outputs import write_study
 from physnet.experiments.study import CompareConfig, run_study
 from physnet.activations import save_activations
@@ -30,7 +30,7 @@ def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bo
     save_activations(out / "activations.npz", meta.frozen)
     summaries, values = {}, {}
     for size in sizes:
-        overrides = {**compare_defaults(task, model), **(QUICK_COMPARE if quick else {}), **(compare_overrides or {}),
+        overrides = {**compare_defaults(task, model), **(quick_compare(task) if quick else {}), **(compare_overrides or {}),
                      "hidden": (size,)}
         if seeds is not None:
             overrides["seeds"] = seeds
