@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
-        print("physnet: interrupted", file=sys.stderr)
+        print("physnet: interrupted; finished results are kept (studies: runs.csv; meta: checkpoint.pt), "
+              "rerun the same command to continue", file=sys.stderr)
         return 130
     except USER_ERRORS as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__

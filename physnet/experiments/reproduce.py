@@ -40,6 +40,8 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
     out.mkdir(parents=True, exist_ok=True)
     meta_dir = out / "meta"
     meta_dir.mkdir(exist_ok=True)
+    if force:
+        (meta_dir / "checkpoint.pt").unlink(missing_ok=True)
     meta_config = meta_config_for(task, model, data=data, **{**(QUICK_META if quick else {}), **(meta_overrides or {})})
     echo(f"[{task}/{model}] meta-learning {meta_config.outer_steps} outer x {meta_config.inner_steps} inner steps")
     meta = meta_learn(meta_config, checkpoint=meta_dir / "checkpoint.pt", resume=True, progress=progress)
