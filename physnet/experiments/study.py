@@ -181,7 +181,8 @@ def run_study(
             dim_out = int(data.y_train.max()) + 1 if kind == "classifier" else None
             model = build_model(kind, data.dim_in, config.hidden, bank, dim_out=dim_out, seeds=seeds, dtype=dtype,
                                 device=device, state_names=data.state_names or None)
-            result = train(model, data, train_config, progress=progress)
+            result = train(model, data, train_config, progress=progress,
+                           desc=f"{arm} seeds {seeds[0]}-{seeds[-1]}")
             arch = {"kind": kind, "dim_in": data.dim_in, "hidden": list(config.hidden), "dim_out": dim_out,
                     "seeds": seeds, "dtype": config.dtype}
             merge_arm(out / "models" / f"{arm}.pt", model, arch, bank)

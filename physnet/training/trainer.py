@@ -56,7 +56,8 @@ class TrainResult:
     val_metric: Tensor
 
 
-def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bool = False) -> TrainResult:
+def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bool = False,
+          desc: str = "train") -> TrainResult:
     """Train ``model`` (all ensemble members) in place on ``data``.
 
     Raises:
@@ -67,7 +68,7 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
     opt = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
     stream = BatchStream(len(data.x_train), config.batch_size, config.data_seed)
     history = torch.zeros(config.epochs, e, dtype=torch.float64)
-    bar = tqdm(total=config.epochs * stream.batches_per_epoch, disable=not progress, desc="train", leave=False)
+    bar = tqdm(total=config.epochs * stream.batches_per_epoch, disable=not progress, desc=desc, leave=False)
     for epoch in range(config.epochs):
         for step in range(stream.batches_per_epoch):
             idx = stream.next()
@@ -82,6 +83,7 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
             opt.step()
             history[epoch] += losses.detach().double().cpu() / stream.batches_per_epoch
             bar.update()
+        bar.set_postfix(epoch=epoch + 1, median_loss=f"{float(history[epoch].median()):.3g}")
     bar.close()
     val_loss, val_metric = evaluate(model, data.x_val, data.y_val, data.loss)
     return TrainResult(history, val_loss.cpu(), val_metric.cpu())
