@@ -103,6 +103,23 @@ def load_clock(*, seed: int = 0, small: bool = False, data: str | Path | None = 
                     val_orbit=None, dt=float(np.median(np.diff(series.t))) * (4 if small else 1), system=None)
 
 
+def load_mnist1d_task(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
+    """MNIST-1D classification: 40 inputs -> 10 classes, the package's 4000/1000 split
+    (``small``: the first 1000 / 250)."""
+    if data is not None:
+        raise ValueError("--data applies to the clock task only")
+    from physnet.mnist1d_data import load_mnist1d
+
+    arrays = load_mnist1d()
+    n_train, n_test = (1000, 250) if small else (4000, 1000)
+    x = torch.tensor(arrays["x"][:n_train], dtype=torch.float32)
+    y = torch.tensor(arrays["y"][:n_train], dtype=torch.long)
+    xt = torch.tensor(arrays["x_test"][:n_test], dtype=torch.float32)
+    yt = torch.tensor(arrays["y_test"][:n_test], dtype=torch.long)
+    return TaskData(x, y, xt, yt, "cross_entropy", tuple(f"x{i}" for i in range(40)),
+                    {"source": "mnist1d (generated offline, default arguments)", "n_train": n_train, "n_val": n_test})
+
+
 def _thin(series, every: int):
     from systems import PendulumSeries
 
@@ -123,6 +140,9 @@ TASKS: dict[str, Task] = {
         Task("clock", "real pendulum clock from video, Hamiltonian network", ("hnn", "nn"), load_clock,
              {"hnn": {**_DYNAMICS_META, "inner_steps": 32, "outer_steps": 50},
               "nn": {**_DYNAMICS_META, "inner_steps": 32, "outer_steps": 50}}, accepts_data_file=True),
+        Task("mnist1d", "MNIST-1D classification, 40-100-10", ("classifier",), load_mnist1d_task,
+             {"classifier": {**_DYNAMICS_META, "batch_size": 200, "inner_steps": 100, "outer_steps": 100,
+                             "inner_lr": 1e-2, "outer_lr": 1e-3}}),
     )
 }
 

@@ -9,6 +9,7 @@ FULL = {
     ("henon-heiles", "hnn"): {"hidden": (100,), "epochs": 10, "batch_size": 150, "lr": 1e-2},
     ("clock", "hnn"): {"hidden": (100,), "epochs": 50, "batch_size": 150, "lr": 1e-2},
     ("clock", "nn"): {"hidden": (100,), "epochs": 50, "batch_size": 150, "lr": 1e-2},
+    ("mnist1d", "classifier"): {"hidden": (100,), "epochs": 30, "batch_size": 200, "lr": 1e-2},
 }
 #: Quick budget: small data, few seeds and steps (the clock's data is small already, and its
 #: every-4th-sample subset leaves too few steps per epoch to learn anything).

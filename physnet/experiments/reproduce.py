@@ -70,7 +70,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
     figures = [("Validation metric per arm", "boxplot.png"), ("Activation evolution", "activation_evolution.png"),
                ("Meta-learning curves", "training_curves.png")]
     method = "implicit-midpoint" if model == "hnn" else "euler"
-    for arm in ("mix", "base"):
+    for arm in ("mix", "base") if data_obj.dt is not None else ():  # classification has no orbits
         net, _ = load_arm(out / "models" / f"{arm}.pt")
         values = result.values[arm]
         best = int(np.argmin(values)) if not result.higher_is_better else int(np.argmax(values))

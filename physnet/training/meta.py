@@ -175,7 +175,9 @@ class MetaResult:
 
 
 def _build(config: MetaConfig, data: TaskData, bank: LearnedBank, seed: int) -> nn.Module:
-    return build_model(config.model, data.dim_in, config.hidden, bank, seeds=[seed], fractions=config.fractions,
+    dim_out = int(data.y_train.max()) + 1 if data.loss == "cross_entropy" else None
+    return build_model(config.model, data.dim_in, config.hidden, bank, dim_out=dim_out, seeds=[seed],
+                       fractions=config.fractions,
                        dtype=DTYPES[config.dtype], device=config.device, state_names=data.state_names or None)
 
 
