@@ -51,3 +51,10 @@ def test_mnist1d_reproduce_tiny(tmp_path, cache):
     assert all(0 <= v <= 1 for arm in saved["arms"].values() for v in arm["values"])
     assert summary["arms"]["mix"]["median"] > 0.1  # above chance after two epochs
     assert "On this run the mix" in (tmp_path / "report.md").read_text()
+    header = (tmp_path / "analysis.csv").read_text().splitlines()[0]
+    assert header == "arm,seed,metric,participation_ratio,r,hessian_trace,hessian_top,flat_fraction"
+    analysis = json.loads((tmp_path / "analysis.json").read_text())["arms"]
+    assert set(analysis) == {"base", "type1", "type2", "mix"}
+    for arm in analysis.values():
+        assert 1 <= arm["participation_ratio"]["median"] <= 16 and arm["hessian_trace"]["n"] == 2
+    assert (tmp_path / "participation.png").exists() and (tmp_path / "hessian_density.png").exists()

@@ -87,6 +87,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--force", action="store_true")
     w.set_defaults(run=run_sweep)
 
+    a = sub.add_parser("analyze", help="participation ratio and Hessian statistics of a study's stored networks",
+                       description="Writes DIR/analysis.csv (arm,seed,metric,participation_ratio,r,hessian_trace,"
+                       "hessian_top,flat_fraction), DIR/analysis.json (per-arm medians and quartiles), "
+                       "DIR/participation.png (metric vs r per arm) and DIR/hessian_density.png.")
+    a.add_argument("run_dir", metavar="RUN_DIR")
+    a.add_argument("--participation", action="store_true")
+    a.add_argument("--hessian", action="store_true")
+    a.add_argument("--hessian-seeds", type=int, default=10, help="Hessian for the first K seeds per arm (default 10)")
+    a.add_argument("--out", metavar="DIR", help="default: RUN_DIR")
+    a.set_defaults(run=run_analyze)
+
 
 def run_compare(args: argparse.Namespace) -> int:
     task = get_task(args.task)
@@ -175,4 +186,18 @@ def run_sweep(args: argparse.Namespace) -> int:
     for size, s in summaries.items():
         print(f"size {size:>4}: " + ", ".join(f"{a} {v['median']:.4g}" for a, v in s["arms"].items()))
     print(f"wrote {out}/sizes.png, {out}/summary.json and {out}/size-N/")
+    return 0
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    from physnet.experiments.outputs import write_analysis
+
+    run_dir = Path(args.run_dir)
+    both = not (args.participation or args.hessian)
+    out = prepare_output_dir(args.out or run_dir)
+    summary = write_analysis(run_dir, out, participation=args.participation or both, hessian=args.hessian or both,
+                             hessian_seeds=args.hessian_seeds, echo=lambda s: print(s, flush=True))
+    for arm, s in summary.items():
+        print(f"{arm:>6}: " + ", ".join(f"{k} {v['median']:.4g}" for k, v in s.items()))
+    print(f"wrote {out}/analysis.csv, analysis.json, participation.png, hessian_density.png")
     return 0

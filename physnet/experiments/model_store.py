@@ -72,3 +72,26 @@ def merge_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None
     merged = build_from_arch({**arch, "seeds": seeds}, bank, seeds)
     merged.load_state_dict(merged_state)
     save_arm(path, merged, {**arch, "seeds": seeds}, bank)
+
+
+def member(model: nn.Module, arch: dict, index: int) -> nn.Module:
+    """Member ``index`` of a stored ensemble as a standalone single-seed model (same bank)."""
+    seed = int(arch["seeds"][index])
+    bank = model_bank(model)
+    single = build_from_arch(arch, bank, [seed])
+    state = {}
+    for key, value in model.state_dict().items():
+        is_member_param = key.split(".")[-1] in ("weight", "bias") and ".layers." in f".{key}"
+        state[key] = value[index : index + 1] if is_member_param else value
+    single.load_state_dict(state)
+    return single
+
+
+def model_bank(model: nn.Module) -> nn.Module:
+    """The activation bank of a model's first hidden layer."""
+    from physnet.activations import DiverseActivation
+
+    for m in model.modules():
+        if isinstance(m, DiverseActivation):
+            return m.bank
+    raise ValueError("model has no hidden activation")

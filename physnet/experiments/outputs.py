@@ -42,3 +42,30 @@ def write_forecast(out: Path, fc: Forecast, label: str, settings: dict) -> None:
 
 
 __all__ = ["write_forecast", "write_study"]
+
+
+def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hessian: bool = True,
+                   hessian_seeds: int = 10, echo=lambda s: None) -> dict:
+    """Run :func:`~physnet.experiments.analyze.analyze_study` and write ``analysis.csv``,
+    ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm summary."""
+    import json
+
+    from physnet.experiments.analyze import analyze_study, per_arm_summary
+    from physnet.plots.analysis import plot_eigenvalue_densities, plot_metric_vs_participation
+
+    rows, densities = analyze_study(run_dir, participation=participation, hessian=hessian,
+                                    hessian_seeds=hessian_seeds, echo=echo)
+    columns = ["arm", "seed", "metric", "participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction"]
+    lines = [",".join(columns)] + [",".join("" if isinstance(r[c], float) and not np.isfinite(r[c]) else
+                                           (f"{r[c]:.8g}" if isinstance(r[c], float) else str(r[c])) for c in columns)
+                                  for r in rows]
+    write_atomically(out / "analysis.csv", lambda p: p.write_text("\n".join(lines) + "\n"))
+    summary = per_arm_summary(rows)
+    summary_path = run_dir / "summary.json"
+    metric = json.loads(summary_path.read_text()).get("metric", "metric") if summary_path.exists() else "metric"
+    write_json(out / "analysis.json", {"arms": summary, "hessian_seeds": hessian_seeds})
+    if participation:
+        write_figure(out / "participation.png", plot_metric_vs_participation(rows, metric=metric))
+    if densities:
+        write_figure(out / "hessian_density.png", plot_eigenvalue_densities(densities))
+    return summary

@@ -81,6 +81,13 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
         write_forecast(fdir, fc, f"{task} / {model}, {arm} arm (seed {best}), {method}",
                        {"arm": arm, "seed": best, "method": method, "steps": len(fc.t) - 1})
         figures.append((f"Forecast, {arm} arm (best seed), {method}", f"forecast-{arm}/orbits.png"))
+    if data_obj.loss == "cross_entropy":  # the paper's analyses for classification
+        echo(f"[{task}/{model}] participation ratio and Hessian statistics")
+        from physnet.experiments.outputs import write_analysis
+
+        write_analysis(out, out, hessian_seeds=2 if quick else 10)
+        figures += [("Accuracy vs participation ratio", "participation.png"),
+                    ("Hessian eigenvalue density", "hessian_density.png")]
     seconds = time.perf_counter() - began
     summary["wall_seconds"] = seconds
     write_json(out / "summary.json", summary)
