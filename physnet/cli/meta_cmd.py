@@ -7,24 +7,11 @@ import argparse
 import numpy as np
 
 from physnet.activations import ACTIVATIONS, save_activations
+from physnet.cli.arguments import float_list, int_list
 from physnet.plots import plot_activation_evolution, plot_learned_vs_base, plot_training_curves
 from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
 from physnet.tasks import TASKS
 from physnet.training import MODES, meta_config_for, meta_learn
-
-
-def _ints(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-
-
-def _floats(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,10 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="nn or hnn (henon-heiles takes both; default: the task's first)")
     p.add_argument("--data", metavar="CSV", help="clock only: a series CSV with header t,theta,theta_dot,theta_ddot")
     p.add_argument("--k", type=int, help="number of neuron types (default 2)")
-    p.add_argument("--fractions", type=_floats, help="share of each type, e.g. 0.3,0.7 (default even)")
+    p.add_argument("--fractions", type=float_list, help="share of each type, e.g. 0.3,0.7 (default even)")
     p.add_argument("--base", choices=sorted(ACTIVATIONS), help="base function of the sub-networks (default sin)")
     p.add_argument("--width", type=int, help="sub-network width W")
-    p.add_argument("--hidden", type=_ints, help="hidden widths, e.g. 100 or 64,64")
+    p.add_argument("--hidden", type=int_list, help="hidden widths, e.g. 100 or 64,64")
     p.add_argument("--mode", choices=MODES, help="first-order (default) or unrolled")
     p.add_argument("--truncate", type=int, help="unrolled: differentiate through only the last M inner steps")
     p.add_argument("--inner-steps", type=int, help="inner steps K per outer step")

@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 from physnet.activations import load_activations
+from physnet.cli.arguments import int_list
 from physnet.experiments import ARMS, PAPER_ARMS, CompareConfig, load_arm, run_study
+from physnet.experiments.model_store import model_dtype
 from physnet.experiments.defaults import compare_defaults
 from physnet.experiments.forecast import forecast
 from physnet.experiments.outputs import write_forecast, write_study
@@ -40,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     c.add_argument("--seeds", type=int, default=50)
     c.add_argument("--arms", type=_arms, default=PAPER_ARMS, help=f"comma-separated, from {', '.join(ARMS)}")
-    c.add_argument("--hidden", type=lambda s: tuple(int(v) for v in s.split(",")))
+    c.add_argument("--hidden", type=int_list)
     c.add_argument("--epochs", type=int)
     c.add_argument("--batch-size", type=int)
     c.add_argument("--lr", type=float)
@@ -78,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Meta-learns two types once, then runs the arms at each size into DIR/size-N/; "
                        "writes DIR/sizes.png and DIR/summary.json keyed by size.")
     w.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
-    w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: [int(v) for v in s.split(",")])
+    w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: list(int_list(s)))
     w.add_argument("--out", required=True, metavar="DIR")
     w.add_argument("--model", help="nn or hnn (default: the task's first)")
     w.add_argument("--seeds", type=int)
@@ -135,8 +137,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         raise ValueError(f"seed {seed} is not stored for arm {args.arm!r}; stored seeds {seeds[0]}-{seeds[-1]}")
     data = get_task(study["task"]).load(seed=study.get("data_seed", 0), small=study.get("small", False),
                                         data=study.get("data"))
-    dtype = next(net.parameters()).dtype
-    fc = forecast(net, data.to("cpu", dtype), method=args.method, steps=args.steps, n_orbits=args.orbits,
+    fc = forecast(net, data.to("cpu", model_dtype(net)), method=args.method, steps=args.steps, n_orbits=args.orbits,
                   member=seeds.index(seed))
     out = prepare_output_dir(args.out)
     write_forecast(out, fc, f"{study['task']} / {args.arm} arm, seed {seed}, {args.method}",

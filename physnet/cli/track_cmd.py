@@ -6,18 +6,9 @@ import argparse
 import time
 
 import video
+from physnet.cli.arguments import numbers
 from physnet.run_output import prepare_output_dir, write_atomically, write_figure, write_json
 from video.plots import plot_angle, plot_phase_portrait, plot_tracks_on_frame
-
-
-def _numbers(text: str, n: int, what: str) -> tuple[float, ...]:
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != n:
-        raise argparse.ArgumentTypeError(f"{what} needs {n} comma-separated numbers, got {text!r}")
-    return values
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--marks", default=None, help="two marks for the rod angle, e.g. red,blue (default red,blue)")
     p.add_argument("--mark", default=None, help="one marked bob (pivot mode), e.g. red")
     p.add_argument("--pivot", default="auto", help="pivot mode: auto (circle fit) or X,Y in pixels")
-    p.add_argument("--roi", type=lambda s: tuple(int(v) for v in _numbers(s, 4, "--roi")), help="X,Y,W,H region to search")
+    p.add_argument("--roi", type=lambda s: tuple(int(v) for v in numbers(s, 4, "--roi")), help="X,Y,W,H region to search")
     p.add_argument("--start", type=float, help="start time (s)")
     p.add_argument("--end", type=float, help="end time (s)")
     p.add_argument("--search-radius", type=int, default=40, help="pixels around the last position searched first")
@@ -59,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     names = [args.mark] if pivot_mode else (args.marks or "red,blue").split(",")
     if not pivot_mode and len(names) != 2:
         raise ValueError(f"--marks needs two marks (e.g. red,blue), got {len(names)}")
-    pivot = "auto" if args.pivot == "auto" else _numbers(args.pivot, 2, "--pivot")
+    pivot = "auto" if args.pivot == "auto" else numbers(args.pivot, 2, "--pivot")
     config = video.PhaseSpaceConfig(mode="pivot" if pivot_mode else "two-mark", pivot=pivot, max_gap=args.max_gap,
                                     zero=args.zero, detrend=args.detrend, window=args.window, order=args.order)
     marks = [video.parse_mark(n) for n in names]

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from physnet.analysis import HessianOperator, hutchinson_trace, participation_ratio, spectral_density
-from physnet.experiments.model_store import load_arm, member
+from physnet.experiments.model_store import load_arm, member, model_dtype
 from physnet.experiments.study import read_runs
 from physnet.tasks import get_task
 from physnet.training.evaluation import ensemble_input
@@ -36,8 +36,7 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
     rows, densities = [], {}
     for arm in study["arms"]:
         net, arch = load_arm(run_dir / "models" / f"{arm}.pt")
-        dtype = next(net.parameters()).dtype
-        d = data.to("cpu", dtype)
+        d = data.to("cpu", model_dtype(net))
         seeds = list(arch["seeds"])
         pr = np.full(len(seeds), np.nan)
         if participation and hasattr(net, "net"):  # one MLP (not the separable HNN's two)

@@ -9,8 +9,17 @@ from torch import nn
 
 from physnet.activations import FixedBank, FrozenBank
 from physnet.networks import build_model
+from physnet.training.meta import DTYPES
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+def _is_member_param(key: str) -> bool:
+    """Ensemble-member parameters (EnsembleLinear weights and biases) lead with the member axis."""
+    return key.split(".")[-1] in ("weight", "bias") and ".layers." in f".{key}"
+
+
+def model_dtype(model: nn.Module) -> torch.dtype:
+    """The floating dtype of a model's parameters."""
+    return next(model.parameters()).dtype
 
 
 def bank_spec(bank: nn.Module) -> dict:
@@ -67,8 +76,7 @@ def merge_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None
     merged_state = {}
     new_state = model.state_dict()
     for key, value in old.state_dict().items():
-        is_member_param = key.split(".")[-1] in ("weight", "bias") and ".layers." in f".{key}"
-        merged_state[key] = torch.cat([value, new_state[key].to(value.device)]) if is_member_param else value
+        merged_state[key] = torch.cat([value, new_state[key].to(value.device)]) if _is_member_param(key) else value
     merged = build_from_arch({**arch, "seeds": seeds}, bank, seeds)
     merged.load_state_dict(merged_state)
     save_arm(path, merged, {**arch, "seeds": seeds}, bank)
@@ -81,8 +89,7 @@ def member(model: nn.Module, arch: dict, index: int) -> nn.Module:
     single = build_from_arch(arch, bank, [seed])
     state = {}
     for key, value in model.state_dict().items():
-        is_member_param = key.split(".")[-1] in ("weight", "bias") and ".layers." in f".{key}"
-        state[key] = value[index : index + 1] if is_member_param else value
+        state[key] = value[index : index + 1] if _is_member_param(key) else value
     single.load_state_dict(state)
     return single
 

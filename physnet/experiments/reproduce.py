@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import torch
 
 from physnet.activations import save_activations
 from physnet.experiments.defaults import QUICK_META, compare_defaults, quick_compare
 from physnet.experiments.forecast import forecast
-from physnet.experiments.model_store import load_arm
+from physnet.experiments.model_store import load_arm, model_dtype
 from physnet.experiments.outputs import write_forecast, write_study
 from physnet.experiments.report import task_report
 from physnet.experiments.study import CompareConfig, run_study
@@ -74,7 +73,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
         net, _ = load_arm(out / "models" / f"{arm}.pt")
         values = result.values[arm]
         best = int(np.argmin(values)) if not result.higher_is_better else int(np.argmax(values))
-        fc = forecast(net, data_obj.to("cpu", net_dtype(net)), method=method, steps=100 if quick else 300,
+        fc = forecast(net, data_obj.to("cpu", model_dtype(net)), method=method, steps=100 if quick else 300,
                       member=best)
         fdir = out / f"forecast-{arm}"
         fdir.mkdir(exist_ok=True)
@@ -95,10 +94,6 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
                                                meta_numbers, figures, seconds))
     echo(f"[{task}/{model}] done in {seconds:.0f} s: {out}/report.md")
     return summary
-
-
-def net_dtype(net) -> torch.dtype:
-    return next(net.parameters()).dtype
 
 
 __all__ = ["reproduce_model"]
