@@ -54,7 +54,34 @@ def test_mnist1d_reproduce_tiny(tmp_path, cache):
     header = (tmp_path / "analysis.csv").read_text().splitlines()[0]
     assert header == "arm,seed,metric,participation_ratio,r,hessian_trace,hessian_top,flat_fraction"
     analysis = json.loads((tmp_path / "analysis.json").read_text())["arms"]
-    assert set(analysis) == {"base", "type1", "type2", "mix"}
+    assert set(analysis) == {"base", "type1", "type2", "mix", "relu", "tanh"}  # the arms
     for arm in analysis.values():
         assert 1 <= arm["participation_ratio"]["median"] <= 16 and arm["hessian_trace"]["n"] == 2
     assert (tmp_path / "participation.png").exists() and (tmp_path / "hessian_density.png").exists()
+
+
+def test_reference_preset_sets_the_papers_code_settings(tmp_path, cache):
+    from physnet.cli.main import main
+
+    out = tmp_path / "meta"
+    assert main(["meta", "mnist1d", "--preset", "reference", "--small", "--outer-steps", "1", "--inner-steps", "2",
+                 "--no-progress", "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())["config"]
+    assert config["hidden"] == [200] and config["mode"] == "unrolled" and config["unrolled_steps"] == 2
+    assert config["inner_optimizer"] == "rmsprop" and config["outer_optimizer"] == "sgd"
+    assert config["outer_grad_clip"] == 0.1 and config["grid"] == [-5.0, 5.0, 100]
+    study = tmp_path / "study"
+    assert main(["compare", "mnist1d", "--preset", "reference", "--activations", str(out / "activations.npz"),
+                 "--small", "--epochs", "1", "--seeds", "2", "--arms", "base,mix", "--out", str(study)]) == 0
+    saved = json.loads((study / "config.json").read_text())["config"]
+    assert (saved["hidden"], saved["optimizer"], saved["lr"], saved["momentum"], saved["batch_size"]) == \
+        ([200], "sgd", 0.01, 0.8, 200)
+    assert saved["seeds"] == 2 and saved["epochs"] == 1  # explicit options override the preset
+
+
+def test_unknown_preset_is_one_line(tmp_path, capsys):
+    from physnet.cli.main import main
+
+    assert main(["compare", "van-der-pol", "--preset", "reference", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "has no preset 'reference'" in err and "presets: none" in err

@@ -18,10 +18,11 @@ def vdp_data():
     return TaskData(ds.train.states, ds.train.derivatives, ds.val.states, ds.val.derivatives, "mse", ("x", "v"))
 
 
-@pytest.mark.parametrize("kind", ["nn", "hnn"])
-def test_batched_ensemble_equals_sequential_runs_in_float64(vdp_data, kind):
+@pytest.mark.parametrize("kind,optimizer", [("nn", "adam"), ("hnn", "adam"), ("nn", "sgd")])
+def test_batched_ensemble_equals_sequential_runs_in_float64(vdp_data, kind, optimizer):
     seeds = [0, 1, 2]
-    config = TrainConfig(epochs=2, batch_size=32, lr=1e-2, data_seed=5)
+    config = TrainConfig(epochs=2, batch_size=32, lr=1e-2, data_seed=5, optimizer=optimizer,
+                         momentum=0.8 if optimizer == "sgd" else 0.0)
     ens = build_model(kind, 2, [16], "sin", seeds=seeds, dtype=torch.float64)
     batched = train(ens, vdp_data, config)
     for i, s in enumerate(seeds):
@@ -29,6 +30,30 @@ def test_batched_ensemble_equals_sequential_runs_in_float64(vdp_data, kind):
         alone = train(single, vdp_data, config)
         np.testing.assert_allclose(batched.val_loss[i].item(), alone.val_loss[0].item(), rtol=1e-6)
         np.testing.assert_allclose(batched.train_loss[:, i].numpy(), alone.train_loss[:, 0].numpy(), rtol=1e-6)
+
+
+def test_sgd_with_momentum_is_heavy_ball(vdp_data):
+    """Two steps on one full batch against the heavy-ball recursion written out by hand."""
+    config = TrainConfig(epochs=2, batch_size=len(vdp_data.x_train), lr=1e-2, optimizer="sgd", momentum=0.8)
+    model = build_model("nn", 2, [8], "tanh", seeds=[0], dtype=torch.float64)
+    by_hand = build_model("nn", 2, [8], "tanh", seeds=[0], dtype=torch.float64)
+    train(model, vdp_data, config)
+    params = list(by_hand.parameters())
+    velocity = [torch.zeros_like(p) for p in params]
+    for _ in range(2):
+        loss = (by_hand(vdp_data.x_train) - vdp_data.y_train).pow(2).mean()
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, v, g in zip(params, velocity, grads):
+                v.mul_(0.8).add_(g)
+                p.sub_(1e-2 * v)
+    for a, b in zip(model.parameters(), params):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_unknown_optimizer_is_refused():
+    with pytest.raises(ValueError, match="valid: adam, sgd"):
+        TrainConfig(optimizer="lbfgs")
 
 
 def test_validation_uses_the_whole_split(vdp_data):

@@ -8,6 +8,7 @@ import numpy as np
 
 from physnet.activations import ACTIVATIONS, save_activations
 from physnet.cli.arguments import float_list, int_list
+from physnet.experiments.defaults import preset
 from physnet.plots import plot_activation_evolution, plot_learned_vs_base, plot_training_curves
 from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
 from physnet.tasks import TASKS
@@ -43,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int)
     p.add_argument("--reinit-inner", action="store_true", default=None, help="fresh inner weights every outer step")
     p.add_argument("--interpolation", choices=("linear", "cubic"), help="frozen kind (default: cubic for hnn, else linear)")
+    p.add_argument("--preset", help="named settings, e.g. reference (mnist1d: the paper's own code); "
+                   "options given explicitly override it")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
@@ -69,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
         "inner_steps": args.inner_steps or small.get("inner_steps"),
         "outer_steps": args.outer_steps or small.get("outer_steps"),
     }
-    config = meta_config_for(args.task, args.model, **overrides)
+    model = args.model or TASKS[args.task].models[0]
+    named = preset(args.task, model, args.preset)["meta"]
+    config = meta_config_for(args.task, model, **{**named, **{k: v for k, v in overrides.items() if v is not None}})
     out = prepare_output_dir(args.out)
     result = meta_learn(config, checkpoint=out / "checkpoint.pt", resume=args.resume, progress=not args.no_progress)
     h = result.history

@@ -11,7 +11,7 @@ from physnet.activations import load_activations
 from physnet.cli.arguments import int_list
 from physnet.experiments import ARMS, PAPER_ARMS, CompareConfig, load_arm, run_study
 from physnet.experiments.model_store import model_dtype
-from physnet.experiments.defaults import compare_defaults
+from physnet.experiments.defaults import compare_defaults, preset
 from physnet.experiments.forecast import forecast
 from physnet.experiments.outputs import write_forecast, write_study
 from physnet.experiments.reproduce import reproduce_model
@@ -40,8 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--out", required=True, metavar="DIR")
     c.add_argument("--model", help="nn or hnn (default: the task's first)")
     c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
-    c.add_argument("--seeds", type=int, default=50)
-    c.add_argument("--arms", type=_arms, default=PAPER_ARMS, help=f"comma-separated, from {', '.join(ARMS)}")
+    c.add_argument("--seeds", type=int, help="seeds per arm (default 50)")
+    c.add_argument("--arms", type=_arms, help=f"comma-separated, from {', '.join(ARMS)} (default: the paper's "
+                   f"{', '.join(PAPER_ARMS)}; all six for mnist1d)")
+    c.add_argument("--preset", help="named settings, e.g. reference (mnist1d: the paper's own code); options "
+                   "given explicitly override it")
     c.add_argument("--hidden", type=int_list)
     c.add_argument("--epochs", type=int)
     c.add_argument("--batch-size", type=int)
@@ -71,6 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--quick", action="store_true", help="reduced budget: small data, 10 seeds, short training (about a minute)")
     r.add_argument("--seeds", type=int, help="seeds per arm (default 50, or 10 with --quick)")
+    r.add_argument("--preset", help="named settings for meta-learning and the comparison, e.g. reference "
+                   "(mnist1d: the paper's own code, 5 seeds)")
     r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     r.add_argument("--force", action="store_true")
     r.add_argument("--no-progress", action="store_true")
@@ -105,12 +110,12 @@ def run_compare(args: argparse.Namespace) -> int:
     task = get_task(args.task)
     model = args.model or task.models[0]
     frozen = load_activations(args.activations) if args.activations else None
-    overrides = compare_defaults(args.task, model)
-    for key in ("hidden", "epochs", "batch_size", "lr"):
+    overrides = {**compare_defaults(args.task, model), **preset(args.task, model, args.preset)["compare"]}
+    for key in ("hidden", "epochs", "batch_size", "lr", "seeds", "arms"):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
-    config = CompareConfig(task=args.task, model=model, arms=args.arms, seeds=args.seeds, data=args.data,
-                           small=args.small, dtype=args.dtype, **overrides)
+    config = CompareConfig(task=args.task, model=model, data=args.data, small=args.small, dtype=args.dtype,
+                           **overrides)
     out = prepare_output_dir(args.out)
     began = time.perf_counter()
     result = run_study(config, frozen, out, device=args.device, force=args.force,
@@ -158,8 +163,11 @@ def run_reproduce(args: argparse.Namespace) -> int:
     summaries = {}
     for model in models:
         target = out / model if len(models) > 1 else out
+        named = preset(args.task, model, args.preset)
         summaries[model] = reproduce_model(args.task, model, target, quick=args.quick, seeds=args.seeds,
-                                           data=args.data, force=args.force, echo=echo, progress=not args.no_progress)
+                                           data=args.data, force=args.force, echo=echo, progress=not args.no_progress,
+                                           meta_overrides=named["meta"], compare_overrides=named["compare"],
+                                           label=args.preset)
     if len(models) > 1:
         import numpy as np
 

@@ -26,11 +26,12 @@ Echo = Callable[[str], None]
 def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, seeds: int | None = None,
                     data: str | None = None, force: bool = False, echo: Echo = lambda s: None,
                     progress: bool = False, meta_overrides: dict | None = None,
-                    compare_overrides: dict | None = None) -> dict:
+                    compare_overrides: dict | None = None, label: str | None = None) -> dict:
     """Meta-learn two types from sine, freeze them, run the arms, forecast, write ``report.md``.
 
     Args:
-        meta_overrides, compare_overrides: settings replacing the budget's (tests, sweeps).
+        meta_overrides, compare_overrides: settings replacing the budget's (presets, tests, sweeps).
+        label: a preset's name, shown in the report's title.
 
     Returns:
         the study summary (as in ``summary.json``) with ``wall_seconds`` added.
@@ -63,7 +64,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
     echo(f"[{task}/{model}] comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
     result = run_study(config, meta.frozen, out, force=force, progress=progress,
                        on_arm=lambda arm, s: echo(f"[{task}/{model}]   arm {arm}: seeds {s[0]}-{s[-1]}"))
-    summary = write_study(out, config, result, {"quick": quick})
+    summary = write_study(out, config, result, {"quick": quick, "preset": label})
 
     data_obj = get_task(task).load(seed=config.data_seed, small=config.small, data=data)
     figures = [("Validation metric per arm", "boxplot.png"), ("Activation evolution", "activation_evolution.png"),
@@ -90,7 +91,8 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
     seconds = time.perf_counter() - began
     summary["wall_seconds"] = seconds
     write_json(out / "summary.json", summary)
-    (out / "report.md").write_text(task_report(f"{task} / {model}" + (" (quick)" if quick else ""), summary,
+    title = f"{task} / {model}" + (f" (preset {label})" if label else "") + (" (quick)" if quick else "")
+    (out / "report.md").write_text(task_report(title, summary,
                                                meta_numbers, figures, seconds))
     echo(f"[{task}/{model}] done in {seconds:.0f} s: {out}/report.md")
     return summary

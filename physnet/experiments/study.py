@@ -37,6 +37,7 @@ class CompareConfig:
         arms: arms to run (``base``, ``type1``, ``type2``, ``mix``, ``relu``, ``tanh``).
         seeds: number of random initialisations per arm (seeds 0..seeds-1).
         epochs, batch_size, lr: the training budget, the same for every arm.
+        optimizer, momentum: ``adam`` (default) or ``sgd`` with heavy-ball momentum.
         data_seed: seed of the dataset and of the batch order (shared by all arms).
         base: the base activation of the ``base`` arm (sine for the dynamics tasks).
         small: the task's small data; data: a series file (clock).
@@ -51,6 +52,8 @@ class CompareConfig:
     epochs: int = 20
     batch_size: int = 150
     lr: float = 1e-2
+    optimizer: str = "adam"
+    momentum: float = 0.0
     data_seed: int = 0
     base: str = "sin"
     small: bool = False
@@ -65,11 +68,14 @@ class CompareConfig:
             raise ValueError(f"unknown arm(s) {', '.join(sorted(unknown)) or '(none given)'}; valid arms: {', '.join(ARMS)}")
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
+        TrainConfig(optimizer=self.optimizer, momentum=self.momentum)  # validates both
 
     def relevant(self) -> dict:
         """Everything that changes results, except the number of seeds (which extends)."""
         d = asdict(self)
         d.pop("seeds")
+        if self.optimizer == "adam" and self.momentum == 0.0:  # studies written before these options existed
+            d.pop("optimizer"), d.pop("momentum")
         d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
         return d
 
@@ -163,7 +169,7 @@ def run_study(
     runs_path = out / "runs.csv"
     rows = read_runs(runs_path)
     train_config = TrainConfig(epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
-                               data_seed=config.data_seed)
+                               data_seed=config.data_seed, optimizer=config.optimizer, momentum=config.momentum)
     hidden_label = "-".join(str(h) for h in config.hidden)
     seconds: dict[str, float] = {}
     write_json(out / "config.json", {**record, "config": {**asdict(config), "seeds": config.seeds},

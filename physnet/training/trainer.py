@@ -1,8 +1,9 @@
-"""Plain training for evaluation: Adam, mini-batches, epochs, validation on the whole split.
+"""Plain training for evaluation: Adam (or SGD with momentum), mini-batches, epochs,
+validation on the whole split.
 
 Trains every member of an ensemble model at once: the summed loss gives each member
-exactly the gradient it would get alone, and Adam acts elementwise, so member ``i``
-follows the same path as a single run with its seed and the same batches.
+exactly the gradient it would get alone, and both optimizers act elementwise, so member
+``i`` follows the same path as a single run with its seed and the same batches.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from physnet.training.evaluation import ensemble_input, evaluate, n_members
 from physnet.training.losses import member_loss
 
 
+OPTIMIZERS = ("adam", "sgd")
+
+
 class TrainingDivergedError(FloatingPointError):
     """The loss became NaN or infinite."""
 
@@ -31,9 +35,11 @@ class TrainConfig:
     Attributes:
         epochs: passes over the training split.
         batch_size: samples per step (all members see the same batches).
-        lr: Adam learning rate.
+        lr: learning rate.
         data_seed: seed of the batch order (shared by all members).
-        weight_decay: Adam's L2 penalty.
+        weight_decay: L2 penalty.
+        optimizer: ``adam`` or ``sgd`` (heavy-ball ``momentum``; the paper's PyTorch code).
+        momentum: SGD momentum (ignored by Adam).
     """
 
     epochs: int = 5
@@ -41,6 +47,14 @@ class TrainConfig:
     lr: float = 1e-2
     data_seed: int = 0
     weight_decay: float = 0.0
+    optimizer: str = "adam"
+    momentum: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"momentum must lie in [0, 1), got {self.momentum}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -65,7 +79,10 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
     """
     e = n_members(model)
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    if config.optimizer == "sgd":
+        opt = torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    else:
+        opt = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
     stream = BatchStream(len(data.x_train), config.batch_size, config.data_seed)
     history = torch.zeros(config.epochs, e, dtype=torch.float64)
     bar = tqdm(total=config.epochs * stream.batches_per_epoch, disable=not progress, desc=desc, leave=False)
