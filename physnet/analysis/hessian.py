@@ -87,9 +87,26 @@ class SpectralDensity:
     def top_eigenvalue(self) -> float:
         return float(self.nodes.max())
 
+    def cumulative(self, x: np.ndarray | float) -> np.ndarray:
+        """Estimated fraction of eigenvalues ``<= x``, averaged over probes.
+
+        Each probe's quadrature is a step function with a jump ``w_i`` at node ``theta_i``;
+        it is read at the jumps' midpoints (``sum_{j<i} w_j + w_i / 2`` at ``theta_i``) and
+        interpolated linearly, so the estimate no longer flips by a whole node's weight when a
+        node crosses ``x``. Resolution is limited by the node spacing: with ``m`` steps,
+        features narrower than about ``lambda_max / m^2`` near zero are smeared out.
+        """
+        x = np.asarray(x, dtype=float)
+        out = np.zeros_like(x)
+        for nodes, weights in zip(self.nodes, self.weights):
+            order = np.argsort(nodes)
+            theta, w = nodes[order], weights[order]
+            out = out + np.interp(x, theta, np.cumsum(w) - w / 2, left=0.0, right=1.0)
+        return out / len(self.nodes)
+
     def fraction_near_zero(self, tol: float) -> float:
-        """Estimated fraction of eigenvalues with ``|lambda| < tol``."""
-        return float((self.weights * (np.abs(self.nodes) < tol)).sum(-1).mean())
+        """Estimated fraction of eigenvalues with ``|lambda| < tol`` (from :meth:`cumulative`)."""
+        return float(self.cumulative(tol) - self.cumulative(-tol))
 
 
 def lanczos(op: HessianOperator, m: int, v0: Tensor) -> tuple[np.ndarray, np.ndarray]:

@@ -102,6 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--participation", action="store_true")
     a.add_argument("--hessian", action="store_true")
     a.add_argument("--hessian-seeds", type=int, default=10, help="Hessian for the first K seeds per arm (default 10)")
+    a.add_argument("--flat-tol", type=float, default=1e-2,
+                   help="flat fraction: share of Hessian eigenvalues with |lambda| < TOL * lambda_max (default 0.01)")
     a.add_argument("--out", metavar="DIR", help="default: RUN_DIR")
     a.set_defaults(run=run_analyze)
 
@@ -205,7 +207,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     both = not (args.participation or args.hessian)
     out = prepare_output_dir(args.out or run_dir)
     summary = write_analysis(run_dir, out, participation=args.participation or both, hessian=args.hessian or both,
-                             hessian_seeds=args.hessian_seeds, echo=lambda s: print(s, flush=True))
+                             hessian_seeds=args.hessian_seeds, flat_tolerance=args.flat_tol,
+                             echo=lambda s: print(s, flush=True))
     for arm, s in summary.items():
         print(f"{arm:>6}: " + ", ".join(f"{k} {v['median']:.4g}" for k, v in s.items()))
     print(f"wrote {out}/analysis.csv, analysis.json, participation.png, hessian_density.png")

@@ -17,14 +17,25 @@ from physnet.training.evaluation import ensemble_input
 from physnet.training.losses import member_loss
 
 
+#: Defaults of the Hessian statistics (recorded in ``analysis.json``).
+HESSIAN_SETTINGS = {"hessian_samples": 1000, "lanczos_steps": 100, "lanczos_probes": 4, "flat_tolerance": 1e-2,
+                    "trace_tolerance": 0.02, "trace_max_probes": 200}
+
+
 def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = True, hessian_seeds: int = 10,
-                  hessian_samples: int = 1000, lanczos_steps: int = 60, echo=lambda s: None) -> tuple[list[dict], dict]:
+                  hessian_samples: int = HESSIAN_SETTINGS["hessian_samples"],
+                  lanczos_steps: int = HESSIAN_SETTINGS["lanczos_steps"],
+                  lanczos_probes: int = HESSIAN_SETTINGS["lanczos_probes"],
+                  flat_tolerance: float = HESSIAN_SETTINGS["flat_tolerance"], echo=lambda s: None) -> tuple[list[dict], dict]:
     """Rows ``arm, seed, metric, participation_ratio, r, hessian_trace, hessian_top,
     flat_fraction`` (NaN where not computed) and eigenvalue densities per arm.
 
     The participation ratio is of the (first) hidden layer's activity over the whole
     validation split; the Hessian is that of the training loss on ``hessian_samples``
-    training samples at the stored weights, per seed as a standalone network.
+    training samples at the stored weights, per seed as a standalone network. The flat
+    fraction counts eigenvalues with ``|lambda| < flat_tolerance * lambda_max``; with 100
+    Lanczos steps it matched the exact spectrum of a trained 40-100-10 classifier at 1e-2
+    (0.646 vs 0.654) but not at 1e-3 (0.13 vs 0.28: below the method's resolution).
     """
     config_path = run_dir / "config.json"
     if not config_path.exists():
@@ -54,10 +65,11 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
                 x, y = d.x_train[:hessian_samples].double(), d.y_train[:hessian_samples]
                 y = y.double() if y.is_floating_point() else y
                 op = HessianOperator(lambda: member_loss(single(x), y, d.loss, 1)[0], list(single.parameters()))
-                sld = spectral_density(op, steps=min(lanczos_steps, op.n), probes=2, seed=seed)
-                row["hessian_trace"] = hutchinson_trace(op, tol=0.02, max_probes=200, seed=seed).trace
+                sld = spectral_density(op, steps=min(lanczos_steps, op.n), probes=lanczos_probes, seed=seed)
+                row["hessian_trace"] = hutchinson_trace(op, tol=HESSIAN_SETTINGS["trace_tolerance"],
+                                                        max_probes=HESSIAN_SETTINGS["trace_max_probes"], seed=seed).trace
                 row["hessian_top"] = sld.top_eigenvalue
-                row["flat_fraction"] = sld.fraction_near_zero(1e-3 * max(abs(sld.top_eigenvalue), 1e-12))
+                row["flat_fraction"] = sld.fraction_near_zero(flat_tolerance * max(abs(sld.top_eigenvalue), 1e-12))
                 densities.setdefault(arm, []).append(sld)
             rows.append(row)
         echo(f"analyzed arm {arm}: {len(seeds)} seeds")

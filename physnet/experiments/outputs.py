@@ -45,16 +45,16 @@ __all__ = ["write_forecast", "write_study"]
 
 
 def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hessian: bool = True,
-                   hessian_seeds: int = 10, echo=lambda s: None) -> dict:
+                   hessian_seeds: int = 10, flat_tolerance: float = 1e-2, echo=lambda s: None) -> dict:
     """Run :func:`~physnet.experiments.analyze.analyze_study` and write ``analysis.csv``,
     ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm summary."""
     import json
 
-    from physnet.experiments.analyze import analyze_study, per_arm_summary
+    from physnet.experiments.analyze import HESSIAN_SETTINGS, analyze_study, per_arm_summary
     from physnet.plots.analysis import plot_eigenvalue_densities, plot_metric_vs_participation
 
     rows, densities = analyze_study(run_dir, participation=participation, hessian=hessian,
-                                    hessian_seeds=hessian_seeds, echo=echo)
+                                    hessian_seeds=hessian_seeds, flat_tolerance=flat_tolerance, echo=echo)
     columns = ["arm", "seed", "metric", "participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction"]
     lines = [",".join(columns)] + [",".join("" if isinstance(r[c], float) and not np.isfinite(r[c]) else
                                            (f"{r[c]:.8g}" if isinstance(r[c], float) else str(r[c])) for c in columns)
@@ -63,7 +63,9 @@ def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hess
     summary = per_arm_summary(rows)
     summary_path = run_dir / "summary.json"
     metric = json.loads(summary_path.read_text()).get("metric", "metric") if summary_path.exists() else "metric"
-    write_json(out / "analysis.json", {"arms": summary, "hessian_seeds": hessian_seeds})
+    write_json(out / "analysis.json", {"arms": summary, "hessian_seeds": hessian_seeds,
+                                       "settings": {**HESSIAN_SETTINGS, "flat_tolerance": flat_tolerance,
+                                                    "flat_tolerance_meaning": "relative to the top eigenvalue"}})
     if participation:
         write_figure(out / "participation.png", plot_metric_vs_participation(rows, metric=metric))
     if densities:
