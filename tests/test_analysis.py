@@ -116,3 +116,32 @@ def test_flat_fraction_matches_the_exact_spectrum_of_a_trained_network():
         assert sld.fraction_near_zero(rel * sld.top_eigenvalue) == pytest.approx(true, abs=0.05)
     xs = np.linspace(lam.min(), lam.max(), 7)
     np.testing.assert_allclose(sld.cumulative(xs), [np.mean(lam <= v) for v in xs], atol=0.08)
+
+
+def test_participation_per_hidden_layer_and_for_separable_networks(tmp_path):
+    from physnet.experiments import CompareConfig, run_study
+    from physnet.experiments.analyze import analyze_study, hidden_layers
+
+    x = torch.randn(50, 4, generator=torch.Generator().manual_seed(0))
+    sep = build_model("hnn-separable", 4, [7], "tanh", seeds=[0, 1, 2])
+    layers = hidden_layers(sep, x)
+    assert list(layers) == ["V_L1", "T_L1"] and layers["V_L1"].shape == (3, 50, 7)
+    with torch.no_grad():  # the potential sees q only
+        _, h = sep.potential(x[:, :2].expand(3, 50, 2), return_hidden=True)
+    torch.testing.assert_close(layers["V_L1"], h[0])
+
+    config = CompareConfig(task="van-der-pol", model="nn", hidden=(8, 6), arms=("base", "tanh"), seeds=2, epochs=1,
+                           small=True)
+    run_study(config, None, tmp_path)
+    rows, _ = analyze_study(tmp_path, hessian=False)
+    assert len(rows) == 4 and all(np.isfinite(r["r"]) and np.isfinite(r["r_L2"]) for r in rows)
+    from physnet.experiments.model_store import load_arm
+    from physnet.tasks import get_task
+
+    net, _ = load_arm(tmp_path / "models" / "tanh.pt")
+    val = get_task("van-der-pol").load(small=True).x_val
+    second = hidden_layers(net, val)["L2"]
+    expected = participation_ratio(second).numpy()
+    got = [r["participation_ratio_L2"] for r in rows if r["arm"] == "tanh"]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert all(r["r_L2"] == pytest.approx(r["participation_ratio_L2"] / 6) for r in rows)

@@ -49,17 +49,16 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
         net, arch = load_arm(run_dir / "models" / f"{arm}.pt")
         d = data.to("cpu", model_dtype(net))
         seeds = list(arch["seeds"])
-        pr = np.full(len(seeds), np.nan)
-        if participation and hasattr(net, "net"):  # one MLP (not the separable HNN's two)
-            with torch.no_grad():
-                _, hidden = net.net(ensemble_input(net, d.x_val), return_hidden=True)
-            act = hidden[0] if net.n_members > 1 else hidden[0].unsqueeze(0)
-            pr = participation_ratio(act).numpy()
-        n_hidden = arch["hidden"][0]
+        layers = hidden_layers(net, d.x_val) if participation else {}
+        ratios = {name: participation_ratio(act).numpy() for name, act in layers.items()}
         for i, seed in enumerate(seeds):
             row = {"arm": arm, "seed": seed, "metric": metrics.get((arm, seed), np.nan),
-                   "participation_ratio": float(pr[i]), "r": float(pr[i] / n_hidden),
+                   "participation_ratio": np.nan, "r": np.nan,
                    "hessian_trace": np.nan, "hessian_top": np.nan, "flat_fraction": np.nan}
+            for j, (name, pr) in enumerate(ratios.items()):
+                suffix = "" if j == 0 else f"_{name}"  # the first layer fills the main columns
+                row[f"participation_ratio{suffix}"] = float(pr[i])
+                row[f"r{suffix}"] = float(pr[i] / layers[name].shape[-1])
             if hessian and i < hessian_seeds:
                 single = member(net, arch, i).double()
                 x, y = d.x_train[:hessian_samples].double(), d.y_train[:hessian_samples]
@@ -76,13 +75,30 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
     return rows, densities
 
 
+def hidden_layers(net: torch.nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Post-activation hidden activity ``(E, M, N_l)`` of every hidden layer over inputs
+    ``x`` ``(M, d)``, keyed ``L1, L2, ...``; the first key is the one reported as
+    ``participation_ratio`` / ``r``. A separable Hamiltonian network's two MLPs are keyed
+    ``V_L1, ..., T_L1, ...`` (potential V(q) first, then kinetic T(p))."""
+    def run(mlp, inputs, prefix):
+        with torch.no_grad():
+            _, hidden = mlp(ensemble_input(net, inputs), return_hidden=True)
+        return {f"{prefix}L{k + 1}": (h if net.n_members > 1 else h.unsqueeze(0)) for k, h in enumerate(hidden)}
+
+    if hasattr(net, "net"):
+        return run(net.net, x, "")
+    n = net.n_dof
+    return {**run(net.potential, x[..., :n], "V_"), **run(net.kinetic, x[..., n:], "T_")}
+
+
 def per_arm_summary(rows: list[dict]) -> dict:
     """Median and quartiles of each analysis column, per arm."""
     out: dict = {}
     for arm in dict.fromkeys(r["arm"] for r in rows):
         sub = [r for r in rows if r["arm"] == arm]
         out[arm] = {}
-        for key in ("metric", "participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction"):
+        keys = [k for k in dict.fromkeys(k for r in sub for k in r) if k not in ("arm", "seed")]
+        for key in keys:
             v = np.array([r[key] for r in sub], dtype=float)
             v = v[np.isfinite(v)]
             if len(v):

@@ -56,9 +56,13 @@ def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hess
     rows, densities = analyze_study(run_dir, participation=participation, hessian=hessian,
                                     hessian_seeds=hessian_seeds, flat_tolerance=flat_tolerance, echo=echo)
     columns = ["arm", "seed", "metric", "participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction"]
-    lines = [",".join(columns)] + [",".join("" if isinstance(r[c], float) and not np.isfinite(r[c]) else
-                                           (f"{r[c]:.8g}" if isinstance(r[c], float) else str(r[c])) for c in columns)
-                                  for r in rows]
+    columns += [k for k in dict.fromkeys(k for r in rows for k in r) if k not in columns]  # further layers
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return f"{value:.8g}" if np.isfinite(value) else ""
+        return str(value)
+
+    lines = [",".join(columns)] + [",".join(cell(r.get(c, float("nan"))) for c in columns) for r in rows]
     write_atomically(out / "analysis.csv", lambda p: p.write_text("\n".join(lines) + "\n"))
     summary = per_arm_summary(rows)
     summary_path = run_dir / "summary.json"
