@@ -14,9 +14,7 @@ from physnet.experiments.model_store import model_dtype
 from physnet.experiments.defaults import compare_defaults, preset
 from physnet.experiments.forecast import forecast
 from physnet.experiments.outputs import write_forecast, write_study
-from physnet.experiments.reproduce import reproduce_model
 from physnet.integrators import METHODS
-from physnet.plots import plot_arm_boxes
 from physnet.run_output import prepare_output_dir, write_figure
 from physnet.tasks import TASKS, get_task
 
@@ -72,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("reproduce", help="meta-learn, compare arms, forecast and report one task",
                        description="Everything for one task into DIR, with DIR/report.md. henon-heiles runs both "
                        "models into DIR/nn and DIR/hnn and adds DIR/nn_vs_hnn.png and DIR/report.md.")
-    r.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    r.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}, or all (each into DIR/<task>/)")
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--quick", action="store_true", help="reduced budget: small data, 10 seeds, short training (about a minute)")
     r.add_argument("--seeds", type=int, help="seeds per arm (default 50, or 10 with --quick)")
@@ -158,33 +156,23 @@ def run_forecast(args: argparse.Namespace) -> int:
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
-    task = get_task(args.task)
-    out = prepare_output_dir(args.out)
-    if args.data is not None and not task.accepts_data_file:
-        raise ValueError(f"--data applies to tasks that read series files (clock), not {args.task!r}")
-    echo = lambda s: print(s, flush=True)  # noqa: E731
-    models = ("nn", "hnn") if args.task == "henon-heiles" else (task.models[0],)
-    summaries = {}
-    for model in models:
-        target = out / model if len(models) > 1 else out
-        named = preset(args.task, model, args.preset)
-        summaries[model] = reproduce_model(args.task, model, target, quick=args.quick, seeds=args.seeds,
-                                           data=args.data, force=args.force, echo=echo, progress=not args.no_progress,
-                                           meta_overrides=named["meta"], compare_overrides=named["compare"],
-                                           label=args.preset)
-    if len(models) > 1:
-        import numpy as np
+    from physnet.experiments.paper import reproduce_all, reproduce_task
 
-        values = {f"{m}:{arm}": np.array(s["arms"][arm]["values"]) for m, s in summaries.items() for arm in s["arms"]}
-        write_figure(out / "nn_vs_hnn.png", plot_arm_boxes(values, metric="val_mse", title="Henon-Heiles: NN vs HNN"))
-        lines = ["# Henon-Heiles: conventional (NN) and Hamiltonian (HNN) networks", "",
-                 "![NN vs HNN](nn_vs_hnn.png)", ""]
-        for m, s in summaries.items():
-            lines += [f"- {m.upper()}: median val_mse per arm " +
-                      ", ".join(f"{a} {v['median']:.3g}" for a, v in s["arms"].items()) + f" ([report]({m}/report.md))"]
-        hnn_better = summaries["hnn"]["arms"]["mix"]["median"] < summaries["nn"]["arms"]["mix"]["median"]
-        lines += ["", f"On this run the HNN mix {'beat' if hnn_better else 'did not beat'} the NN mix (medians)."]
-        (out / "report.md").write_text("\n".join(lines) + "\n")
+    echo = lambda s: print(s, flush=True)  # noqa: E731
+    if args.task == "all":
+        if args.data is not None or args.preset is not None:
+            raise ValueError("reproduce all takes neither --data nor --preset; run the task on its own for those")
+        out = prepare_output_dir(args.out)
+        timings = reproduce_all(out, quick=args.quick, seeds=args.seeds, force=args.force, echo=echo,
+                                progress=not args.no_progress)
+        for task, t in timings["tasks"].items():
+            print(f"{task:>14}: {t['seconds']:7.0f} s")
+        print(f"{'total':>14}: {timings['total_seconds']:7.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB")
+    else:
+        get_task(args.task)
+        out = prepare_output_dir(args.out)
+        reproduce_task(args.task, out, quick=args.quick, seeds=args.seeds, data=args.data, force=args.force,
+                       preset_name=args.preset, echo=echo, progress=not args.no_progress)
     print(f"wrote {out}/report.md")
     return 0
 

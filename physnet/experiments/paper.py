@@ -1,0 +1,86 @@
+"""The paper's studies per task (both models for Henon-Heiles) and all of them in one run."""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from physnet.experiments.defaults import preset
+from physnet.experiments.reproduce import reproduce_model
+from physnet.plots import plot_arm_boxes
+from physnet.run_output import write_figure, write_json
+from physnet.tasks import get_task
+
+Echo = Callable[[str], None]
+#: The tasks of ``reproduce all``, in the order they run.
+PAPER_TASKS = ("mnist1d", "van-der-pol", "henon-heiles", "clock")
+
+
+def reproduce_task(task: str, out: Path, *, quick: bool = False, seeds: int | None = None, data: str | None = None,
+                   force: bool = False, preset_name: str | None = None, echo: Echo = lambda s: None,
+                   progress: bool = False) -> dict[str, dict]:
+    """``reproduce`` for one task into ``out`` (Henon-Heiles: ``out/nn`` and ``out/hnn`` plus
+    ``out/nn_vs_hnn.png`` and ``out/report.md``); returns the study summary per model."""
+    t = get_task(task)
+    if data is not None and not t.accepts_data_file:
+        raise ValueError(f"--data applies to tasks that read series files (clock), not {task!r}")
+    models = ("nn", "hnn") if task == "henon-heiles" else (t.models[0],)
+    summaries = {}
+    for model in models:
+        named = preset(task, model, preset_name)
+        summaries[model] = reproduce_model(task, model, out / model if len(models) > 1 else out, quick=quick,
+                                           seeds=seeds, data=data, force=force, echo=echo, progress=progress,
+                                           meta_overrides=named["meta"], compare_overrides=named["compare"],
+                                           label=preset_name)
+    if len(models) > 1:
+        _nn_vs_hnn(out, summaries)
+    return summaries
+
+
+def _nn_vs_hnn(out: Path, summaries: dict[str, dict]) -> None:
+    values = {f"{m}:{arm}": np.array(s["arms"][arm]["values"]) for m, s in summaries.items() for arm in s["arms"]}
+    write_figure(out / "nn_vs_hnn.png", plot_arm_boxes(values, metric="val_mse", title="Henon-Heiles: NN vs HNN"))
+    lines = ["# Henon-Heiles: conventional (NN) and Hamiltonian (HNN) networks", "", "![NN vs HNN](nn_vs_hnn.png)", ""]
+    for m, s in summaries.items():
+        lines += [f"- {m.upper()}: median val_mse per arm " +
+                  ", ".join(f"{a} {v['median']:.3g}" for a, v in s["arms"].items()) + f" ([report]({m}/report.md))"]
+    hnn_better = summaries["hnn"]["arms"]["mix"]["median"] < summaries["nn"]["arms"]["mix"]["median"]
+    lines += ["", f"On this run the HNN mix {'beat' if hnn_better else 'did not beat'} the NN mix (medians)."]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process and its finished children, in MB (Linux)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def reproduce_all(out: Path, *, quick: bool = False, seeds: int | None = None, force: bool = False,
+                  tasks: tuple[str, ...] = PAPER_TASKS, echo: Echo = lambda s: None, progress: bool = False) -> dict:
+    """Every task's ``reproduce`` into ``out/<task>/``; writes ``out/timings.json`` (wall
+    seconds per task and in total, peak memory) after each task and ``out/report.md``."""
+    began = time.perf_counter()
+    timings: dict = {"tasks": {}, "quick": quick}
+    for task in tasks:
+        start = time.perf_counter()
+        summaries = reproduce_task(task, out / task, quick=quick, seeds=seeds, force=force, echo=echo,
+                                   progress=progress)
+        timings["tasks"][task] = {"seconds": time.perf_counter() - start,
+                                  "mix_median": {m: s["arms"]["mix"]["median"] for m, s in summaries.items()}}
+        timings["total_seconds"] = time.perf_counter() - began
+        timings["peak_rss_mb"] = peak_rss_mb()
+        write_json(out / "timings.json", timings)
+        echo(f"[all] {task}: {timings['tasks'][task]['seconds']:.0f} s (total so far {timings['total_seconds']:.0f} s)")
+    lines = ["# The paper's studies", "", "| task | wall time (s) | report |", "|---|---|---|"]
+    lines += [f"| {t} | {v['seconds']:.0f} | [{t}/report.md]({t}/report.md) |" for t, v in timings["tasks"].items()]
+    lines += ["", f"Total {timings['total_seconds']:.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB."]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    return timings
+
+
+__all__ = ["PAPER_TASKS", "reproduce_all", "reproduce_task"]
