@@ -167,6 +167,29 @@ def test_linear_extension_with_end_slopes(kind):
     assert torch.isfinite(far).all()
 
 
+@pytest.mark.parametrize("kind", ["linear", "cubic"])
+def test_uneven_grid_search_and_even_grid_arithmetic_agree_with_scipy(kind):
+    """Even grids find the piece arithmetically, uneven ones by search; both are checked
+    against SciPy inside, on the knots themselves and beyond both ends (NaN stays NaN)."""
+    rng = np.random.default_rng(1)
+    even = np.linspace(-5, 5, 40)
+    uneven = np.sort(np.concatenate([[-5.0, 5.0], rng.uniform(-5, 5, 38)]))
+    for x, expect_uniform in ((even, True), (uneven, False)):
+        y = np.tanh(x) + 0.3 * np.sin(2 * x)
+        act = InterpolatedActivation(torch.tensor(x), torch.tensor(y), kind)
+        assert act.uniform is expect_uniform
+        inside = np.concatenate([rng.uniform(-5, 5, 300), x])
+        ref = CubicSpline(x, y, bc_type="natural") if kind == "cubic" else (lambda z: np.interp(z, x, y))
+        np.testing.assert_allclose(act(torch.tensor(inside)).numpy(), ref(inside), rtol=1e-12, atol=1e-12)
+        slope_left = (ref(x[0] + 1e-6) - ref(x[0])) / 1e-6 if kind == "linear" else ref(x[0], 1)
+        np.testing.assert_allclose(act(torch.tensor([-9.0])).numpy(), y[0] + slope_left * (-9.0 - x[0]), rtol=1e-5)
+        out = act(torch.tensor([np.nan, 1e30, -1e30]))
+        assert torch.isnan(out[0]) and torch.isfinite(out[1:]).all()
+        slope_right = float(act.end_slopes[1])
+        assert np.sign(float(out[1])) == np.sign(slope_right)  # far right: the right extension, not the left
+        assert np.sign(float(out[2])) == -np.sign(slope_left)
+
+
 def test_linear_interpolation_has_no_curvature():
     x = torch.linspace(-10, 10, 100, dtype=torch.float64)
     act = InterpolatedActivation(x, torch.sin(x), "linear")

@@ -62,6 +62,7 @@ class DiverseActivation(nn.Module):
         self.register_buffer("order", order)
         self.register_buffer("inverse", torch.argsort(order))
         self.counts = torch.bincount(assignment, minlength=bank.k).tolist()
+        self.blocks = bool((order == torch.arange(len(order))).all())
 
     @property
     def n_neurons(self) -> int:
@@ -73,6 +74,9 @@ class DiverseActivation(nn.Module):
             raise ValueError(f"expected {self.n_neurons} pre-activations in the last dimension, got {x.shape[-1]}")
         if self.bank.k == 1:
             return self.bank.apply_type(0, x)
+        if self.blocks:  # types in contiguous blocks in neuron order: slices, no permutation
+            outs = [self.bank.apply_type(j, g) for j, g in enumerate(x.split(self.counts, dim=-1)) if g.shape[-1] > 0]
+            return torch.cat(outs, dim=-1)
         grouped = x.index_select(-1, self.order).split(self.counts, dim=-1)
         outs = [self.bank.apply_type(j, g) for j, g in enumerate(grouped) if g.shape[-1] > 0]
         return torch.cat(outs, dim=-1).index_select(-1, self.inverse)

@@ -53,17 +53,33 @@ class InterpolatedActivation(nn.Module):
         self.register_buffer("coeffs", torch.tensor(coeffs))
         self.register_buffer("end_values", torch.tensor(y[[0, -1]]))
         self.register_buffer("end_slopes", torch.tensor(np.asarray(slopes, dtype=np.float64)))
+        # One lookup table of G + 1 pieces: the left extension, the G - 1 interior cells, the
+        # right extension; column = (piece origin, c0, c1, c2, c3) with value
+        # ((c0 dx + c1) dx + c2) dx + c3 at dx = x - origin. Derived from the buffers above.
+        table = np.zeros((len(x) + 1, 5))
+        table[0] = [x[0], 0.0, 0.0, slopes[0], y[0]]
+        table[1:-1, 0], table[1:-1, 1:] = x[:-1], np.asarray(coeffs).T
+        table[-1] = [x[-1], 0.0, 0.0, slopes[1], y[-1]]
+        self.register_buffer("table", torch.tensor(table.T.copy()), persistent=False)  # (5, G + 1)
+        step = (x[-1] - x[0]) / (len(x) - 1)
+        #: Evenly spaced knots (as from ``freeze``): the piece index is arithmetic, no search.
+        self.uniform = bool(np.allclose(np.diff(x), step, rtol=1e-9, atol=0.0))
+        self._origin, self._inv_step = float(x[0]), 1.0 / step
+
+    def piece_index(self, x: Tensor) -> Tensor:
+        """Piece (column of :attr:`table`) of each element of ``x`` (0: left of the grid, G: right)."""
+        n = len(self.knots)
+        if self.uniform:
+            t = ((x.detach() - self._origin) * self._inv_step).floor_().add_(1).clamp_(0, n)
+            return t.long().clamp_(0, n)  # NaN maps to a valid row; the output stays NaN through dx
+        return torch.searchsorted(self.knots.to(x.dtype), x.detach().contiguous(), right=True)
 
     def forward(self, x: Tensor) -> Tensor:
-        knots = self.knots.to(x.dtype)
-        c = self.coeffs.to(x.dtype)
-        i = torch.searchsorted(knots, x.detach().contiguous(), right=True).clamp(1, len(knots) - 1) - 1
-        dx = x - knots[i]
-        inside = ((c[0][i] * dx + c[1][i]) * dx + c[2][i]) * dx + c[3][i]
-        ends, slopes = self.end_values.to(x.dtype), self.end_slopes.to(x.dtype)
-        left = ends[0] + slopes[0] * (x - knots[0])
-        right = ends[1] + slopes[1] * (x - knots[-1])
-        return torch.where(x < knots[0], left, torch.where(x > knots[-1], right, inside))
+        index = self.piece_index(x).reshape(-1)
+        # one contiguous gather per coefficient: about twice as fast as gathering rows
+        origin, c0, c1, c2, c3 = (c.index_select(0, index).view_as(x) for c in self.table.to(x.dtype))
+        dx = x - origin
+        return ((c0 * dx + c1) * dx + c2) * dx + c3
 
 
 class FrozenBank(nn.Module):
