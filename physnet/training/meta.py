@@ -23,7 +23,6 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import Tensor, nn
-from torch.func import functional_call
 from tqdm.auto import tqdm
 
 from physnet.activations import FrozenBank, LearnedBank, activation_grid, freeze
@@ -32,8 +31,8 @@ from physnet.tasks import TaskData, get_task
 from physnet.training.batches import BatchStream
 from physnet.training.evaluation import evaluate
 from physnet.training.functional_optim import FunctionalOptimizer, detached
-from physnet.training.losses import member_loss
 from physnet.training.trainer import TrainingDivergedError
+from physnet.training.unrolled import batch_loss, inner_step, recomputed_meta_gradient
 
 MODES = ("first-order", "unrolled")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -62,6 +61,9 @@ class MetaConfig:
         grid: ``(lo, hi, n)`` sample points for snapshots and freezing.
         seed: one seed for everything (sub-networks, inner weights, batches).
         device, dtype: where and in what precision to compute.
+        recompute: unrolled only: keep the inner state every M steps and rebuild one
+            segment's graph at a time for the outer gradient (the same meta-gradient with
+            the memory of M steps instead of all, for about one extra forward pass).
         checkpoint_every: outer steps between checkpoints.
         small: use the task's small data (tests, demos).
         data: a data file for tasks that accept one (clock).
@@ -93,6 +95,7 @@ class MetaConfig:
     device: str = "cpu"
     dtype: str = "float32"
     checkpoint_every: int = 5
+    recompute: int | None = None
     small: bool = False
     data: str | None = None
 
@@ -108,6 +111,8 @@ class MetaConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.outer_lr < 0:
             raise ValueError(f"outer_lr must be >= 0, got {self.outer_lr}")
+        if self.recompute is not None and self.recompute < 1:
+            raise ValueError(f"recompute must be >= 1 inner step, got {self.recompute}")
         if self.truncate is not None and not 0 <= self.truncate <= self.inner_steps:
             raise ValueError(f"truncate must lie in [0, inner_steps={self.inner_steps}], got {self.truncate}")
         if not isinstance(self.k, int) or self.k < 1:
@@ -273,12 +278,16 @@ def meta_learn(
             inner_state = inner.init(theta)
         batches = [stream.next() for _ in range(config.inner_steps + 1)]
         try:
-            theta, inner_state, meta_loss, inner_losses = inner_loop(
-                model, theta, inner_state, inner, data, batches, window)
+            if config.recompute and window:
+                theta, inner_state, meta_loss, inner_losses, outer_grads = recomputed_meta_gradient(
+                    model, theta, inner_state, inner, data, batches, window, bank_params, config.recompute)
+            else:
+                theta, inner_state, meta_loss, inner_losses = inner_loop(
+                    model, theta, inner_state, inner, data, batches, window)
+                outer_grads = torch.autograd.grad(meta_loss, bank_params, allow_unused=True)
         except TrainingDivergedError as err:
             kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path else ""
             raise TrainingDivergedError(f"{err} at outer step {step}; lower the learning rates{kept}") from None
-        outer_grads = torch.autograd.grad(meta_loss, bank_params, allow_unused=True)
         for p, g in zip(bank_params, outer_grads):
             p.grad = torch.zeros_like(p) if g is None else g
             if config.outer_grad_clip is not None:
@@ -328,18 +337,11 @@ def inner_loop(
         keep_graph = i >= steps - window
         if not keep_graph or i == steps - window:
             theta, inner_state = detached(theta, True), detached(inner_state)
-        loss = member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
-        if not torch.isfinite(loss):
-            raise TrainingDivergedError(f"inner loss became {float(loss.detach())} at inner step {i + 1}")
-        # allow_unused: an HNN's output bias does not enter dH/dy
-        grads = torch.autograd.grad(loss, list(theta.values()), create_graph=keep_graph, allow_unused=True)
-        grads = {n: torch.zeros_like(p) if g is None else g for (n, p), g in zip(theta.items(), grads)}
-        theta, inner_state = inner.step(theta, grads, inner_state)
-        losses.append(float(loss.detach()))
+        theta, inner_state, loss = inner_step(model, theta, inner_state, inner, data, idx, i, keep_graph)
+        losses.append(loss)
     if window == 0:
         theta = detached(theta)
-    idx = batches[-1]
-    meta_loss = member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
+    meta_loss = batch_loss(model, theta, data, batches[-1])
     if not torch.isfinite(meta_loss):
         raise TrainingDivergedError(f"outer loss became {float(meta_loss.detach())}")
     return theta, inner_state, meta_loss, losses
