@@ -193,3 +193,24 @@ def test_size_sweep_writes_a_folder_per_size(tmp_path):
     saved = json.loads((tmp_path / "summary.json").read_text())
     assert set(saved["sizes"]) == {"6", "12"} and saved["sizes"]["12"]["config"]["hidden"] == [12]
     assert (tmp_path / "sizes.png").exists() and (tmp_path / "size-6" / "runs.csv").exists()
+
+
+def test_reproduce_all_times_each_task_and_links_the_reports(tmp_path):
+    import json
+
+    from physnet.experiments.paper import reproduce_all
+
+    timings = reproduce_all(tmp_path, quick=True, seeds=2, tasks=("van-der-pol",))
+    saved = json.loads((tmp_path / "timings.json").read_text())
+    assert set(saved["tasks"]) == {"van-der-pol"} and saved["total_seconds"] >= saved["tasks"]["van-der-pol"]["seconds"] > 0
+    assert saved["peak_rss_mb"] > 0 and timings["quick"] is True
+    assert (tmp_path / "van-der-pol" / "report.md").exists()
+    assert "van-der-pol/report.md" in (tmp_path / "report.md").read_text()
+
+
+def test_reproduce_all_refuses_task_options(tmp_path, capsys):
+    from physnet.cli.main import main
+
+    assert main(["reproduce", "all", "--preset", "reference", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "reproduce all takes neither" in err

@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hidden", type=int_list, help="hidden widths, e.g. 100 or 64,64")
     p.add_argument("--mode", choices=MODES, help="first-order (default) or unrolled")
     p.add_argument("--truncate", type=int, help="unrolled: differentiate through only the last M inner steps")
+    p.add_argument("--recompute", type=int, metavar="M", help="unrolled: keep the inner state every M steps and "
+                   "recompute the graph segment by segment (same meta-gradient, memory of M steps instead of K)")
     p.add_argument("--inner-steps", type=int, help="inner steps K per outer step")
     p.add_argument("--outer-steps", type=int, help="number of outer steps")
     p.add_argument("--inner-lr", type=float)
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     small = {"outer_steps": 5, "inner_steps": 20} if args.small else {}
     overrides = {
         "k": args.k, "fractions": args.fractions, "base": args.base, "width": args.width, "hidden": args.hidden,
-        "mode": args.mode, "truncate": args.truncate, "inner_lr": args.inner_lr, "outer_lr": args.outer_lr,
+        "mode": args.mode, "truncate": args.truncate, "recompute": args.recompute, "inner_lr": args.inner_lr, "outer_lr": args.outer_lr,
         "inner_optimizer": args.inner_optimizer, "outer_optimizer": args.outer_optimizer,
         "batch_size": args.batch_size, "reinit_inner": args.reinit_inner, "interpolation": args.interpolation,
         "seed": args.seed, "device": args.device, "dtype": args.dtype, "small": args.small, "data": args.data,
