@@ -11,6 +11,7 @@ from physnet.activations import load_activations
 from physnet.cli.arguments import int_list
 from physnet.experiments import ARMS, PAPER_ARMS, CompareConfig, load_arm, run_study
 from physnet.experiments.model_store import model_dtype
+from physnet.experiments.backends import BACKENDS
 from physnet.experiments.defaults import compare_defaults, preset
 from physnet.experiments.forecast import forecast
 from physnet.experiments.outputs import write_forecast, write_study
@@ -25,6 +26,15 @@ def _arms(text: str) -> tuple[str, ...]:
         if a not in ARMS:
             raise argparse.ArgumentTypeError(f"unknown arm {a!r}; valid arms: {', '.join(ARMS)}")
     return arms
+
+
+def add_backend_options(parser: argparse.ArgumentParser, *, block_size: bool = False) -> None:
+    parser.add_argument("--backend", choices=BACKENDS, default="process",
+                        help="process (default: here) or ray (arms and seed blocks as Ray tasks)")
+    parser.add_argument("--address", help="ray: the cluster to join, e.g. ray://head:10001 or auto "
+                        "(default: start a local Ray instance)")
+    if block_size:
+        parser.add_argument("--block-size", type=int, default=50, help="seeds per batched ensemble / Ray task (default 50)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--device", default="cpu")
     c.add_argument("--small", action="store_true", help="the task's small data")
     c.add_argument("--force", action="store_true", help="start afresh in a folder holding another study")
+    add_backend_options(c, block_size=True)
     c.set_defaults(run=run_compare)
 
     f = sub.add_parser("forecast", help="roll a trained model out and compare with the true orbit",
@@ -79,6 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     r.add_argument("--force", action="store_true")
     r.add_argument("--no-progress", action="store_true")
+    add_backend_options(r)
     r.set_defaults(run=run_reproduce)
 
     w = sub.add_parser("sweep-size", help="the comparison at several hidden sizes (the paper's Fig. 4)",
@@ -120,7 +132,8 @@ def run_compare(args: argparse.Namespace) -> int:
                            **overrides)
     out = prepare_output_dir(args.out)
     began = time.perf_counter()
-    result = run_study(config, frozen, out, device=args.device, force=args.force,
+    result = run_study(config, frozen, out, device=args.device, force=args.force, backend=args.backend,
+                       address=args.address, block_size=args.block_size,
                        on_arm=lambda arm, seeds: print(f"arm {arm}: training seeds {seeds[0]}-{seeds[-1]}", flush=True))
     summary = write_study(out, config, result)
     for arm, s in summary["arms"].items():
@@ -164,7 +177,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
             raise ValueError("reproduce all takes neither --data nor --preset; run the task on its own for those")
         out = prepare_output_dir(args.out)
         timings = reproduce_all(out, quick=args.quick, seeds=args.seeds, force=args.force, echo=echo,
-                                progress=not args.no_progress)
+                                progress=not args.no_progress, backend=args.backend, address=args.address)
         for task, t in timings["tasks"].items():
             print(f"{task:>14}: {t['seconds']:7.0f} s")
         print(f"{'total':>14}: {timings['total_seconds']:7.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB")
@@ -172,7 +185,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
         get_task(args.task)
         out = prepare_output_dir(args.out)
         reproduce_task(args.task, out, quick=args.quick, seeds=args.seeds, data=args.data, force=args.force,
-                       preset_name=args.preset, echo=echo, progress=not args.no_progress)
+                       preset_name=args.preset, echo=echo, progress=not args.no_progress, backend=args.backend,
+                       address=args.address)
     print(f"wrote {out}/report.md")
     return 0
 

@@ -22,7 +22,7 @@ PAPER_TASKS = ("mnist1d", "van-der-pol", "henon-heiles", "clock")
 
 def reproduce_task(task: str, out: Path, *, quick: bool = False, seeds: int | None = None, data: str | None = None,
                    force: bool = False, preset_name: str | None = None, echo: Echo = lambda s: None,
-                   progress: bool = False) -> dict[str, dict]:
+                   progress: bool = False, backend: str = "process", address: str | None = None) -> dict[str, dict]:
     """``reproduce`` for one task into ``out`` (Henon-Heiles: ``out/nn`` and ``out/hnn`` plus
     ``out/nn_vs_hnn.png`` and ``out/report.md``); returns the study summary per model."""
     t = get_task(task)
@@ -35,7 +35,7 @@ def reproduce_task(task: str, out: Path, *, quick: bool = False, seeds: int | No
         summaries[model] = reproduce_model(task, model, out / model if len(models) > 1 else out, quick=quick,
                                            seeds=seeds, data=data, force=force, echo=echo, progress=progress,
                                            meta_overrides=named["meta"], compare_overrides=named["compare"],
-                                           label=preset_name)
+                                           label=preset_name, backend=backend, address=address)
     if len(models) > 1:
         _nn_vs_hnn(out, summaries)
     return summaries
@@ -61,15 +61,16 @@ def peak_rss_mb() -> float:
 
 
 def reproduce_all(out: Path, *, quick: bool = False, seeds: int | None = None, force: bool = False,
-                  tasks: tuple[str, ...] = PAPER_TASKS, echo: Echo = lambda s: None, progress: bool = False) -> dict:
+                  tasks: tuple[str, ...] = PAPER_TASKS, echo: Echo = lambda s: None, progress: bool = False,
+                  backend: str = "process", address: str | None = None) -> dict:
     """Every task's ``reproduce`` into ``out/<task>/``; writes ``out/timings.json`` (wall
     seconds per task and in total, peak memory) after each task and ``out/report.md``."""
     began = time.perf_counter()
-    timings: dict = {"tasks": {}, "quick": quick}
+    timings: dict = {"tasks": {}, "quick": quick, "backend": backend}
     for task in tasks:
         start = time.perf_counter()
         summaries = reproduce_task(task, out / task, quick=quick, seeds=seeds, force=force, echo=echo,
-                                   progress=progress)
+                                   progress=progress, backend=backend, address=address)
         timings["tasks"][task] = {"seconds": time.perf_counter() - start,
                                   "mix_median": {m: s["arms"]["mix"]["median"] for m, s in summaries.items()}}
         timings["total_seconds"] = time.perf_counter() - began

@@ -26,12 +26,14 @@ Echo = Callable[[str], None]
 def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, seeds: int | None = None,
                     data: str | None = None, force: bool = False, echo: Echo = lambda s: None,
                     progress: bool = False, meta_overrides: dict | None = None,
-                    compare_overrides: dict | None = None, label: str | None = None) -> dict:
+                    compare_overrides: dict | None = None, label: str | None = None, backend: str = "process",
+                    address: str | None = None) -> dict:
     """Meta-learn two types from sine, freeze them, run the arms, forecast, write ``report.md``.
 
     Args:
         meta_overrides, compare_overrides: settings replacing the budget's (presets, tests, sweeps).
         label: a preset's name, shown in the report's title.
+        backend, address: where the comparison's blocks run (see ``run_study``).
 
     Returns:
         the study summary (as in ``summary.json``) with ``wall_seconds`` added.
@@ -62,7 +64,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
         overrides["seeds"] = seeds
     config = CompareConfig(task=task, model=model, data=data, **overrides)
     echo(f"[{task}/{model}] comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
-    result = run_study(config, meta.frozen, out, force=force, progress=progress,
+    result = run_study(config, meta.frozen, out, force=force, progress=progress, backend=backend, address=address,
                        on_arm=lambda arm, s: echo(f"[{task}/{model}]   arm {arm}: seeds {s[0]}-{s[-1]}"))
     summary = write_study(out, config, result, {"quick": quick, "preset": label})
 

@@ -14,13 +14,14 @@ from typing import Callable
 import numpy as np
 
 from physnet.activations import FrozenBank
-from physnet.experiments.arms import ARMS, PAPER_ARMS, arm_bank, check_arms
+from physnet.experiments.arms import ARMS, PAPER_ARMS, check_arms
+from physnet.experiments.backends import run_blocks
+from physnet.experiments.blocks import plan_blocks
 from physnet.experiments.model_store import DTYPES, merge_arm
 from physnet.experiments.statistics import summarize
-from physnet.networks import build_model
 from physnet.run_output import write_json
 from physnet.tasks import TaskData, get_task
-from physnet.training import TrainConfig, train
+from physnet.training import TrainConfig
 
 RUNS_HEADER = ["arm", "seed", "model", "hidden", "metric", "train_loss"]
 #: Members trained together in one batched ensemble.
@@ -146,6 +147,9 @@ def run_study(
     force: bool = False,
     on_arm: Callable[[str, list[int]], None] | None = None,
     progress: bool = False,
+    backend: str = "process",
+    address: str | None = None,
+    block_size: int = CHUNK,
 ) -> StudyResult:
     """Train ``config.seeds`` fresh networks per arm (one batched ensemble per arm and chunk
     of seeds), record each seed's validation metric in ``out/runs.csv`` as soon as its arm
@@ -153,8 +157,15 @@ def run_study(
 
     Seeds already in ``runs.csv`` are skipped, so an interrupted study resumes and a larger
     ``seeds`` extends it.
+
+    Args:
+        backend: ``process`` (here, one block after another) or ``ray`` (blocks as Ray tasks
+            on the cluster at ``address``, or a local one; results written as they return).
+        block_size: seeds per batched ensemble (one Ray task each).
     """
     check_arms(list(config.arms), frozen)
+    if block_size < 1:
+        raise ValueError(f"block size must be at least one seed, got {block_size}")
     task = get_task(config.task)
     if config.model not in task.models:
         raise ValueError(f"task {config.task!r} takes models {', '.join(task.models)}, not {config.model!r}")
@@ -168,36 +179,25 @@ def run_study(
     data = data.to(device, dtype)
     runs_path = out / "runs.csv"
     rows = read_runs(runs_path)
-    train_config = TrainConfig(epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
-                               data_seed=config.data_seed, optimizer=config.optimizer, momentum=config.momentum)
     hidden_label = "-".join(str(h) for h in config.hidden)
     seconds: dict[str, float] = {}
     write_json(out / "config.json", {**record, "config": {**asdict(config), "seeds": config.seeds},
                                      "activations_metadata": frozen.metadata if frozen is not None else None})
-    for arm in config.arms:
-        done = {int(r["seed"]) for r in rows if r["arm"] == arm}
-        todo = [s for s in range(config.seeds) if s not in done]
+    todo = {arm: [s for s in range(config.seeds) if s not in {int(r["seed"]) for r in rows if r["arm"] == arm}]
+            for arm in config.arms}
+    blocks = plan_blocks(config.arms, todo, block_size)
+    began = time.perf_counter()
+    start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
+    for done in run_blocks(blocks, asdict(config), data, frozen, backend=backend, address=address, device=device,
+                           progress=progress, on_start=start):
+        arm, seeds = done.block.arm, list(done.block.seeds)
+        merge_arm(out / "models" / f"{arm}.pt", done.model, done.arch, done.bank)
+        for i, s in enumerate(seeds):
+            rows.append({"arm": arm, "seed": s, "model": config.model, "hidden": hidden_label,
+                         "metric": f"{float(done.val_metric[i]):.9g}", "train_loss": f"{float(done.final_train_loss[i]):.9g}"})
+        write_runs(runs_path, rows)  # results of this block are safe from here on
+        seconds[arm] = seconds.get(arm, 0.0) + time.perf_counter() - began  # wall time until this block came back
         began = time.perf_counter()
-        for start in range(0, len(todo), CHUNK):
-            seeds = todo[start : start + CHUNK]
-            if on_arm is not None:
-                on_arm(arm, seeds)
-            bank = arm_bank(arm, frozen, config.base)
-            kind = "classifier" if data.loss == "cross_entropy" else config.model
-            dim_out = int(data.y_train.max()) + 1 if kind == "classifier" else None
-            model = build_model(kind, data.dim_in, config.hidden, bank, dim_out=dim_out, seeds=seeds, dtype=dtype,
-                                device=device, state_names=data.state_names or None)
-            result = train(model, data, train_config, progress=progress,
-                           desc=f"{arm} seeds {seeds[0]}-{seeds[-1]}")
-            arch = {"kind": kind, "dim_in": data.dim_in, "hidden": list(config.hidden), "dim_out": dim_out,
-                    "seeds": seeds, "dtype": config.dtype}
-            merge_arm(out / "models" / f"{arm}.pt", model, arch, bank)
-            for i, s in enumerate(seeds):
-                rows.append({"arm": arm, "seed": s, "model": config.model, "hidden": hidden_label,
-                             "metric": f"{float(result.val_metric[i]):.9g}",
-                             "train_loss": f"{float(result.train_loss[-1, i]):.9g}"})
-            write_runs(runs_path, rows)  # results of this chunk are safe from here on
-        seconds[arm] = time.perf_counter() - began
     values = {arm: np.array([float(r["metric"]) for r in rows if r["arm"] == arm and int(r["seed"]) < config.seeds])
               for arm in config.arms}
     arms, tests = summarize(values)

@@ -1,0 +1,55 @@
+"""Where a study's blocks run: in this process (default) or as Ray tasks on a local or
+remote Ray cluster. Both yield results as blocks finish; the study writes them as they come."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from physnet.activations import FrozenBank
+from physnet.experiments.blocks import Block, BlockResult, train_block
+from physnet.tasks import TaskData
+
+BACKENDS = ("process", "ray")
+
+
+def run_blocks(blocks: list[Block], settings: dict, data: TaskData, frozen: FrozenBank | None, *,
+               backend: str = "process", address: str | None = None, device: str = "cpu",
+               progress: bool = False, on_start: Callable[[Block], None] | None = None) -> Iterator[BlockResult]:
+    """Train every block and yield its result as soon as it finishes (Ray: in finishing order).
+    ``on_start`` is called as a block starts (Ray: as it is submitted).
+
+    Raises:
+        ValueError: an unknown backend, or Ray asked for but not installed.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
+    if backend == "process":
+        for block in blocks:
+            if on_start is not None:
+                on_start(block)
+            yield train_block(block, settings, data, frozen, device, progress)
+        return
+    yield from _ray_blocks(blocks, settings, data, frozen, address, device, on_start)
+
+
+def _ray_blocks(blocks, settings, data, frozen, address, device, on_start) -> Iterator[BlockResult]:
+    try:
+        import ray
+    except ImportError:
+        raise ValueError("the ray backend needs Ray: pip install 'physnet[ray]' (or pip install ray)") from None
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    # a worker that dies is retried (max_retries); an exception inside train_block is not
+    remote = ray.remote(max_retries=3, num_cpus=1)(train_block)
+    data_ref, frozen_ref = ray.put(data), ray.put(frozen)
+    pending = []
+    for block in blocks:
+        if on_start is not None:
+            on_start(block)
+        pending.append(remote.remote(block, settings, data_ref, frozen_ref, device, False))
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        yield ray.get(done[0])
+
+
+__all__ = ["BACKENDS", "run_blocks"]
