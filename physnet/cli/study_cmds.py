@@ -104,6 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--quick", action="store_true")
     w.add_argument("--data", metavar="CSV")
     w.add_argument("--force", action="store_true")
+    add_backend_options(w)
     w.set_defaults(run=run_sweep)
 
     a = sub.add_parser("analyze", help="participation ratio and Hessian statistics of a study's stored networks",
@@ -197,7 +198,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     task = get_task(args.task)
     out = prepare_output_dir(args.out)
     summaries = sweep_sizes(args.task, args.model or task.models[0], args.sizes, out, quick=args.quick,
-                            seeds=args.seeds, data=args.data, force=args.force, echo=lambda s: print(s, flush=True))
+                            seeds=args.seeds, data=args.data, force=args.force, echo=lambda s: print(s, flush=True),
+                            backend=args.backend, address=args.address)
     for size, s in summaries.items():
         print(f"size {size:>4}: " + ", ".join(f"{a} {v['median']:.4g}" for a, v in s["arms"].items()))
     print(f"wrote {out}/sizes.png, {out}/summary.json and {out}/size-N/")

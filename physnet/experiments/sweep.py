@@ -17,7 +17,8 @@ from physnet.training import meta_config_for, meta_learn
 
 def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bool = False, seeds: int | None = None,
                 data: str | None = None, force: bool = False, echo: Callable[[str], None] = lambda s: None,
-                meta_overrides: dict | None = None, compare_overrides: dict | None = None) -> dict:
+                meta_overrides: dict | None = None, compare_overrides: dict | None = None, backend: str = "process",
+                address: str | None = None) -> dict:
     """Meta-learn two types once (at the task's default size; activations are functions of
     one variable, usable at any width), then run the comparison at each hidden size into
     ``out/size-N/``; write ``out/sizes.png`` and ``out/summary.json`` keyed by size."""
@@ -36,7 +37,7 @@ def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bo
             overrides["seeds"] = seeds
         config = CompareConfig(task=task, model=model, data=data, **overrides)
         echo(f"[{task}/{model}] hidden size {size}: {config.seeds} seeds per arm")
-        result = run_study(config, meta.frozen, out / f"size-{size}", force=force)
+        result = run_study(config, meta.frozen, out / f"size-{size}", force=force, backend=backend, address=address)
         summaries[str(size)] = write_study(out / f"size-{size}", config, result)
         values[size] = result.values
     metric = next(iter(summaries.values()))["metric"]
