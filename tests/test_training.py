@@ -51,6 +51,20 @@ def test_sgd_with_momentum_is_heavy_ball(vdp_data):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.skipif(not __import__("shutil").which("g++") and not __import__("shutil").which("c++"),
+                    reason="torch.compile needs a C++ compiler")
+def test_compiled_training_matches_eager(vdp_data):
+    data = vdp_data.to("cpu", torch.float32)
+    results = []
+    for compiled in (False, True):
+        model = build_model("nn", 2, [16], "sin", seeds=[0, 1, 2])
+        results.append(train(model, data, TrainConfig(epochs=2, batch_size=32, lr=1e-2, compile=compiled)))
+    torch.testing.assert_close(results[1].val_loss, results[0].val_loss, rtol=1e-3, atol=1e-6)
+    hnn = build_model("hnn", 2, [8], "sin", seeds=[0])
+    with pytest.raises(ValueError, match="Hamiltonian network"):
+        train(hnn, data, TrainConfig(epochs=1, compile=True))
+
+
 def test_unknown_optimizer_is_refused():
     with pytest.raises(ValueError, match="valid: adam, sgd"):
         TrainConfig(optimizer="lbfgs")

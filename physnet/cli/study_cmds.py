@@ -59,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--lr", type=float)
     c.add_argument("--optimizer", choices=("adam", "sgd"), help="training optimizer (default adam)")
     c.add_argument("--momentum", type=float, help="sgd: heavy-ball momentum (default 0)")
+    c.add_argument("--compile", action="store_true", default=None,
+                   help="train through torch.compile (conventional networks and classifiers; needs a C++ compiler)")
     c.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     c.add_argument("--device", default="cpu")
     c.add_argument("--small", action="store_true", help="the task's small data")
@@ -126,7 +128,7 @@ def run_compare(args: argparse.Namespace) -> int:
     model = args.model or task.models[0]
     frozen = load_activations(args.activations) if args.activations else None
     overrides = {**compare_defaults(args.task, model), **preset(args.task, model, args.preset)["compare"]}
-    for key in ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "seeds", "arms"):
+    for key in ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "compile", "seeds", "arms"):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
     config = CompareConfig(task=args.task, model=model, data=args.data, small=args.small, dtype=args.dtype,

@@ -62,7 +62,8 @@ def train_block(block: Block, settings: dict, data: TaskData, frozen: FrozenBank
     model = build_model(kind, data.dim_in, tuple(settings["hidden"]), bank, dim_out=dim_out, seeds=seeds, dtype=dtype,
                         device=device, state_names=data.state_names or None)
     config = TrainConfig(epochs=settings["epochs"], batch_size=settings["batch_size"], lr=settings["lr"],
-                         data_seed=settings["data_seed"], optimizer=settings["optimizer"], momentum=settings["momentum"])
+                         data_seed=settings["data_seed"], optimizer=settings["optimizer"], momentum=settings["momentum"],
+                         compile=settings.get("compile", False))
     result = train(model, data.to(device, dtype), config, progress=progress,
                    desc=f"{block.arm} seeds {seeds[0]}-{seeds[-1]}")
     arch = {"kind": kind, "dim_in": data.dim_in, "hidden": list(settings["hidden"]), "dim_out": dim_out,

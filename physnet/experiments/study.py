@@ -39,6 +39,7 @@ class CompareConfig:
         seeds: number of random initialisations per arm (seeds 0..seeds-1).
         epochs, batch_size, lr: the training budget, the same for every arm.
         optimizer, momentum: ``adam`` (default) or ``sgd`` with heavy-ball momentum.
+        compile: train through ``torch.compile`` (not for Hamiltonian networks).
         data_seed: seed of the dataset and of the batch order (shared by all arms).
         base: the base activation of the ``base`` arm (sine for the dynamics tasks).
         small: the task's small data; data: a series file (clock).
@@ -55,6 +56,7 @@ class CompareConfig:
     lr: float = 1e-2
     optimizer: str = "adam"
     momentum: float = 0.0
+    compile: bool = False
     data_seed: int = 0
     base: str = "sin"
     small: bool = False
@@ -70,6 +72,8 @@ class CompareConfig:
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
         TrainConfig(optimizer=self.optimizer, momentum=self.momentum)  # validates both
+        if self.compile and self.model.startswith("hnn"):
+            raise ValueError("--compile applies to conventional networks and classifiers, not Hamiltonian networks")
 
     def relevant(self) -> dict:
         """Everything that changes results, except the number of seeds (which extends)."""
@@ -77,6 +81,7 @@ class CompareConfig:
         d.pop("seeds")
         if self.optimizer == "adam" and self.momentum == 0.0:  # studies written before these options existed
             d.pop("optimizer"), d.pop("momentum")
+        d.pop("compile")  # same numbers up to float rounding; does not make another study
         d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
         return d
 

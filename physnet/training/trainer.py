@@ -40,6 +40,9 @@ class TrainConfig:
         weight_decay: L2 penalty.
         optimizer: ``adam`` or ``sgd`` (heavy-ball ``momentum``; the paper's PyTorch code).
         momentum: SGD momentum (ignored by Adam).
+        compile: train through ``torch.compile`` (conventional networks and classifiers;
+            Hamiltonian networks differentiate inside their forward pass, which it does not
+            support). Off by default: see ``benchmarks/ensemble_speed.py`` for when it pays.
     """
 
     epochs: int = 5
@@ -49,6 +52,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     optimizer: str = "adam"
     momentum: float = 0.0
+    compile: bool = False
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -78,6 +82,12 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
         TrainingDivergedError: naming the epoch and step where the loss stopped being finite.
     """
     e = n_members(model)
+    forward = model
+    if config.compile:
+        if hasattr(model, "hamiltonian"):
+            raise ValueError("compile applies to conventional networks and classifiers: a Hamiltonian network "
+                             "calls autograd.grad inside its forward pass, which torch.compile does not support")
+        forward = torch.compile(model, dynamic=False)  # every batch has the same shape (the last short one is dropped)
     params = [p for p in model.parameters() if p.requires_grad]
     if config.optimizer == "sgd":
         opt = torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
@@ -89,7 +99,7 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
     for epoch in range(config.epochs):
         for step in range(stream.batches_per_epoch):
             idx = stream.next()
-            losses = member_loss(model(ensemble_input(model, data.x_train[idx])), data.y_train[idx], data.loss, e)
+            losses = member_loss(forward(ensemble_input(model, data.x_train[idx])), data.y_train[idx], data.loss, e)
             total = losses.sum()
             if not math.isfinite(float(total.detach())):
                 raise TrainingDivergedError(
