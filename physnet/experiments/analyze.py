@@ -48,7 +48,8 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
     for arm in study["arms"]:
         net, arch = load_arm(run_dir / "models" / f"{arm}.pt")
         d = data.to("cpu", model_dtype(net))
-        seeds = list(arch["seeds"])
+        seeds = list(arch["seeds"])  # stored order (the order blocks finished)
+        first_seeds = set(sorted(seeds)[:hessian_seeds])
         layers = hidden_layers(net, d.x_val) if participation else {}
         ratios = {name: participation_ratio(act).numpy() for name, act in layers.items()}
         for i, seed in enumerate(seeds):
@@ -59,7 +60,7 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
                 suffix = "" if j == 0 else f"_{name}"  # the first layer fills the main columns
                 row[f"participation_ratio{suffix}"] = float(pr[i])
                 row[f"r{suffix}"] = float(pr[i] / layers[name].shape[-1])
-            if hessian and i < hessian_seeds:
+            if hessian and seed in first_seeds:
                 single = member(net, arch, i).double()
                 x, y = d.x_train[:hessian_samples].double(), d.y_train[:hessian_samples]
                 y = y.double() if y.is_floating_point() else y

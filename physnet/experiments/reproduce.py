@@ -73,11 +73,11 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
                ("Meta-learning curves", "training_curves.png")]
     method = "implicit-midpoint" if model == "hnn" else "euler"
     for arm in ("mix", "base") if data_obj.dt is not None else ():  # classification has no orbits
-        net, _ = load_arm(out / "models" / f"{arm}.pt")
-        values = result.values[arm]
+        net, arch = load_arm(out / "models" / f"{arm}.pt")
+        values = result.values[arm]  # ordered by seed 0..n-1; stored members in the order blocks returned
         best = int(np.argmin(values)) if not result.higher_is_better else int(np.argmax(values))
         fc = forecast(net, data_obj.to("cpu", model_dtype(net)), method=method, steps=100 if quick else 300,
-                      member=best)
+                      member=list(arch["seeds"]).index(best))
         fdir = out / f"forecast-{arm}"
         fdir.mkdir(exist_ok=True)
         write_forecast(fdir, fc, f"{task} / {model}, {arm} arm (seed {best}), {method}",

@@ -203,7 +203,8 @@ def run_study(
         write_runs(runs_path, rows)  # results of this block are safe from here on
         seconds[arm] = seconds.get(arm, 0.0) + time.perf_counter() - began  # wall time until this block came back
         began = time.perf_counter()
-    values = {arm: np.array([float(r["metric"]) for r in rows if r["arm"] == arm and int(r["seed"]) < config.seeds])
+    by_seed = sorted(rows, key=lambda r: int(r["seed"]))  # blocks may return in any order (Ray)
+    values = {arm: np.array([float(r["metric"]) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
               for arm in config.arms}
     arms, tests = summarize(values)
     classification = data.loss == "cross_entropy"
