@@ -7,7 +7,7 @@ Settings (each in its own process, so peak RSS is its own):
 - MNIST-1D at the PyTorch reference's settings (``--preset reference``: 40-200-10 inner
   network, batch 200, 2 sine-based types of width 50, 100 RMSprop inner steps, outer SGD):
   all 100 steps unrolled (the reference's meta-gradient; target <= 0.23 s, 10x its 2.31 s,
-  and < 800 MB), the same with recomputation every 10 inner steps (``--recompute 10``: the
+  and < 800 MB), the same with recomputation every 10 or 5 inner steps (``--recompute M``: the
   same meta-gradient, graphs of 10 steps at a time), the last 10 steps unrolled (truncated,
   reported apart), and first order.
 - The pendulum clock HNN at the JAX reference's settings (2-100-1, batch 150, 2 inner
@@ -27,6 +27,7 @@ import sys
 SETTINGS = {
     "mnist1d unrolled 100": ("mnist1d", "classifier", {"preset": "reference"}, 2.31, 0.231, 800),
     "mnist1d unrolled, rec 10": ("mnist1d", "classifier", {"preset": "reference", "recompute": 10}, 2.31, 0.231, 800),
+    "mnist1d unrolled, rec 5": ("mnist1d", "classifier", {"preset": "reference", "recompute": 5}, 2.31, 0.231, 800),
     "mnist1d truncated 10": ("mnist1d", "classifier", {"preset": "reference", "truncate": 10}, None, None, None),
     "mnist1d first-order": ("mnist1d", "classifier", {"preset": "reference", "mode": "first-order"}, None, None, None),
     "clock hnn first-order": ("clock", "hnn", {"mode": "first-order", "inner_steps": 32}, 5.3, 0.53, None),
