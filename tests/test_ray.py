@@ -91,3 +91,16 @@ def test_killed_worker_is_retried_and_no_finished_run_is_lost(tmp_path, local_ra
     assert not errors, errors
     assert killed is not None, "no Ray worker was seen running a block"
     assert runs(tmp_path / "ray") == runs(expected_dir)  # every seed once, the same numbers
+
+
+def test_a_diverging_block_raises_its_own_error_and_ray_stays_usable(tmp_path, local_ray):
+    from physnet.training import TrainingDivergedError
+
+    good = CompareConfig(**{**CONFIG, "arms": ("base",), "seeds": 2})
+    run_study(good, None, tmp_path, backend="ray")
+    bad = CompareConfig(**{**CONFIG, "arms": ("base",), "seeds": 4, "base": "identity", "lr": 1e20})
+    with pytest.raises(TrainingDivergedError, match=r"epoch \d+, step \d+"):
+        run_study(bad, None, tmp_path, backend="ray", force=True)
+    good_again = CompareConfig(**{**CONFIG, "arms": ("base",), "seeds": 3})
+    run_study(good_again, None, tmp_path / "other", backend="ray")
+    assert len(runs(tmp_path / "other")) == 3

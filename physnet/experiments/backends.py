@@ -49,7 +49,13 @@ def _ray_blocks(blocks, settings, data, frozen, address, device, on_start) -> It
         pending.append(remote.remote(block, settings, data_ref, frozen_ref, device, False))
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
-        yield ray.get(done[0])
+        try:
+            result = ray.get(done[0])
+        except ray.exceptions.RayTaskError as err:  # the block's own error (e.g. a diverging run), not Ray's
+            for ref in pending:
+                ray.cancel(ref)
+            raise err.cause from None
+        yield result
 
 
 __all__ = ["BACKENDS", "run_blocks"]
