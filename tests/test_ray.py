@@ -104,3 +104,16 @@ def test_a_diverging_block_raises_its_own_error_and_ray_stays_usable(tmp_path, l
     good_again = CompareConfig(**{**CONFIG, "arms": ("base",), "seeds": 3})
     run_study(good_again, None, tmp_path / "other", backend="ray")
     assert len(runs(tmp_path / "other")) == 3
+
+
+def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
+    from physnet.experiments.sweep import sweep_sizes
+
+    tiny = dict(meta_overrides={"outer_steps": 2, "inner_steps": 3, "hidden": (8,), "width": 4},
+                compare_overrides={"seeds": 2, "epochs": 1, "arms": ("base", "mix")})
+    here = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "process", quick=True, **tiny)
+    there = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "ray", quick=True, backend="ray", **tiny)
+    for size in (4, 6):
+        assert runs(tmp_path / "process" / f"size-{size}") == runs(tmp_path / "ray" / f"size-{size}")
+        assert here[str(size)]["arms"]["mix"]["values"] == there[str(size)]["arms"]["mix"]["values"]
+    assert (tmp_path / "ray" / "sizes.png").exists()

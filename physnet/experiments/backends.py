@@ -32,13 +32,24 @@ def run_blocks(blocks: list[Block], settings: dict, data: TaskData, frozen: Froz
     yield from _ray_blocks(blocks, settings, data, frozen, address, device, on_start)
 
 
-def _ray_blocks(blocks, settings, data, frozen, address, device, on_start) -> Iterator[BlockResult]:
+def start_ray(address: str | None = None):
+    """Join the Ray cluster at ``address`` (or start a local instance) unless already joined;
+    returns the ``ray`` module.
+
+    Raises:
+        ValueError: Ray is not installed.
+    """
     try:
         import ray
     except ImportError:
         raise ValueError("the ray backend needs Ray: pip install 'physnet[ray]' (or pip install ray)") from None
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    return ray
+
+
+def _ray_blocks(blocks, settings, data, frozen, address, device, on_start) -> Iterator[BlockResult]:
+    ray = start_ray(address)
     # a worker that dies is retried (max_retries); an exception inside train_block is not
     remote = ray.remote(max_retries=3, num_cpus=1)(train_block)
     data_ref, frozen_ref = ray.put(data), ray.put(frozen)
@@ -58,4 +69,4 @@ def _ray_blocks(blocks, settings, data, frozen, address, device, on_start) -> It
         yield result
 
 
-__all__ = ["BACKENDS", "run_blocks"]
+__all__ = ["BACKENDS", "run_blocks", "start_ray"]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 
+from physnet.experiments.backends import start_ray
 from physnet.experiments.defaults import QUICK_META, compare_defaults, quick_compare
 from physnet.experiments.outputs import write_study
 from physnet.experiments.study import CompareConfig, run_study
@@ -21,7 +22,8 @@ def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bo
                 address: str | None = None) -> dict:
     """Meta-learn two types once (at the task's default size; activations are functions of
     one variable, usable at any width), then run the comparison at each hidden size into
-    ``out/size-N/``; write ``out/sizes.png`` and ``out/summary.json`` keyed by size."""
+    ``out/size-N/``; write ``out/sizes.png`` and ``out/summary.json`` keyed by size. With
+    ``backend="ray"`` the sizes' studies run at the same time (all their blocks submitted)."""
     if not sizes or min(sizes) < 1:
         raise ValueError(f"sizes must be positive integers, got {sizes}")
     out.mkdir(parents=True, exist_ok=True)
@@ -29,17 +31,30 @@ def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bo
     echo(f"[{task}/{model}] meta-learning once: {meta_config.outer_steps} outer x {meta_config.inner_steps} inner")
     meta = meta_learn(meta_config, checkpoint=out / "meta-checkpoint.pt", resume=True)
     save_activations(out / "activations.npz", meta.frozen)
-    summaries, values = {}, {}
+    configs = {}
     for size in sizes:
         overrides = {**compare_defaults(task, model), **(quick_compare(task) if quick else {}), **(compare_overrides or {}),
                      "hidden": (size,)}
         if seeds is not None:
             overrides["seeds"] = seeds
-        config = CompareConfig(task=task, model=model, data=data, **overrides)
-        echo(f"[{task}/{model}] hidden size {size}: {config.seeds} seeds per arm")
-        result = run_study(config, meta.frozen, out / f"size-{size}", force=force, backend=backend, address=address)
-        summaries[str(size)] = write_study(out / f"size-{size}", config, result)
-        values[size] = result.values
+        configs[size] = CompareConfig(task=task, model=model, data=data, **overrides)
+
+    def study(size: int):
+        echo(f"[{task}/{model}] hidden size {size}: {configs[size].seeds} seeds per arm")
+        return run_study(configs[size], meta.frozen, out / f"size-{size}", force=force, backend=backend, address=address)
+
+    if backend == "ray":  # every size's blocks in flight at once: one driver thread per size waits on Ray
+        from concurrent.futures import ThreadPoolExecutor
+
+        start_ray(address)
+        with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
+            results = dict(zip(sizes, pool.map(study, sizes)))
+    else:
+        results = {size: study(size) for size in sizes}
+    summaries, values = {}, {}
+    for size in sizes:  # files and figures from this thread only
+        summaries[str(size)] = write_study(out / f"size-{size}", configs[size], results[size])
+        values[size] = results[size].values
     metric = next(iter(summaries.values()))["metric"]
     write_figure(out / "sizes.png", plot_size_sweep(values, metric=metric, title=f"{task} / {model}"))
     write_json(out / "summary.json", {"task": task, "model": model, "metric": metric, "sizes": summaries})
