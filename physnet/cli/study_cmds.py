@@ -16,7 +16,7 @@ from physnet.experiments.defaults import compare_defaults, preset
 from physnet.experiments.forecast import forecast
 from physnet.experiments.outputs import write_forecast, write_study
 from physnet.integrators import METHODS
-from physnet.run_output import prepare_output_dir, write_figure
+from physnet.run_output import prepare_output_dir
 from physnet.tasks import TASKS, get_task
 
 
