@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     small = {"outer_steps": 5, "inner_steps": 20} if args.small else {}
     overrides = {
         "k": args.k, "fractions": args.fractions, "base": args.base, "width": args.width, "hidden": args.hidden,
-        "mode": args.mode, "truncate": args.truncate, "recompute": args.recompute, "inner_lr": args.inner_lr, "outer_lr": args.outer_lr,
+        "mode": args.mode, "truncate": args.truncate, "recompute": args.recompute,
+        "inner_lr": args.inner_lr, "outer_lr": args.outer_lr,
         "inner_optimizer": args.inner_optimizer, "outer_optimizer": args.outer_optimizer,
         "batch_size": args.batch_size, "reinit_inner": args.reinit_inner, "interpolation": args.interpolation,
         "seed": args.seed, "device": args.device, "dtype": args.dtype, "small": args.small, "data": args.data,

@@ -18,6 +18,7 @@ from physnet.experiments.outputs import write_forecast, write_study
 from physnet.integrators import METHODS
 from physnet.run_output import prepare_output_dir
 from physnet.tasks import TASKS, get_task
+from physnet.training.trainer import OPTIMIZERS
 
 
 def _arms(text: str) -> tuple[str, ...]:
@@ -57,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--epochs", type=int)
     c.add_argument("--batch-size", type=int)
     c.add_argument("--lr", type=float)
-    c.add_argument("--optimizer", choices=("adam", "sgd"), help="training optimizer (default adam)")
+    c.add_argument("--optimizer", choices=OPTIMIZERS, help="training optimizer (default adam)")
     c.add_argument("--momentum", type=float, help="sgd: heavy-ball momentum (default 0)")
     c.add_argument("--compile", action="store_true", default=None,
                    help="train through torch.compile (conventional networks and classifiers; needs a C++ compiler)")
@@ -117,7 +118,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--participation", action="store_true")
     a.add_argument("--hessian", action="store_true")
     a.add_argument("--hessian-seeds", type=int, default=10, help="Hessian for the first K seeds per arm (default 10)")
-    a.add_argument("--flat-tol", type=float, default=1e-2,
+    a.add_argument("--flat-tol", type=float,
                    help="flat fraction: share of Hessian eigenvalues with |lambda| < TOL * lambda_max (default 0.01)")
     a.add_argument("--out", metavar="DIR", help="default: RUN_DIR")
     a.set_defaults(run=run_analyze)

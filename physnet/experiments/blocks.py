@@ -18,9 +18,8 @@ from physnet.training.meta import DTYPES
 
 @dataclass(frozen=True)
 class Block:
-    """``seeds`` of ``arm``; ``index`` orders blocks within a study."""
+    """``seeds`` of ``arm``."""
 
-    index: int
     arm: str
     seeds: tuple[int, ...]
 
@@ -43,7 +42,7 @@ def plan_blocks(arms: tuple[str, ...], todo: dict[str, list[int]], size: int) ->
     for arm in arms:
         seeds = todo[arm]
         for start in range(0, len(seeds), size):
-            blocks.append(Block(len(blocks), arm, tuple(seeds[start : start + size])))
+            blocks.append(Block(arm, tuple(seeds[start : start + size])))
     return blocks
 
 

@@ -45,13 +45,16 @@ __all__ = ["write_forecast", "write_study"]
 
 
 def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hessian: bool = True,
-                   hessian_seeds: int = 10, flat_tolerance: float = 1e-2, echo=lambda s: None) -> dict:
+                   hessian_seeds: int = 10, flat_tolerance: float | None = None, echo=lambda s: None) -> dict:
     """Run :func:`~physnet.experiments.analyze.analyze_study` and write ``analysis.csv``,
     ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm summary."""
     import json
 
     from physnet.experiments.analyze import HESSIAN_SETTINGS, analyze_study, per_arm_summary
     from physnet.plots.analysis import plot_eigenvalue_densities, plot_metric_vs_participation
+
+    if flat_tolerance is None:
+        flat_tolerance = HESSIAN_SETTINGS["flat_tolerance"]
 
     rows, densities = analyze_study(run_dir, participation=participation, hessian=hessian,
                                     hessian_seeds=hessian_seeds, flat_tolerance=flat_tolerance, echo=echo)

@@ -188,18 +188,19 @@ def run_study(
     seconds: dict[str, float] = {}
     write_json(out / "config.json", {**record, "config": {**asdict(config), "seeds": config.seeds},
                                      "activations_metadata": frozen.metadata if frozen is not None else None})
-    todo = {arm: [s for s in range(config.seeds) if s not in {int(r["seed"]) for r in rows if r["arm"] == arm}]
-            for arm in config.arms}
+    done = {(r["arm"], int(r["seed"])) for r in rows}
+    todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
     blocks = plan_blocks(config.arms, todo, block_size)
     began = time.perf_counter()
     start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
-    for done in run_blocks(blocks, asdict(config), data, frozen, backend=backend, address=address, device=device,
-                           progress=progress, on_start=start):
-        arm, seeds = done.block.arm, list(done.block.seeds)
-        merge_arm(out / "models" / f"{arm}.pt", done.model, done.arch, done.bank)
+    for result in run_blocks(blocks, asdict(config), data, frozen, backend=backend, address=address, device=device,
+                             progress=progress, on_start=start):
+        arm, seeds = result.block.arm, list(result.block.seeds)
+        merge_arm(out / "models" / f"{arm}.pt", result.model, result.arch, result.bank)
         for i, s in enumerate(seeds):
             rows.append({"arm": arm, "seed": s, "model": config.model, "hidden": hidden_label,
-                         "metric": f"{float(done.val_metric[i]):.9g}", "train_loss": f"{float(done.final_train_loss[i]):.9g}"})
+                         "metric": f"{float(result.val_metric[i]):.9g}",
+                         "train_loss": f"{float(result.final_train_loss[i]):.9g}"})
         write_runs(runs_path, rows)  # results of this block are safe from here on
         seconds[arm] = seconds.get(arm, 0.0) + time.perf_counter() - began  # wall time until this block came back
         began = time.perf_counter()

@@ -32,7 +32,7 @@ from physnet.training.batches import BatchStream
 from physnet.training.evaluation import evaluate
 from physnet.training.functional_optim import FunctionalOptimizer, detached
 from physnet.training.trainer import TrainingDivergedError
-from physnet.training.unrolled import batch_loss, inner_step, recomputed_meta_gradient
+from physnet.training.unrolled import batch_loss, inner_step, recomputed_meta_gradient, zeros_for_unused
 
 MODES = ("first-order", "unrolled")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -288,8 +288,8 @@ def meta_learn(
         except TrainingDivergedError as err:
             kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path else ""
             raise TrainingDivergedError(f"{err} at outer step {step}; lower the learning rates{kept}") from None
-        for p, g in zip(bank_params, outer_grads):
-            p.grad = torch.zeros_like(p) if g is None else g
+        for p, g in zip(bank_params, zeros_for_unused(outer_grads, bank_params)):
+            p.grad = g
             if config.outer_grad_clip is not None:
                 p.grad.clamp_(-config.outer_grad_clip, config.outer_grad_clip)
         outer.step()

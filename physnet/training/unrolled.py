@@ -24,6 +24,12 @@ from physnet.training.trainer import TrainingDivergedError
 State = dict[str, Tensor]
 
 
+def zeros_for_unused(grads, like) -> list[Tensor]:
+    """``autograd.grad(..., allow_unused=True)`` results with ``None`` replaced by zeros
+    shaped like the matching tensor of ``like``."""
+    return [torch.zeros_like(t) if g is None else g for t, g in zip(like, grads)]
+
+
 def batch_loss(model: nn.Module, theta: State, data: TaskData, idx: Tensor) -> Tensor:
     """The training loss of the network with weights ``theta`` on samples ``idx`` (a scalar)."""
     return member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
@@ -42,7 +48,7 @@ def inner_step(model: nn.Module, theta: State, state: State, inner: FunctionalOp
         raise TrainingDivergedError(f"inner loss became {float(loss.detach())} at inner step {step + 1}")
     # allow_unused: an HNN's output bias does not enter dH/dy
     grads = torch.autograd.grad(loss, list(theta.values()), create_graph=create_graph, allow_unused=True)
-    grads = {n: torch.zeros_like(p) if g is None else g for (n, p), g in zip(theta.items(), grads)}
+    grads = dict(zip(theta, zeros_for_unused(grads, theta.values())))
     theta, state = inner.step(theta, grads, state)
     return theta, state, float(loss.detach())
 
@@ -85,15 +91,16 @@ def recomputed_meta_gradient(
         theta, state = detached(theta, True), detached(state)
         theta, state, loss = inner_step(model, theta, state, inner, data, idx, i, create_graph=False)
         losses.append(loss)
-    theta, state = detached(theta), detached(state)
+    state = detached(state)
     end = detached(theta, True)
+    theta = detached(theta)
     meta_loss = batch_loss(model, end, data, batches[-1])
     if not torch.isfinite(meta_loss):
         raise TrainingDivergedError(f"outer loss became {float(meta_loss.detach())}")
     names = list(end)
     found = torch.autograd.grad(meta_loss, [end[n] for n in names] + params, allow_unused=True)
-    g_theta = {n: torch.zeros_like(end[n]) if g is None else g for n, g in zip(names, found)}
-    g_params = [torch.zeros_like(p) if g is None else g for p, g in zip(params, found[len(names):])]
+    g_theta = dict(zip(names, zeros_for_unused(found, end.values())))
+    g_params = zeros_for_unused(found[len(names):], params)
     g_state: State = {}  # the meta loss does not see the optimizer state
     for a in reversed(starts):
         b = min(a + segment, steps)
@@ -113,13 +120,12 @@ def recomputed_meta_gradient(
         state_keys = [k for k, v in state_a.items() if v.requires_grad]
         inputs = [theta_a[n] for n in names] + [state_a[k] for k in state_keys] + params
         back = torch.autograd.grad(outs, inputs, cotangents, allow_unused=True)
-        g_theta = {n: torch.zeros_like(theta_a[n]) if g is None else g for n, g in zip(names, back)}
-        g_state = {k: torch.zeros_like(state_a[k]) if g is None else g
-                   for k, g in zip(state_keys, back[len(names):len(names) + len(state_keys)])}
+        g_theta = dict(zip(names, zeros_for_unused(back, theta_a.values())))
+        g_state = dict(zip(state_keys, zeros_for_unused(back[len(names):], [state_a[k] for k in state_keys])))
         for j, g in enumerate(back[len(names) + len(state_keys):]):
             if g is not None:
                 g_params[j] = g_params[j] + g
     return theta, state, meta_loss.detach(), losses, g_params
 
 
-__all__ = ["batch_loss", "inner_step", "recomputed_meta_gradient"]
+__all__ = ["batch_loss", "inner_step", "recomputed_meta_gradient", "zeros_for_unused"]
