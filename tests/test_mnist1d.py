@@ -69,7 +69,7 @@ def test_reference_preset_sets_the_papers_code_settings(tmp_path, cache):
     config = json.loads((out / "config.json").read_text())["config"]
     assert config["hidden"] == [200] and config["mode"] == "unrolled" and config["unrolled_steps"] == 2
     assert config["inner_optimizer"] == "rmsprop" and config["outer_optimizer"] == "sgd"
-    assert config["outer_grad_clip"] == 0.1 and config["grid"] == [-5.0, 5.0, 100]
+    assert config["outer_grad_clip"] == 0.1 and config["grid"] == [-5.0, 5.0, 100] and config["compile"] is True
     study = tmp_path / "study"
     assert main(["compare", "mnist1d", "--preset", "reference", "--activations", str(out / "activations.npz"),
                  "--small", "--epochs", "1", "--seeds", "2", "--arms", "base,mix", "--out", str(study)]) == 0
