@@ -64,7 +64,7 @@ class InterpolatedActivation(nn.Module):
         step = (x[-1] - x[0]) / (len(x) - 1)
         #: Evenly spaced knots (as from ``freeze``): the piece index is arithmetic, no search.
         self.uniform = bool(np.allclose(np.diff(x), step, rtol=1e-9, atol=0.0))
-        self._origin, self._inv_step = float(x[0]), 1.0 / step
+        self._origin, self._inv_step = float(x[0]), float(1.0 / step)  # Python floats: constants to torch.compile
 
     def piece_index(self, x: Tensor) -> Tensor:
         """Piece (column of :attr:`table`) of each element of ``x`` (0: left of the grid, G: right)."""

@@ -61,7 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--optimizer", choices=OPTIMIZERS, help="training optimizer (default adam)")
     c.add_argument("--momentum", type=float, help="sgd: heavy-ball momentum (default 0)")
     c.add_argument("--compile", action="store_true", default=None,
-                   help="train through torch.compile (conventional networks and classifiers; needs a C++ compiler)")
+                   help="train through torch.compile (Hamiltonian networks through torch.func.grad; needs a C++ "
+                   "compiler)")
     c.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     c.add_argument("--device", default="cpu")
     c.add_argument("--small", action="store_true", help="the task's small data")

@@ -39,7 +39,7 @@ class CompareConfig:
         seeds: number of random initialisations per arm (seeds 0..seeds-1).
         epochs, batch_size, lr: the training budget, the same for every arm.
         optimizer, momentum: ``adam`` (default) or ``sgd`` with heavy-ball momentum.
-        compile: train through ``torch.compile`` (not for Hamiltonian networks).
+        compile: train through ``torch.compile``.
         data_seed: seed of the dataset and of the batch order (shared by all arms).
         base: the base activation of the ``base`` arm (sine for the dynamics tasks).
         small: the task's small data; data: a series file (clock).
@@ -72,8 +72,6 @@ class CompareConfig:
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
         TrainConfig(optimizer=self.optimizer, momentum=self.momentum)  # validates both
-        if self.compile and self.model.startswith("hnn"):
-            raise ValueError("--compile applies to conventional networks and classifiers, not Hamiltonian networks")
 
     def relevant(self) -> dict:
         """Everything that changes results, except the number of seeds (which extends)."""

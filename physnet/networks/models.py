@@ -65,6 +65,11 @@ class _HamiltonianModel(nn.Module):
     def forward(self, y: Tensor) -> Tensor:
         return self.vector_field(None, y)
 
+    def traceable_forward(self, y: Tensor) -> Tensor:
+        """The forward pass through ``torch.func.grad`` (:func:`traceable_symplectic_gradient`),
+        for ``torch.compile``; states ``(..., 2 n_dof)`` -> same shape."""
+        return traceable_symplectic_gradient(self.hamiltonian, y, self.n_dof)
+
 
 class HamiltonianNetwork(_HamiltonianModel):
     """Hamiltonian network: an MLP maps ``(q, p)`` to a scalar ``H``; the vector field is
@@ -133,6 +138,15 @@ def symplectic_gradient(hamiltonian, y: Tensor, n_dof: int) -> Tensor:
     with torch.enable_grad():
         y_ = y if y.requires_grad else y.detach().requires_grad_(True)
         (dH,) = torch.autograd.grad(hamiltonian(y_).sum(), y_, create_graph=create_graph)
+    return torch.cat([dH[..., n_dof:], -dH[..., :n_dof]], dim=-1)
+
+
+def traceable_symplectic_gradient(hamiltonian, y: Tensor, n_dof: int) -> Tensor:
+    """:func:`symplectic_gradient` through ``torch.func.grad``, which ``torch.compile`` can
+    trace (it cannot trace ``autograd.grad`` inside a forward pass); a loss on the result
+    still back-propagates to the network's weights. States ``(..., 2 n_dof)`` -> same shape.
+    """
+    dH = torch.func.grad(lambda z: hamiltonian(z).sum())(y)
     return torch.cat([dH[..., n_dof:], -dH[..., :n_dof]], dim=-1)
 
 

@@ -40,9 +40,9 @@ class TrainConfig:
         weight_decay: L2 penalty.
         optimizer: ``adam`` or ``sgd`` (heavy-ball ``momentum``; the paper's PyTorch code).
         momentum: SGD momentum (ignored by Adam).
-        compile: train through ``torch.compile`` (conventional networks and classifiers;
-            Hamiltonian networks differentiate inside their forward pass, which it does not
-            support). Off by default: see ``benchmarks/ensemble_speed.py`` for when it pays.
+        compile: train through ``torch.compile`` (Hamiltonian networks through their
+            ``traceable_forward``, ``torch.func.grad`` instead of ``autograd.grad``). Off by
+            default: see ``benchmarks/ensemble_speed.py`` for when it pays.
     """
 
     epochs: int = 5
@@ -83,11 +83,9 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
     """
     e = n_members(model)
     forward = model
-    if config.compile:
-        if hasattr(model, "hamiltonian"):
-            raise ValueError("compile applies to conventional networks and classifiers: a Hamiltonian network "
-                             "calls autograd.grad inside its forward pass, which torch.compile does not support")
-        forward = torch.compile(model, dynamic=False)  # every batch has the same shape (the last short one is dropped)
+    if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
+        # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace
+        forward = torch.compile(getattr(model, "traceable_forward", model), dynamic=False)
     params = [p for p in model.parameters() if p.requires_grad]
     if config.optimizer == "sgd":
         opt = torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
