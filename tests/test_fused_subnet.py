@@ -95,3 +95,18 @@ def test_meta_learning_with_compile_equals_plain(model):
     np.testing.assert_allclose(runs[1].history["activations"], runs[0].history["activations"], rtol=1e-9, atol=1e-11)
     np.testing.assert_allclose(runs[1].history["meta_loss"], runs[0].history["meta_loss"], rtol=1e-9)
     assert np.abs(runs[0].history["activations"][-1] - runs[0].history["activations"][0]).max() > 1e-4
+
+
+def test_resume_may_switch_compile_on(tmp_path):
+    """``compile`` changes how, not what: a checkpoint written without it resumes with it,
+    and the result equals an uninterrupted run (float64)."""
+    base = dict(small=True, outer_steps=4, inner_steps=5, hidden=(10,), width=6, mode="unrolled", dtype="float64",
+                outer_lr=3e-2, checkpoint_every=1)
+    whole = meta_learn(meta_config_for("van-der-pol", **base))
+    ckpt = tmp_path / "checkpoint.pt"
+    meta_learn(meta_config_for("van-der-pol", **base), checkpoint=ckpt, stop_after=2)
+    try:
+        resumed = meta_learn(meta_config_for("van-der-pol", **base, compile=True), checkpoint=ckpt, resume=True)
+    finally:
+        set_compiled(False)
+    np.testing.assert_allclose(resumed.history["activations"], whole.history["activations"], rtol=1e-9, atol=1e-11)
