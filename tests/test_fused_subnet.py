@@ -110,3 +110,22 @@ def test_resume_may_switch_compile_on(tmp_path):
     finally:
         set_compiled(False)
     np.testing.assert_allclose(resumed.history["activations"], whole.history["activations"], rtol=1e-9, atol=1e-11)
+
+
+def test_without_a_compiler_meta_learning_warns_and_runs_plain(monkeypatch):
+    """Where torch.compile fails (no C++ compiler), ``compile=True`` says so in one warning
+    and runs plain autograd: the same result as ``compile=False``."""
+    set_compiled(False)
+
+    def broken(fn, **kwargs):
+        def fail(*args):
+            raise RuntimeError("no working C++ compiler found\nmore detail")
+        return fail
+
+    monkeypatch.setattr(torch, "compile", broken)
+    base = dict(small=True, outer_steps=2, inner_steps=3, hidden=(8,), width=4, mode="unrolled", dtype="float64")
+    with pytest.warns(RuntimeWarning, match="torch.compile unavailable .*no working C\\+\\+ compiler found\\)"):
+        run = meta_learn(meta_config_for("van-der-pol", **base, compile=True))
+    assert not fused_subnet.compiled_enabled() and not run.bank.fused
+    plain = meta_learn(meta_config_for("van-der-pol", **base))
+    np.testing.assert_array_equal(run.history["activations"], plain.history["activations"])
