@@ -72,7 +72,7 @@ def _second(x: Tensor, w: Tensor, b: Tensor, a: Tensor, gy: Tensor,
 
 
 _EAGER = {"value": _value, "first": _first, "second": _second}
-_kernels: dict = dict(_EAGER)
+_kernels: dict = _EAGER
 _compiled = False
 
 
@@ -83,7 +83,7 @@ def set_compiled(enabled: bool) -> bool:
     """
     global _kernels, _compiled
     if not enabled:
-        _kernels, _compiled = dict(_EAGER), False
+        _kernels, _compiled = _EAGER, False
         return False
     if _compiled:
         return True
@@ -94,7 +94,7 @@ def set_compiled(enabled: bool) -> bool:
     except Exception as err:  # noqa: BLE001 - any compiler failure means: fall back
         warnings.warn(f"torch.compile unavailable ({type(err).__name__}: {str(err).splitlines()[0][:120]}); "
                       "using the uncompiled sub-network code", RuntimeWarning, stacklevel=2)
-        _kernels, _compiled = dict(_EAGER), False
+        _kernels, _compiled = _EAGER, False
         return False
     _kernels, _compiled = kernels, True
     return True

@@ -68,9 +68,10 @@ class LearnedBank(nn.Module):
     def apply_type(self, j: int, x: Tensor) -> Tensor:
         """Type ``j``'s function elementwise on ``x`` (any shape)."""
         if self.fused:
-            return self._base_fn(x) + fused_residual(x, self.w_in[j], self.b_in[j], self.w_out[j]) + self.b_out[j]
-        hidden = torch.tanh(x.unsqueeze(-1) * self.w_in[j] + self.b_in[j])  # (..., W)
-        return self._base_fn(x) + hidden @ self.w_out[j] + self.b_out[j]
+            residual = fused_residual(x, self.w_in[j], self.b_in[j], self.w_out[j])
+        else:
+            residual = torch.tanh(x.unsqueeze(-1) * self.w_in[j] + self.b_in[j]) @ self.w_out[j]  # via (..., W)
+        return self._base_fn(x) + residual + self.b_out[j]
 
     def sample(self, grid: Tensor) -> Tensor:
         """Every type's values on ``grid`` (``(G,)``), shaped ``(k, G)``, detached."""
