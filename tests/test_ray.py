@@ -117,3 +117,36 @@ def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
         assert runs(tmp_path / "process" / f"size-{size}") == runs(tmp_path / "ray" / f"size-{size}")
         assert here[str(size)]["arms"]["mix"]["values"] == there[str(size)]["arms"]["mix"]["values"]
     assert (tmp_path / "ray" / "sizes.png").exists()
+
+
+def test_reproduce_all_on_ray_equals_in_process_and_a_failing_task_stops_no_other(tmp_path, local_ray):
+    import json
+
+    from physnet.experiments.paper import reproduce_all
+    from physnet.experiments.paper_ray import TOKEN_FILE
+
+    reproduce_all(tmp_path / "process", quick=True, seeds=2, tasks=("van-der-pol",))
+    broken = tmp_path / "ray" / "clock" / "meta" / "checkpoint.pt"
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"not a checkpoint")
+    # share=False: the workers get the folder's files by value and send theirs back, as on a
+    # cluster without a shared filesystem; the broken clock task fails, van der Pol still lands
+    import re
+
+    with pytest.raises(ValueError, match="cannot read checkpoint " + re.escape(str(broken))):
+        reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol", "clock"), backend="ray",
+                      share=False)
+    assert runs(tmp_path / "ray" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
+    saved = json.loads((tmp_path / "ray" / "timings.json").read_text())
+    assert set(saved["tasks"]) == {"van-der-pol"} and saved["backend"] == "ray"
+    assert saved["tasks"]["van-der-pol"]["peak_rss_mb"] > 0
+    assert (tmp_path / "ray" / "van-der-pol" / "forecast-mix" / "orbits.png").exists()
+    assert not (tmp_path / "ray" / TOKEN_FILE).exists()
+
+    # shared folder: the worker resumes in place from the finished runs and meta checkpoint
+    before = (tmp_path / "ray" / "van-der-pol" / "meta" / "checkpoint.pt").stat().st_mtime_ns
+    timings = reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol",), backend="ray")
+    assert (tmp_path / "ray" / "van-der-pol" / "meta" / "checkpoint.pt").stat().st_mtime_ns == before
+    assert runs(tmp_path / "ray" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
+    process = json.loads((tmp_path / "process" / "van-der-pol" / "summary.json").read_text())
+    assert timings["tasks"]["van-der-pol"]["mix_median"]["nn"] == process["arms"]["mix"]["median"]

@@ -184,7 +184,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
         timings = reproduce_all(out, quick=args.quick, seeds=args.seeds, force=args.force, echo=echo,
                                 progress=not args.no_progress, backend=args.backend, address=args.address)
         for task, t in timings["tasks"].items():
-            print(f"{task:>14}: {t['seconds']:7.0f} s")
+            print(f"{task:>14}: {t['seconds']:7.0f} s (finished after {t['finished_after']:.0f} s)")
         print(f"{'total':>14}: {timings['total_seconds']:7.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB")
     else:
         get_task(args.task)

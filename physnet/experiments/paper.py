@@ -62,26 +62,64 @@ def peak_rss_mb() -> float:
 
 def reproduce_all(out: Path, *, quick: bool = False, seeds: int | None = None, force: bool = False,
                   tasks: tuple[str, ...] = PAPER_TASKS, echo: Echo = lambda s: None, progress: bool = False,
-                  backend: str = "process", address: str | None = None) -> dict:
+                  backend: str = "process", address: str | None = None, share: bool = True) -> dict:
     """Every task's ``reproduce`` into ``out/<task>/``; writes ``out/timings.json`` (wall
-    seconds per task and in total, peak memory) after each task and ``out/report.md``."""
+    seconds per task and in total, peak memory) after each task and ``out/report.md``.
+
+    In process the tasks run one after another. With ``backend="ray"`` every task (each
+    Henon-Heiles model) is a Ray task and all run at the same time (see ``paper_ray``);
+    a task's ``seconds`` is then its own wall time on its worker, ``finished_after`` the
+    time since the start, and ``peak_rss_mb`` the largest worker's peak (workers are
+    separate processes: on one machine their peaks add up to at most the sum).
+    ``share=False`` makes workers ship their files back instead of writing into ``out``.
+    """
     began = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
     timings: dict = {"tasks": {}, "quick": quick, "backend": backend}
-    for task in tasks:
-        start = time.perf_counter()
-        summaries = reproduce_task(task, out / task, quick=quick, seeds=seeds, force=force, echo=echo,
-                                   progress=progress, backend=backend, address=address)
-        timings["tasks"][task] = {"seconds": time.perf_counter() - start,
-                                  "mix_median": {m: s["arms"]["mix"]["median"] for m, s in summaries.items()}}
+
+    def record(task: str, summaries: dict[str, dict], seconds: float, extra: dict) -> None:
+        timings["tasks"][task] = {"seconds": seconds, "finished_after": time.perf_counter() - began,
+                                  "mix_median": {m: s["arms"]["mix"]["median"] for m, s in summaries.items()}, **extra}
         timings["total_seconds"] = time.perf_counter() - began
-        timings["peak_rss_mb"] = peak_rss_mb()
+        timings["peak_rss_mb"] = max(peak_rss_mb(), *(t.get("peak_rss_mb", 0) for t in timings["tasks"].values()))
         write_json(out / "timings.json", timings)
-        echo(f"[all] {task}: {timings['tasks'][task]['seconds']:.0f} s (total so far {timings['total_seconds']:.0f} s)")
-    lines = ["# The paper's studies", "", "| task | wall time (s) | report |", "|---|---|---|"]
-    lines += [f"| {t} | {v['seconds']:.0f} | [{t}/report.md]({t}/report.md) |" for t, v in timings["tasks"].items()]
+        echo(f"[all] {task}: {seconds:.0f} s (total so far {timings['total_seconds']:.0f} s)")
+
+    if backend == "ray":
+        _reproduce_all_on_ray(out, tasks, {"quick": quick, "seeds": seeds, "force": force}, address, echo, share,
+                              record)
+    else:
+        for task in tasks:
+            start = time.perf_counter()
+            summaries = reproduce_task(task, out / task, quick=quick, seeds=seeds, force=force, echo=echo,
+                                       progress=progress, backend=backend, address=address)
+            record(task, summaries, time.perf_counter() - start, {})
+    lines = ["# The paper's studies", "", f"Backend: {backend}.", "",
+             "| task | wall time (s) | finished after (s) | report |", "|---|---|---|---|"]
+    lines += [f"| {t} | {v['seconds']:.0f} | {v['finished_after']:.0f} | [{t}/report.md]({t}/report.md) |"
+              for t, v in timings["tasks"].items()]
     lines += ["", f"Total {timings['total_seconds']:.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB."]
     (out / "report.md").write_text("\n".join(lines) + "\n")
     return timings
+
+
+def _reproduce_all_on_ray(out: Path, tasks: tuple[str, ...], options: dict, address: str | None, echo: Echo,
+                          share: bool, record: Callable[[str, dict, float, dict], None]) -> None:
+    from physnet.experiments.paper_ray import paper_units, run_units_on_ray
+
+    units = paper_units(tasks)
+    waiting = {task: [u.model for u in units if u.task == task] for task in tasks}
+    done: dict[str, dict] = {task: {} for task in tasks}
+    for result in run_units_on_ray(units, out, options, address=address, echo=echo, share=share):
+        task = result.unit.task
+        done[task][result.unit.model] = result
+        if set(done[task]) != set(waiting[task]):
+            continue
+        summaries = {m: done[task][m].summary for m in waiting[task]}
+        if len(summaries) > 1:
+            _nn_vs_hnn(out / task, summaries)
+        record(task, summaries, sum(r.seconds for r in done[task].values()),
+               {"peak_rss_mb": max(r.peak_rss_mb for r in done[task].values())})
 
 
 __all__ = ["PAPER_TASKS", "reproduce_all", "reproduce_task"]
