@@ -119,7 +119,7 @@ def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
     assert (tmp_path / "ray" / "sizes.png").exists()
 
 
-def test_reproduce_all_on_ray_equals_in_process_and_a_failing_task_stops_no_other(tmp_path, local_ray):
+def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_killed_worker(tmp_path, local_ray):
     import json
 
     from physnet.experiments.paper import reproduce_all
@@ -150,3 +150,27 @@ def test_reproduce_all_on_ray_equals_in_process_and_a_failing_task_stops_no_othe
     assert runs(tmp_path / "ray" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
     process = json.loads((tmp_path / "process" / "van-der-pol" / "summary.json").read_text())
     assert timings["tasks"]["van-der-pol"]["mix_median"]["nn"] == process["arms"]["mix"]["median"]
+
+    # a unit's worker killed mid-run is retried and resumes in place; the numbers do not change
+    errors: list[BaseException] = []
+
+    def rerun():
+        try:
+            reproduce_all(tmp_path / "killed", quick=True, seeds=2, tasks=("van-der-pol",), backend="ray")
+        except BaseException as err:  # noqa: BLE001 - reported by the main thread
+            errors.append(err)
+
+    thread = threading.Thread(target=rerun)
+    thread.start()
+    killed, deadline, seen = None, time.time() + 120, None
+    while killed is None and time.time() < deadline and thread.is_alive():
+        pids = _ray_task_pids("run_unit")
+        seen = seen or (time.time() if pids else None)
+        if pids and time.time() - seen > 4:  # well into meta-learning
+            killed = pids[0]
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.05)
+    thread.join(timeout=300)
+    assert not errors, errors
+    assert killed is not None, "no Ray worker was seen running a task of reproduce all"
+    assert runs(tmp_path / "killed" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
