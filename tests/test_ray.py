@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import threading
 import time
@@ -64,30 +65,39 @@ def _ray_task_pids(name: str = "train_block") -> list[int]:
     return pids
 
 
+def _kill_a_worker_during(run, name: str, after: float = 0.0) -> tuple[int | None, list[BaseException]]:
+    """Call ``run()`` in a thread; SIGKILL the first Ray worker running ``name`` once it has been
+    seen for ``after`` seconds; wait for ``run`` to end. Returns the killed pid (None when no
+    such worker was seen) and what ``run`` raised."""
+    errors: list[BaseException] = []
+
+    def guarded():
+        try:
+            run()
+        except BaseException as err:  # noqa: BLE001 - reported by the caller
+            errors.append(err)
+
+    thread = threading.Thread(target=guarded)
+    thread.start()
+    killed, seen, deadline = None, None, time.time() + 120
+    while killed is None and time.time() < deadline and thread.is_alive():
+        pids = _ray_task_pids(name)
+        seen = seen or (time.time() if pids else None)
+        if pids and time.time() - seen >= after:
+            killed = pids[0]
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.05)
+    thread.join(timeout=300)
+    return killed, errors
+
+
 @pytest.mark.skipif(not Path("/proc").exists(), reason="finds Ray workers through /proc")
 def test_killed_worker_is_retried_and_no_finished_run_is_lost(tmp_path, local_ray):
     config = CompareConfig(**{**CONFIG, "hidden": (64,), "epochs": 6, "seeds": 6})
     expected_dir = tmp_path / "process"
     run_study(config, None, expected_dir, block_size=2)
-    errors: list[BaseException] = []
-
-    def study():
-        try:
-            run_study(config, None, tmp_path / "ray", backend="ray", block_size=2)
-        except BaseException as err:  # noqa: BLE001 - reported by the main thread
-            errors.append(err)
-
-    thread = threading.Thread(target=study)
-    thread.start()
-    killed = None
-    deadline = time.time() + 120
-    while killed is None and time.time() < deadline and thread.is_alive():
-        pids = _ray_task_pids()
-        if pids:
-            killed = pids[0]
-            os.kill(killed, signal.SIGKILL)
-        time.sleep(0.05)
-    thread.join(timeout=300)
+    killed, errors = _kill_a_worker_during(lambda: run_study(config, None, tmp_path / "ray", backend="ray",
+                                                             block_size=2), "train_block")
     assert not errors, errors
     assert killed is not None, "no Ray worker was seen running a block"
     assert runs(tmp_path / "ray") == runs(expected_dir)  # every seed once, the same numbers
@@ -119,6 +129,7 @@ def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
     assert (tmp_path / "ray" / "sizes.png").exists()
 
 
+@pytest.mark.skipif(not Path("/proc").exists(), reason="finds Ray workers through /proc")
 def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_killed_worker(tmp_path, local_ray):
     import json
 
@@ -131,8 +142,6 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
     broken.write_bytes(b"not a checkpoint")
     # share=False: the workers get the folder's files by value and send theirs back, as on a
     # cluster without a shared filesystem; the broken clock task fails, van der Pol still lands
-    import re
-
     with pytest.raises(ValueError, match="cannot read checkpoint " + re.escape(str(broken))):
         reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol", "clock"), backend="ray",
                       share=False)
@@ -152,25 +161,9 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
     assert timings["tasks"]["van-der-pol"]["mix_median"]["nn"] == process["arms"]["mix"]["median"]
 
     # a unit's worker killed mid-run is retried and resumes in place; the numbers do not change
-    errors: list[BaseException] = []
-
-    def rerun():
-        try:
-            reproduce_all(tmp_path / "killed", quick=True, seeds=2, tasks=("van-der-pol",), backend="ray")
-        except BaseException as err:  # noqa: BLE001 - reported by the main thread
-            errors.append(err)
-
-    thread = threading.Thread(target=rerun)
-    thread.start()
-    killed, deadline, seen = None, time.time() + 120, None
-    while killed is None and time.time() < deadline and thread.is_alive():
-        pids = _ray_task_pids("run_unit")
-        seen = seen or (time.time() if pids else None)
-        if pids and time.time() - seen > 4:  # well into meta-learning
-            killed = pids[0]
-            os.kill(killed, signal.SIGKILL)
-        time.sleep(0.05)
-    thread.join(timeout=300)
+    killed, errors = _kill_a_worker_during(
+        lambda: reproduce_all(tmp_path / "killed", quick=True, seeds=2, tasks=("van-der-pol",), backend="ray"),
+        "run_unit", after=4.0)  # well into meta-learning
     assert not errors, errors
     assert killed is not None, "no Ray worker was seen running a task of reproduce all"
     assert runs(tmp_path / "killed" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")

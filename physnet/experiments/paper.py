@@ -20,6 +20,12 @@ Echo = Callable[[str], None]
 PAPER_TASKS = ("mnist1d", "van-der-pol", "henon-heiles", "clock")
 
 
+def paper_models(task: str) -> tuple[str, ...]:
+    """The models ``reproduce`` runs for ``task``: both for Henon-Heiles (each into
+    ``<task>/<model>/``), otherwise the task's first (into ``<task>/``)."""
+    return ("nn", "hnn") if task == "henon-heiles" else (get_task(task).models[0],)
+
+
 def reproduce_task(task: str, out: Path, *, quick: bool = False, seeds: int | None = None, data: str | None = None,
                    force: bool = False, preset_name: str | None = None, echo: Echo = lambda s: None,
                    progress: bool = False, backend: str = "process", address: str | None = None) -> dict[str, dict]:
@@ -28,7 +34,7 @@ def reproduce_task(task: str, out: Path, *, quick: bool = False, seeds: int | No
     t = get_task(task)
     if data is not None and not t.accepts_data_file:
         raise ValueError(f"--data applies to tasks that read series files (clock), not {task!r}")
-    models = ("nn", "hnn") if task == "henon-heiles" else (t.models[0],)
+    models = paper_models(task)
     summaries = {}
     for model in models:
         named = preset(task, model, preset_name)
@@ -108,7 +114,7 @@ def _reproduce_all_on_ray(out: Path, tasks: tuple[str, ...], options: dict, addr
     from physnet.experiments.paper_ray import paper_units, run_units_on_ray
 
     units = paper_units(tasks)
-    waiting = {task: [u.model for u in units if u.task == task] for task in tasks}
+    waiting = {task: paper_models(task) for task in tasks}
     done: dict[str, dict] = {task: {} for task in tasks}
     for result in run_units_on_ray(units, out, options, address=address, echo=echo, share=share):
         task = result.unit.task
@@ -122,4 +128,4 @@ def _reproduce_all_on_ray(out: Path, tasks: tuple[str, ...], options: dict, addr
                {"peak_rss_mb": max(r.peak_rss_mb for r in done[task].values())})
 
 
-__all__ = ["PAPER_TASKS", "reproduce_all", "reproduce_task"]
+__all__ = ["PAPER_TASKS", "paper_models", "reproduce_all", "reproduce_task"]

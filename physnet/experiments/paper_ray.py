@@ -47,15 +47,13 @@ class UnitResult:
 
 
 def paper_units(tasks: tuple[str, ...]) -> list[Unit]:
-    """The units for ``tasks``: one per task, two for Henon-Heiles (``nn`` and ``hnn``)."""
-    from physnet.tasks import get_task
+    """The units for ``tasks``: one per model that ``reproduce`` runs (``paper_models``)."""
+    from physnet.experiments.paper import paper_models
 
     units = []
     for task in tasks:
-        if task == "henon-heiles":
-            units += [Unit(task, m, f"{task}/{m}") for m in ("nn", "hnn")]
-        else:
-            units.append(Unit(task, get_task(task).models[0], task))
+        models = paper_models(task)
+        units += [Unit(task, m, f"{task}/{m}" if len(models) > 1 else task) for m in models]
     return units
 
 
