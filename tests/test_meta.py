@@ -124,7 +124,7 @@ def test_meta_learning_beats_the_same_network_with_the_base_activation():
 
 
 def test_resume_after_interruption_equals_uninterrupted_run(tmp_path):
-    config = small_vdp(mode="unrolled", reinit_inner=True)
+    config = small_vdp(mode="unrolled", reinit="fresh")
     full = meta_learn(config)
     ckpt = tmp_path / "ckpt.pt"
     partial = meta_learn(config, checkpoint=ckpt, stop_after=3)

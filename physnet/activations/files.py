@@ -15,16 +15,19 @@ FORMAT = "physnet-activations/1"
 
 
 def save_activations(path: str | Path, bank: FrozenBank, metadata: dict | None = None) -> Path:
-    """Write ``bank`` to ``path``: arrays ``grid`` (G,), ``values`` (k, G) and ``metadata``
-    (a JSON string holding base, k, width, grid, interpolation kind and provenance)."""
+    """Write ``bank`` to ``path``: arrays ``grid`` (G,), ``values`` (k, G), where known
+    ``initial_values`` (k, G: the types before meta-learning) and ``metadata`` (a JSON string
+    holding base, k, width, grid, interpolation kind and provenance)."""
     meta = {**bank.metadata, **(metadata or {})}
     meta.update(format=FORMAT, k=bank.k, interpolation=bank.kind,
                 grid=[float(bank.grid[0]), float(bank.grid[-1]), int(len(bank.grid))])
+    extra = {} if bank.initial is None else {"initial_values": bank.initial.numpy()}
     return write_npz(
         Path(path),
         grid=bank.grid.numpy(),
         values=bank.values.numpy(),
         metadata=np.array(json.dumps(meta, sort_keys=True)),
+        **extra,
     )
 
 
@@ -50,6 +53,7 @@ def load_activations(path: str | Path, *, k: int | None = None, kind: str | None
             if missing:
                 raise ValueError(f"{path} is not an activations file (missing {', '.join(sorted(missing))})")
             grid, values, meta_text = data["grid"], data["values"], data["metadata"]
+            initial = data["initial_values"] if "initial_values" in data.files else None
     except (zipfile.BadZipFile, EOFError, OSError) as err:
         raise ValueError(f"{path} is truncated or not an .npz activations file ({err})") from None
     except ValueError as err:
@@ -67,5 +71,7 @@ def load_activations(path: str | Path, *, k: int | None = None, kind: str | None
     kind = kind or meta.get("interpolation", "linear")
     if kind not in INTERPOLATION_KINDS:
         raise ValueError(f"unknown interpolation {kind!r}; valid: {', '.join(INTERPOLATION_KINDS)}")
+    if initial is not None and initial.shape != values.shape:
+        raise ValueError(f"{path}: initial values {initial.shape} do not match values {values.shape}")
     meta["source_file"] = str(path)
-    return FrozenBank(grid, values, kind, meta)
+    return FrozenBank(grid, values, kind, meta, initial)

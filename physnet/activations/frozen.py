@@ -90,15 +90,22 @@ class FrozenBank(nn.Module):
         values: each type's samples, shaped ``(k, G)``.
         kind: ``"linear"`` or ``"cubic"`` (see :class:`InterpolatedActivation`).
         metadata: provenance carried along (written to activations files and configs).
+        initial: each type's samples before meta-learning, shaped ``(k, G)`` (the controls
+            ``untrained1``, ``untrained2``), or None where unknown.
     """
 
-    def __init__(self, grid: Tensor, values: Tensor, kind: str = "linear", metadata: dict | None = None) -> None:
+    def __init__(self, grid: Tensor, values: Tensor, kind: str = "linear", metadata: dict | None = None,
+                 initial: Tensor | None = None) -> None:
         super().__init__()
         values = torch.as_tensor(values)
         if values.ndim != 2:
             raise ValueError(f"values must be shaped (k, G), got {tuple(values.shape)}")
+        if initial is not None and tuple(torch.as_tensor(initial).shape) != tuple(values.shape):
+            raise ValueError(f"initial values {tuple(torch.as_tensor(initial).shape)} do not match values "
+                             f"{tuple(values.shape)}")
         self.kind = kind
         self.metadata = dict(metadata or {})
+        self.initial = None if initial is None else torch.as_tensor(initial, dtype=torch.float64).clone()
         self.register_buffer("grid", torch.as_tensor(grid, dtype=torch.float64).clone())
         self.register_buffer("values", values.to(torch.float64).clone())
         self.functions = nn.ModuleList(InterpolatedActivation(self.grid, v, kind) for v in self.values)
@@ -112,14 +119,29 @@ class FrozenBank(nn.Module):
 
     def select(self, types: list[int]) -> "FrozenBank":
         """A bank with only the given types (e.g. ``[0]`` for a type-1-only network)."""
-        return FrozenBank(self.grid, self.values[types], self.kind, {**self.metadata, "selected_types": types})
+        initial = None if self.initial is None else self.initial[types]
+        return FrozenBank(self.grid, self.values[types], self.kind, {**self.metadata, "selected_types": types},
+                          initial)
+
+    def untrained(self) -> "FrozenBank":
+        """The types as they were before meta-learning (same grid and interpolation).
+
+        Raises:
+            ValueError: the bank does not know them (an activations file from before they were kept).
+        """
+        if self.initial is None:
+            raise ValueError("these activations do not record the types before meta-learning (an older "
+                             "activations file); rerun `physnet meta` to get the untrained controls")
+        return FrozenBank(self.grid, self.initial, self.kind, {**self.metadata, "untrained": True})
 
     def describe(self) -> dict:
         return {"kind": "frozen", "interpolation": self.kind, "k": self.k, **{"provenance": self.metadata}}
 
 
-def freeze(bank: LearnedBank, kind: str, grid: Tensor | None = None, metadata: dict | None = None) -> FrozenBank:
+def freeze(bank: LearnedBank, kind: str, grid: Tensor | None = None, metadata: dict | None = None,
+           initial: Tensor | None = None) -> FrozenBank:
     """Sample a learned bank on ``grid`` (default: the paper's 100 points on [-10, 10])
-    and return the frozen, interpolated bank."""
+    and return the frozen, interpolated bank (``initial``: the samples before meta-learning,
+    ``(k, G)``, kept for the untrained controls)."""
     grid = activation_grid(*DEFAULT_GRID) if grid is None else grid
-    return FrozenBank(grid, bank.sample(grid).to(torch.float64), kind, metadata)
+    return FrozenBank(grid, bank.sample(grid).to(torch.float64), kind, metadata, initial)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor, nn
 
@@ -9,17 +11,42 @@ from physnet.activations.fixed import get_activation
 from physnet.activations.fused_subnet import fused_residual
 from physnet.activations.grid import check_k
 
+#: Hidden nonlinearities of the sub-networks: the paper's PyTorch code used tanh, its JAX code
+#: (equinox's MLP default) relu.
+SUB_ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
+#: ``zero``: the output layer starts at zero, so every type starts as its base function;
+#: ``default``: the frameworks' default (PyTorch's and equinox's Linear): every weight and bias
+#: uniform in +-1/sqrt(fan_in), so each type starts as its base plus a random bump.
+SUBNET_INITS = ("zero", "default")
+
+
+def default_subnet_init(base: str) -> str:
+    """``zero`` unless the base is the zero function: a zero base with a zero output layer
+    is the zero function with zero slope, and nothing in the network would ever move."""
+    return "default" if base == "zero" else "zero"
+
+
+def check_subnet(sub_activation: str, init: str, residual_scale: float) -> None:
+    """Raise ValueError naming the sub-network option that is not valid."""
+    if sub_activation not in SUB_ACTIVATIONS:
+        raise ValueError(f"unknown sub-network activation {sub_activation!r}; valid: {', '.join(SUB_ACTIVATIONS)}")
+    if init not in SUBNET_INITS:
+        raise ValueError(f"unknown sub-network init {init!r}; valid: {', '.join(SUBNET_INITS)}")
+    if not (math.isfinite(residual_scale) and residual_scale > 0):
+        raise ValueError(f"residual scale must be a positive number, got {residual_scale}")
+
 
 class LearnedBank(nn.Module):
-    """k learned activations ``f_j(x) = base(x) + sum_w a_jw tanh(w_jw x + b_jw) + c_j``:
-    1-W-1 sub-networks (W = ``width``) on top of a base function.
+    """k learned activations ``f_j(x) = base(x) + s (sum_w a_jw h(w_jw x + b_jw) + c_j)``:
+    1-W-1 sub-networks (W = ``width``, hidden nonlinearity ``h``: tanh or relu) on top of a
+    base function, scaled by the residual scale ``s`` (the paper's PyTorch code: 0.2).
 
-    The output layer ``(a, c)`` starts at zero, so at step 0 every type *is* the base
-    function; the hidden layer ``(w, b)`` is drawn independently for each type, so the
-    types' gradients differ from the first step and they do not evolve identically
-    (the JAX reference started all types from one key). All types are stored in
-    stacked parameters shaped ``(k, W)``; type ``j`` is evaluated on all its neurons in
-    one broadcast call.
+    With ``init="zero"`` the output layer ``(a, c)`` starts at zero, so at step 0 every type
+    *is* the base function; with ``init="default"`` it starts as the frameworks' default
+    draw. The hidden layer ``(w, b)`` is drawn independently for each type, so the types'
+    gradients differ from the first step and they do not evolve identically (the JAX
+    reference started all types from one key). All types are stored in stacked parameters
+    shaped ``(k, W)``; type ``j`` is evaluated on all its neurons in one broadcast call.
 
     With ``fused = True`` the sub-networks run as one autograd Function with hand-written
     derivatives (:mod:`physnet.activations.fused_subnet`): the same function and gradients
@@ -31,9 +58,13 @@ class LearnedBank(nn.Module):
         base: name of the base function (sin, identity, ramp/relu, sigmoid, zero, ...).
         width: sub-network width W (the paper's 50).
         generator: randomness for the hidden layers (required for reproducibility).
+        sub_activation: ``tanh`` or ``relu``.
+        init: ``zero`` or ``default`` (see :data:`SUBNET_INITS`; meta-learning picks
+            :func:`default_subnet_init` unless told).
+        residual_scale: ``s`` above.
         hidden_scale: hidden weights and biases are uniform in
-            ``[-hidden_scale, hidden_scale]``, so that the tanh features bend on the
-            scale of typical pre-activations.
+            ``[-hidden_scale, hidden_scale]`` (1 is the frameworks' default for a layer of
+            one input), so that the features bend on the scale of typical pre-activations.
     """
 
     def __init__(
@@ -43,6 +74,9 @@ class LearnedBank(nn.Module):
         width: int = 50,
         *,
         generator: torch.Generator,
+        sub_activation: str = "tanh",
+        init: str = "zero",
+        residual_scale: float = 1.0,
         hidden_scale: float = 1.0,
         dtype: torch.dtype = torch.float32,
         device: str | torch.device = "cpu",
@@ -51,14 +85,25 @@ class LearnedBank(nn.Module):
         check_k(k)
         if width < 1:
             raise ValueError(f"sub-network width must be >= 1, got {width}")
+        check_subnet(sub_activation, init, residual_scale)
         self.base = base
         self._base_fn = get_activation(base)
         self.width = width
-        u = lambda: (2 * torch.rand(k, width, generator=generator, dtype=torch.float64) - 1) * hidden_scale  # noqa: E731
-        self.w_in = nn.Parameter(u().to(dtype=dtype, device=device))
-        self.b_in = nn.Parameter(u().to(dtype=dtype, device=device))
-        self.w_out = nn.Parameter(torch.zeros(k, width, dtype=dtype, device=device))
-        self.b_out = nn.Parameter(torch.zeros(k, dtype=dtype, device=device))
+        self.sub_activation, self.init, self.residual_scale = sub_activation, init, float(residual_scale)
+        self._hidden_fn = SUB_ACTIVATIONS[sub_activation]
+
+        def uniform(shape: tuple[int, ...], bound: float) -> Tensor:
+            drawn = (2 * torch.rand(shape, generator=generator, dtype=torch.float64) - 1) * bound
+            return drawn.to(dtype=dtype, device=device)
+
+        self.w_in = nn.Parameter(uniform((k, width), hidden_scale))
+        self.b_in = nn.Parameter(uniform((k, width), hidden_scale))
+        if init == "default":
+            self.w_out = nn.Parameter(uniform((k, width), 1 / math.sqrt(width)))
+            self.b_out = nn.Parameter(uniform((k,), 1 / math.sqrt(width)))
+        else:
+            self.w_out = nn.Parameter(torch.zeros(k, width, dtype=dtype, device=device))
+            self.b_out = nn.Parameter(torch.zeros(k, dtype=dtype, device=device))
         self.fused = False
 
     @property
@@ -68,10 +113,14 @@ class LearnedBank(nn.Module):
     def apply_type(self, j: int, x: Tensor) -> Tensor:
         """Type ``j``'s function elementwise on ``x`` (any shape)."""
         if self.fused:
+            if self.sub_activation != "tanh":
+                raise ValueError("the fused sub-network kernels (compile) support tanh sub-networks only")
             residual = fused_residual(x, self.w_in[j], self.b_in[j], self.w_out[j])
         else:
-            residual = torch.tanh(x.unsqueeze(-1) * self.w_in[j] + self.b_in[j]) @ self.w_out[j]  # via (..., W)
-        return self._base_fn(x) + residual + self.b_out[j]
+            residual = self._hidden_fn(x.unsqueeze(-1) * self.w_in[j] + self.b_in[j]) @ self.w_out[j]  # via (..., W)
+        if self.residual_scale == 1.0:
+            return self._base_fn(x) + residual + self.b_out[j]
+        return self._base_fn(x) + self.residual_scale * (residual + self.b_out[j])
 
     def sample(self, grid: Tensor) -> Tensor:
         """Every type's values on ``grid`` (``(G,)``), shaped ``(k, G)``, detached."""
@@ -80,4 +129,5 @@ class LearnedBank(nn.Module):
             return torch.stack([self.apply_type(j, g) for j in range(self.k)]).detach()
 
     def describe(self) -> dict:
-        return {"kind": "learned", "base": self.base, "k": self.k, "width": self.width}
+        return {"kind": "learned", "base": self.base, "k": self.k, "width": self.width,
+                "sub_activation": self.sub_activation, "init": self.init, "residual_scale": self.residual_scale}

@@ -3,16 +3,53 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import numpy as np
 
 from physnet.activations import ACTIVATIONS, save_activations
+from physnet.activations.learned import SUB_ACTIVATIONS, SUBNET_INITS
 from physnet.cli.arguments import float_list, int_list
 from physnet.experiments.defaults import preset
+from physnet.experiments.regimes import REGIMES
 from physnet.plots import plot_activation_evolution, plot_learned_vs_base, plot_training_curves
 from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
 from physnet.tasks import TASKS
 from physnet.training import MODES, meta_config_for, meta_learn
+from physnet.training.functional_optim import INNER_OPTIMIZERS
+from physnet.training.meta import OUTER_OPTIMIZERS, REINIT_MODES
+from physnet.training.unrolled import META_LOSSES
+
+#: Options that map one to one onto MetaConfig fields of the same name.
+META_OPTIONS = ("k", "fractions", "base", "width", "hidden", "mode", "truncate", "recompute", "compile", "inner_lr",
+                "outer_lr", "inner_optimizer", "outer_optimizer", "inner_momentum", "inner_decay",
+                "inner_initial_scale", "inner_epochs", "outer_momentum", "outer_decay", "outer_grad_clip",
+                "batch_size", "reinit", "meta_loss", "sub_activation", "subnet_init", "residual_scale",
+                "interpolation", "seed", "device", "dtype", "data")
+
+
+def add_regime_options(p: argparse.ArgumentParser) -> None:
+    """The meta-learning settings of the paper's regimes (shared with ``ablate``'s help)."""
+    g = p.add_argument_group("regime (the reference codes' building blocks)")
+    g.add_argument("--inner-momentum", type=float, help="inner sgd/rmsprop momentum (default 0)")
+    g.add_argument("--inner-decay", type=float, help="inner rmsprop: second-moment decay (default 0.99; JAX 0.1, "
+                   "PyTorch 0.8)")
+    g.add_argument("--inner-initial-scale", type=float, help="inner rmsprop: initial second moment (default 0; "
+                   "PyTorch reference 1)")
+    g.add_argument("--inner-epochs", type=int, help="inner steps as passes over the training split (replaces "
+                   "--inner-steps; JAX reference 2)")
+    g.add_argument("--outer-momentum", type=float, help="outer sgd/rmsprop momentum (default 0.9)")
+    g.add_argument("--outer-decay", type=float, help="outer rmsprop: second-moment decay (default 0.99; JAX 0.9)")
+    g.add_argument("--outer-grad-clip", type=float, help="clamp outer gradients to +-CLIP (PyTorch reference 0.1)")
+    g.add_argument("--reinit", choices=REINIT_MODES, help="inner weights at each outer step: none (default, carry "
+                   "on), fresh (new draw; PyTorch reference) or same (the same draw; JAX reference)")
+    g.add_argument("--meta-loss", choices=META_LOSSES, help="final (default: loss on one more batch) or trajectory "
+                   "(mean of the inner losses; PyTorch reference)")
+    g.add_argument("--sub-activation", choices=tuple(SUB_ACTIVATIONS), help="sub-network hidden units (default tanh; "
+                   "JAX reference relu)")
+    g.add_argument("--subnet-init", choices=SUBNET_INITS, help="zero output layer (default; starts at the base) or "
+                   "the frameworks' default init (default for --base zero)")
+    g.add_argument("--residual-scale", type=float, help="s in base + s * g (default 1; PyTorch reference 0.2)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,13 +81,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outer-steps", type=int, help="number of outer steps")
     p.add_argument("--inner-lr", type=float)
     p.add_argument("--outer-lr", type=float)
-    p.add_argument("--inner-optimizer", choices=("adam", "sgd", "rmsprop"))
-    p.add_argument("--outer-optimizer", choices=("adam", "sgd"))
+    p.add_argument("--inner-optimizer", choices=INNER_OPTIMIZERS)
+    p.add_argument("--outer-optimizer", choices=OUTER_OPTIMIZERS)
     p.add_argument("--batch-size", type=int)
-    p.add_argument("--reinit-inner", action="store_true", default=None, help="fresh inner weights every outer step")
+    p.add_argument("--reinit-inner", action="store_true", default=None, help="same as --reinit fresh")
     p.add_argument("--interpolation", choices=("linear", "cubic"), help="frozen kind (default: cubic for hnn, else linear)")
-    p.add_argument("--preset", help="named settings, e.g. reference (mnist1d: the paper's own code); "
-                   "options given explicitly override it")
+    p.add_argument("--preset", choices=tuple(REGIMES), help="named settings: paper (the reference codes' regime, "
+                   "every task) or reference (mnist1d); options given explicitly override it")
+    add_regime_options(p)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
@@ -68,19 +106,16 @@ def run(args: argparse.Namespace) -> int:
     if args.k is None and args.fractions is not None:
         args.k = len(args.fractions)
     small = {"outer_steps": 5, "inner_steps": 20} if args.small else {}
-    overrides = {
-        "k": args.k, "fractions": args.fractions, "base": args.base, "width": args.width, "hidden": args.hidden,
-        "mode": args.mode, "truncate": args.truncate, "recompute": args.recompute, "compile": args.compile,
-        "inner_lr": args.inner_lr, "outer_lr": args.outer_lr,
-        "inner_optimizer": args.inner_optimizer, "outer_optimizer": args.outer_optimizer,
-        "batch_size": args.batch_size, "reinit_inner": args.reinit_inner, "interpolation": args.interpolation,
-        "seed": args.seed, "device": args.device, "dtype": args.dtype, "small": args.small, "data": args.data,
-        "inner_steps": args.inner_steps or small.get("inner_steps"),
-        "outer_steps": args.outer_steps or small.get("outer_steps"),
-    }
+    if args.reinit_inner and args.reinit is None:
+        args.reinit = "fresh"
+    overrides = {name: getattr(args, name) for name in META_OPTIONS}
+    overrides.update(small=args.small, inner_steps=args.inner_steps or small.get("inner_steps"),
+                     outer_steps=args.outer_steps or small.get("outer_steps"))
     model = args.model or TASKS[args.task].models[0]
     named = preset(args.task, model, args.preset)["meta"]
     config = meta_config_for(args.task, model, **{**named, **{k: v for k, v in overrides.items() if v is not None}})
+    if args.inner_steps is not None and args.inner_epochs is None:
+        config = replace(config, inner_epochs=None)  # an explicit step count replaces a preset's epochs
     out = prepare_output_dir(args.out)
     result = meta_learn(config, checkpoint=out / "checkpoint.pt", resume=args.resume, progress=not args.no_progress)
     h = result.history
@@ -98,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
         "median_seconds_per_outer_step": float(np.median(seconds)) if len(seconds) else None,
         "outer_steps_done": int(h["outer_step"][-1]),
     }
+    config = result.config  # with inner epochs resolved to steps
     write_json(out / "config.json", {"command": "meta", "config": config.to_dict(), "data": result.data_config,
                                      "interpolation": config.interpolation_kind, "results": summary})
     print(f"meta-learned {config.k} types for {label}: validation loss {summary['val_loss_initial']:.4g} -> "

@@ -13,6 +13,7 @@ from physnet.experiments import ARMS, PAPER_ARMS, CompareConfig, load_arm, run_s
 from physnet.experiments.model_store import model_dtype
 from physnet.experiments.backends import BACKENDS
 from physnet.experiments.defaults import compare_defaults, preset
+from physnet.experiments.regimes import REGIMES
 from physnet.experiments.forecast import forecast
 from physnet.experiments.outputs import write_forecast, write_study
 from physnet.integrators import METHODS
@@ -52,14 +53,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--seeds", type=int, help="seeds per arm (default 50)")
     c.add_argument("--arms", type=_arms, help=f"comma-separated, from {', '.join(ARMS)} (default: the paper's "
                    f"{', '.join(PAPER_ARMS)}; all six for mnist1d)")
-    c.add_argument("--preset", help="named settings, e.g. reference (mnist1d: the paper's own code); options "
-                   "given explicitly override it")
+    c.add_argument("--preset", choices=tuple(REGIMES), help="named settings: paper (the reference codes' regime) or "
+                   "reference (mnist1d); options given explicitly override it")
     c.add_argument("--hidden", type=int_list)
     c.add_argument("--epochs", type=int)
     c.add_argument("--batch-size", type=int)
     c.add_argument("--lr", type=float)
     c.add_argument("--optimizer", choices=OPTIMIZERS, help="training optimizer (default adam)")
-    c.add_argument("--momentum", type=float, help="sgd: heavy-ball momentum (default 0)")
+    c.add_argument("--momentum", type=float, help="sgd, rmsprop: heavy-ball momentum (default 0)")
+    c.add_argument("--decay", type=float, help="rmsprop: second-moment decay (default 0.99; the paper preset 0.1)")
+    c.add_argument("--initial-scale", type=float, help="rmsprop: initial second moment (default 0)")
     c.add_argument("--compile", action="store_true", default=None,
                    help="train through torch.compile (Hamiltonian networks through torch.func.grad; needs a C++ "
                    "compiler)")
@@ -89,8 +92,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--quick", action="store_true", help="reduced budget: small data, 10 seeds, short training (about a minute)")
     r.add_argument("--seeds", type=int, help="seeds per arm (default 50, or 10 with --quick)")
-    r.add_argument("--preset", help="named settings for meta-learning and the comparison, e.g. reference "
-                   "(mnist1d: the paper's own code, 5 seeds)")
+    r.add_argument("--preset", choices=tuple(REGIMES), help="named settings for meta-learning and the comparison: "
+                   "paper (the reference codes' regime, every task; with controls and several meta seeds) or reference "
+                   "(mnist1d: the anchor rerun, 5 seeds of 100 epochs)")
     r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     r.add_argument("--force", action="store_true")
     r.add_argument("--no-progress", action="store_true")
@@ -130,7 +134,8 @@ def run_compare(args: argparse.Namespace) -> int:
     model = args.model or task.models[0]
     frozen = load_activations(args.activations) if args.activations else None
     overrides = {**compare_defaults(args.task, model), **preset(args.task, model, args.preset)["compare"]}
-    for key in ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "compile", "seeds", "arms"):
+    for key in ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile",
+                "seeds", "arms"):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
     config = CompareConfig(task=args.task, model=model, data=args.data, small=args.small, dtype=args.dtype,

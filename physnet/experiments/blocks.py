@@ -14,6 +14,7 @@ from physnet.networks import build_model
 from physnet.tasks import TaskData
 from physnet.training import TrainConfig, train
 from physnet.training.meta import DTYPES
+from physnet.training.rmsprop import DEFAULT_DECAY
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def train_block(block: Block, settings: dict, data: TaskData, frozen: FrozenBank
                         device=device, state_names=data.state_names or None)
     config = TrainConfig(epochs=settings["epochs"], batch_size=settings["batch_size"], lr=settings["lr"],
                          data_seed=settings["data_seed"], optimizer=settings["optimizer"], momentum=settings["momentum"],
+                         decay=settings.get("decay", DEFAULT_DECAY), initial_scale=settings.get("initial_scale", 0.0),
                          compile=settings.get("compile", False))
     result = train(model, data.to(device, dtype), config, progress=progress,
                    desc=f"{block.arm} seeds {seeds[0]}-{seeds[-1]}")

@@ -1,9 +1,10 @@
-"""Comparison budgets per task: the full protocol, the quick one (about two minutes) and
-named presets (``reference``: the settings of the paper's own code)."""
+"""Comparison budgets per task: the full protocol and the quick one (about two minutes); named
+presets live in :mod:`physnet.experiments.regimes`."""
 
 from __future__ import annotations
 
-from physnet.experiments.arms import ARMS
+from physnet.experiments.arms import CLASSIC_ARMS
+from physnet.experiments.regimes import get_regime
 
 #: (task, model) -> CompareConfig overrides at full budget (50 seeds).
 FULL = {
@@ -12,7 +13,7 @@ FULL = {
     ("henon-heiles", "hnn"): {"hidden": (100,), "epochs": 10, "batch_size": 150, "lr": 1e-2},
     ("clock", "hnn"): {"hidden": (100,), "epochs": 50, "batch_size": 150, "lr": 1e-2},
     ("clock", "nn"): {"hidden": (100,), "epochs": 50, "batch_size": 150, "lr": 1e-2},
-    ("mnist1d", "classifier"): {"hidden": (100,), "epochs": 30, "batch_size": 200, "lr": 1e-2, "arms": ARMS},
+    ("mnist1d", "classifier"): {"hidden": (100,), "epochs": 30, "batch_size": 200, "lr": 1e-2, "arms": CLASSIC_ARMS},
 }
 #: Quick budget: small data, few seeds and steps (the clock's data is small already, and its
 #: every-4th-sample subset leaves too few steps per epoch to learn anything).
@@ -29,41 +30,13 @@ def quick_compare(task: str) -> dict:
     return dict(QUICK_COMPARE_BY_TASK.get(task, QUICK_COMPARE))
 
 
-#: (task, model) -> preset name -> {"meta": MetaConfig overrides, "compare": CompareConfig overrides}.
-#: ``reference`` on MNIST-1D is the paper's PyTorch code: a 40-200-10 inner network, 100 inner
-#: steps of RMSprop unrolled into the second-order meta-gradient, outer heavy-ball SGD with
-#: gradients clamped to 0.1, 300 outer steps, activations sampled on [-5, 5]; then fresh
-#: 40-200-10 networks trained with SGD (lr 0.01, momentum 0.8, batch 200, 100 epochs), 5 runs.
-#: Two departures, both unknowns of the reference: its activation is base + 0.2 g(x), ours
-#: base + g(x), so its outer lr 0.4 moves our types about 25x further per step (it diverged
-#: here within 4 steps: validation loss 1.56 -> 3.55) and the preset uses 0.04; its inner
-#: RMSprop learning rate and outer momentum are not recorded, and we use 1e-3 and 0.9.
-#: ``compile``: the fused sub-network kernels keep the 100 unrolled steps in about 0.7 GB
-#: instead of 5.3 GB at the same speed (benchmarks/meta_reference.py).
-PRESETS: dict[tuple[str, str], dict[str, dict[str, dict]]] = {
-    ("mnist1d", "classifier"): {
-        "reference": {
-            "meta": {"hidden": (200,), "mode": "unrolled", "truncate": None, "inner_steps": 100, "outer_steps": 300,
-                     "inner_optimizer": "rmsprop", "inner_lr": 1e-3, "outer_optimizer": "sgd", "outer_lr": 0.04,
-                     "outer_momentum": 0.9, "outer_grad_clip": 0.1, "batch_size": 200, "reinit_inner": True,
-                     "grid": (-5.0, 5.0, 100), "compile": True},
-            "compare": {"hidden": (200,), "optimizer": "sgd", "lr": 0.01, "momentum": 0.8, "batch_size": 200,
-                        "epochs": 100, "seeds": 5, "arms": ARMS},
-        },
-    },
-}
-
-
 def preset(task: str, model: str, name: str | None) -> dict[str, dict]:
-    """The ``meta`` and ``compare`` overrides of a named preset (empty for ``None``).
+    """The ``meta`` and ``compare`` overrides of a named preset (empty for ``None``); see
+    :mod:`physnet.experiments.regimes`.
 
     Raises:
-        ValueError: the task has no preset of that name (the message lists those it has).
+        ValueError: no preset of that name, or one the task does not have.
     """
     if name is None:
         return {"meta": {}, "compare": {}}
-    known = PRESETS.get((task, model), {})
-    if name not in known:
-        have = ", ".join(known) or "none"
-        raise ValueError(f"task {task!r} ({model}) has no preset {name!r}; its presets: {have}")
-    return {"meta": dict(known[name]["meta"]), "compare": dict(known[name]["compare"])}
+    return get_regime(name).settings(task, model)

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from physnet.activations import FixedBank, FrozenBank
+from physnet.activations.sine_fit import SineAffineBank
 from physnet.networks import build_model
 from physnet.training.meta import DTYPES
 
@@ -28,12 +29,16 @@ def bank_spec(bank: nn.Module) -> dict:
         return {"kind": "fixed", "names": list(bank.names)}
     if isinstance(bank, FrozenBank):
         return {"kind": "frozen", "grid": bank.grid.cpu(), "values": bank.values.cpu(), "interpolation": bank.kind}
-    raise TypeError(f"only fixed or frozen activations can be stored, got {type(bank).__name__}")
+    if isinstance(bank, SineAffineBank):
+        return {"kind": "sine_affine", "params": bank.params.cpu()}
+    raise TypeError(f"only fixed, frozen or fitted activations can be stored, got {type(bank).__name__}")
 
 
 def bank_from_spec(spec: dict) -> nn.Module:
     if spec["kind"] == "fixed":
         return FixedBank(list(spec["names"]))
+    if spec["kind"] == "sine_affine":
+        return SineAffineBank(spec["params"])
     return FrozenBank(spec["grid"], spec["values"], spec["interpolation"])
 
 

@@ -22,6 +22,7 @@ from physnet.experiments.statistics import summarize
 from physnet.run_output import write_json
 from physnet.tasks import TaskData, get_task
 from physnet.training import TrainConfig
+from physnet.training.rmsprop import DEFAULT_DECAY
 
 RUNS_HEADER = ["arm", "seed", "model", "hidden", "metric", "train_loss"]
 #: Members trained together in one batched ensemble.
@@ -38,7 +39,8 @@ class CompareConfig:
         arms: arms to run (``base``, ``type1``, ``type2``, ``mix``, ``relu``, ``tanh``).
         seeds: number of random initialisations per arm (seeds 0..seeds-1).
         epochs, batch_size, lr: the training budget, the same for every arm.
-        optimizer, momentum: ``adam`` (default) or ``sgd`` with heavy-ball momentum.
+        optimizer, momentum: ``adam`` (default), ``sgd`` with heavy-ball momentum or ``rmsprop``
+            (with momentum); decay, initial_scale: RMSprop's second-moment decay and start.
         compile: train through ``torch.compile``.
         data_seed: seed of the dataset and of the batch order (shared by all arms).
         base: the base activation of the ``base`` arm (sine for the dynamics tasks).
@@ -56,6 +58,8 @@ class CompareConfig:
     lr: float = 1e-2
     optimizer: str = "adam"
     momentum: float = 0.0
+    decay: float = DEFAULT_DECAY
+    initial_scale: float = 0.0
     compile: bool = False
     data_seed: int = 0
     base: str = "sin"
@@ -71,7 +75,7 @@ class CompareConfig:
             raise ValueError(f"unknown arm(s) {', '.join(sorted(unknown)) or '(none given)'}; valid arms: {', '.join(ARMS)}")
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
-        TrainConfig(optimizer=self.optimizer, momentum=self.momentum)  # validates both
+        self.train_config()  # validates the optimizer's settings
 
     def relevant(self) -> dict:
         """Everything that changes results, except the number of seeds (which extends)."""
@@ -79,9 +83,17 @@ class CompareConfig:
         d.pop("seeds")
         if self.optimizer == "adam" and self.momentum == 0.0:  # studies written before these options existed
             d.pop("optimizer"), d.pop("momentum")
+        if self.optimizer != "rmsprop":  # only RMSprop reads them; absent from studies written before
+            d.pop("decay"), d.pop("initial_scale")
         d.pop("compile")  # same numbers up to float rounding; does not make another study
         d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
         return d
+
+    def train_config(self) -> TrainConfig:
+        """The training run every member of every arm gets."""
+        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, data_seed=self.data_seed,
+                           optimizer=self.optimizer, momentum=self.momentum, decay=self.decay,
+                           initial_scale=self.initial_scale, compile=self.compile)
 
 
 @dataclass

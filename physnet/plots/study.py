@@ -11,7 +11,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 #: The paper's colours: base blue, type 1 yellow, type 2 orange, mix red.
 ARM_COLOURS = {"base": "tab:blue", "type1": "gold", "type2": "darkorange", "mix": "tab:red",
-               "relu": "tab:gray", "tanh": "tab:green"}
+               "relu": "tab:gray", "tanh": "tab:green", "untrained1": "khaki", "untrained2": "peachpuff",
+               "fit1": "olive", "fit2": "saddlebrown"}
 
 
 def plot_arm_boxes(values: dict[str, np.ndarray], *, metric: str, title: str = "", log: bool | None = None,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from physnet.training.rmsprop import DEFAULT_DECAY, DEFAULT_EPS, check_rmsprop, rmsprop_direction
+
 Params = dict[str, Tensor]
 State = dict[str, Tensor]
 
@@ -16,32 +18,42 @@ INNER_OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
 @dataclass(frozen=True)
 class FunctionalOptimizer:
-    """``adam`` (betas 0.9/0.999), ``rmsprop`` (alpha 0.99, as the PyTorch reference's
-    hand-written one) or ``sgd`` with ``momentum``; all differentiable.
+    """``adam`` (betas 0.9/0.999), ``rmsprop`` (the recursion of
+    :mod:`physnet.training.rmsprop`: ``decay``, ``momentum``, ``initial_scale``; the
+    paper's PyTorch code is decay 0.8, initial_scale 1, no momentum; its JAX code decay 0.1,
+    momentum 0.6, initial_scale 0) or ``sgd`` with heavy-ball ``momentum``; all differentiable.
 
-    ``eps`` sits inside the square root's argument as well, so the update stays
-    differentiable where a second moment is exactly zero.
+    Adam's ``eps`` sits inside the square root's argument as well (and RMSprop's ``rms_eps``
+    there only), so the update stays differentiable where a second moment is exactly zero.
     """
 
     name: str = "adam"
     lr: float = 1e-2
     momentum: float = 0.0
     betas: tuple[float, float] = (0.9, 0.999)
-    alpha: float = 0.99
+    decay: float = DEFAULT_DECAY
+    initial_scale: float = 0.0
     eps: float = 1e-8
+    rms_eps: float = DEFAULT_EPS
 
     def __post_init__(self) -> None:
         if self.name not in INNER_OPTIMIZERS:
             raise ValueError(f"unknown inner optimizer {self.name!r}; valid: {', '.join(INNER_OPTIMIZERS)}")
         if not self.lr > 0:
             raise ValueError(f"inner learning rate must be positive, got {self.lr}")
+        if self.name == "rmsprop":
+            check_rmsprop(self.decay, self.momentum, self.initial_scale, self.rms_eps)
+        elif not 0 <= self.momentum < 1:
+            raise ValueError(f"inner momentum must lie in [0, 1), got {self.momentum}")
 
     def init(self, params: Params) -> State:
         state: State = {"step": torch.zeros((), dtype=torch.float64)}
         for k, p in params.items():
-            if self.name in ("adam", "rmsprop"):
+            if self.name == "adam":
                 state[f"v.{k}"] = torch.zeros_like(p)
-            if self.name == "adam" or (self.name == "sgd" and self.momentum):
+            if self.name == "rmsprop":
+                state[f"v.{k}"] = torch.full_like(p, self.initial_scale)
+            if self.name == "adam" or self.momentum:
                 state[f"m.{k}"] = torch.zeros_like(p)
         return state
 
@@ -58,9 +70,12 @@ class FunctionalOptimizer:
                     g = m
                 new_params[k] = p - self.lr * g
             elif self.name == "rmsprop":
-                v = self.alpha * state[f"v.{k}"] + (1 - self.alpha) * g * g
+                direction, v, m = rmsprop_direction(g, state[f"v.{k}"], state.get(f"m.{k}"), decay=self.decay,
+                                                    momentum=self.momentum, eps=self.rms_eps)
                 new_state[f"v.{k}"] = v
-                new_params[k] = p - self.lr * g / torch.sqrt(v + self.eps**2)
+                if m is not None:
+                    new_state[f"m.{k}"] = m
+                new_params[k] = p - self.lr * direction
             else:
                 b1, b2 = self.betas
                 m = b1 * state[f"m.{k}"] + (1 - b1) * g

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+import warnings
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -27,16 +28,23 @@ from tqdm.auto import tqdm
 
 from physnet.activations import FrozenBank, LearnedBank, activation_grid, freeze
 from physnet.activations.fused_subnet import set_compiled
+from physnet.activations.learned import check_subnet, default_subnet_init
 from physnet.networks import build_model
 from physnet.tasks import TaskData, get_task
 from physnet.training.batches import BatchStream
 from physnet.training.evaluation import evaluate
-from physnet.training.functional_optim import FunctionalOptimizer, detached
+from physnet.training.functional_optim import INNER_OPTIMIZERS, FunctionalOptimizer, detached
+from physnet.training.rmsprop import DEFAULT_DECAY, RMSprop, check_rmsprop
 from physnet.training.trainer import TrainingDivergedError
-from physnet.training.unrolled import batch_loss, inner_step, recomputed_meta_gradient, zeros_for_unused
+from physnet.training.unrolled import META_LOSSES, inner_loop, recomputed_meta_gradient, zeros_for_unused
 
 MODES = ("first-order", "unrolled")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
+OUTER_OPTIMIZERS = ("adam", "sgd", "rmsprop")
+#: What happens to the inner network's weights (and its optimizer state) at each outer step:
+#: ``none`` - they carry on; ``fresh`` - a new random draw (the PyTorch reference);
+#: ``same`` - the same initial draw every time (the JAX reference).
+REINIT_MODES = ("none", "fresh", "same")
 
 
 @dataclass(frozen=True)
@@ -52,11 +60,21 @@ class MetaConfig:
         mode: ``first-order`` or ``unrolled``; ``truncate``: differentiate through
             only the last M inner steps (unrolled; None = all, the reference's math).
         inner_steps, outer_steps: K inner steps per outer step; number of outer steps.
-        inner_optimizer, inner_lr, inner_momentum: functional optimizer of theta.
+        inner_epochs: if set, K is this many passes over the training split (the JAX
+            reference counts its inner loop in epochs); replaces ``inner_steps`` when the
+            data are known.
+        inner_optimizer, inner_lr, inner_momentum: functional optimizer of theta;
+            inner_decay, inner_initial_scale: its RMSprop second-moment decay and start.
         outer_optimizer, outer_lr, outer_momentum, outer_grad_clip: optimizer of theta_s
-            (``adam`` or ``sgd``); gradients clamped to +-clip if set.
+            (``adam``, ``sgd`` or ``rmsprop``); gradients clamped to +-clip if set;
+            outer_decay: its RMSprop decay.
         batch_size: samples per inner step (and per outer batch).
-        reinit_inner: draw fresh inner weights at every outer step.
+        reinit: the inner weights at each outer step (:data:`REINIT_MODES`).
+        meta_loss: ``final`` (the loss on one more batch after the inner steps) or
+            ``trajectory`` (the mean of the inner losses along the way).
+        sub_activation, subnet_init, residual_scale: the sub-networks' hidden nonlinearity
+            (tanh, relu), initialisation (zero, default; None: zero unless the base is
+            zero) and the scale s of ``base + s g`` (see ``LearnedBank``).
         interpolation: kind used when freezing (default: ``cubic`` for Hamiltonian
             models, whose loss needs second derivatives of activations; else ``linear``).
         grid: ``(lo, hi, n)`` sample points for snapshots and freezing.
@@ -86,15 +104,23 @@ class MetaConfig:
     truncate: int | None = None
     inner_steps: int = 100
     outer_steps: int = 50
+    inner_epochs: int | None = None
     inner_optimizer: str = "adam"
     inner_lr: float = 1e-2
     inner_momentum: float = 0.0
+    inner_decay: float = DEFAULT_DECAY
+    inner_initial_scale: float = 0.0
     outer_optimizer: str = "adam"
     outer_lr: float = 1e-3
     outer_momentum: float = 0.9
+    outer_decay: float = DEFAULT_DECAY
     outer_grad_clip: float | None = None
     batch_size: int = 150
-    reinit_inner: bool = False
+    reinit: str = "none"
+    meta_loss: str = "final"
+    sub_activation: str = "tanh"
+    subnet_init: str | None = None
+    residual_scale: float = 1.0
     interpolation: str | None = None
     grid: tuple[float, float, int] = (-10.0, 10.0, 100)
     seed: int = 0
@@ -111,13 +137,25 @@ class MetaConfig:
             raise ValueError(f"unknown meta-learning mode {self.mode!r}; valid: {', '.join(MODES)}")
         if self.dtype not in DTYPES:
             raise ValueError(f"unknown dtype {self.dtype!r}; valid: {', '.join(DTYPES)}")
-        if self.outer_optimizer not in ("adam", "sgd"):
-            raise ValueError(f"unknown outer optimizer {self.outer_optimizer!r}; valid: adam, sgd")
+        if self.outer_optimizer not in OUTER_OPTIMIZERS:
+            raise ValueError(f"unknown outer optimizer {self.outer_optimizer!r}; valid: {', '.join(OUTER_OPTIMIZERS)}")
+        if self.inner_optimizer not in INNER_OPTIMIZERS:
+            raise ValueError(f"unknown inner optimizer {self.inner_optimizer!r}; valid: {', '.join(INNER_OPTIMIZERS)}")
+        for name, valid in (("reinit", REINIT_MODES), ("meta_loss", META_LOSSES)):
+            if getattr(self, name) not in valid:
+                raise ValueError(f"unknown {name} {getattr(self, name)!r}; valid: {', '.join(valid)}")
         for name in ("inner_steps", "outer_steps", "batch_size", "width", "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.outer_lr < 0:
+        if self.inner_epochs is not None and self.inner_epochs < 1:
+            raise ValueError(f"inner_epochs must be >= 1, got {self.inner_epochs}")
+        if not self.outer_lr >= 0:
             raise ValueError(f"outer_lr must be >= 0, got {self.outer_lr}")
+        check_rmsprop(self.inner_decay, self.inner_momentum, self.inner_initial_scale)
+        check_rmsprop(self.outer_decay, self.outer_momentum, 0.0)
+        check_subnet(self.sub_activation, self.subnet_init_kind, self.residual_scale)
+        if self.compile and self.sub_activation != "tanh":
+            raise ValueError("compile (fused sub-network kernels) supports tanh sub-networks only; drop --compile")
         if self.recompute is not None and self.recompute < 1:
             raise ValueError(f"recompute must be >= 1 inner step, got {self.recompute}")
         if self.truncate is not None and not 0 <= self.truncate <= self.inner_steps:
@@ -131,6 +169,11 @@ class MetaConfig:
                 raise ValueError(f"type fractions must be non-negative and sum to one, got {list(self.fractions)}")
         if self.device.startswith("cuda") and not torch.cuda.is_available():
             raise ValueError(f"device {self.device!r} asked for but CUDA is not available; use --device cpu")
+
+    @property
+    def subnet_init_kind(self) -> str:
+        """The sub-networks' initialisation (``subnet_init``, or its default for the base)."""
+        return self.subnet_init or default_subnet_init(self.base)
 
     @property
     def interpolation_kind(self) -> str:
@@ -147,7 +190,16 @@ class MetaConfig:
         d = asdict(self)
         d["interpolation_kind"] = self.interpolation_kind
         d["unrolled_steps"] = self.unrolled_steps
+        d["subnet_init_kind"] = self.subnet_init_kind
         return d
+
+    def for_data(self, n_train: int) -> "MetaConfig":
+        """This configuration with ``inner_epochs`` turned into inner steps for ``n_train``
+        training samples (unchanged without ``inner_epochs``)."""
+        if self.inner_epochs is None:
+            return self
+        per_epoch = max(1, n_train // min(self.batch_size, n_train))
+        return replace(self, inner_steps=self.inner_epochs * per_epoch)
 
 
 def meta_config_for(task: str, model: str | None = None, **overrides) -> MetaConfig:
@@ -156,6 +208,12 @@ def meta_config_for(task: str, model: str | None = None, **overrides) -> MetaCon
     model = model or t.models[0]
     if model not in t.models:
         raise ValueError(f"task {task!r} takes models {', '.join(t.models)}, not {model!r}")
+    if "reinit_inner" in overrides:  # the name before reinit modes existed
+        warnings.warn("reinit_inner is deprecated; use reinit='fresh' (or 'none', 'same')", DeprecationWarning,
+                      stacklevel=2)
+        flag = overrides.pop("reinit_inner")
+        if flag is not None:
+            overrides.setdefault("reinit", "fresh" if flag else "none")
     defaults = dict(t.meta_defaults.get(model, {}))
     if "hidden" in defaults:
         defaults["hidden"] = tuple(defaults["hidden"])
@@ -193,6 +251,25 @@ def _build(config: MetaConfig, data: TaskData, bank: LearnedBank, seed: int) -> 
                        dtype=DTYPES[config.dtype], device=config.device, state_names=data.state_names or None)
 
 
+def make_outer_optimizer(config: MetaConfig, params: list[Tensor]) -> torch.optim.Optimizer:
+    """The optimizer of the sub-network weights theta_s."""
+    if config.outer_optimizer == "adam":
+        return torch.optim.Adam(params, lr=config.outer_lr)
+    if config.outer_optimizer == "rmsprop":
+        return RMSprop(params, config.outer_lr, decay=config.outer_decay, momentum=config.outer_momentum)
+    return torch.optim.SGD(params, lr=config.outer_lr, momentum=config.outer_momentum)
+
+
+def make_bank(config: MetaConfig) -> LearnedBank:
+    """The learned types as configured, drawn from ``config.seed``."""
+    bank = LearnedBank(config.k, config.base, config.width, generator=torch.Generator().manual_seed(config.seed),
+                       sub_activation=config.sub_activation, init=config.subnet_init_kind,
+                       residual_scale=config.residual_scale, dtype=DTYPES[config.dtype], device=config.device)
+    if config.compile:
+        bank.fused = set_compiled(True)
+    return bank
+
+
 def meta_learn(
     config: MetaConfig,
     *,
@@ -219,23 +296,19 @@ def meta_learn(
         TrainingDivergedError: a NaN or infinite loss, naming the outer and inner step;
             the last checkpoint is kept.
     """
-    dtype = DTYPES[config.dtype]
     if data is None:
         data = get_task(config.task).load(seed=config.seed, small=config.small, data=config.data)
-    data = data.to(config.device, dtype)
-    bank = LearnedBank(config.k, config.base, config.width, generator=torch.Generator().manual_seed(config.seed),
-                       dtype=dtype, device=config.device)
-    if config.compile:
-        bank.fused = set_compiled(True)
+    data = data.to(config.device, DTYPES[config.dtype])
+    config = config.for_data(len(data.x_train))
+    bank = make_bank(config)
     model = _build(config, data, bank, config.seed)
     bank_ids = {id(p) for p in bank.parameters()}
     theta = detached({n: p for n, p in model.named_parameters() if id(p) not in bank_ids}, True)
-    inner = FunctionalOptimizer(config.inner_optimizer, config.inner_lr, momentum=config.inner_momentum)
+    initial_theta = detached(theta)
+    inner = FunctionalOptimizer(config.inner_optimizer, config.inner_lr, momentum=config.inner_momentum,
+                                decay=config.inner_decay, initial_scale=config.inner_initial_scale)
     inner_state = inner.init(theta)
-    if config.outer_optimizer == "adam":
-        outer = torch.optim.Adam(bank.parameters(), lr=config.outer_lr)
-    else:
-        outer = torch.optim.SGD(bank.parameters(), lr=config.outer_lr, momentum=config.outer_momentum)
+    outer = make_outer_optimizer(config, list(bank.parameters()))
     stream = BatchStream(len(data.x_train), config.batch_size, config.seed + 1)
     grid = activation_grid(*config.grid)
     history: dict[str, list] = {k: [] for k in ("outer_step", "train_loss", "meta_loss", "val_loss", "seconds", "activations")}
@@ -276,35 +349,23 @@ def meta_learn(
                                         "stream": stream.state_dict(), "history": history, "config": config.to_dict()})
 
     bank_params = list(bank.parameters())
-    window = config.unrolled_steps
     last = config.outer_steps if stop_after is None else min(config.outer_steps, stop_after)
     bar = tqdm(range(start_step + 1, last + 1), disable=not progress, desc=f"meta {config.task}/{config.model}")
     for step in bar:
         began = time.perf_counter()
-        if config.reinit_inner and step > 1:
+        if config.reinit == "same":
+            theta, inner_state = detached(initial_theta, True), inner.init(initial_theta)
+        elif config.reinit == "fresh" and step > 1:
             fresh = _build(config, data, bank, config.seed + 7919 * step)
             theta = detached({n: p for n, p in fresh.named_parameters() if n in theta}, True)
             inner_state = inner.init(theta)
-        batches = [stream.next() for _ in range(config.inner_steps + 1)]
         try:
-            if config.recompute and window:
-                theta, inner_state, meta_loss, inner_losses, outer_grads = recomputed_meta_gradient(
-                    model, theta, inner_state, inner, data, batches, window, bank_params, config.recompute)
-            else:
-                theta, inner_state, meta_loss, inner_losses = inner_loop(
-                    model, theta, inner_state, inner, data, batches, window)
-                outer_grads = torch.autograd.grad(meta_loss, bank_params, allow_unused=True)
+            theta, inner_state, meta_loss, inner_losses = outer_step(
+                config, model, theta, inner_state, inner, data, stream, bank_params, outer)
         except TrainingDivergedError as err:
             kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path else ""
             raise TrainingDivergedError(f"{err} at outer step {step}; lower the learning rates{kept}") from None
-        for p, g in zip(bank_params, zeros_for_unused(outer_grads, bank_params)):
-            p.grad = g
-            if config.outer_grad_clip is not None:
-                p.grad.clamp_(-config.outer_grad_clip, config.outer_grad_clip)
-        outer.step()
-        outer.zero_grad(set_to_none=True)
-        theta, inner_state = detached(theta, True), detached(inner_state)
-        rec = record(step, float(np.mean(inner_losses)), float(meta_loss.detach()), time.perf_counter() - began)
+        rec = record(step, float(np.mean(inner_losses)), meta_loss, time.perf_counter() - began)
         bar.set_postfix(val=f"{rec['val_loss']:.3g}")
         if on_step is not None:
             on_step(step, rec)
@@ -314,46 +375,39 @@ def meta_learn(
     hist = {k: (np.stack([np.asarray(a) for a in v]) if k == "activations" else np.asarray(v, dtype=np.float64))
             for k, v in history.items()}
     hist["grid"] = grid.numpy()
-    frozen = freeze(bank, config.interpolation_kind, grid, metadata=provenance(config, bank, data))
+    frozen = freeze(bank, config.interpolation_kind, grid, metadata=provenance(config, bank, data),
+                    initial=torch.as_tensor(hist["activations"][0]))
     return MetaResult(bank, frozen, hist, model, config, completed=last == config.outer_steps, data_config=data.config)
 
 
-def inner_loop(
-    model: nn.Module,
-    theta: dict[str, Tensor],
-    inner_state: dict[str, Tensor],
-    inner: FunctionalOptimizer,
-    data: TaskData,
-    batches: list[Tensor],
-    window: int,
-) -> tuple[dict[str, Tensor], dict[str, Tensor], Tensor, list[float]]:
-    """Run ``len(batches) - 1`` inner steps on theta, then the outer (meta) loss on the last batch.
-
-    The graph is kept through the last ``window`` inner steps, so the meta loss is a
-    differentiable function of the sub-network weights through them (``window = 0``:
-    first order, theta enters the meta loss as a constant).
+def outer_step(config: MetaConfig, model: nn.Module, theta: dict[str, Tensor], inner_state: dict[str, Tensor],
+               inner: FunctionalOptimizer, data: TaskData, stream: BatchStream, params: list[Tensor],
+               outer: torch.optim.Optimizer) -> tuple[dict[str, Tensor], dict[str, Tensor], float, list[float]]:
+    """K inner steps from ``theta``, the meta-gradient of the meta loss with respect to the
+    sub-network weights ``params`` and one step of ``outer`` on them.
 
     Returns:
-        the updated theta and optimizer state, the meta loss (a scalar tensor), and the
-        inner losses.
-
-    Raises:
-        TrainingDivergedError: naming the inner step whose loss was not finite.
+        theta and the inner optimizer state after the inner steps (detached leaves), the
+        meta loss and the inner losses.
     """
-    steps = len(batches) - 1
-    losses: list[float] = []
-    for i, idx in enumerate(batches[:-1]):
-        keep_graph = i >= steps - window
-        if not keep_graph or i == steps - window:
-            theta, inner_state = detached(theta, True), detached(inner_state)
-        theta, inner_state, loss = inner_step(model, theta, inner_state, inner, data, idx, i, keep_graph)
-        losses.append(loss)
-    if window == 0:
-        theta = detached(theta)
-    meta_loss = batch_loss(model, theta, data, batches[-1])
-    if not torch.isfinite(meta_loss):
-        raise TrainingDivergedError(f"outer loss became {float(meta_loss.detach())}")
-    return theta, inner_state, meta_loss, losses
+    window = config.unrolled_steps
+    n_batches = config.inner_steps + (config.meta_loss == "final")
+    batches = [stream.next() for _ in range(n_batches)]
+    if config.recompute and window:
+        theta, inner_state, meta_loss, inner_losses, grads = recomputed_meta_gradient(
+            model, theta, inner_state, inner, data, batches, window, params, config.recompute,
+            meta_loss=config.meta_loss)
+    else:
+        theta, inner_state, meta_loss, inner_losses = inner_loop(
+            model, theta, inner_state, inner, data, batches, window, meta_loss=config.meta_loss, params=params)
+        grads = torch.autograd.grad(meta_loss, params, allow_unused=True)
+    for p, g in zip(params, zeros_for_unused(grads, params), strict=True):
+        p.grad = g
+        if config.outer_grad_clip is not None:
+            p.grad.clamp_(-config.outer_grad_clip, config.outer_grad_clip)
+    outer.step()
+    outer.zero_grad(set_to_none=True)
+    return detached(theta, True), detached(inner_state), float(meta_loss.detach()), inner_losses
 
 
 def provenance(config: MetaConfig, bank: LearnedBank, data: TaskData) -> dict:
@@ -362,8 +416,11 @@ def provenance(config: MetaConfig, bank: LearnedBank, data: TaskData) -> dict:
         "base": config.base, "width": config.width, "k": bank.k,
         "task": config.task, "model": config.model, "hidden": list(config.hidden),
         "meta_learning": {key: getattr(config, key) for key in (
-            "mode", "truncate", "inner_steps", "outer_steps", "inner_optimizer", "inner_lr", "outer_optimizer",
-            "outer_lr", "batch_size", "reinit_inner")},
+            "mode", "truncate", "inner_steps", "inner_epochs", "outer_steps", "inner_optimizer", "inner_lr",
+            "inner_momentum", "inner_decay", "inner_initial_scale", "outer_optimizer", "outer_lr", "outer_momentum",
+            "outer_decay", "outer_grad_clip", "batch_size", "reinit", "meta_loss", "sub_activation",
+            "residual_scale")},
+        "subnet_init": config.subnet_init_kind,
         "seed": config.seed, "data": data.config.get("source", ""),
     }
 
@@ -382,12 +439,29 @@ def load_checkpoint(path: Path, config: MetaConfig) -> dict:
     except Exception as err:  # noqa: BLE001 - any failure to read is the same user error
         raise ValueError(f"cannot read checkpoint {path} ({type(err).__name__}); delete it to start afresh") from None
     free = ("outer_steps", "checkpoint_every", "compile")  # may change between resumes
-    saved = {k: v for k, v in state.get("config", {}).items() if k not in free}
+    saved = {k: v for k, v in _upgraded(state.get("config", {})).items() if k not in free}
     wanted = {k: v for k, v in config.to_dict().items() if k not in free}
     if _jsonish(saved) != _jsonish(wanted):
         diff = sorted(k for k in wanted if _jsonish(saved.get(k)) != _jsonish(wanted[k]))
         raise ValueError(f"checkpoint {path} was made with other settings ({', '.join(diff)}); use the same options or a new --out")
     return state
+
+
+#: Settings added after checkpoints were first written, at the value that reproduces the
+#: behaviour of the code that wrote them (a checkpoint without them resumes as it was).
+_ADDED_LATER = {"inner_epochs": None, "inner_decay": 0.99, "inner_initial_scale": 0.0, "outer_decay": 0.99,
+                "meta_loss": "final", "sub_activation": "tanh", "subnet_init": None, "subnet_init_kind": "zero",
+                "residual_scale": 1.0}
+
+
+def _upgraded(saved: dict) -> dict:
+    """A checkpoint's config in today's terms (``reinit_inner`` became ``reinit``)."""
+    saved = dict(saved)
+    if "reinit_inner" in saved:
+        saved.setdefault("reinit", "fresh" if saved.pop("reinit_inner") else "none")
+    for key, value in _ADDED_LATER.items():
+        saved.setdefault(key, value)
+    return saved
 
 
 def _jsonish(value):
@@ -398,4 +472,5 @@ def _jsonish(value):
     return value
 
 
-__all__ = ["MODES", "MetaConfig", "MetaResult", "meta_config_for", "meta_learn"]
+__all__ = ["MODES", "OUTER_OPTIMIZERS", "REINIT_MODES", "MetaConfig", "MetaResult", "inner_loop", "meta_config_for",
+           "meta_learn"]

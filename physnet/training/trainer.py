@@ -1,4 +1,4 @@
-"""Plain training for evaluation: Adam (or SGD with momentum), mini-batches, epochs,
+"""Plain training for evaluation: Adam, SGD with momentum or RMSprop, mini-batches, epochs,
 validation on the whole split.
 
 Trains every member of an ensemble model at once: the summed loss gives each member
@@ -19,9 +19,9 @@ from physnet.tasks import TaskData
 from physnet.training.batches import BatchStream
 from physnet.training.evaluation import ensemble_input, evaluate, n_members
 from physnet.training.losses import member_loss
+from physnet.training.rmsprop import DEFAULT_DECAY, RMSprop, check_rmsprop
 
-
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -38,8 +38,11 @@ class TrainConfig:
         lr: learning rate.
         data_seed: seed of the batch order (shared by all members).
         weight_decay: L2 penalty.
-        optimizer: ``adam`` or ``sgd`` (heavy-ball ``momentum``; the paper's PyTorch code).
-        momentum: SGD momentum (ignored by Adam).
+        optimizer: ``adam``, ``sgd`` (heavy-ball ``momentum``; the paper's PyTorch code) or
+            ``rmsprop`` (:mod:`physnet.training.rmsprop`; the paper's JAX code: decay 0.1,
+            momentum 0.6).
+        momentum: SGD or RMSprop momentum (ignored by Adam).
+        decay, initial_scale: RMSprop's second-moment decay and starting value.
         compile: train through ``torch.compile`` (Hamiltonian networks through their
             ``traceable_forward``, ``torch.func.grad`` instead of ``autograd.grad``). Off by
             default: see ``benchmarks/ensemble_speed.py`` for when it pays.
@@ -53,15 +56,27 @@ class TrainConfig:
     optimizer: str = "adam"
     momentum: float = 0.0
     compile: bool = False
+    decay: float = DEFAULT_DECAY
+    initial_scale: float = 0.0
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must lie in [0, 1), got {self.momentum}")
+        check_rmsprop(self.decay, self.momentum, self.initial_scale)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def make_optimizer(self, params: list[torch.Tensor]) -> torch.optim.Optimizer:
+        """This configuration's optimizer over ``params``."""
+        if self.optimizer == "sgd":
+            return torch.optim.SGD(params, lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay)
+        if self.optimizer == "rmsprop":
+            if self.weight_decay:
+                raise ValueError("weight decay is not supported with rmsprop")
+            return RMSprop(params, self.lr, decay=self.decay, momentum=self.momentum,
+                           initial_scale=self.initial_scale)
+        return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
 
 
 @dataclass(frozen=True)
@@ -86,11 +101,7 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
     if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
         # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace
         forward = torch.compile(getattr(model, "traceable_forward", model), dynamic=False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    if config.optimizer == "sgd":
-        opt = torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
-    else:
-        opt = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    opt = config.make_optimizer([p for p in model.parameters() if p.requires_grad])
     stream = BatchStream(len(data.x_train), config.batch_size, config.data_seed)
     history = torch.zeros(config.epochs, e, dtype=torch.float64)
     bar = tqdm(total=config.epochs * stream.batches_per_epoch, disable=not progress, desc=desc, leave=False)

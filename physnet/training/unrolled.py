@@ -1,13 +1,21 @@
-"""The unrolled meta-gradient with recomputation: store the inner state only every M
-inner steps and rebuild one segment's graph at a time on the way back.
+"""The inner loop of meta-learning and its meta-gradient, plain or with recomputation.
 
-Plain unrolling keeps the graph of all K differentiated inner steps alive until the outer
-backward pass, so memory grows with K. Here the forward pass runs without a graph and
-keeps ``(theta, optimizer state)`` at the start of every segment of M steps; the backward
-pass walks the segments last to first, recomputes each with its graph, and carries the
-vector-Jacobian product with respect to ``(theta, state)`` across the boundary. The
-result is the same meta-gradient (the recomputed values are the same operations on the
-same inputs) for about one extra forward pass, with the graph of M steps at a time.
+Meta-losses (:data:`META_LOSSES`):
+
+- ``final``: the training loss on one more batch after the K inner steps (the JAX
+  reference's outer step, and our default);
+- ``trajectory``: the mean of the K inner training losses along the way (the PyTorch
+  reference's ``train_loss[-100:].mean()``). Each of those losses depends on the
+  sub-networks directly (through the activations) and, inside the differentiated window,
+  through the inner weights as well.
+
+Plain unrolling keeps the graph of all differentiated inner steps alive until the outer
+backward pass, so memory grows with K. With recomputation the forward pass runs without a
+graph and keeps ``(theta, optimizer state)`` at the start of every segment of M steps; the
+backward pass walks the segments last to first, recomputes each with its graph, and carries
+the vector-Jacobian product with respect to ``(theta, state)`` across the boundary. The
+result is the same meta-gradient (the recomputed values are the same operations on the same
+inputs) for about one extra forward pass, with the graph of M steps at a time.
 """
 
 from __future__ import annotations
@@ -22,12 +30,13 @@ from physnet.training.losses import member_loss
 from physnet.training.trainer import TrainingDivergedError
 
 State = dict[str, Tensor]
+META_LOSSES = ("final", "trajectory")
 
 
 def zeros_for_unused(grads, like) -> list[Tensor]:
     """``autograd.grad(..., allow_unused=True)`` results with ``None`` replaced by zeros
     shaped like the matching tensor of ``like``."""
-    return [torch.zeros_like(t) if g is None else g for t, g in zip(like, grads)]
+    return [torch.zeros_like(t) if g is None else g for t, g in zip(like, grads, strict=True)]
 
 
 def batch_loss(model: nn.Module, theta: State, data: TaskData, idx: Tensor) -> Tensor:
@@ -36,9 +45,18 @@ def batch_loss(model: nn.Module, theta: State, data: TaskData, idx: Tensor) -> T
 
 
 def inner_step(model: nn.Module, theta: State, state: State, inner: FunctionalOptimizer, data: TaskData,
-               idx: Tensor, step: int, create_graph: bool) -> tuple[State, State, float]:
+               idx: Tensor, step: int, create_graph: bool,
+               direct: list[Tensor] | None = None) -> tuple[State, State, Tensor, list[Tensor] | None]:
     """One inner optimizer step on batch ``idx``; ``create_graph`` keeps it differentiable
     (with respect to theta, the optimizer state and the activation sub-networks).
+
+    Args:
+        direct: tensors (the sub-network weights) to differentiate this step's loss with
+            respect to as well, theta held fixed (the trajectory meta-loss's direct term).
+
+    Returns:
+        the new theta and state, the loss (a scalar tensor; with its graph when
+        ``create_graph``), and the loss's gradient with respect to ``direct`` (or None).
 
     Raises:
         TrainingDivergedError: the loss was not finite (``step`` names the inner step).
@@ -46,11 +64,85 @@ def inner_step(model: nn.Module, theta: State, state: State, inner: FunctionalOp
     loss = batch_loss(model, theta, data, idx)
     if not torch.isfinite(loss):
         raise TrainingDivergedError(f"inner loss became {float(loss.detach())} at inner step {step + 1}")
+    extra = list(direct or [])
     # allow_unused: an HNN's output bias does not enter dH/dy
-    grads = torch.autograd.grad(loss, list(theta.values()), create_graph=create_graph, allow_unused=True)
-    grads = dict(zip(theta, zeros_for_unused(grads, theta.values())))
+    found = torch.autograd.grad(loss, list(theta.values()) + extra, create_graph=create_graph, allow_unused=True)
+    grads = dict(zip(theta, zeros_for_unused(found[: len(theta)], theta.values()), strict=True))
     theta, state = inner.step(theta, grads, state)
-    return theta, state, float(loss.detach())
+    direct_grads = zeros_for_unused(found[len(theta):], extra) if direct is not None else None
+    return theta, state, loss, direct_grads
+
+
+def _with_constant_gradient(value: Tensor, params: list[Tensor], grads: list[Tensor]) -> Tensor:
+    """``value`` plus a term that is zero but whose gradient with respect to ``params`` is the
+    constant ``grads``: the direct terms already differentiated join the meta-loss's graph."""
+    dot = sum((p * g.detach()).sum() for p, g in zip(params, grads, strict=True))
+    return value + (dot - dot.detach())
+
+
+def inner_loop(
+    model: nn.Module,
+    theta: State,
+    inner_state: State,
+    inner: FunctionalOptimizer,
+    data: TaskData,
+    batches: list[Tensor],
+    window: int,
+    *,
+    meta_loss: str = "final",
+    params: list[Tensor] | None = None,
+) -> tuple[State, State, Tensor, list[float]]:
+    """The inner steps on theta and the outer (meta) loss.
+
+    ``final``: ``len(batches) - 1`` inner steps, then the loss on the last batch.
+    ``trajectory``: ``len(batches)`` inner steps; the meta loss is the mean of their losses
+    (``params``, the sub-network weights, are then required: the steps outside the window
+    are differentiated with respect to them as they go, theta held fixed).
+
+    The graph is kept through the last ``window`` inner steps, so the meta loss is a
+    differentiable function of the sub-network weights through them (``window = 0``:
+    first order, theta enters the meta loss as a constant).
+
+    Returns:
+        the updated theta and optimizer state, the meta loss (a scalar tensor whose gradient
+        with respect to the sub-network weights is the meta-gradient), and the inner losses.
+
+    Raises:
+        TrainingDivergedError: naming the inner step whose loss was not finite.
+    """
+    if meta_loss not in META_LOSSES:
+        raise ValueError(f"unknown meta-loss {meta_loss!r}; valid: {', '.join(META_LOSSES)}")
+    trajectory = meta_loss == "trajectory"
+    if trajectory and params is None:
+        raise ValueError("the trajectory meta-loss needs the sub-network parameters")
+    train_batches = batches if trajectory else batches[:-1]
+    steps = len(train_batches)
+    losses: list[float] = []
+    kept: list[Tensor] = []
+    direct = [torch.zeros_like(p) for p in params] if trajectory else []
+    for i, idx in enumerate(train_batches):
+        keep_graph = i >= steps - window
+        if not keep_graph or i == steps - window:
+            theta, inner_state = detached(theta, True), detached(inner_state)
+        theta, inner_state, loss, found = inner_step(model, theta, inner_state, inner, data, idx, i, keep_graph,
+                                                     params if trajectory and not keep_graph else None)
+        losses.append(float(loss.detach()))
+        if trajectory and keep_graph:
+            kept.append(loss)
+        elif found is not None:
+            direct = [d + g for d, g in zip(direct, found, strict=True)]
+    if window == 0:
+        theta = detached(theta)
+    if trajectory:
+        graph_part = sum(kept) if kept else torch.zeros((), dtype=direct[0].dtype)
+        rest = sum(v for i, v in enumerate(losses) if i < steps - window)
+        value = (graph_part + rest) / steps
+        result = _with_constant_gradient(value, params, [d / steps for d in direct])
+    else:
+        result = batch_loss(model, theta, data, batches[-1])
+    if not torch.isfinite(result):
+        raise TrainingDivergedError(f"outer loss became {float(result.detach())}")
+    return theta, inner_state, result, losses
 
 
 def _leaves(theta: State, state: State) -> tuple[State, State]:
@@ -69,9 +161,11 @@ def recomputed_meta_gradient(
     window: int,
     params: list[Tensor],
     segment: int,
+    *,
+    meta_loss: str = "final",
 ) -> tuple[State, State, Tensor, list[float], list[Tensor]]:
-    """``len(batches) - 1`` inner steps, the meta loss on the last batch, and its gradient
-    with respect to ``params`` (the sub-network weights) through the last ``window`` steps,
+    """The inner steps and meta loss of :func:`inner_loop`, and the meta-gradient with
+    respect to ``params`` (the sub-network weights) through the last ``window`` steps,
     holding the graph of at most ``segment`` steps at a time.
 
     Returns:
@@ -80,35 +174,48 @@ def recomputed_meta_gradient(
     """
     if segment < 1:
         raise ValueError(f"recomputation segment must be >= 1 inner step, got {segment}")
-    steps = len(batches) - 1
+    trajectory = meta_loss == "trajectory"
+    train_batches = batches if trajectory else batches[:-1]
+    steps = len(train_batches)
     first = steps - window
     starts = list(range(first, steps, segment))
     saved: dict[int, tuple[State, State]] = {}
     losses: list[float] = []
-    for i, idx in enumerate(batches[:-1]):
+    g_params = [torch.zeros_like(p) for p in params]
+    for i, idx in enumerate(train_batches):
         if i in starts:
             saved[i] = (detached(theta), detached(state))
         theta, state = detached(theta, True), detached(state)
-        theta, state, loss = inner_step(model, theta, state, inner, data, idx, i, create_graph=False)
-        losses.append(loss)
+        direct = params if trajectory and i < first else None
+        theta, state, loss, found = inner_step(model, theta, state, inner, data, idx, i, False, direct)
+        losses.append(float(loss.detach()))
+        if found is not None:
+            g_params = [g + f / steps for g, f in zip(g_params, found, strict=True)]
     state = detached(state)
     end = detached(theta, True)
     theta = detached(theta)
-    meta_loss = batch_loss(model, end, data, batches[-1])
-    if not torch.isfinite(meta_loss):
-        raise TrainingDivergedError(f"outer loss became {float(meta_loss.detach())}")
     names = list(end)
-    found = torch.autograd.grad(meta_loss, [end[n] for n in names] + params, allow_unused=True)
-    g_theta = dict(zip(names, zeros_for_unused(found, end.values())))
-    g_params = zeros_for_unused(found[len(names):], params)
-    g_state: State = {}  # the meta loss does not see the optimizer state
+    if trajectory:
+        value = torch.tensor(sum(losses) / steps)
+        g_theta = {n: torch.zeros_like(end[n]) for n in names}
+    else:
+        value = batch_loss(model, end, data, batches[-1])
+        if not torch.isfinite(value):
+            raise TrainingDivergedError(f"outer loss became {float(value.detach())}")
+        found = torch.autograd.grad(value, [end[n] for n in names] + params, allow_unused=True)
+        g_theta = dict(zip(names, zeros_for_unused(found[: len(names)], end.values()), strict=True))
+        g_params = [g + f for g, f in zip(g_params, zeros_for_unused(found[len(names):], params), strict=True)]
+    g_state: State = {}  # the meta loss does not see the optimizer state at the end
     for a in reversed(starts):
         b = min(a + segment, steps)
         theta_a, state_a = _leaves(*saved.pop(a))
         th, st = theta_a, state_a
-        for i in range(a, b):
-            th, st, _ = inner_step(model, th, st, inner, data, batches[i], i, create_graph=True)
         outs, cotangents = [], []
+        for i in range(a, b):
+            th, st, loss, _ = inner_step(model, th, st, inner, data, train_batches[i], i, create_graph=True)
+            if trajectory:
+                outs.append(loss)
+                cotangents.append(torch.full_like(loss, 1.0 / steps))
         for n in names:
             if th[n].requires_grad:
                 outs.append(th[n])
@@ -120,12 +227,13 @@ def recomputed_meta_gradient(
         state_keys = [k for k, v in state_a.items() if v.requires_grad]
         inputs = [theta_a[n] for n in names] + [state_a[k] for k in state_keys] + params
         back = torch.autograd.grad(outs, inputs, cotangents, allow_unused=True)
-        g_theta = dict(zip(names, zeros_for_unused(back, theta_a.values())))
-        g_state = dict(zip(state_keys, zeros_for_unused(back[len(names):], [state_a[k] for k in state_keys])))
+        g_theta = dict(zip(names, zeros_for_unused(back[: len(names)], theta_a.values()), strict=True))
+        g_state = dict(zip(state_keys, zeros_for_unused(back[len(names): len(names) + len(state_keys)],
+                                                        [state_a[k] for k in state_keys]), strict=True))
         for j, g in enumerate(back[len(names) + len(state_keys):]):
             if g is not None:
                 g_params[j] = g_params[j] + g
-    return theta, state, meta_loss.detach(), losses, g_params
+    return theta, state, value.detach(), losses, g_params
 
 
-__all__ = ["batch_loss", "inner_step", "recomputed_meta_gradient", "zeros_for_unused"]
+__all__ = ["META_LOSSES", "batch_loss", "inner_loop", "inner_step", "recomputed_meta_gradient", "zeros_for_unused"]
