@@ -304,7 +304,7 @@ def meta_learn(
     model = _build(config, data, bank, config.seed)
     bank_ids = {id(p) for p in bank.parameters()}
     theta = detached({n: p for n, p in model.named_parameters() if id(p) not in bank_ids}, True)
-    initial_theta = detached(theta)
+    initial_theta = {k: v.clone() for k, v in detached(theta).items()}  # the model syncs into its storage
     inner = FunctionalOptimizer(config.inner_optimizer, config.inner_lr, momentum=config.inner_momentum,
                                 decay=config.inner_decay, initial_scale=config.inner_initial_scale)
     inner_state = inner.init(theta)
