@@ -95,6 +95,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--preset", choices=tuple(REGIMES), help="named settings for meta-learning and the comparison: "
                    "paper (the reference codes' regime, every task; with controls and several meta seeds) or reference "
                    "(mnist1d: the anchor rerun, 5 seeds of 100 epochs)")
+    r.add_argument("--meta-seeds", type=int, metavar="M", help="meta-learn from seeds 0..M-1 and run the comparison "
+                   "for each; the mix is judged per meta seed and pooled (default: the preset's, else 1)")
     r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     r.add_argument("--force", action="store_true")
     r.add_argument("--no-progress", action="store_true")
@@ -179,24 +181,30 @@ def run_forecast(args: argparse.Namespace) -> int:
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
-    from physnet.experiments.paper import reproduce_all, reproduce_task
+    from physnet.experiments.paper import paper_models, reproduce_all, reproduce_task
 
     echo = lambda s: print(s, flush=True)  # noqa: E731
+    if args.meta_seeds is not None and args.meta_seeds < 1:
+        raise ValueError(f"--meta-seeds must be at least 1, got {args.meta_seeds}")
     if args.task == "all":
-        if args.data is not None or args.preset is not None:
-            raise ValueError("reproduce all takes neither --data nor --preset; run the task on its own for those")
+        if args.data is not None or args.preset not in (None, "paper"):
+            raise ValueError("reproduce all takes neither --data nor a one-task preset; use --preset paper, or run "
+                             "the task on its own for those")
         out = prepare_output_dir(args.out)
         timings = reproduce_all(out, quick=args.quick, seeds=args.seeds, force=args.force, echo=echo,
-                                progress=not args.no_progress, backend=args.backend, address=args.address)
+                                progress=not args.no_progress, backend=args.backend, address=args.address,
+                                preset_name=args.preset, meta_seeds=args.meta_seeds)
         for task, t in timings["tasks"].items():
             print(f"{task:>14}: {t['seconds']:7.0f} s (finished after {t['finished_after']:.0f} s)")
         print(f"{'total':>14}: {timings['total_seconds']:7.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB")
     else:
         get_task(args.task)
+        for model in paper_models(args.task):
+            preset(args.task, model, args.preset)  # a preset the task lacks: refused before any work
         out = prepare_output_dir(args.out)
         reproduce_task(args.task, out, quick=args.quick, seeds=args.seeds, data=args.data, force=args.force,
                        preset_name=args.preset, echo=echo, progress=not args.no_progress, backend=args.backend,
-                       address=args.address)
+                       address=args.address, meta_seeds=args.meta_seeds)
     print(f"wrote {out}/report.md")
     return 0
 

@@ -20,6 +20,9 @@ FULL = {
 QUICK_COMPARE = {"seeds": 10, "epochs": 40, "small": True}
 QUICK_COMPARE_BY_TASK = {"clock": {"seeds": 10, "epochs": 40, "small": False}}
 QUICK_META = {"small": True, "outer_steps": 20, "inner_steps": 50}
+#: Quick budget under a preset: the regime's training stays (its short training is the point);
+#: data, seeds and outer steps shrink.
+QUICK_PRESET_META = {"small": True, "outer_steps": 10}
 
 
 def compare_defaults(task: str, model: str) -> dict:
@@ -28,6 +31,11 @@ def compare_defaults(task: str, model: str) -> dict:
 
 def quick_compare(task: str) -> dict:
     return dict(QUICK_COMPARE_BY_TASK.get(task, QUICK_COMPARE))
+
+
+def quick_preset(task: str) -> dict:
+    """The quick budget's comparison overrides under a preset: seeds and data size only."""
+    return {k: v for k, v in quick_compare(task).items() if k in ("seeds", "small")}
 
 
 def preset(task: str, model: str, name: str | None) -> dict[str, dict]:

@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 
 from physnet.experiments.backends import start_ray
 from physnet.experiments.defaults import preset
+from physnet.experiments.regimes import authors_numbers, default_meta_seeds
 from physnet.experiments.reproduce import reproduce_model
 from physnet.run_output import write_atomically
 
@@ -88,7 +89,10 @@ def run_unit(unit: Unit, out: str, token: str | None, files: dict[str, bytes], o
     marker = driver_folder / TOKEN_FILE
     shared = token is not None and marker.is_file() and marker.read_text().strip() == token
     log: list[str] = []
-    named = preset(unit.task, unit.model, None)
+    options = dict(options)
+    preset_name, meta_seeds = options.pop("preset_name", None), options.pop("meta_seeds", None)
+    named = preset(unit.task, unit.model, preset_name)
+    meta_seeds = default_meta_seeds(unit.task, preset_name) if meta_seeds is None else meta_seeds
     with tempfile.TemporaryDirectory(prefix="physnet-unit-") as scratch:
         root = driver_folder / unit.folder if shared else Path(scratch) / "unit"
         if not shared:
@@ -96,7 +100,8 @@ def run_unit(unit: Unit, out: str, token: str | None, files: dict[str, bytes], o
         try:
             summary = reproduce_model(unit.task, unit.model, root, echo=log.append, progress=False,
                                       meta_overrides=named["meta"], compare_overrides=named["compare"],
-                                      backend="ray", **options)
+                                      backend="ray", label=preset_name, meta_seeds=meta_seeds,
+                                      authors=authors_numbers(unit.task, unit.model, preset_name), **options)
         except Exception as err:  # name the driver's folder, not the scratch one, in the message
             if shared or str(root) not in str(err):
                 raise

@@ -152,6 +152,16 @@ AUTHORS_NUMBERS: dict[tuple[str, str], dict[str, float]] = {
 }
 
 
+def default_meta_seeds(task: str, preset_name: str | None) -> int:
+    """Meta seeds a reproduction runs unless told: the preset's for the task, else 1."""
+    return 1 if preset_name is None else get_regime(preset_name).default_meta_seeds(task)
+
+
+def authors_numbers(task: str, model: str, preset_name: str | None) -> dict[str, float] | None:
+    """The authors' logged medians to show beside a paper-preset run, where they exist."""
+    return AUTHORS_NUMBERS.get((task, model)) if preset_name == "paper" else None
+
+
 def get_regime(name: str) -> Regime:
     """Look a regime up; a wrong name is a ValueError listing the valid ones."""
     if name not in REGIMES:
@@ -159,4 +169,5 @@ def get_regime(name: str) -> Regime:
     return REGIMES[name]
 
 
-__all__ = ["AUTHORS_NUMBERS", "LR_CANDIDATES", "PAPER", "REGIMES", "Regime", "get_regime"]
+__all__ = ["AUTHORS_NUMBERS", "LR_CANDIDATES", "PAPER", "REGIMES", "Regime", "authors_numbers", "default_meta_seeds",
+           "get_regime"]

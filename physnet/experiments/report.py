@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+from physnet.experiments.effects import judged
+
+
+def _outcome(summary: dict, name: str) -> str:
+    """How the mix fared against ``name``: beat / did worse than / no significant difference
+    from, by the bootstrap interval of the difference of medians."""
+    test = summary["tests"].get(f"mix_vs_{name}")
+    if test is None:
+        return f"{'beat' if _mix_median_better(summary, name) else 'did not beat'} {name}"
+    lo, hi = test["median_diff_ci"]
+    if not summary["higher_is_better"]:
+        lo, hi = -hi, -lo
+    word = "beat" if lo > 0 else "did worse than" if hi < 0 else "showed no significant difference from"
+    return f"{word} {name} (p = {test['p_value']:.2g})"
+
+
+def _mix_median_better(summary: dict, name: str) -> bool:
+    arms = summary["arms"]
+    if summary["higher_is_better"]:
+        return arms["mix"]["median"] > arms[name]["median"]
+    return arms["mix"]["median"] < arms[name]["median"]
+
 
 def verdict(summary: dict) -> str:
-    """One sentence: did the mix beat each pure arm on this run (by median)?"""
-    arms, higher = summary["arms"], summary["higher_is_better"]
-    if "mix" not in arms:
+    """One sentence: did the mix beat each other arm on this run? "beat" only where the 95 %
+    bootstrap interval of the difference of medians excludes zero."""
+    if "mix" not in summary["arms"]:
         return "No mix arm was run."
-    parts = []
-    for name, stats in arms.items():
-        if name == "mix":
-            continue
-        better = arms["mix"]["median"] > stats["median"] if higher else arms["mix"]["median"] < stats["median"]
-        p = summary["tests"].get(f"mix_vs_{name}", {}).get("p_value")
-        parts.append(f"{'beat' if better else 'did not beat'} {name} (p = {p:.2g})" if p is not None else
-                     f"{'beat' if better else 'did not beat'} {name}")
-    return f"On this run the mix {', '.join(parts)}, comparing medians of {summary['metric']}."
+    parts = [_outcome(summary, name) for name in summary["arms"] if name != "mix"]
+    return f"On this run the mix {', '.join(parts)}, comparing medians of {summary['metric']} (95 % bootstrap intervals)."
 
 
 def stats_table(summary: dict) -> str:
@@ -31,14 +46,56 @@ def stats_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def task_report(title: str, summary: dict, meta: dict, figures: list[tuple[str, str]], seconds: float) -> str:
-    """Markdown for one task/model: verdict, statistics table, meta-learning numbers, figures."""
+def effect_line(label: str, e: dict | None) -> str:
+    """``label: better by D (95 % CI [lo, hi], relative R, p = P)`` for one effect."""
+    if e is None:
+        return f"- {label}: not run."
+    return (f"- {label}: {judged(e)} (difference of medians {e['diff']:+.3g}, 95 % CI [{e['lo']:+.3g}, "
+            f"{e['hi']:+.3g}]; relative {e['rel']:+.1%}, p = {e['p_value']:.2g}).")
+
+
+def effects_section(summary: dict) -> list[str]:
+    """The effects of a study, in words: positive differences favour the first-named arm."""
+    effects = summary.get("effects") or {}
+    if not effects or not effects.get("best_pure"):
+        return []
+    pure = effects["best_pure"]
+    lines = ["## Effects", "", f"Differences of medians signed so that positive favours the first-named arm; the "
+             f"better pure learned type on this run is {pure}.", "",
+             effect_line(f"learned ({pure}) vs base", effects.get("learned_vs_base")),
+             effect_line(f"mix vs the better pure type ({pure})", effects.get("mix_vs_best_pure"))]
+    for name, e in effects.get("controls", {}).items():
+        lines.append(effect_line(name.replace("_vs_", " vs "), e))
+    for j, fit in enumerate(summary.get("sine_fits") or [], start=1):
+        lines.append(f"- type {j}'s best fit in the sine family: sin({fit['a']:.3g} x) {fit['b']:+.3g} x "
+                     f"{fit['c']:+.3g} (rms residual on the grid {fit['rms']:.3g}).")
+    return lines + [""]
+
+
+def authors_section(summary: dict, authors: dict[str, float] | None) -> list[str]:
+    """Our medians beside the authors' logged ones."""
+    if not authors:
+        return []
+    lines = ["## Beside the authors' numbers", "", "| arm | ours (median) | authors (logged) |", "|---|---|---|"]
+    for arm, theirs in authors.items():
+        ours = summary["arms"].get(arm, {}).get("median")
+        lines.append(f"| {arm} | {'' if ours is None else f'{ours:.3g}'} | {theirs:.3g} |")
+    return lines + ["", "The authors scored the last test batch of each run; we score the whole validation split.", ""]
+
+
+def task_report(title: str, summary: dict, meta: dict, figures: list[tuple[str, str]], seconds: float,
+                authors: dict[str, float] | None = None) -> str:
+    """Markdown for one task/model: verdict, statistics table, effects, meta-learning numbers, figures."""
+    flag = ""
+    if meta["val_loss_final"] > meta["val_loss_initial"]:
+        flag = " **The validation loss ended higher than it started.**"
     out = [f"# {title}", "", verdict(summary), "",
            f"Metric: `{summary['metric']}` on the whole validation split "
            f"({'higher' if summary['higher_is_better'] else 'lower'} is better). Wall time {seconds:.0f} s.", "",
-           stats_table(summary), "",
+           stats_table(summary), "", *effects_section(summary), *authors_section(summary, authors),
            f"Meta-learning: validation loss {meta['val_loss_initial']:.4g} -> {meta['val_loss_final']:.4g} over "
-           f"{meta['outer_steps']} outer steps ({meta['mode']}); frozen with {meta['interpolation']} interpolation.", ""]
+           f"{meta['outer_steps']} outer steps ({meta['mode']}); frozen with {meta['interpolation']} interpolation."
+           + flag, ""]
     for caption, path in figures:
         out += [f"## {caption}", "", f"![{caption}]({path})", ""]
     return "\n".join(out)

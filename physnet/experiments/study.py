@@ -14,9 +14,10 @@ from typing import Callable
 import numpy as np
 
 from physnet.activations import FrozenBank
-from physnet.experiments.arms import ARMS, PAPER_ARMS, check_arms
+from physnet.experiments.arms import ARMS, PAPER_ARMS, check_arms, control_fits
 from physnet.experiments.backends import run_blocks
 from physnet.experiments.blocks import plan_blocks
+from physnet.experiments.effects import study_effects
 from physnet.experiments.model_store import DTYPES, merge_arm
 from physnet.experiments.statistics import summarize
 from physnet.run_output import write_json
@@ -98,7 +99,11 @@ class CompareConfig:
 
 @dataclass
 class StudyResult:
-    """Per-arm metric values (``{arm: (n,)}``), summaries, tests and bookkeeping."""
+    """Per-arm metric values (``{arm: (n,)}``), summaries, tests, effects and bookkeeping.
+
+    ``effects``: :func:`~physnet.experiments.effects.study_effects`; ``fits``: each learned
+    type's fit within ``sin(a x) + b x + c`` where the ``fit`` controls ran.
+    """
 
     values: dict[str, np.ndarray]
     arms: dict
@@ -106,6 +111,8 @@ class StudyResult:
     metric: str
     higher_is_better: bool
     seconds: dict[str, float] = field(default_factory=dict)
+    effects: dict = field(default_factory=dict)
+    fits: list | None = None
 
 
 def activations_fingerprint(frozen: FrozenBank | None) -> str | None:
@@ -219,14 +226,17 @@ def run_study(
               for arm in config.arms}
     arms, tests = summarize(values)
     classification = data.loss == "cross_entropy"
-    return StudyResult(values, arms, tests, "val_accuracy" if classification else "val_mse", classification, seconds)
+    fits = control_fits(frozen) if any(a.startswith("fit") for a in config.arms) else None
+    return StudyResult(values, arms, tests, "val_accuracy" if classification else "val_mse", classification, seconds,
+                       study_effects(values, classification), fits)
 
 
 def study_summary(config: CompareConfig, result: StudyResult, extra: dict | None = None) -> dict:
     """The content of ``summary.json``."""
     return {"task": config.task, "model": config.model, "metric": result.metric,
             "higher_is_better": result.higher_is_better, "arms": result.arms, "tests": result.tests,
-            "seconds_per_arm": result.seconds, "config": {**asdict(config), **(extra or {})}}
+            "effects": result.effects, "sine_fits": result.fits, "seconds_per_arm": result.seconds,
+            "config": {**asdict(config), **(extra or {})}}
 
 
 __all__ = ["CHUNK", "CompareConfig", "StudyResult", "run_study", "study_summary"]

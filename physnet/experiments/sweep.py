@@ -10,7 +10,7 @@ from physnet.experiments.backends import start_ray
 from physnet.experiments.defaults import QUICK_META, compare_defaults, quick_compare
 from physnet.experiments.outputs import write_study
 from physnet.experiments.study import CompareConfig, run_study
-from physnet.activations import save_activations
+from physnet.activations import FrozenBank, save_activations
 from physnet.plots.study import plot_size_sweep
 from physnet.run_output import write_figure, write_json
 from physnet.training import meta_config_for, meta_learn
@@ -19,18 +19,24 @@ from physnet.training import meta_config_for, meta_learn
 def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bool = False, seeds: int | None = None,
                 data: str | None = None, force: bool = False, echo: Callable[[str], None] = lambda s: None,
                 meta_overrides: dict | None = None, compare_overrides: dict | None = None, backend: str = "process",
-                address: str | None = None) -> dict:
+                address: str | None = None, frozen: FrozenBank | None = None) -> dict:
     """Meta-learn two types once (at the task's default size; activations are functions of
     one variable, usable at any width), then run the comparison at each hidden size into
     ``out/size-N/``; write ``out/sizes.png`` and ``out/summary.json`` keyed by size. With
-    ``backend="ray"`` the sizes' studies run at the same time (all their blocks submitted)."""
+    ``backend="ray"`` the sizes' studies run at the same time (all their blocks submitted).
+
+    Args:
+        frozen: types learned already (then no meta-learning here).
+    """
     if not sizes or min(sizes) < 1:
         raise ValueError(f"sizes must be positive integers, got {sizes}")
     out.mkdir(parents=True, exist_ok=True)
-    meta_config = meta_config_for(task, model, data=data, **{**(QUICK_META if quick else {}), **(meta_overrides or {})})
-    echo(f"[{task}/{model}] meta-learning once: {meta_config.outer_steps} outer x {meta_config.inner_steps} inner")
-    meta = meta_learn(meta_config, checkpoint=out / "meta-checkpoint.pt", resume=True)
-    save_activations(out / "activations.npz", meta.frozen)
+    if frozen is None:
+        meta_config = meta_config_for(task, model, data=data,
+                                      **{**(QUICK_META if quick else {}), **(meta_overrides or {})})
+        echo(f"[{task}/{model}] meta-learning once: {meta_config.outer_steps} outer x {meta_config.inner_steps} inner")
+        frozen = meta_learn(meta_config, checkpoint=out / "meta-checkpoint.pt", resume=True).frozen
+    save_activations(out / "activations.npz", frozen)
     configs = {}
     for size in sizes:
         overrides = {**compare_defaults(task, model), **(quick_compare(task) if quick else {}), **(compare_overrides or {}),
@@ -41,7 +47,7 @@ def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bo
 
     def study(size: int):
         echo(f"[{task}/{model}] hidden size {size}: {configs[size].seeds} seeds per arm")
-        return run_study(configs[size], meta.frozen, out / f"size-{size}", force=force, backend=backend, address=address)
+        return run_study(configs[size], frozen, out / f"size-{size}", force=force, backend=backend, address=address)
 
     if backend == "ray":  # every size's blocks in flight at once: one driver thread per size waits on Ray
         from concurrent.futures import ThreadPoolExecutor

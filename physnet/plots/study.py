@@ -47,11 +47,13 @@ def plot_arm_boxes(values: dict[str, np.ndarray], *, metric: str, title: str = "
     return fig
 
 
-def plot_size_sweep(values: dict[int, dict[str, np.ndarray]], *, metric: str, title: str = "") -> Figure:
-    """Box plots per hidden size (groups along x) and arm (colours), as in the paper's Fig. 4.
+def plot_size_sweep(values: dict[int, dict[str, np.ndarray]], *, metric: str, title: str = "",
+                    xlabel: str = "hidden neurons") -> Figure:
+    """Box plots per group (along x: hidden sizes, as in the paper's Fig. 4, or meta seeds)
+    and arm (colours).
 
     Args:
-        values: ``{size: {arm: (n,) values}}``.
+        values: ``{group: {arm: (n,) values}}``.
     """
     sizes = sorted(values)
     arms = list(next(iter(values.values())))
@@ -66,7 +68,7 @@ def plot_size_sweep(values: dict[int, dict[str, np.ndarray]], *, metric: str, ti
             patch.set_alpha(0.7)
         ax.plot([], [], "s", color=ARM_COLOURS.get(arm, "tab:purple"), label=arm)
     ax.set_xticks(range(len(sizes)), [str(s) for s in sizes])
-    ax.set_xlabel("hidden neurons")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(metric)
     if metric.endswith("mse"):
         ax.set_yscale("log")
