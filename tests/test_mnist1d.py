@@ -84,4 +84,4 @@ def test_unknown_preset_is_one_line(tmp_path, capsys):
 
     assert main(["compare", "van-der-pol", "--preset", "reference", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "has no preset 'reference'" in err and "presets: none" in err
+    assert len(err.splitlines()) == 1 and "has no preset 'reference'" in err and "its presets: paper" in err

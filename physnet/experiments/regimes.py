@@ -86,11 +86,14 @@ class Regime:
         Raises:
             ValueError: the regime is not defined for this task (the message lists where it is).
         """
-        if not self.for_every_task and (task, model) not in self.per_task:
-            have = ", ".join(f"{t} ({m})" for t, m in self.per_task)
-            raise ValueError(f"task {task!r} ({model}) has no preset {self.name!r}; it is defined for {have}")
+        if not self.applies_to(task, model):
+            have = ", ".join(r.name for r in REGIMES.values() if r.applies_to(task, model)) or "none"
+            raise ValueError(f"task {task!r} ({model}) has no preset {self.name!r}; its presets: {have}")
         own = self.per_task.get((task, model), {})
         return {"meta": {**self.meta, **own.get("meta", {})}, "compare": {**self.compare, **own.get("compare", {})}}
+
+    def applies_to(self, task: str, model: str) -> bool:
+        return self.for_every_task or (task, model) in self.per_task
 
     def default_meta_seeds(self, task: str) -> int:
         return self.meta_seeds_per_task.get(task, self.meta_seeds)
