@@ -6,13 +6,13 @@ import argparse
 import sys
 
 from physnet import __version__
-from physnet.cli import meta_cmd, simulate_cmd, study_cmds, track_cmd
+from physnet.cli import ablate_cmd, meta_cmd, simulate_cmd, study_cmds, track_cmd
 from physnet.integrators import ConvergenceError
 
 #: Errors that mean "bad input": reported on one line, exit code 2, no traceback.
 USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, ConvergenceError)
 
-SUBCOMMANDS = (simulate_cmd, meta_cmd, study_cmds, track_cmd)
+SUBCOMMANDS = (simulate_cmd, meta_cmd, study_cmds, ablate_cmd, track_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from physnet.experiments import ARMS, PAPER_ARMS, CompareConfig, load_arm, run_s
 from physnet.experiments.model_store import model_dtype
 from physnet.experiments.backends import BACKENDS
 from physnet.experiments.defaults import compare_defaults, preset
+from physnet.experiments.effects import judged
 from physnet.experiments.regimes import REGIMES
 from physnet.experiments.forecast import forecast
 from physnet.experiments.outputs import write_forecast, write_study
@@ -46,7 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "DIR/summary.json, DIR/boxplot.png, DIR/config.json and DIR/models/ARM.pt. Rerunning skips "
                        "finished seeds; a larger --seeds extends the study.")
     c.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
-    c.add_argument("--activations", metavar="FILE", help="activations file from `physnet meta` (needed by type1, type2, mix)")
+    c.add_argument("--activations", metavar="FILE|DIR", help="activations file from `physnet meta` (needed by type1, "
+                   "type2, mix and the controls), or a folder of them (one per meta seed: a study each into "
+                   "DIR/<file stem>/, judged per meta seed and pooled)")
+    c.add_argument("--meta-seeds", type=int, metavar="M", help="with a folder of activation files: use the first M "
+                   "(by name; default all)")
     c.add_argument("--out", required=True, metavar="DIR")
     c.add_argument("--model", help="nn or hnn (default: the task's first)")
     c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
@@ -134,7 +139,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_compare(args: argparse.Namespace) -> int:
     task = get_task(args.task)
     model = args.model or task.models[0]
-    frozen = load_activations(args.activations) if args.activations else None
     overrides = {**compare_defaults(args.task, model), **preset(args.task, model, args.preset)["compare"]}
     for key in ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile",
                 "seeds", "arms"):
@@ -142,18 +146,63 @@ def run_compare(args: argparse.Namespace) -> int:
             overrides[key] = getattr(args, key)
     config = CompareConfig(task=args.task, model=model, data=args.data, small=args.small, dtype=args.dtype,
                            **overrides)
+    files = activation_files(args.activations, args.meta_seeds)
+    banks = {stem: load_activations(path) for stem, path in files.items()} if files else {None: None}
     out = prepare_output_dir(args.out)
     began = time.perf_counter()
-    result = run_study(config, frozen, out, device=args.device, force=args.force, backend=args.backend,
-                       address=args.address, block_size=args.block_size,
-                       on_arm=lambda arm, seeds: print(f"arm {arm}: training seeds {seeds[0]}-{seeds[-1]}", flush=True))
-    summary = write_study(out, config, result)
+    summaries = {}
+    for stem, frozen in banks.items():
+        folder = out if stem is None else out / stem
+        tag = "" if stem is None else f"[{stem}] "
+        result = run_study(config, frozen, folder, device=args.device, force=args.force, backend=args.backend,
+                           address=args.address, block_size=args.block_size,
+                           on_arm=lambda arm, seeds, t=tag: print(f"{t}arm {arm}: training seeds {seeds[0]}-{seeds[-1]}",
+                                                                  flush=True))
+        summaries[stem] = write_study(folder, config, result)
+        _print_study(summaries[stem], tag)
+    if len(banks) > 1:
+        from physnet.experiments.reproduce import write_meta_seed_summary
+
+        stems = list(banks)
+        combined = write_meta_seed_summary(out, {i: summaries[s] for i, s in enumerate(stems)},
+                                           dict(enumerate(stems)), title=f"{args.task} / {model}",
+                                           seconds=time.perf_counter() - began)
+        pooled = combined["meta_seed_effects"]["pooled"].get("mix_vs_best_pure")
+        if pooled:
+            print(f"mix vs each meta seed's better pure type, pooled over {len(stems)}: {judged(pooled)} "
+                  f"({pooled['diff']:+.3g}, 95 % CI [{pooled['lo']:+.3g}, {pooled['hi']:+.3g}])")
+    print(f"done in {time.perf_counter() - began:.0f} s; wrote {out}/runs.csv, summary.json, boxplot.png, models/"
+          if len(banks) == 1 else f"done in {time.perf_counter() - began:.0f} s; wrote {out}/report.md and a study "
+          f"per activations file")
+    return 0
+
+
+def activation_files(path: str | None, meta_seeds: int | None) -> dict[str, Path]:
+    """``--activations``: nothing, one file (keyed None), or a folder's ``*.npz`` files by name
+    (the first ``meta_seeds`` of them).
+
+    Raises:
+        ValueError: ``--meta-seeds`` without a folder, below 1, or more than the folder holds.
+    """
+    if meta_seeds is not None and meta_seeds < 1:
+        raise ValueError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    if path is None or not Path(path).is_dir():
+        if meta_seeds is not None and meta_seeds != 1:
+            raise ValueError("--meta-seeds needs --activations to be a folder of activation files (one per meta seed)")
+        return {} if path is None else {None: Path(path)}
+    found = sorted(Path(path).glob("*.npz"))
+    if not found:
+        raise ValueError(f"no activation files (*.npz) in {path}")
+    if meta_seeds is not None and meta_seeds > len(found):
+        raise ValueError(f"--meta-seeds {meta_seeds}: {path} holds only {len(found)} activation file(s)")
+    return {f.stem: f for f in found[: meta_seeds or len(found)]}
+
+
+def _print_study(summary: dict, tag: str = "") -> None:
     for arm, s in summary["arms"].items():
         test = summary["tests"].get(f"mix_vs_{arm}")
         extra = f"  mix vs {arm}: p = {test['p_value']:.3g}" if test else ""
-        print(f"{arm:>6}: median {summary['metric']} {s['median']:.4g} (q1 {s['q1']:.4g}, q3 {s['q3']:.4g}){extra}")
-    print(f"done in {time.perf_counter() - began:.0f} s; wrote {out}/runs.csv, summary.json, boxplot.png, models/")
-    return 0
+        print(f"{tag}{arm:>6}: median {summary['metric']} {s['median']:.4g} (q1 {s['q1']:.4g}, q3 {s['q3']:.4g}){extra}")
 
 
 def run_forecast(args: argparse.Namespace) -> int:
