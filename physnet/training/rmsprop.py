@@ -74,8 +74,8 @@ class RMSprop(torch.optim.Optimizer):
 
     def __init__(self, params: Iterable, lr: float = 1e-2, *, decay: float = DEFAULT_DECAY, momentum: float = 0.0,
                  initial_scale: float = 0.0, eps: float = DEFAULT_EPS) -> None:
-        if not lr > 0:
-            raise ValueError(f"learning rate must be positive, got {lr}")
+        if not lr >= 0:
+            raise ValueError(f"learning rate must be >= 0, got {lr}")
         check_rmsprop(decay, momentum, initial_scale, eps)
         super().__init__(params, {"lr": lr, "decay": decay, "momentum": momentum, "initial_scale": initial_scale,
                                   "eps": eps})
