@@ -26,7 +26,8 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
                   hessian_samples: int = HESSIAN_SETTINGS["hessian_samples"],
                   lanczos_steps: int = HESSIAN_SETTINGS["lanczos_steps"],
                   lanczos_probes: int = HESSIAN_SETTINGS["lanczos_probes"],
-                  flat_tolerance: float = HESSIAN_SETTINGS["flat_tolerance"], echo=lambda s: None) -> tuple[list[dict], dict]:
+                  flat_tolerance: float = HESSIAN_SETTINGS["flat_tolerance"], echo=lambda s: None,
+                  arms: list[str] | None = None) -> tuple[list[dict], dict]:
     """Rows ``arm, seed, metric, participation_ratio, r, hessian_trace, hessian_top,
     flat_fraction`` (NaN where not computed) and eigenvalue densities per arm.
 
@@ -36,6 +37,7 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
     fraction counts eigenvalues with ``|lambda| < flat_tolerance * lambda_max``; with 100
     Lanczos steps it matched the exact spectrum of a trained 40-100-10 classifier at 1e-2
     (0.646 vs 0.654) but not at 1e-3 (0.13 vs 0.28: below the method's resolution).
+    ``arms``: analyse only these of the study's arms (default all).
     """
     config_path = run_dir / "config.json"
     if not config_path.exists():
@@ -45,7 +47,7 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
                                         data=study.get("data"))
     metrics = {(r["arm"], int(r["seed"])): float(r["metric"]) for r in read_runs(run_dir / "runs.csv")}
     rows, densities = [], {}
-    for arm in study["arms"]:
+    for arm in [a for a in study["arms"] if arms is None or a in arms]:
         net, arch = load_arm(run_dir / "models" / f"{arm}.pt")
         d = data.to("cpu", model_dtype(net))
         seeds = list(arch["seeds"])  # stored order (the order blocks finished)

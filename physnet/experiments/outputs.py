@@ -45,9 +45,11 @@ __all__ = ["write_forecast", "write_study"]
 
 
 def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hessian: bool = True,
-                   hessian_seeds: int = 10, flat_tolerance: float | None = None, echo=lambda s: None) -> dict:
+                   hessian_seeds: int = 10, flat_tolerance: float | None = None, echo=lambda s: None,
+                   arms: list[str] | None = None) -> dict:
     """Run :func:`~physnet.experiments.analyze.analyze_study` and write ``analysis.csv``,
-    ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm summary."""
+    ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm
+    summary (``arms``: only these of the study's arms)."""
     import json
 
     from physnet.experiments.analyze import HESSIAN_SETTINGS, analyze_study, per_arm_summary
@@ -56,7 +58,7 @@ def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hess
     if flat_tolerance is None:
         flat_tolerance = HESSIAN_SETTINGS["flat_tolerance"]
 
-    rows, densities = analyze_study(run_dir, participation=participation, hessian=hessian,
+    rows, densities = analyze_study(run_dir, participation=participation, hessian=hessian, arms=arms,
                                     hessian_seeds=hessian_seeds, flat_tolerance=flat_tolerance, echo=echo)
     columns = ["arm", "seed", "metric", "participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction"]
     columns += [k for k in dict.fromkeys(k for r in rows for k in r) if k not in columns]  # further layers

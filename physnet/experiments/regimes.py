@@ -36,16 +36,21 @@ Per task:
 - van-der-pol / nn and henon-heiles / nn: no reference code; the recipe, with the
   comparison's learning rate chosen once on the sine arm and used for every arm, as the
   paper says it did (``benchmarks/paper_lr.py``: 10 sine seeds, 5 epochs, the candidates
-  below; the value kept is the best median validation MSE).
+  below; the value kept is the best median validation MSE). On 2026-11-29 it gave 1e-2 for
+  both: van der Pol medians 1.63 / 0.647 / 0.527 / 1.30 / 4.99 at 1e-3 / 3e-3 / 1e-2 / 3e-2
+  / 1e-1, Henon-Heiles NN 3.9e-3 / 4.3e-3 / 1.25e-3 / 9.0e-2 / 0.88.
 - mnist1d / classifier (the PyTorch code): a 40-200-10 network; meta-learning unrolled
   through 100 inner steps (5 epochs of batch 200) of a hand-written RMSprop (lr 1e-2, decay
   0.8, second moment started at 1, no momentum), the inner network re-drawn at random every
   outer step (``reinit fresh``), meta-loss the mean of the 100 inner losses
   (``trajectory``); outer heavy-ball SGD lr 0.4, momentum 0.8, gradients clamped to 0.1,
   300 steps; activation ``base + 0.2 g(x)``, g a 1-50-1 tanh network at PyTorch's default
-  init; activations sampled on [-5, 5]; comparison: SGD lr 1e-2, momentum 0.8, batch 200,
-  5 epochs (the validation script's defaults). The reference also added uniform noise of
-  +-0.1 to the hidden units of both networks, at test time too; we leave it out.
+  init; activations sampled on [-5, 5]; comparison: SGD lr 1e-2, momentum 0.8, batch 200
+  (the validation script's defaults), 100 epochs: the script's default of 5 leaves every
+  arm near 25 % accuracy (measured: base 24 %, mix 26 %), and the rerun of the reference
+  code that logged the authors' 59.6 % / 50.9 % trained 100. The reference also added
+  uniform noise of +-0.1 to the hidden units of both networks, at test time too; we leave
+  it out.
 """
 
 from __future__ import annotations
@@ -112,7 +117,7 @@ _TORCH_META = {"hidden": (200,), "mode": "unrolled", "truncate": None, "inner_op
                "outer_lr": 0.4, "outer_momentum": 0.8, "outer_grad_clip": 0.1, "outer_steps": 300,
                "sub_activation": "tanh", "subnet_init": "default", "residual_scale": 0.2, "width": 50,
                "grid": (-5.0, 5.0, 100), "compile": True}
-_TORCH_COMPARE = {"hidden": (200,), "optimizer": "sgd", "lr": 1e-2, "momentum": 0.8, "batch_size": 200, "epochs": 5,
+_TORCH_COMPARE = {"hidden": (200,), "optimizer": "sgd", "lr": 1e-2, "momentum": 0.8, "batch_size": 200, "epochs": 100,
                   "seeds": 50, "arms": CLASSIC_ARMS + CONTROL_ARMS}
 
 PAPER = Regime(
@@ -133,14 +138,13 @@ PAPER = Regime(
     meta_seeds_per_task={"mnist1d": 1},
 )
 
-#: MNIST-1D as the anchor rerun of the PyTorch code ran it: the paper regime's meta-learning,
-#: then 100 epochs of SGD for 5 seeds (the rerun that logged mix 59.6 %, sine 50.9 %).
+#: MNIST-1D as the anchor rerun of the PyTorch code ran it: the paper regime for 5 seeds (the
+#: rerun that logged mix 59.6 %, sine 50.9 %).
 REFERENCE = Regime(
     "reference",
-    "MNIST-1D: the paper regime's meta-learning, the anchor rerun's 100-epoch comparison over 5 seeds",
+    "MNIST-1D: the paper regime over 5 seeds, as the anchor rerun of the reference code",
     {}, {},
-    per_task={("mnist1d", "classifier"): {"meta": _TORCH_META,
-                                          "compare": {**_TORCH_COMPARE, "epochs": 100, "seeds": 5}}},
+    per_task={("mnist1d", "classifier"): {"meta": _TORCH_META, "compare": {**_TORCH_COMPARE, "seeds": 5}}},
     for_every_task=False,
 )
 
