@@ -87,7 +87,7 @@ def test_meta_learning_with_compile_equals_plain(model):
     three outer steps agree with plain autograd's (an HNN exercises third derivatives)."""
     task = "van-der-pol" if model == "nn" else "henon-heiles"
     base = dict(small=True, outer_steps=3, inner_steps=6, hidden=(12,), width=8, mode="unrolled", dtype="float64",
-                outer_lr=3e-2)
+                outer_lr=3e-2, subnet_eval="direct")  # the fused kernels evaluate the sub-networks directly
     try:
         runs = [meta_learn(meta_config_for(task, model, **base, compile=c)) for c in (False, True)]
     finally:
@@ -101,7 +101,7 @@ def test_resume_may_switch_compile_on(tmp_path):
     """``compile`` changes how, not what: a checkpoint written without it resumes with it,
     and the result equals an uninterrupted run (float64)."""
     base = dict(small=True, outer_steps=4, inner_steps=5, hidden=(10,), width=6, mode="unrolled", dtype="float64",
-                outer_lr=3e-2, checkpoint_every=1)
+                outer_lr=3e-2, checkpoint_every=1, subnet_eval="direct")
     whole = meta_learn(meta_config_for("van-der-pol", **base))
     ckpt = tmp_path / "checkpoint.pt"
     meta_learn(meta_config_for("van-der-pol", **base), checkpoint=ckpt, stop_after=2)
@@ -123,7 +123,8 @@ def test_without_a_compiler_meta_learning_warns_and_runs_plain(monkeypatch):
         return fail
 
     monkeypatch.setattr(torch, "compile", broken)
-    base = dict(small=True, outer_steps=2, inner_steps=3, hidden=(8,), width=4, mode="unrolled", dtype="float64")
+    base = dict(small=True, outer_steps=2, inner_steps=3, hidden=(8,), width=4, mode="unrolled", dtype="float64",
+                subnet_eval="direct")
     with pytest.warns(RuntimeWarning, match="torch.compile unavailable .*no working C\\+\\+ compiler found\\)"):
         run = meta_learn(meta_config_for("van-der-pol", **base, compile=True))
     assert not fused_subnet.compiled_enabled() and not run.bank.fused

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from physnet.activations.fixed import get_activation
 from physnet.activations.fused_subnet import fused_residual
 from physnet.activations.grid import check_k
+from physnet.activations.knots import DEFAULT_KNOTS, evaluate_table, hermite_table
 
 #: Hidden nonlinearities of the sub-networks: the paper's PyTorch code used tanh, its JAX code
 #: (equinox's MLP default) relu.
@@ -18,12 +19,24 @@ SUB_ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
 #: ``default``: the frameworks' default (PyTorch's and equinox's Linear): every weight and bias
 #: uniform in +-1/sqrt(fan_in), so each type starts as its base plus a random bump.
 SUBNET_INITS = ("zero", "default")
+#: How a type is evaluated on its inputs: the sub-network at every element (``direct``), or at
+#: G knots with cubic Hermite interpolation between them (``knots``, :mod:`physnet.activations.knots`).
+SUBNET_EVALS = ("direct", "knots")
 
 
 def default_subnet_init(base: str) -> str:
     """``zero`` unless the base is the zero function: a zero base with a zero output layer
     is the zero function with zero slope, and nothing in the network would ever move."""
     return "default" if base == "zero" else "zero"
+
+
+def check_knots(subnet_eval: str, knots: tuple[float, float, int]) -> None:
+    """Raise ValueError naming the evaluation option that is not valid."""
+    if subnet_eval not in SUBNET_EVALS:
+        raise ValueError(f"unknown sub-network evaluation {subnet_eval!r}; valid: {', '.join(SUBNET_EVALS)}")
+    lo, hi, g = knots
+    if not (hi > lo and int(g) == g and g >= 4):
+        raise ValueError(f"knots need hi > lo and at least 4 of them, got ({lo}, {hi}, {g})")
 
 
 def check_subnet(sub_activation: str, init: str, residual_scale: float) -> None:
@@ -62,6 +75,9 @@ class LearnedBank(nn.Module):
         init: ``zero`` or ``default`` (see :data:`SUBNET_INITS`; meta-learning picks
             :func:`default_subnet_init` unless told).
         residual_scale: ``s`` above.
+        subnet_eval: ``direct`` (the sub-network at every element) or ``knots`` (at ``knots[2]``
+            even knots on ``[knots[0], knots[1]]``, cubic Hermite between them with the
+            sub-network's exact slopes, linear with the end slopes outside).
         hidden_scale: hidden weights and biases are uniform in
             ``[-hidden_scale, hidden_scale]`` (1 is the frameworks' default for a layer of
             one input), so that the features bend on the scale of typical pre-activations.
@@ -77,6 +93,8 @@ class LearnedBank(nn.Module):
         sub_activation: str = "tanh",
         init: str = "zero",
         residual_scale: float = 1.0,
+        subnet_eval: str = "direct",
+        knots: tuple[float, float, int] = (-10.0, 10.0, DEFAULT_KNOTS),
         hidden_scale: float = 1.0,
         dtype: torch.dtype = torch.float32,
         device: str | torch.device = "cpu",
@@ -86,6 +104,8 @@ class LearnedBank(nn.Module):
         if width < 1:
             raise ValueError(f"sub-network width must be >= 1, got {width}")
         check_subnet(sub_activation, init, residual_scale)
+        check_knots(subnet_eval, knots)
+        self.subnet_eval, self.knots = subnet_eval, (float(knots[0]), float(knots[1]), int(knots[2]))
         self.base = base
         self._base_fn = get_activation(base)
         self.width = width
@@ -112,6 +132,9 @@ class LearnedBank(nn.Module):
 
     def apply_type(self, j: int, x: Tensor) -> Tensor:
         """Type ``j``'s function elementwise on ``x`` (any shape)."""
+        if self.subnet_eval == "knots":
+            lo, hi, _ = self.knots
+            return self._base_fn(x) + evaluate_table(x, self.knot_table(j), lo, hi)
         if self.fused:
             if self.sub_activation != "tanh":
                 raise ValueError("the fused sub-network kernels (compile) support tanh sub-networks only")
@@ -122,6 +145,23 @@ class LearnedBank(nn.Module):
             return self._base_fn(x) + residual + self.b_out[j]
         return self._base_fn(x) + self.residual_scale * (residual + self.b_out[j])
 
+    def knot_table(self, j: int) -> Tensor:
+        """The Hermite table (:func:`~physnet.activations.knots.hermite_table`) of type ``j``'s
+        sub-network part ``s (sum_w a h(w x + b) + c)`` on its knots, differentiable in the weights."""
+        lo, hi, g = self.knots
+        x = torch.linspace(lo, hi, g, dtype=self.w_in.dtype, device=self.w_in.device)
+        w, b, a = self.w_in[j], self.b_in[j], self.w_out[j]
+        z = x[:, None] * w + b  # (G, W)
+        if self.sub_activation == "tanh":
+            hidden = torch.tanh(z)
+            slope_units = 1 - hidden * hidden
+        else:
+            hidden = torch.relu(z)
+            slope_units = (z > 0).to(z.dtype)
+        values = self.residual_scale * (hidden @ a + self.b_out[j])
+        slopes = self.residual_scale * (slope_units @ (a * w))
+        return hermite_table(lo, hi, values, slopes)
+
     def sample(self, grid: Tensor) -> Tensor:
         """Every type's values on ``grid`` (``(G,)``), shaped ``(k, G)``, detached."""
         with torch.no_grad():
@@ -130,4 +170,5 @@ class LearnedBank(nn.Module):
 
     def describe(self) -> dict:
         return {"kind": "learned", "base": self.base, "k": self.k, "width": self.width,
-                "sub_activation": self.sub_activation, "init": self.init, "residual_scale": self.residual_scale}
+                "sub_activation": self.sub_activation, "init": self.init, "residual_scale": self.residual_scale,
+                "subnet_eval": self.subnet_eval, "knots": list(self.knots)}

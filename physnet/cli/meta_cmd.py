@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from physnet.activations import ACTIVATIONS, save_activations
-from physnet.activations.learned import SUB_ACTIVATIONS, SUBNET_INITS
+from physnet.activations.learned import SUB_ACTIVATIONS, SUBNET_EVALS, SUBNET_INITS
 from physnet.cli.arguments import float_list, int_list
 from physnet.experiments.defaults import preset
 from physnet.experiments.regimes import REGIMES
@@ -24,7 +24,7 @@ from physnet.training.unrolled import META_LOSSES
 META_OPTIONS = ("k", "fractions", "base", "width", "hidden", "mode", "truncate", "recompute", "compile", "inner_lr",
                 "outer_lr", "inner_optimizer", "outer_optimizer", "inner_momentum", "inner_decay",
                 "inner_initial_scale", "inner_epochs", "outer_momentum", "outer_decay", "outer_grad_clip",
-                "batch_size", "reinit", "meta_loss", "sub_activation", "subnet_init", "residual_scale",
+                "batch_size", "reinit", "meta_loss", "sub_activation", "subnet_init", "residual_scale", "subnet_eval", "knots",
                 "interpolation", "seed", "device", "dtype", "data")
 
 
@@ -50,6 +50,9 @@ def add_regime_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--subnet-init", choices=SUBNET_INITS, help="zero output layer (default; starts at the base) or "
                    "the frameworks' default init (default for --base zero)")
     g.add_argument("--residual-scale", type=float, help="s in base + s * g (default 1; PyTorch reference 0.2)")
+    g.add_argument("--subnet-eval", choices=SUBNET_EVALS, help="direct (the sub-network at every element) or knots "
+                   "(on --knots even knots over the grid, cubic Hermite between them)")
+    g.add_argument("--knots", type=int, metavar="G", help="knots of --subnet-eval knots (default 256)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

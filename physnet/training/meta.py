@@ -28,7 +28,8 @@ from tqdm.auto import tqdm
 
 from physnet.activations import FrozenBank, LearnedBank, activation_grid, freeze
 from physnet.activations.fused_subnet import set_compiled
-from physnet.activations.learned import check_subnet, default_subnet_init
+from physnet.activations.knots import DEFAULT_KNOTS
+from physnet.activations.learned import check_knots, check_subnet, default_subnet_init
 from physnet.networks import build_model
 from physnet.tasks import TaskData, get_task
 from physnet.training.batches import BatchStream
@@ -75,6 +76,11 @@ class MetaConfig:
         sub_activation, subnet_init, residual_scale: the sub-networks' hidden nonlinearity
             (tanh, relu), initialisation (zero, default; None: zero unless the base is
             zero) and the scale s of ``base + s g`` (see ``LearnedBank``).
+        subnet_eval, knots: evaluate the sub-networks at every element (``direct``) or on
+            ``knots`` even knots over the grid's range with cubic Hermite interpolation
+            (``knots``: the same function to about 1e-8 at 256 knots, far fewer sub-network
+            units per step; see ``physnet.activations.knots``). None: ``knots`` for tanh
+            sub-networks, ``direct`` for relu ones (whose kinks a cubic would round off).
         interpolation: kind used when freezing (default: ``cubic`` for Hamiltonian
             models, whose loss needs second derivatives of activations; else ``linear``).
         grid: ``(lo, hi, n)`` sample points for snapshots and freezing.
@@ -121,6 +127,8 @@ class MetaConfig:
     sub_activation: str = "tanh"
     subnet_init: str | None = None
     residual_scale: float = 1.0
+    subnet_eval: str | None = None
+    knots: int = DEFAULT_KNOTS
     interpolation: str | None = None
     grid: tuple[float, float, int] = (-10.0, 10.0, 100)
     seed: int = 0
@@ -154,7 +162,8 @@ class MetaConfig:
         check_rmsprop(self.inner_decay, self.inner_momentum, self.inner_initial_scale)
         check_rmsprop(self.outer_decay, self.outer_momentum, 0.0)
         check_subnet(self.sub_activation, self.subnet_init_kind, self.residual_scale)
-        if self.compile and self.sub_activation != "tanh":
+        check_knots(self.subnet_eval_kind, (self.grid[0], self.grid[1], self.knots))
+        if self.compile and self.sub_activation != "tanh" and self.subnet_eval_kind == "direct":
             raise ValueError("compile (fused sub-network kernels) supports tanh sub-networks only; drop --compile")
         if self.recompute is not None and self.recompute < 1:
             raise ValueError(f"recompute must be >= 1 inner step, got {self.recompute}")
@@ -176,6 +185,11 @@ class MetaConfig:
         return self.subnet_init or default_subnet_init(self.base)
 
     @property
+    def subnet_eval_kind(self) -> str:
+        """How the sub-networks are evaluated (``subnet_eval``, or its default for the hidden units)."""
+        return self.subnet_eval or ("knots" if self.sub_activation == "tanh" else "direct")
+
+    @property
     def interpolation_kind(self) -> str:
         return self.interpolation or ("cubic" if self.model.startswith("hnn") else "linear")
 
@@ -191,6 +205,7 @@ class MetaConfig:
         d["interpolation_kind"] = self.interpolation_kind
         d["unrolled_steps"] = self.unrolled_steps
         d["subnet_init_kind"] = self.subnet_init_kind
+        d["subnet_eval_kind"] = self.subnet_eval_kind
         return d
 
     def for_data(self, n_train: int) -> "MetaConfig":
@@ -264,8 +279,10 @@ def make_bank(config: MetaConfig) -> LearnedBank:
     """The learned types as configured, drawn from ``config.seed``."""
     bank = LearnedBank(config.k, config.base, config.width, generator=torch.Generator().manual_seed(config.seed),
                        sub_activation=config.sub_activation, init=config.subnet_init_kind,
-                       residual_scale=config.residual_scale, dtype=DTYPES[config.dtype], device=config.device)
-    if config.compile:
+                       residual_scale=config.residual_scale, subnet_eval=config.subnet_eval_kind,
+                       knots=(config.grid[0], config.grid[1], config.knots), dtype=DTYPES[config.dtype],
+                       device=config.device)
+    if config.compile and config.subnet_eval_kind == "direct":  # on knots the sub-networks are small already
         bank.fused = set_compiled(True)
     return bank
 
@@ -419,8 +436,8 @@ def provenance(config: MetaConfig, bank: LearnedBank, data: TaskData) -> dict:
             "mode", "truncate", "inner_steps", "inner_epochs", "outer_steps", "inner_optimizer", "inner_lr",
             "inner_momentum", "inner_decay", "inner_initial_scale", "outer_optimizer", "outer_lr", "outer_momentum",
             "outer_decay", "outer_grad_clip", "batch_size", "reinit", "meta_loss", "sub_activation",
-            "residual_scale")},
-        "subnet_init": config.subnet_init_kind,
+            "residual_scale", "knots")},
+        "subnet_init": config.subnet_init_kind, "subnet_eval": config.subnet_eval_kind,
         "seed": config.seed, "data": data.config.get("source", ""),
     }
 
@@ -438,7 +455,8 @@ def load_checkpoint(path: Path, config: MetaConfig) -> dict:
         state = torch.load(path, weights_only=True, map_location=config.device)
     except Exception as err:  # noqa: BLE001 - any failure to read is the same user error
         raise ValueError(f"cannot read checkpoint {path} ({type(err).__name__}); delete it to start afresh") from None
-    free = ("outer_steps", "checkpoint_every", "compile")  # may change between resumes
+    # may change between resumes (the evaluation of the sub-networks changes only rounding)
+    free = ("outer_steps", "checkpoint_every", "compile", "subnet_eval", "subnet_eval_kind", "knots")
     saved = {k: v for k, v in _upgraded(state.get("config", {})).items() if k not in free}
     wanted = {k: v for k, v in config.to_dict().items() if k not in free}
     if _jsonish(saved) != _jsonish(wanted):
