@@ -135,11 +135,16 @@ def run(args: argparse.Namespace) -> int:
         "val_loss_final": float(h["val_loss"][-1]),
         "median_seconds_per_outer_step": float(np.median(seconds)) if len(seconds) else None,
         "outer_steps_done": int(h["outer_step"][-1]),
+        "frozen_vs_learned": result.deployment,
     }
     config = result.config  # with inner epochs resolved to steps
     write_json(out / "config.json", {"command": "meta", "config": config.to_dict(), "data": result.data_config,
                                      "interpolation": config.interpolation_kind, "results": summary})
     print(f"meta-learned {config.k} types for {label}: validation loss {summary['val_loss_initial']:.4g} -> "
           f"{summary['val_loss_final']:.4g}; {summary['median_seconds_per_outer_step']:.3f} s per outer step")
+    gap = result.deployment
+    print(f"frozen vs learned types: largest difference {max(gap['grid']):.3g} on the grid, "
+          f"{max(gap['preactivations'] or [0]):.3g} on the pre-activations seen "
+          f"({100 * max(gap['outside_grid'] or [0]):.2g} % of them outside the grid)")
     print(f"wrote {out}/activations.npz ({config.interpolation_kind} interpolation), history.npz, config.json, plots")
     return 0

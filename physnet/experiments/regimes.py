@@ -116,7 +116,7 @@ _TORCH_META = {"hidden": (200,), "mode": "unrolled", "truncate": None, "inner_op
                "batch_size": 200, "reinit": "fresh", "meta_loss": "trajectory", "outer_optimizer": "sgd",
                "outer_lr": 0.4, "outer_momentum": 0.8, "outer_grad_clip": 0.1, "outer_steps": 300,
                "sub_activation": "tanh", "subnet_init": "default", "residual_scale": 0.2, "width": 50,
-               "grid": (-5.0, 5.0, 100)}
+               "grid": (-5.0, 5.0, 100), "compile": True}  # compile: the fused kernels, should --subnet-eval direct be asked
 _TORCH_COMPARE = {"hidden": (200,), "optimizer": "sgd", "lr": 1e-2, "momentum": 0.8, "batch_size": 200, "epochs": 100,
                   "seeds": 50, "arms": CLASSIC_ARMS + CONTROL_ARMS}
 

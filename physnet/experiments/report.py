@@ -83,6 +83,16 @@ def authors_section(summary: dict, authors: dict[str, float] | None) -> list[str
     return lines + ["", "The authors scored the last test batch of each run; we score the whole validation split.", ""]
 
 
+def _gap_sentence(gap: dict | None) -> str:
+    if not gap:
+        return ""
+    text = f" Frozen vs learned types: largest difference {max(gap['grid']):.3g} on the grid"
+    if gap.get("preactivations"):
+        text += (f", {max(gap['preactivations']):.3g} on the pre-activations the final network saw "
+                 f"({100 * max(gap['outside_grid']):.2g} % of them outside the grid)")
+    return text + "."
+
+
 def task_report(title: str, summary: dict, meta: dict, figures: list[tuple[str, str]], seconds: float,
                 authors: dict[str, float] | None = None) -> str:
     """Markdown for one task/model: verdict, statistics table, effects, meta-learning numbers, figures."""
@@ -95,7 +105,7 @@ def task_report(title: str, summary: dict, meta: dict, figures: list[tuple[str, 
            stats_table(summary), "", *effects_section(summary), *authors_section(summary, authors),
            f"Meta-learning: validation loss {meta['val_loss_initial']:.4g} -> {meta['val_loss_final']:.4g} over "
            f"{meta['outer_steps']} outer steps ({meta['mode']}); frozen with {meta['interpolation']} interpolation."
-           + flag, ""]
+           + flag + _gap_sentence(meta.get("frozen_vs_learned")), ""]
     for caption, path in figures:
         out += [f"## {caption}", "", f"![{caption}]({path})", ""]
     return "\n".join(out)

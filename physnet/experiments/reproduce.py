@@ -110,7 +110,8 @@ def _reproduce_one(meta_config: MetaConfig, config: CompareConfig, out: Path, me
     meta_numbers = {"val_loss_initial": float(meta.history["val_loss"][0]),
                     "val_loss_final": float(meta.history["val_loss"][-1]),
                     "outer_steps": meta.config.outer_steps, "mode": meta.config.mode,
-                    "interpolation": meta.config.interpolation_kind, "seed": meta.config.seed}
+                    "interpolation": meta.config.interpolation_kind, "seed": meta.config.seed,
+                    "frozen_vs_learned": meta.deployment}
     write_json(meta_dir / "config.json", {"command": "meta", "config": meta.config.to_dict(), "results": meta_numbers})
 
     echo(f"{tag} comparing arms {', '.join(config.arms)} over {config.seeds} seeds")

@@ -33,6 +33,7 @@ from physnet.activations.learned import check_knots, check_subnet, default_subne
 from physnet.networks import build_model
 from physnet.tasks import TaskData, get_task
 from physnet.training.batches import BatchStream
+from physnet.training.deployment import deployment_gap, hidden_preactivations
 from physnet.training.evaluation import evaluate
 from physnet.training.functional_optim import INNER_OPTIMIZERS, FunctionalOptimizer, detached
 from physnet.training.rmsprop import DEFAULT_DECAY, RMSprop, check_rmsprop
@@ -248,6 +249,8 @@ class MetaResult:
         model: the network with its final inner weights.
         config: the settings used.
         completed: False when stopped early by ``stop_after``.
+        deployment: largest ``|learned - frozen|`` per type on the grid and on the final
+            network's pre-activations over the training split (``deployment_gap``).
     """
 
     bank: LearnedBank
@@ -257,6 +260,7 @@ class MetaResult:
     config: MetaConfig
     completed: bool = True
     data_config: dict = field(default_factory=dict)
+    deployment: dict = field(default_factory=dict)
 
 
 def _build(config: MetaConfig, data: TaskData, bank: LearnedBank, seed: int) -> nn.Module:
@@ -394,7 +398,9 @@ def meta_learn(
     hist["grid"] = grid.numpy()
     frozen = freeze(bank, config.interpolation_kind, grid, metadata=provenance(config, bank, data),
                     initial=torch.as_tensor(hist["activations"][0]))
-    return MetaResult(bank, frozen, hist, model, config, completed=last == config.outer_steps, data_config=data.config)
+    gap = deployment_gap(bank, frozen, hidden_preactivations(model, data.x_train))
+    return MetaResult(bank, frozen, hist, model, config, completed=last == config.outer_steps, data_config=data.config,
+                      deployment=gap)
 
 
 def outer_step(config: MetaConfig, model: nn.Module, theta: dict[str, Tensor], inner_state: dict[str, Tensor],
