@@ -76,8 +76,12 @@ class InterpolatedActivation(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         index = self.piece_index(x).reshape(-1)
+        table = self.table.to(x.dtype)
+        if self.kind == "linear":  # c0 = c1 = 0: three gathers instead of five, the same arithmetic
+            origin, slope, value = (table[r].index_select(0, index).view_as(x) for r in (0, 3, 4))
+            return slope * (x - origin) + value
         # one contiguous gather per coefficient: about twice as fast as gathering rows
-        origin, c0, c1, c2, c3 = (c.index_select(0, index).view_as(x) for c in self.table.to(x.dtype))
+        origin, c0, c1, c2, c3 = (c.index_select(0, index).view_as(x) for c in table)
         dx = x - origin
         return ((c0 * dx + c1) * dx + c2) * dx + c3
 

@@ -47,10 +47,13 @@ def validation_starts(data: TaskData, n_orbits: int) -> tuple[torch.Tensor, list
 
 
 def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: int = 200,
-             n_orbits: int = 3, member: int = 0) -> Forecast:
+             n_orbits: int = 3, member: int = 0, options: dict | None = None) -> Forecast:
     """Roll ``model`` out (ensemble member ``member``) with ``method`` from validation initial
     states at the data's sampling interval, and compare with the true orbit: the true
     system integrated at tight tolerance, or, for measured data, the recorded series.
+
+    Args:
+        options: passed to the integrator (e.g. ``{"solver": "newton"}`` for implicit midpoint).
 
     Raises:
         ValueError: a method that does not fit the model, too few steps.
@@ -67,7 +70,7 @@ def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: 
     n_members = getattr(model, "n_members", 1)
     start = y0 if n_members == 1 else y0.unsqueeze(0).expand(n_members, *y0.shape).contiguous()
     with torch.no_grad():
-        rolled = odeint(model, start, t, method=method, rtol=1e-7, atol=1e-9)
+        rolled = odeint(model, start, t, method=method, rtol=1e-7, atol=1e-9, options=options)
     rolled = rolled if n_members == 1 else rolled[:, member]
     pred = rolled.movedim(0, 1).double().cpu()
     if data.system is not None:

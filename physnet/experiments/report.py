@@ -72,15 +72,15 @@ def effects_section(summary: dict) -> list[str]:
     return lines + [""]
 
 
-def authors_section(summary: dict, authors: dict[str, float] | None) -> list[str]:
-    """Our medians beside the authors' logged ones."""
+def authors_section(summary: dict, authors: dict | None) -> list[str]:
+    """Our medians beside the authors' logged ones (``{"values": {arm: median}, "note": ...}``)."""
     if not authors:
         return []
     lines = ["## Beside the authors' numbers", "", "| arm | ours (median) | authors (logged) |", "|---|---|---|"]
-    for arm, theirs in authors.items():
+    for arm, theirs in authors["values"].items():
         ours = summary["arms"].get(arm, {}).get("median")
         lines.append(f"| {arm} | {'' if ours is None else f'{ours:.3g}'} | {theirs:.3g} |")
-    return lines + ["", "The authors scored the last test batch of each run; we score the whole validation split.", ""]
+    return lines + ["", authors.get("note", ""), ""]
 
 
 def _gap_sentence(gap: dict | None) -> str:
@@ -94,7 +94,7 @@ def _gap_sentence(gap: dict | None) -> str:
 
 
 def task_report(title: str, summary: dict, meta: dict, figures: list[tuple[str, str]], seconds: float,
-                authors: dict[str, float] | None = None) -> str:
+                authors: dict | None = None) -> str:
     """Markdown for one task/model: verdict, statistics table, effects, meta-learning numbers, figures."""
     flag = ""
     if meta["val_loss_final"] > meta["val_loss_initial"]:
@@ -107,5 +107,5 @@ def task_report(title: str, summary: dict, meta: dict, figures: list[tuple[str, 
            f"{meta['outer_steps']} outer steps ({meta['mode']}); frozen with {meta['interpolation']} interpolation."
            + flag + _gap_sentence(meta.get("frozen_vs_learned")), ""]
     for caption, path in figures:
-        out += [f"## {caption}", "", f"![{caption}]({path})", ""]
+        out += [f"## {caption}", ""] + ([f"![{caption}]({path})", ""] if path else [])
     return "\n".join(out)

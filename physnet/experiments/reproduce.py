@@ -16,10 +16,11 @@ from physnet.experiments.defaults import QUICK_META, QUICK_PRESET_META, compare_
 from physnet.experiments.arms import CLASSIC_ARMS
 from physnet.experiments.effects import meta_seed_effects
 from physnet.experiments.forecast import forecast
-from physnet.experiments.model_store import load_arm, model_dtype
+from physnet.experiments.model_store import load_arm, member, model_dtype
 from physnet.experiments.outputs import write_forecast, write_study
 from physnet.experiments.report import effect_line, task_report
 from physnet.experiments.study import CompareConfig, run_study
+from physnet.integrators import ConvergenceError
 from physnet.plots import plot_activation_evolution, plot_training_curves
 from physnet.plots.study import plot_size_sweep
 from physnet.run_output import write_figure, write_json, write_npz
@@ -40,7 +41,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
                     progress: bool = False, meta_overrides: dict | None = None,
                     compare_overrides: dict | None = None, label: str | None = None, backend: str = "process",
                     address: str | None = None, meta_seeds: int = 1,
-                    authors: dict[str, float] | None = None) -> dict:
+                    authors: dict | None = None) -> dict:
     """Meta-learn two types, freeze them, run the arms, forecast, write ``report.md``; with
     ``meta_seeds`` M > 1, all of it once per meta seed 0..M-1 into ``out/meta-seed-M/`` and a
     summary of the mix claim per meta seed and pooled into ``out/report.md``.
@@ -49,7 +50,8 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
         meta_overrides, compare_overrides: settings replacing the budget's (presets, tests, sweeps).
         label: a preset's name, shown in the report's title.
         backend, address: where the comparison's blocks run (see ``run_study``).
-        authors: the authors' logged medians per arm, shown beside ours.
+        authors: the authors' logged medians per arm and how they were measured, shown beside ours
+            (``regimes.authors_numbers``).
 
     Returns:
         the study summary (as in ``summary.json``) with ``wall_seconds`` added; with several
@@ -91,7 +93,7 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
 def _reproduce_one(meta_config: MetaConfig, config: CompareConfig, out: Path, meta_data: TaskData,
                    study_data: TaskData, *, quick: bool, force: bool, echo: Echo, tag: str, progress: bool,
                    label: str | None, backend: str, address: str | None, analyses: bool,
-                   authors: dict[str, float] | None) -> dict:
+                   authors: dict | None) -> dict:
     began = time.perf_counter()
     task, model = config.task, config.model
     out.mkdir(parents=True, exist_ok=True)
@@ -142,7 +144,9 @@ def _reproduce_one(meta_config: MetaConfig, config: CompareConfig, out: Path, me
 
 
 def _forecasts(out: Path, result, data: TaskData, label: str, model: str, quick: bool) -> list[tuple[str, str]]:
-    """Roll the best seed of the mix and base arms out; the figures for the report."""
+    """Roll the best seed of the mix and base arms out; the figures for the report. A rollout
+    that cannot be integrated (an implicit step that does not converge even with Newton's
+    method) is reported in the caption, not raised: the study stands without it."""
     if data.dt is None:  # classification has no orbits
         return []
     figures = []
@@ -153,14 +157,28 @@ def _forecasts(out: Path, result, data: TaskData, label: str, model: str, quick:
         net, arch = load_arm(out / "models" / f"{arm}.pt")
         values = result.values[arm]  # ordered by seed 0..n-1; stored members in the order blocks returned
         best = int(np.argmin(values)) if not result.higher_is_better else int(np.argmax(values))
-        fc = forecast(net, data.to("cpu", model_dtype(net)), method=method, steps=100 if quick else 300,
-                      member=list(arch["seeds"]).index(best))
+        single = member(net, arch, list(arch["seeds"]).index(best))  # roll out that network alone
+        title = f"{label}, {arm} arm (seed {best}), {method}"
+        try:
+            fc = _rollout(single, data.to("cpu", model_dtype(single)), method, 100 if quick else 300)
+        except ConvergenceError as err:
+            figures.append((f"Forecast, {arm} arm (best seed): not integrable ({str(err).splitlines()[0]})", ""))
+            continue
         fdir = out / f"forecast-{arm}"
         fdir.mkdir(exist_ok=True)
-        write_forecast(fdir, fc, f"{label}, {arm} arm (seed {best}), {method}",
-                       {"arm": arm, "seed": best, "method": method, "steps": len(fc.t) - 1})
+        write_forecast(fdir, fc, title, {"arm": arm, "seed": best, "method": method, "steps": len(fc.t) - 1})
         figures.append((f"Forecast, {arm} arm (best seed), {method}", f"forecast-{arm}/orbits.png"))
     return figures
+
+
+def _rollout(net, data: TaskData, method: str, steps: int):
+    """A forecast; an implicit method's fixed-point iteration that stalls is retried with Newton's method."""
+    try:
+        return forecast(net, data, method=method, steps=steps)
+    except ConvergenceError:
+        if method != "implicit-midpoint":
+            raise
+        return forecast(net, data, method=method, steps=steps, options={"solver": "newton"})
 
 
 def write_meta_seed_summary(out: Path, summaries: dict[int, dict], folders: dict[int, str], *, title: str,
