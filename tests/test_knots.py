@@ -150,3 +150,20 @@ def test_a_frozen_file_from_a_knots_run_loads_and_trains(tmp_path, vdp_data):
     net = build_model("nn", 2, [10], types, seeds=[0, 1])
     losses = train(net, vdp_data.to("cpu", torch.float32), TrainConfig(epochs=3, batch_size=32)).train_loss
     assert losses[-1].max() < losses[0].max() and torch.isfinite(x).all()
+
+
+@pytest.mark.parametrize("mode,meta_loss", [("first-order", "trajectory"), ("unrolled", "final"),
+                                            ("unrolled", "trajectory")])
+def test_sharing_the_knot_tables_within_an_outer_step_changes_nothing(monkeypatch, mode, meta_loss):
+    """meta_learn builds each type's knot table once per outer step; rebuilding it at every
+    call gives the same meta-learning (float64), recomputation included."""
+    import contextlib
+
+    config = meta_config_for("van-der-pol", small=True, outer_steps=3, inner_steps=5, hidden=(10,), width=6,
+                             mode=mode, meta_loss=meta_loss, dtype="float64", outer_lr=3e-2, subnet_eval="knots",
+                             recompute=2 if mode == "unrolled" else None)
+    shared = meta_learn(config)
+    monkeypatch.setattr(LearnedBank, "reuse_knot_tables", lambda self: contextlib.nullcontext())
+    rebuilt = meta_learn(config)
+    np.testing.assert_allclose(shared.history["activations"], rebuilt.history["activations"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(shared.history["meta_loss"], rebuilt.history["meta_loss"], rtol=1e-12, equal_nan=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from typing import Iterator
 
 import torch
 from torch import Tensor, nn
@@ -125,6 +127,7 @@ class LearnedBank(nn.Module):
             self.w_out = nn.Parameter(torch.zeros(k, width, dtype=dtype, device=device))
             self.b_out = nn.Parameter(torch.zeros(k, dtype=dtype, device=device))
         self.fused = False
+        self._tables: dict[int, Tensor] | None = None  # knot tables shared within reuse_knot_tables()
 
     @property
     def k(self) -> int:
@@ -145,9 +148,29 @@ class LearnedBank(nn.Module):
             return self._base_fn(x) + residual + self.b_out[j]
         return self._base_fn(x) + self.residual_scale * (residual + self.b_out[j])
 
+    @contextmanager
+    def reuse_knot_tables(self) -> Iterator[None]:
+        """Within the block each type's knot table is built once and shared by every call
+        (the weights do not change inside an inner loop): one small graph to the weights
+        instead of one per inner step; gradients through the shared table add up."""
+        self._tables = {}
+        try:
+            yield
+        finally:
+            self._tables = None
+
     def knot_table(self, j: int) -> Tensor:
         """The Hermite table (:func:`~physnet.activations.knots.hermite_table`) of type ``j``'s
         sub-network part ``s (sum_w a h(w x + b) + c)`` on its knots, differentiable in the weights."""
+        cached = None if self._tables is None else self._tables.get(j)
+        if cached is not None and (cached.requires_grad or not torch.is_grad_enabled()):
+            return cached
+        table = self._knot_table(j)
+        if self._tables is not None:
+            self._tables[j] = table
+        return table
+
+    def _knot_table(self, j: int) -> Tensor:
         lo, hi, g = self.knots
         x = torch.linspace(lo, hi, g, dtype=self.w_in.dtype, device=self.w_in.device)
         w, b, a = self.w_in[j], self.b_in[j], self.w_out[j]

@@ -75,7 +75,7 @@ class FunctionalOptimizer:
                 new_state[f"v.{k}"] = v
                 if m is not None:
                     new_state[f"m.{k}"] = m
-                new_params[k] = p - self.lr * direction
+                new_params[k] = torch.add(p, direction, alpha=-self.lr)
             else:
                 b1, b2 = self.betas
                 m = b1 * state[f"m.{k}"] + (1 - b1) * g

@@ -381,8 +381,9 @@ def meta_learn(
             theta = detached({n: p for n, p in fresh.named_parameters() if n in theta}, True)
             inner_state = inner.init(theta)
         try:
-            theta, inner_state, meta_loss, inner_losses = outer_step(
-                config, model, theta, inner_state, inner, data, stream, bank_params, outer)
+            with bank.reuse_knot_tables():  # the weights hold still until the outer step
+                theta, inner_state, meta_loss, inner_losses = outer_step(
+                    config, model, theta, inner_state, inner, data, stream, bank_params, outer)
         except TrainingDivergedError as err:
             kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path else ""
             raise TrainingDivergedError(f"{err} at outer step {step}; lower the learning rates{kept}") from None

@@ -66,7 +66,9 @@ def inner_step(model: nn.Module, theta: State, state: State, inner: FunctionalOp
         raise TrainingDivergedError(f"inner loss became {float(loss.detach())} at inner step {step + 1}")
     extra = list(direct or [])
     # allow_unused: an HNN's output bias does not enter dH/dy
-    found = torch.autograd.grad(loss, list(theta.values()) + extra, create_graph=create_graph, allow_unused=True)
+    # retain with direct terms: a shared part of the graph (the knot tables) is used again next step
+    found = torch.autograd.grad(loss, list(theta.values()) + extra, create_graph=create_graph,
+                                retain_graph=create_graph or direct is not None, allow_unused=True)
     grads = dict(zip(theta, zeros_for_unused(found[: len(theta)], theta.values()), strict=True))
     theta, state = inner.step(theta, grads, state)
     direct_grads = zeros_for_unused(found[len(theta):], extra) if direct is not None else None
@@ -202,7 +204,8 @@ def recomputed_meta_gradient(
         value = batch_loss(model, end, data, batches[-1])
         if not torch.isfinite(value):
             raise TrainingDivergedError(f"outer loss became {float(value.detach())}")
-        found = torch.autograd.grad(value, [end[n] for n in names] + params, allow_unused=True)
+        # retain: the knot tables' graph is shared with the segments still to be differentiated
+        found = torch.autograd.grad(value, [end[n] for n in names] + params, allow_unused=True, retain_graph=True)
         g_theta = dict(zip(names, zeros_for_unused(found[: len(names)], end.values()), strict=True))
         g_params = [g + f for g, f in zip(g_params, zeros_for_unused(found[len(names):], params), strict=True)]
     g_state: State = {}  # the meta loss does not see the optimizer state at the end
@@ -226,7 +229,7 @@ def recomputed_meta_gradient(
                 cotangents.append(g_state[k])
         state_keys = [k for k, v in state_a.items() if v.requires_grad]
         inputs = [theta_a[n] for n in names] + [state_a[k] for k in state_keys] + params
-        back = torch.autograd.grad(outs, inputs, cotangents, allow_unused=True)
+        back = torch.autograd.grad(outs, inputs, cotangents, allow_unused=True, retain_graph=True)
         g_theta = dict(zip(names, zeros_for_unused(back[: len(names)], theta_a.values()), strict=True))
         g_state = dict(zip(state_keys, zeros_for_unused(back[len(names): len(names) + len(state_keys)],
                                                         [state_a[k] for k in state_keys]), strict=True))
