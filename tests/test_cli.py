@@ -62,10 +62,10 @@ def test_same_seed_same_numbers(tmp_path):
         (["simulate", "lorenz"], "unknown system 'lorenz'"),
         (["simulate", "pendulum", "--method", "rk5"], "unknown integration method"),
         (["simulate", "van-der-pol", "--method", "leapfrog"], "needs a Hamiltonian"),
-        (["simulate", "pendulum", "--dt", "0"], "time step must be positive"),
+        (["simulate", "pendulum", "--dt", "0"], "--dt: expected a finite number > 0"),
         (["simulate", "henon-heiles", "--energy", "0.3"], r"\(0, 1/6\)"),
         (["simulate", "pendulum", "--energy", "0.1"], "energy shells"),
-        (["simulate", "clock", "--orbits", "0"], "at least 1"),
+        (["simulate", "clock", "--orbits", "0"], "--orbits: expected a positive integer"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):

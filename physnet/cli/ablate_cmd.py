@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from physnet.cli import arguments
+
 from physnet.experiments.ablation import VARIABLE, parse_vary
 from physnet.experiments.backends import BACKENDS
 from physnet.experiments.regimes import REGIMES
@@ -25,8 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(meta.NAME / compare.NAME where a name exists in both); tuples as 64-64; none for optional ones")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--model", help="nn or hnn (default: the task's first)")
-    p.add_argument("--seeds", type=int, help="seeds per arm (default: the preset's or budget's)")
-    p.add_argument("--meta-seeds", type=int, default=1, metavar="M", help="meta-learning seeds per setting (default 1)")
+    p.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default: the preset's or budget's)")
+    p.add_argument("--meta-seeds", type=arguments.positive_int, default=1, metavar="M", help="meta-learning seeds per setting (default 1)")
     p.add_argument("--preset", choices=tuple(REGIMES), help="the regime every setting starts from (e.g. paper)")
     p.add_argument("--quick", action="store_true", help="small data, fewer seeds and outer steps")
     p.add_argument("--yes", action="store_true", help=f"run a factorial of more than {500} settings")
@@ -42,10 +44,6 @@ def run(args: argparse.Namespace) -> int:
     from physnet.experiments.ablation import plan_settings
 
     task = get_task(args.task)
-    if args.meta_seeds < 1:
-        raise ValueError(f"--meta-seeds must be at least 1, got {args.meta_seeds}")
-    if args.seeds is not None and args.seeds < 1:
-        raise ValueError(f"--seeds must be at least 1, got {args.seeds}")
     varies = [parse_vary(text) for text in args.vary]
     model = args.model or task.models[0]
     plan_settings(varies, *base_configs(args.task, model, preset_name=args.preset, quick=args.quick, seeds=args.seeds),

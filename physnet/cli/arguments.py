@@ -1,32 +1,104 @@
-"""Argument types shared by the subcommands: comma-separated lists with one-line errors."""
+"""Argument types of the command line: each states its range and fails with one line.
+
+Every numeric option of every subcommand takes one of these, so that zero, negative, NaN,
+infinite and non-numeric values are refused by argparse (exit 2, one line naming the option)
+before any work starts.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
+
+
+def _number(text: str, kind: type) -> float:
+    try:
+        value = kind(text)
+    except (TypeError, ValueError):
+        noun = "an integer" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _ranged(kind: type, low: float | None, high: float | None, low_open: bool, high_open: bool,
+            what: str) -> Callable[[str], float]:
+    def parse(text: str):
+        value = _number(text, kind)
+        too_low = low is not None and (value <= low if low_open else value < low)
+        too_high = high is not None and (value >= high if high_open else value > high)
+        if too_low or too_high:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
+
+
+#: Counts: orbits, seeds per arm, epochs, steps, widths, knots (1, 2, ...).
+positive_int = _ranged(int, 0, None, True, False, "a positive integer")
+#: Seeds, gaps, orders, degrees (0, 1, ...).
+nonnegative_int = _ranged(int, 0, None, False, False, "an integer >= 0")
+#: Learning rates, steps, tolerances, times, scales (> 0, finite).
+positive_float = _ranged(float, 0.0, None, True, False, "a finite number > 0")
+#: Initial second moments, start times (>= 0, finite).
+nonnegative_float = _ranged(float, 0.0, None, False, False, "a finite number >= 0")
+#: Momenta (0 <= m < 1).
+momentum = _ranged(float, 0.0, 1.0, False, True, "a number in [0, 1)")
+#: Second-moment decays (0 <= d < 1).
+decay = _ranged(float, 0.0, 1.0, False, True, "a number in [0, 1)")
+#: Any finite number (energies, where the system checks its own range).
+finite_float = _ranged(float, None, None, False, False, "a finite number")
 
 
 def int_list(text: str) -> tuple[int, ...]:
-    """``"100,50"`` -> ``(100, 50)``."""
-    try:
-        return tuple(int(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    """``"100,50"`` -> ``(100, 50)``, every entry a positive integer."""
+    values = []
+    for v in text.split(","):
+        try:
+            values.append(int(v))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}")
+    return tuple(values)
 
 
 def float_list(text: str) -> tuple[float, ...]:
-    """``"0.3,0.7"`` -> ``(0.3, 0.7)``."""
+    """``"0.3,0.7"`` -> ``(0.3, 0.7)``, every entry finite."""
     try:
-        return tuple(float(v) for v in text.split(","))
+        values = tuple(float(v) for v in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    if not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"expected comma-separated finite numbers, got {text!r}")
+    return values
+
+
+def fractions(text: str) -> tuple[float, ...]:
+    """Shares of each neuron type: each in (0, 1), summing to 1 (``"0.3,0.7"``)."""
+    values = float_list(text)
+    if any(not 0.0 < v < 1.0 for v in values) or abs(sum(values) - 1.0) > 1e-6:
+        raise argparse.ArgumentTypeError(f"expected comma-separated shares in (0, 1) summing to 1, got {text!r}")
+    return values
 
 
 def numbers(text: str, n: int, what: str) -> tuple[float, ...]:
-    """Exactly ``n`` comma-separated numbers for option ``what``."""
+    """Exactly ``n`` comma-separated finite numbers for option ``what``."""
     try:
         values = float_list(text)
     except argparse.ArgumentTypeError:
         values = ()
     if len(values) != n:
-        raise argparse.ArgumentTypeError(f"{what} needs {n} comma-separated numbers, got {text!r}")
+        raise argparse.ArgumentTypeError(f"{what} needs {n} comma-separated finite numbers, got {text!r}")
     return values
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line naming the command, then exit code 2
+    (argparse's own prints the whole usage block first)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message.splitlines()[0]} (see {self.prog} --help)\n")

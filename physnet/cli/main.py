@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from physnet import __version__
+from physnet.cli.arguments import OneLineParser
 from physnet.cli import ablate_cmd, meta_cmd, simulate_cmd, study_cmds, track_cmd
 from physnet.integrators import ConvergenceError
 
@@ -16,7 +17,7 @@ SUBCOMMANDS = (simulate_cmd, meta_cmd, study_cmds, ablate_cmd, track_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="physnet",
         description="Forecast dynamical systems with physics-informed networks of diverse, learned neurons.",
     )
@@ -29,7 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # an argument error (one line already printed) or --help/--version
+        if stop.code == 2:
+            return 2
+        raise
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ import numpy as np
 
 from physnet.activations import ACTIVATIONS, save_activations
 from physnet.activations.learned import SUB_ACTIVATIONS, SUBNET_EVALS, SUBNET_INITS
+from physnet.cli import arguments
 from physnet.cli.arguments import float_list, int_list
 from physnet.experiments.defaults import preset
 from physnet.experiments.regimes import REGIMES
@@ -31,16 +32,16 @@ META_OPTIONS = ("k", "fractions", "base", "width", "hidden", "mode", "truncate",
 def add_regime_options(p: argparse.ArgumentParser) -> None:
     """The meta-learning settings of the paper's regimes (shared with ``ablate``'s help)."""
     g = p.add_argument_group("regime (the reference codes' building blocks)")
-    g.add_argument("--inner-momentum", type=float, help="inner sgd/rmsprop momentum (default 0)")
-    g.add_argument("--inner-decay", type=float, help="inner rmsprop: second-moment decay (default 0.99; JAX 0.1, "
+    g.add_argument("--inner-momentum", type=arguments.momentum, help="inner sgd/rmsprop momentum (default 0)")
+    g.add_argument("--inner-decay", type=arguments.decay, help="inner rmsprop: second-moment decay (default 0.99; JAX 0.1, "
                    "PyTorch 0.8)")
-    g.add_argument("--inner-initial-scale", type=float, help="inner rmsprop: initial second moment (default 0; "
+    g.add_argument("--inner-initial-scale", type=arguments.nonnegative_float, help="inner rmsprop: initial second moment (default 0; "
                    "PyTorch reference 1)")
-    g.add_argument("--inner-epochs", type=int, help="inner steps as passes over the training split (replaces "
+    g.add_argument("--inner-epochs", type=arguments.positive_int, help="inner steps as passes over the training split (replaces "
                    "--inner-steps; JAX reference 2)")
-    g.add_argument("--outer-momentum", type=float, help="outer sgd/rmsprop momentum (default 0.9)")
-    g.add_argument("--outer-decay", type=float, help="outer rmsprop: second-moment decay (default 0.99; JAX 0.9)")
-    g.add_argument("--outer-grad-clip", type=float, help="clamp outer gradients to +-CLIP (PyTorch reference 0.1)")
+    g.add_argument("--outer-momentum", type=arguments.momentum, help="outer sgd/rmsprop momentum (default 0.9)")
+    g.add_argument("--outer-decay", type=arguments.decay, help="outer rmsprop: second-moment decay (default 0.99; JAX 0.9)")
+    g.add_argument("--outer-grad-clip", type=arguments.positive_float, help="clamp outer gradients to +-CLIP (PyTorch reference 0.1)")
     g.add_argument("--reinit", choices=REINIT_MODES, help="inner weights at each outer step: none (default, carry "
                    "on), fresh (new draw; PyTorch reference) or same (the same draw; JAX reference)")
     g.add_argument("--meta-loss", choices=META_LOSSES, help="final (default: loss on one more batch) or trajectory "
@@ -49,10 +50,10 @@ def add_regime_options(p: argparse.ArgumentParser) -> None:
                    "JAX reference relu)")
     g.add_argument("--subnet-init", choices=SUBNET_INITS, help="zero output layer (default; starts at the base) or "
                    "the frameworks' default init (default for --base zero)")
-    g.add_argument("--residual-scale", type=float, help="s in base + s * g (default 1; PyTorch reference 0.2)")
+    g.add_argument("--residual-scale", type=arguments.positive_float, help="s in base + s * g (default 1; PyTorch reference 0.2)")
     g.add_argument("--subnet-eval", choices=SUBNET_EVALS, help="direct (the sub-network at every element) or knots "
                    "(on --knots even knots over the grid, cubic Hermite between them)")
-    g.add_argument("--knots", type=int, metavar="G", help="knots of --subnet-eval knots (default 256)")
+    g.add_argument("--knots", type=arguments.positive_int, metavar="G", help="knots of --subnet-eval knots (default 256)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -68,31 +69,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--model", help="nn or hnn (henon-heiles takes both; default: the task's first)")
     p.add_argument("--data", metavar="CSV", help="clock only: a series CSV with header t,theta,theta_dot,theta_ddot")
-    p.add_argument("--k", type=int, help="number of neuron types (default 2)")
-    p.add_argument("--fractions", type=float_list, help="share of each type, e.g. 0.3,0.7 (default even)")
+    p.add_argument("--k", type=arguments.positive_int, help="number of neuron types (default 2)")
+    p.add_argument("--fractions", type=arguments.fractions, help="share of each type, e.g. 0.3,0.7 (default even)")
     p.add_argument("--base", choices=sorted(ACTIVATIONS), help="base function of the sub-networks (default sin)")
-    p.add_argument("--width", type=int, help="sub-network width W")
+    p.add_argument("--width", type=arguments.positive_int, help="sub-network width W")
     p.add_argument("--hidden", type=int_list, help="hidden widths, e.g. 100 or 64,64")
     p.add_argument("--mode", choices=MODES, help="first-order (default) or unrolled")
-    p.add_argument("--truncate", type=int, help="unrolled: differentiate through only the last M inner steps")
-    p.add_argument("--recompute", type=int, metavar="M", help="unrolled: keep the inner state every M steps and "
+    p.add_argument("--truncate", type=arguments.positive_int, help="unrolled: differentiate through only the last M inner steps")
+    p.add_argument("--recompute", type=arguments.positive_int, metavar="M", help="unrolled: keep the inner state every M steps and "
                    "recompute the graph segment by segment (same meta-gradient, memory of M steps instead of K)")
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                    help="fused, torch.compile'd sub-network kernels: the same meta-gradient in far less memory when "
                    "unrolled, after a one-off compile of 5-10 s (default: on with --preset reference, else off)")
-    p.add_argument("--inner-steps", type=int, help="inner steps K per outer step")
-    p.add_argument("--outer-steps", type=int, help="number of outer steps")
-    p.add_argument("--inner-lr", type=float)
-    p.add_argument("--outer-lr", type=float)
+    p.add_argument("--inner-steps", type=arguments.positive_int, help="inner steps K per outer step")
+    p.add_argument("--outer-steps", type=arguments.positive_int, help="number of outer steps")
+    p.add_argument("--inner-lr", type=arguments.positive_float)
+    p.add_argument("--outer-lr", type=arguments.positive_float)
     p.add_argument("--inner-optimizer", choices=INNER_OPTIMIZERS)
     p.add_argument("--outer-optimizer", choices=OUTER_OPTIMIZERS)
-    p.add_argument("--batch-size", type=int)
+    p.add_argument("--batch-size", type=arguments.positive_int)
     p.add_argument("--reinit-inner", action="store_true", default=None, help="same as --reinit fresh")
     p.add_argument("--interpolation", choices=("linear", "cubic"), help="frozen kind (default: cubic for hnn, else linear)")
     p.add_argument("--preset", choices=tuple(REGIMES), help="named settings: paper (the reference codes' regime, "
                    "every task) or reference (mnist1d); options given explicitly override it")
     add_regime_options(p)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=arguments.nonnegative_int, default=0)
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--small", action="store_true", help="small data and budget: a demo in seconds")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+
+from physnet.cli import arguments
 import time
 
 import numpy as np
@@ -22,14 +24,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("system", metavar="SYSTEM", help=f"one of {', '.join(SIMULATION_DEFAULTS)}, or module:Class")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
-    p.add_argument("--orbits", type=int, help="number of orbits (default per system)")
-    p.add_argument("--t-end", type=float, help="final time (default per system)")
-    p.add_argument("--dt", type=float, help="output interval and fixed-method step (default per system)")
+    p.add_argument("--orbits", type=arguments.positive_int, help="number of orbits (default per system)")
+    p.add_argument("--t-end", type=arguments.positive_float, help="final time (default per system)")
+    p.add_argument("--dt", type=arguments.positive_float, help="output interval and fixed-method step (default per system)")
     p.add_argument("--method", default="dopri5", help=f"integrator: {', '.join(METHODS)} (default dopri5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial-state sampler (default 0)")
-    p.add_argument("--energy", type=float, help="energy shell in (0, 1/6) (henon-heiles only)")
-    p.add_argument("--rtol", type=float, default=1e-9, help="relative tolerance, adaptive methods (default 1e-9)")
-    p.add_argument("--atol", type=float, default=1e-9, help="absolute tolerance, adaptive methods (default 1e-9)")
+    p.add_argument("--seed", type=arguments.nonnegative_int, default=0, help="seed of the initial-state sampler (default 0)")
+    p.add_argument("--energy", type=arguments.finite_float, help="energy shell in (0, 1/6) (henon-heiles only)")
+    p.add_argument("--rtol", type=arguments.positive_float, default=1e-9, help="relative tolerance, adaptive methods (default 1e-9)")
+    p.add_argument("--atol", type=arguments.positive_float, default=1e-9, help="absolute tolerance, adaptive methods (default 1e-9)")
     p.set_defaults(run=run)
 
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from physnet.activations import load_activations
+from physnet.cli import arguments
 from physnet.cli.arguments import int_list
 from physnet.experiments import ARMS, PAPER_ARMS, CompareConfig, load_arm, run_study
 from physnet.experiments.model_store import model_dtype
@@ -37,7 +38,7 @@ def add_backend_options(parser: argparse.ArgumentParser, *, block_size: bool = F
     parser.add_argument("--address", help="ray: the cluster to join, e.g. ray://head:10001 or auto "
                         "(default: start a local Ray instance)")
     if block_size:
-        parser.add_argument("--block-size", type=int, default=50, help="seeds per batched ensemble / Ray task (default 50)")
+        parser.add_argument("--block-size", type=arguments.positive_int, default=50, help="seeds per batched ensemble / Ray task (default 50)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,24 +51,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--activations", metavar="FILE|DIR", help="activations file from `physnet meta` (needed by type1, "
                    "type2, mix and the controls), or a folder of them (one per meta seed: a study each into "
                    "DIR/<file stem>/, judged per meta seed and pooled)")
-    c.add_argument("--meta-seeds", type=int, metavar="M", help="with a folder of activation files: use the first M "
+    c.add_argument("--meta-seeds", type=arguments.positive_int, metavar="M", help="with a folder of activation files: use the first M "
                    "(by name; default all)")
     c.add_argument("--out", required=True, metavar="DIR")
     c.add_argument("--model", help="nn or hnn (default: the task's first)")
     c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
-    c.add_argument("--seeds", type=int, help="seeds per arm (default 50)")
+    c.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default 50)")
     c.add_argument("--arms", type=_arms, help=f"comma-separated, from {', '.join(ARMS)} (default: the paper's "
                    f"{', '.join(PAPER_ARMS)}; all six for mnist1d)")
     c.add_argument("--preset", choices=tuple(REGIMES), help="named settings: paper (the reference codes' regime) or "
                    "reference (mnist1d); options given explicitly override it")
     c.add_argument("--hidden", type=int_list)
-    c.add_argument("--epochs", type=int)
-    c.add_argument("--batch-size", type=int)
-    c.add_argument("--lr", type=float)
+    c.add_argument("--epochs", type=arguments.positive_int)
+    c.add_argument("--batch-size", type=arguments.positive_int)
+    c.add_argument("--lr", type=arguments.positive_float)
     c.add_argument("--optimizer", choices=OPTIMIZERS, help="training optimizer (default adam)")
-    c.add_argument("--momentum", type=float, help="sgd, rmsprop: heavy-ball momentum (default 0)")
-    c.add_argument("--decay", type=float, help="rmsprop: second-moment decay (default 0.99; the paper preset 0.1)")
-    c.add_argument("--initial-scale", type=float, help="rmsprop: initial second moment (default 0)")
+    c.add_argument("--momentum", type=arguments.momentum, help="sgd, rmsprop: heavy-ball momentum (default 0)")
+    c.add_argument("--decay", type=arguments.decay, help="rmsprop: second-moment decay (default 0.99; the paper preset 0.1)")
+    c.add_argument("--initial-scale", type=arguments.nonnegative_float, help="rmsprop: initial second moment (default 0)")
     c.add_argument("--compile", action="store_true", default=None,
                    help="train through torch.compile (Hamiltonian networks through torch.func.grad; needs a C++ "
                    "compiler)")
@@ -83,10 +84,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "has an energy, DIR/energy.png.")
     f.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by `physnet compare` or `reproduce`")
     f.add_argument("--arm", required=True)
-    f.add_argument("--seed", type=int, help="which seed's network (default: the first stored)")
+    f.add_argument("--seed", type=arguments.nonnegative_int, help="which seed's network (default: the first stored)")
     f.add_argument("--method", default="euler", help=f"integrator: {', '.join(METHODS)} (default euler, the paper's)")
-    f.add_argument("--steps", type=int, default=200)
-    f.add_argument("--orbits", type=int, default=3, help="validation orbits to forecast")
+    f.add_argument("--steps", type=arguments.positive_int, default=200)
+    f.add_argument("--orbits", type=arguments.positive_int, default=3, help="validation orbits to forecast")
     f.add_argument("--out", required=True, metavar="DIR")
     f.set_defaults(run=run_forecast)
 
@@ -96,11 +97,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}, or all (each into DIR/<task>/)")
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--quick", action="store_true", help="reduced budget: small data, 10 seeds, short training (about a minute)")
-    r.add_argument("--seeds", type=int, help="seeds per arm (default 50, or 10 with --quick)")
+    r.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default 50, or 10 with --quick)")
     r.add_argument("--preset", choices=tuple(REGIMES), help="named settings for meta-learning and the comparison: "
                    "paper (the reference codes' regime, every task; with controls and several meta seeds) or reference "
                    "(mnist1d: the anchor rerun, 5 seeds of 100 epochs)")
-    r.add_argument("--meta-seeds", type=int, metavar="M", help="meta-learn from seeds 0..M-1 and run the comparison "
+    r.add_argument("--meta-seeds", type=arguments.positive_int, metavar="M", help="meta-learn from seeds 0..M-1 and run the comparison "
                    "for each; the mix is judged per meta seed and pooled (default: the preset's, else 1)")
     r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     r.add_argument("--force", action="store_true")
@@ -115,7 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: list(int_list(s)))
     w.add_argument("--out", required=True, metavar="DIR")
     w.add_argument("--model", help="nn or hnn (default: the task's first)")
-    w.add_argument("--seeds", type=int)
+    w.add_argument("--seeds", type=arguments.positive_int)
     w.add_argument("--quick", action="store_true")
     w.add_argument("--data", metavar="CSV")
     w.add_argument("--force", action="store_true")
@@ -129,8 +130,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("run_dir", metavar="RUN_DIR")
     a.add_argument("--participation", action="store_true")
     a.add_argument("--hessian", action="store_true")
-    a.add_argument("--hessian-seeds", type=int, default=10, help="Hessian for the first K seeds per arm (default 10)")
-    a.add_argument("--flat-tol", type=float,
+    a.add_argument("--hessian-seeds", type=arguments.positive_int, default=10, help="Hessian for the first K seeds per arm (default 10)")
+    a.add_argument("--flat-tol", type=arguments.positive_float,
                    help="flat fraction: share of Hessian eigenvalues with |lambda| < TOL * lambda_max (default 0.01)")
     a.add_argument("--out", metavar="DIR", help="default: RUN_DIR")
     a.set_defaults(run=run_analyze)
@@ -233,8 +234,6 @@ def run_reproduce(args: argparse.Namespace) -> int:
     from physnet.experiments.paper import paper_models, reproduce_all, reproduce_task
 
     echo = lambda s: print(s, flush=True)  # noqa: E731
-    if args.meta_seeds is not None and args.meta_seeds < 1:
-        raise ValueError(f"--meta-seeds must be at least 1, got {args.meta_seeds}")
     if args.task == "all":
         if args.data is not None or args.preset not in (None, "paper"):
             raise ValueError("reproduce all takes neither --data nor a one-task preset; use --preset paper, or run "

@@ -6,9 +6,15 @@ import argparse
 import time
 
 import video
+from physnet.cli import arguments
 from physnet.cli.arguments import numbers
 from physnet.run_output import prepare_output_dir, write_atomically, write_figure, write_json
 from video.plots import plot_angle, plot_phase_portrait, plot_tracks_on_frame
+
+
+def _pivot(text: str) -> str | tuple[float, ...]:
+    """``auto`` or ``X,Y`` in pixels."""
+    return "auto" if text == "auto" else numbers(text, 2, "--pivot")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,19 +29,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("video", nargs="?", metavar="VIDEO", help="mp4/mov/avi footage")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--tracks", metavar="CSV", help="skip the video: positions with header t (or frame) then <mark>_x,<mark>_y")
-    p.add_argument("--fps", type=float, help="frame rate for a positions file counted in frames")
+    p.add_argument("--fps", type=arguments.positive_float, help="frame rate for a positions file counted in frames")
     p.add_argument("--marks", default=None, help="two marks for the rod angle, e.g. red,blue (default red,blue)")
     p.add_argument("--mark", default=None, help="one marked bob (pivot mode), e.g. red")
-    p.add_argument("--pivot", default="auto", help="pivot mode: auto (circle fit) or X,Y in pixels")
+    p.add_argument("--pivot", default="auto", type=_pivot, help="pivot mode: auto (circle fit) or X,Y in pixels")
     p.add_argument("--roi", type=lambda s: tuple(int(v) for v in numbers(s, 4, "--roi")), help="X,Y,W,H region to search")
-    p.add_argument("--start", type=float, help="start time (s)")
-    p.add_argument("--end", type=float, help="end time (s)")
-    p.add_argument("--search-radius", type=int, default=40, help="pixels around the last position searched first")
-    p.add_argument("--min-area", type=int, default=4, help="smallest mark blob in pixels")
-    p.add_argument("--max-gap", type=int, default=5, help="longest run of missing frames to interpolate")
-    p.add_argument("--window", type=int, default=23, help="Savitzky-Golay window in samples (odd; default 23)")
-    p.add_argument("--order", type=int, default=3, help="Savitzky-Golay polynomial order (default 3)")
-    p.add_argument("--detrend", type=int, help="remove a polynomial trend of this degree (the paper: 3)")
+    p.add_argument("--start", type=arguments.nonnegative_float, help="start time (s)")
+    p.add_argument("--end", type=arguments.positive_float, help="end time (s)")
+    p.add_argument("--search-radius", type=arguments.positive_int, default=40, help="pixels around the last position searched first")
+    p.add_argument("--min-area", type=arguments.positive_int, default=4, help="smallest mark blob in pixels")
+    p.add_argument("--max-gap", type=arguments.nonnegative_int, default=5, help="longest run of missing frames to interpolate")
+    p.add_argument("--window", type=arguments.positive_int, default=23, help="Savitzky-Golay window in samples (odd; default 23)")
+    p.add_argument("--order", type=arguments.nonnegative_int, default=3, help="Savitzky-Golay polynomial order (default 3)")
+    p.add_argument("--detrend", type=arguments.nonnegative_int, help="remove a polynomial trend of this degree (the paper: 3)")
     p.add_argument("--zero", choices=("median", "none"), default="median",
                    help="measure theta from the median angle (default) or from the image vertical")
     p.set_defaults(run=run)
@@ -50,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     names = [args.mark] if pivot_mode else (args.marks or "red,blue").split(",")
     if not pivot_mode and len(names) != 2:
         raise ValueError(f"--marks needs two marks (e.g. red,blue), got {len(names)}")
-    pivot = "auto" if args.pivot == "auto" else numbers(args.pivot, 2, "--pivot")
+    pivot = args.pivot
     config = video.PhaseSpaceConfig(mode="pivot" if pivot_mode else "two-mark", pivot=pivot, max_gap=args.max_gap,
                                     zero=args.zero, detrend=args.detrend, window=args.window, order=args.order)
     marks = [video.parse_mark(n) for n in names]
