@@ -10,6 +10,21 @@ from typing import Any, Callable
 
 import numpy as np
 
+#: Folders that ``prepare_output_dir`` created in this process (deepest last), so that a command
+#: refused before writing anything can leave the file system as it found it.
+_CREATED: list[Path] = []
+
+
+def _process_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: Mode of every file written here: what ``open`` would give (``0o666`` less the umask);
+#: ``mkstemp`` alone gives ``0o600``.
+FILE_MODE = 0o666 & ~_process_umask()
+
 
 def prepare_output_dir(path: str | os.PathLike) -> Path:
     """Create ``path`` (and parents) and check it can be written, before any work is done.
@@ -20,13 +35,26 @@ def prepare_output_dir(path: str | os.PathLike) -> Path:
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"output path {out} exists and is not a folder")
+    missing = [p for p in (out, *out.parents) if not p.exists()]
     try:
         out.mkdir(parents=True, exist_ok=True)
+        _CREATED.extend(reversed(missing))
         with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
             pass
     except OSError as err:
         raise PermissionError(f"cannot write to output folder {out}: {err.strerror or err}") from None
     return out
+
+
+def remove_unused_output_dirs() -> None:
+    """Remove the folders ``prepare_output_dir`` created that are still empty (a command refused
+    before writing anything leaves no trace); folders holding anything are kept."""
+    while _CREATED:
+        folder = _CREATED.pop()
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # not empty (or gone): keep it
 
 
 def write_atomically(path: Path, write: Callable[[Path], Any]) -> Path:
@@ -36,6 +64,7 @@ def write_atomically(path: Path, write: Callable[[Path], Any]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -9,6 +9,7 @@ from physnet import __version__
 from physnet.cli.arguments import OneLineParser
 from physnet.cli import ablate_cmd, meta_cmd, simulate_cmd, study_cmds, track_cmd
 from physnet.integrators import ConvergenceError
+from physnet.run_output import remove_unused_output_dirs
 
 #: Errors that mean "bad input": reported on one line, exit code 2, no traceback.
 USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, ConvergenceError)
@@ -28,6 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_combinations(args: argparse.Namespace) -> None:
+    """Options that only make sense together, checked before any work."""
+    if getattr(args, "address", None) and getattr(args, "backend", None) != "ray":
+        raise ValueError("--address names a Ray cluster: pass it with --backend ray")
+    if getattr(args, "backend", None) == "ray":
+        from physnet.experiments.backends import check_ray_address
+
+        check_ray_address(getattr(args, "address", None))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -37,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
     try:
+        _check_combinations(args)
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
         print("physnet: interrupted; finished results are kept (studies: runs.csv; meta: checkpoint.pt), "
@@ -45,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"physnet {args.command}: error: {message}", file=sys.stderr)
+        remove_unused_output_dirs()
         return 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from dataclasses import replace
 
 import numpy as np
@@ -94,12 +95,26 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "every task) or reference (mnist1d); options given explicitly override it")
     add_regime_options(p)
     p.add_argument("--seed", type=arguments.nonnegative_int, default=0)
-    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--device", default="cpu", type=arguments.device, help="cpu (default), cuda, cuda:N or mps")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--small", action="store_true", help="small data and budget: a demo in seconds")
     p.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
+    p.add_argument("--force", action="store_true", help="start over in a folder holding a meta-learning run")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
+
+
+def _check_folder(out: Path, *, resume: bool, force: bool) -> None:
+    """Refuse to overwrite a meta-learning run (finished or not) unless resuming or forced."""
+    checkpoint, finished = out / "checkpoint.pt", out / "activations.npz"
+    if resume and force:
+        raise ValueError("--resume continues a run and --force starts over: pass one of them")
+    if resume and not checkpoint.exists():
+        raise ValueError(f"--resume: there is no checkpoint.pt in {out} to continue (drop --resume to start)")
+    if not resume and not force and (checkpoint.exists() or finished.exists()):
+        state = "a finished" if finished.exists() else "an unfinished"
+        raise ValueError(f"{out} holds {state} meta-learning run: pass --resume to continue it, --force to start "
+                         "over, or choose another --out")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
     config = meta_config_for(args.task, model, **{**named, **{k: v for k, v in overrides.items() if v is not None}})
     if args.inner_steps is not None and args.inner_epochs is None:
         config = replace(config, inner_epochs=None)  # an explicit step count replaces a preset's epochs
+    _check_folder(Path(args.out), resume=args.resume, force=args.force)
     out = prepare_output_dir(args.out)
     result = meta_learn(config, checkpoint=out / "checkpoint.pt", resume=args.resume, progress=not args.no_progress)
     h = result.history

@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="train through torch.compile (Hamiltonian networks through torch.func.grad; needs a C++ "
                    "compiler)")
     c.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    c.add_argument("--device", default="cpu")
+    c.add_argument("--device", default="cpu", type=arguments.device, help="cpu (default), cuda, cuda:N or mps")
     c.add_argument("--small", action="store_true", help="the task's small data")
     c.add_argument("--force", action="store_true", help="start afresh in a folder holding another study")
     add_backend_options(c, block_size=True)

@@ -32,6 +32,30 @@ def run_blocks(blocks: list[Block], settings: dict, data: TaskData, frozen: Froz
     yield from _ray_blocks(blocks, settings, data, frozen, address, device, on_start)
 
 
+def check_ray_address(address: str | None, timeout: float = 5.0) -> None:
+    """Refuse, within ``timeout`` seconds, a Ray address whose host does not answer on its port
+    (``ray.init`` would retry for ever, and only after the expensive work before it).
+    ``None`` and ``auto`` are left to Ray.
+
+    Raises:
+        ConnectionError: nothing listens at ``host:port``.
+        ValueError: the address has no port.
+    """
+    import socket
+
+    if address in (None, "auto", "local"):
+        return
+    hostport = address.split("://", 1)[-1]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"--address {address!r}: expected HOST:PORT, ray://HOST:PORT or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise ConnectionError(f"cannot reach the Ray cluster at {address} ({err.strerror or err}); "
+                              "check --address, or drop it to start a local Ray") from None
+
+
 def start_ray(address: str | None = None):
     """Join the Ray cluster at ``address`` (or start a local instance) unless already joined;
     returns the ``ray`` module.
