@@ -64,6 +64,9 @@ def load_activations(path: str | Path, *, k: int | None = None, kind: str | None
         meta = json.loads(str(meta_text))
     except json.JSONDecodeError:
         raise ValueError(f"{path}: metadata is not valid JSON; not a physnet activations file") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: metadata is a JSON {type(meta).__name__}, not an object; not a physnet "
+                         "activations file")
     if values.ndim != 2 or grid.ndim != 1 or values.shape[1] != grid.shape[0]:
         raise ValueError(f"{path}: values {values.shape} do not match grid {grid.shape}")
     if k is not None and values.shape[0] != k:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
+
+import numpy as np
 
 from physnet.activations import load_activations
 from physnet.cli import arguments
@@ -16,6 +17,7 @@ from physnet.experiments.backends import BACKENDS
 from physnet.experiments.defaults import compare_defaults, preset
 from physnet.experiments.effects import judged
 from physnet.experiments.regimes import REGIMES
+from physnet.experiments.study import read_study_config
 from physnet.experiments.forecast import forecast
 from physnet.experiments.outputs import write_forecast, write_study
 from physnet.integrators import METHODS
@@ -87,7 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--seed", type=arguments.nonnegative_int, help="which seed's network (default: the first stored)")
     f.add_argument("--method", default="euler", help=f"integrator: {', '.join(METHODS)} (default euler, the paper's)")
     f.add_argument("--steps", type=arguments.positive_int, default=200)
-    f.add_argument("--orbits", type=arguments.positive_int, default=3, help="validation orbits to forecast")
+    f.add_argument("--orbits", type=arguments.positive_int, help="validation orbits to forecast (default: up to 3)")
     f.add_argument("--out", required=True, metavar="DIR")
     f.set_defaults(run=run_forecast)
 
@@ -208,10 +210,7 @@ def _print_study(summary: dict, tag: str = "") -> None:
 
 def run_forecast(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
-    config_path = run_dir / "config.json"
-    if not config_path.exists():
-        raise FileNotFoundError(f"{run_dir} is not a study folder (no config.json); run `physnet compare` first")
-    study = json.loads(config_path.read_text()).get("config", {})
+    study = read_study_config(run_dir)
     net, arch = load_arm(run_dir / "models" / f"{args.arm}.pt")
     seeds = list(arch["seeds"])
     seed = seeds[0] if args.seed is None else args.seed
@@ -226,7 +225,7 @@ def run_forecast(args: argparse.Namespace) -> int:
                    {"command": "forecast", "run_dir": str(run_dir), "arm": args.arm, "seed": seed,
                     "method": args.method, "steps": len(fc.t) - 1})
     print(f"forecast {len(fc.truth)} orbit(s) for {len(fc.t) - 1} steps with {args.method}: final error "
-          f"median {float(sorted(fc.error[:, -1])[len(fc.error) // 2]):.4g}; wrote {out}/forecast.csv and plots")
+          f"median {float(np.median(fc.error[:, -1])):.4g}; wrote {out}/forecast.csv and plots")
     return 0
 
 
@@ -276,6 +275,7 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     run_dir = Path(args.run_dir)
     both = not (args.participation or args.hessian)
+    read_study_config(run_dir)  # a study folder, before creating anything
     out = prepare_output_dir(args.out or run_dir)
     summary = write_analysis(run_dir, out, participation=args.participation or both, hessian=args.hessian or both,
                              hessian_seeds=args.hessian_seeds, flat_tolerance=args.flat_tol,

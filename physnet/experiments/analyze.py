@@ -3,7 +3,6 @@ statistics of the training loss for the first seeds of each arm."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,7 @@ import torch
 
 from physnet.analysis import HessianOperator, hutchinson_trace, participation_ratio, spectral_density
 from physnet.experiments.model_store import load_arm, member, model_dtype
-from physnet.experiments.study import read_runs
+from physnet.experiments.study import read_runs, read_study_config
 from physnet.tasks import get_task
 from physnet.training.evaluation import ensemble_input
 from physnet.training.losses import member_loss
@@ -39,10 +38,7 @@ def analyze_study(run_dir: Path, *, participation: bool = True, hessian: bool = 
     (0.646 vs 0.654) but not at 1e-3 (0.13 vs 0.28: below the method's resolution).
     ``arms``: analyse only these of the study's arms (default all).
     """
-    config_path = run_dir / "config.json"
-    if not config_path.exists():
-        raise FileNotFoundError(f"{run_dir} is not a study folder (no config.json)")
-    study = json.loads(config_path.read_text())["config"]
+    study = read_study_config(run_dir)
     data = get_task(study["task"]).load(seed=study.get("data_seed", 0), small=study.get("small", False),
                                         data=study.get("data"))
     metrics = {(r["arm"], int(r["seed"])): float(r["metric"]) for r in read_runs(run_dir / "runs.csv")}

@@ -34,20 +34,33 @@ class Forecast:
     state_names: tuple[str, ...]
 
 
-def validation_starts(data: TaskData, n_orbits: int) -> tuple[torch.Tensor, list[int]]:
+#: Largest forecast (prediction, truth and error, float64) allowed before refusing, in GB.
+FORECAST_MEMORY_GB = 4.0
+
+
+def validation_starts(data: TaskData, n_orbits: int | None = None) -> tuple[torch.Tensor, list[int]]:
     """First state of each of the first ``n_orbits`` validation orbits (or of the one
-    validation series), shaped ``(N, d)``, and their row indices."""
+    validation series), shaped ``(N, d)``, and their row indices; ``None``: up to 3.
+
+    Raises:
+        ValueError: more orbits asked for than the validation split holds.
+    """
     if data.val_orbit is None:
         rows = [0]
     else:
         orbit = data.val_orbit.cpu()
         rows = [0] + (torch.nonzero(orbit[1:] != orbit[:-1]).flatten() + 1).tolist()
+    if n_orbits is None:
+        n_orbits = min(3, len(rows))
+    if n_orbits > len(rows):
+        raise ValueError(f"--orbits {n_orbits}: the validation split has {len(rows)} orbit(s); ask for at most "
+                         f"{len(rows)}")
     rows = rows[:n_orbits]
     return data.x_val[rows], rows
 
 
 def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: int = 200,
-             n_orbits: int = 3, member: int = 0, options: dict | None = None) -> Forecast:
+             n_orbits: int | None = None, member: int = 0, options: dict | None = None) -> Forecast:
     """Roll ``model`` out (ensemble member ``member``) with ``method`` from validation initial
     states at the data's sampling interval, and compare with the true orbit: the true
     system integrated at tight tolerance, or, for measured data, the recorded series.
@@ -62,6 +75,10 @@ def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: 
         raise ValueError(f"steps must be >= 1, got {steps}")
     if data.dt is None:
         raise ValueError("this task's data has no sampling interval; cannot forecast")
+    gigabytes = 3 * (steps + 1) * (n_orbits or 3) * data.x_val.shape[-1] * 8 * getattr(model, "n_members", 1) / 1e9
+    if gigabytes > FORECAST_MEMORY_GB:
+        raise ValueError(f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
+                         f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits")
     y0, rows = validation_starts(data, n_orbits)
     if data.system is None:
         steps = min(steps, len(data.x_val) - 1 - rows[0])

@@ -65,9 +65,20 @@ def load_arm(path: Path, device: str = "cpu") -> tuple[nn.Module, dict]:
         state = torch.load(path, weights_only=True, map_location=device)
     except Exception as err:  # noqa: BLE001 - any unreadable file is the same user error
         raise ValueError(f"cannot read stored models {path} ({type(err).__name__})") from None
+    missing = {"arch", "bank", "state_dict"} - set(state) if isinstance(state, dict) else {"arch", "bank", "state_dict"}
+    if missing:
+        raise ValueError(f"{path} is not a physnet model file (no {', '.join(sorted(missing))}); "
+                         "rerun `physnet compare` into a new folder")
     arch = state["arch"]
-    model = build_from_arch(arch, bank_from_spec(state["bank"]), list(arch["seeds"]), device)
-    model.load_state_dict(state["state_dict"])
+    try:
+        model = build_from_arch(arch, bank_from_spec(state["bank"]), list(arch["seeds"]), device)
+        model.load_state_dict(state["state_dict"])
+    except (KeyError, TypeError, RuntimeError) as err:
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()] or [""]
+        reason = next((line for line in lines if "mismatch" in line or "Missing" in line or "Unexpected" in line),
+                      lines[0])[:160]
+        raise ValueError(f"{path} does not hold the networks its arch describes ({type(err).__name__}: {reason}); "
+                         "rerun `physnet compare` into a new folder") from None
     return model, arch
 
 

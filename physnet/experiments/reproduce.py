@@ -19,7 +19,7 @@ from physnet.experiments.forecast import forecast
 from physnet.experiments.model_store import load_arm, member, model_dtype
 from physnet.experiments.outputs import write_forecast, write_study
 from physnet.experiments.report import effect_line, task_report
-from physnet.experiments.study import CompareConfig, run_study
+from physnet.experiments.study import CompareConfig, check_study_folder, run_study
 from physnet.integrators import ConvergenceError
 from physnet.plots import plot_activation_evolution, plot_training_curves
 from physnet.plots.study import plot_size_sweep
@@ -96,6 +96,7 @@ def _reproduce_one(meta_config: MetaConfig, config: CompareConfig, out: Path, me
                    authors: dict | None) -> dict:
     began = time.perf_counter()
     task, model = config.task, config.model
+    check_study_folder(out, {"study": config.relevant()}, force, ignore=("activations",))  # before meta-learning
     out.mkdir(parents=True, exist_ok=True)
     meta_dir = out / "meta"
     meta_dir.mkdir(exist_ok=True)

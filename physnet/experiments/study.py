@@ -139,22 +139,56 @@ def write_runs(path: Path, rows: list[dict]) -> None:
     tmp.replace(path)
 
 
-def check_study_folder(out: Path, record: dict, force: bool) -> None:
-    """Refuse a folder holding a study with other results-relevant settings (unless ``force``,
-    which starts it afresh)."""
+def _folder_record(out: Path) -> dict | None:
+    """The ``config.json`` of ``out`` (``None`` if absent; ``{}`` if unreadable)."""
     config_path = out / "config.json"
     if not config_path.exists():
-        return
+        return None
     try:
         old = json.loads(config_path.read_text())
-    except json.JSONDecodeError:
-        old = {}
-    if old.get("study") == record["study"]:
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return old if isinstance(old, dict) else {}
+
+
+def read_study_config(run_dir: Path) -> dict:
+    """The settings (``config.json``'s ``config``) of the study in ``run_dir``.
+
+    Raises:
+        FileNotFoundError: no ``config.json`` there.
+        ValueError: ``config.json`` is unreadable, or written by another command.
+    """
+    record = _folder_record(run_dir)
+    if record is None:
+        raise FileNotFoundError(f"{run_dir} is not a study folder (no config.json); run `physnet compare` first")
+    if "study" not in record:
+        what = f"the output of `physnet {record['command']}`" if "command" in record else "an unreadable config.json"
+        raise ValueError(f"{run_dir} is not a study folder (it holds {what}); pass a `physnet compare` folder")
+    config = record.get("config")
+    if not isinstance(config, dict) or "task" not in config or "arms" not in config:
+        raise ValueError(f"{run_dir}/config.json lacks the study's settings; rerun `physnet compare` into a new folder")
+    return config
+
+
+def check_study_folder(out: Path, record: dict, force: bool, *, ignore: tuple[str, ...] = ()) -> None:
+    """Refuse a folder holding another command's output (always), or a study with other
+    results-relevant settings (unless ``force``, which starts it afresh). Settings in ``ignore``
+    are not compared (a check before the activations are known)."""
+    old = _folder_record(out)
+    if old is None:
+        return
+    if "study" not in old and old.get("command") not in (None, "compare", "reproduce"):
+        raise ValueError(f"{out} holds the output of `physnet {old['command']}`, not a study; use another --out")
+    previous = old.get("study") if isinstance(old.get("study"), dict) else {}
+    keys = sorted(k for k in record["study"] if k not in ignore and previous.get(k) != record["study"][k])
+    if not keys:
         return
     if not force:
-        keys = sorted(k for k in record["study"] if old.get("study", {}).get(k) != record["study"][k])
-        raise ValueError(f"{out} holds a study with other settings ({', '.join(keys) or 'unreadable config'}); "
-                         "use another --out or --force to start afresh")
+        which = ", ".join(keys) if previous else "unreadable config.json"
+        raise ValueError(f"{out} holds a study with other settings ({which}); use another --out or --force to "
+                         "start afresh")
+    if ignore:
+        return  # only a check: the study itself clears the folder
     for stale in [out / "runs.csv", out / "summary.json", *sorted((out / "models").glob("*.pt"))]:
         stale.unlink(missing_ok=True)
 

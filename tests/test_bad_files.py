@@ -1,0 +1,79 @@
+"""Corrupt or foreign files give one clear error naming the file, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from physnet.activations import load_activations
+from physnet.cli.main import main
+from physnet.experiments.model_store import load_arm
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    out = tmp_path_factory.mktemp("study") / "cmp"
+    assert main(["compare", "clock", "--arms", "base", "--seeds", "2", "--small", "--epochs", "1", "--hidden", "8",
+                 "--out", str(out)]) == 0
+    return out
+
+
+def test_model_files_that_are_not_physnet_models(study, tmp_path):
+    state = torch.load(study / "models" / "base.pt", weights_only=True)
+    torch.save(torch.zeros(3), tmp_path / "bare.pt")
+    torch.save({k: v for k, v in state.items() if k != "arch"}, tmp_path / "noarch.pt")
+    weights = dict(state["state_dict"])
+    weights[next(iter(weights))] = torch.zeros(7, 7)
+    torch.save({**state, "state_dict": weights}, tmp_path / "shape.pt")
+    with pytest.raises(ValueError, match="bare.pt is not a physnet model file"):
+        load_arm(tmp_path / "bare.pt")
+    with pytest.raises(ValueError, match=r"noarch.pt is not a physnet model file \(no arch\)"):
+        load_arm(tmp_path / "noarch.pt")
+    with pytest.raises(ValueError, match="shape.pt does not hold the networks .*size mismatch"):
+        load_arm(tmp_path / "shape.pt")
+
+
+def test_activations_metadata_must_be_an_object(tmp_path):
+    path = tmp_path / "list.npz"
+    np.savez(path, grid=np.linspace(-1, 1, 5), values=np.zeros((2, 5)), metadata=json.dumps([1, 2]))
+    with pytest.raises(ValueError, match="metadata is a JSON list"):
+        load_activations(path)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[1, 2]", "unreadable config.json"),
+    ('{"command": "simulate"}', "output of `physnet simulate`"),
+    ("{not json", "unreadable config.json"),
+])
+def test_analyze_and_forecast_refuse_foreign_folders(tmp_path, capsys, content, message):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "config.json").write_text(content)
+    for argv in (["analyze", str(folder)], ["forecast", str(folder), "--arm", "base", "--out", str(tmp_path / "o")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and message in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_forecast_orbits_and_memory_are_checked(study, tmp_path, capsys):
+    assert main(["forecast", str(study), "--arm", "base", "--orbits", "5", "--out", str(tmp_path / "a")]) == 2
+    assert "the validation split has 1 orbit(s)" in capsys.readouterr().err
+    assert main(["forecast", str(study), "--arm", "base", "--steps", "100000000", "--out", str(tmp_path / "b")]) == 2
+    assert "GB of states" in capsys.readouterr().err
+    assert main(["forecast", str(study), "--arm", "base", "--steps", "20", "--out", str(tmp_path / "c")]) == 0
+    printed = capsys.readouterr().out
+    written = json.loads((tmp_path / "c" / "config.json").read_text())["final_error_median"]
+    assert f"median {written:.4g}" in printed
+
+
+def test_reproduce_refuses_a_simulate_folder_before_meta_learning(tmp_path, capsys):
+    out = tmp_path / "sim"
+    assert main(["simulate", "pendulum", "--orbits", "1", "--out", str(out)]) == 0
+    before = sorted(p.name for p in out.iterdir())
+    assert main(["reproduce", "clock", "--quick", "--out", str(out)]) == 2
+    assert "holds the output of `physnet simulate`" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == before
