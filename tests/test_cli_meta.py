@@ -62,7 +62,7 @@ def test_resume_continues_to_more_outer_steps(tmp_path):
     [
         (["meta", "lorenz"], "unknown task"),
         (["meta", "van-der-pol", "--k", "0"], "positive integer"),
-        (["meta", "van-der-pol", "--fractions", "0.2,0.2"], "sum to one"),
+        (["meta", "van-der-pol", "--fractions", "0.2,0.2"], "summing to 1"),
         (["meta", "van-der-pol", "--data", "x.csv"], "--data applies"),
         (["meta", "van-der-pol", "--model", "hnn"], "takes models nn"),
         (["meta", "clock", "--data", "/nonexistent.csv"], "not found"),

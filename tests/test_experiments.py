@@ -156,7 +156,7 @@ def test_cli_compare_and_forecast(tmp_path, activations, capsys):
     [
         (["compare", "lorenz"], "unknown task"),
         (["compare", "van-der-pol", "--arms", "base,swish"], "unknown arm"),
-        (["compare", "van-der-pol", "--seeds", "0"], "at least one seed"),
+        (["compare", "van-der-pol", "--seeds", "0"], "--seeds: expected a positive integer"),
         (["compare", "van-der-pol", "--arms", "mix"], "need an activations file"),
         (["forecast", "/nonexistent-run", "--arm", "mix"], "not a study folder"),
     ],
