@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -95,3 +96,44 @@ def write_figure(path: Path, fig) -> Path:
         return write_atomically(path, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format=path.suffix[1:]))
     finally:
         plt.close(fig)
+
+
+#: Folders this process holds the lock of, with how many holders (a reproduction locks its
+#: study folder, and the study inside it locks it again).
+_HELD: dict[Path, int] = {}
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold ``folder/.lock`` while writing into ``folder``: a second process writing into the same
+    folder is refused at once (the lock goes with the process, even when it is killed).
+
+    Raises:
+        BlockingIOError: another process holds the lock.
+    """
+    import fcntl
+
+    key = Path(folder).resolve()
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    key.mkdir(parents=True, exist_ok=True)
+    handle = open(key / ".lock", "a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BlockingIOError(f"another physnet process is writing into {folder}; wait for it to finish or "
+                                  "choose another --out") from None
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()

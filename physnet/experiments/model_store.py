@@ -83,16 +83,24 @@ def load_arm(path: Path, device: str = "cpu") -> tuple[nn.Module, dict]:
 
 
 def merge_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None:
-    """Store ``model`` (members ``arch['seeds']``), appending to the members already at ``path``."""
+    """Store ``model`` (members ``arch['seeds']``), appending to the members already at ``path``;
+    a stored member of one of these seeds (left by an interruption between this file and
+    ``runs.csv``) is replaced, so the file holds exactly one member per seed."""
     if not path.exists():
         save_arm(path, model, arch, bank)
         return
     old, old_arch = load_arm(path)
-    seeds = list(old_arch["seeds"]) + list(arch["seeds"])
+    new_seeds = [int(s) for s in arch["seeds"]]
+    keep = [i for i, s in enumerate(old_arch["seeds"]) if int(s) not in new_seeds]
+    seeds = [int(old_arch["seeds"][i]) for i in keep] + new_seeds
     merged_state = {}
     new_state = model.state_dict()
+    index = torch.tensor(keep, dtype=torch.long)
     for key, value in old.state_dict().items():
-        merged_state[key] = torch.cat([value, new_state[key].to(value.device)]) if _is_member_param(key) else value
+        if _is_member_param(key):
+            merged_state[key] = torch.cat([value[index.to(value.device)], new_state[key].to(value.device)])
+        else:
+            merged_state[key] = value
     merged = build_from_arch({**arch, "seeds": seeds}, bank, seeds)
     merged.load_state_dict(merged_state)
     save_arm(path, merged, {**arch, "seeds": seeds}, bank)

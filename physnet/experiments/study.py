@@ -20,7 +20,7 @@ from physnet.experiments.blocks import plan_blocks
 from physnet.experiments.effects import study_effects
 from physnet.experiments.model_store import DTYPES, merge_arm
 from physnet.experiments.statistics import summarize
-from physnet.run_output import write_json
+from physnet.run_output import folder_lock, write_json
 from physnet.tasks import TaskData, get_task
 from physnet.training import TrainConfig
 from physnet.training.rmsprop import DEFAULT_DECAY
@@ -225,8 +225,14 @@ def run_study(
     task = get_task(config.task)
     if config.model not in task.models:
         raise ValueError(f"task {config.task!r} takes models {', '.join(task.models)}, not {config.model!r}")
+    with folder_lock(out):
+        return _run_study(config, frozen, out, data, device, force, on_arm, progress, backend, address, block_size,
+                          task)
+
+
+def _run_study(config, frozen, out, data, device, force, on_arm, progress, backend, address, block_size,
+               task) -> StudyResult:
     record = {"study": {**config.relevant(), "activations": activations_fingerprint(frozen)}}
-    out.mkdir(parents=True, exist_ok=True)
     check_study_folder(out, record, force)
     (out / "models").mkdir(exist_ok=True)
     if data is None:

@@ -38,6 +38,7 @@ from physnet.training.evaluation import evaluate
 from physnet.training.functional_optim import INNER_OPTIMIZERS, FunctionalOptimizer, detached
 from physnet.training.rmsprop import DEFAULT_DECAY, RMSprop, check_rmsprop
 from physnet.training.trainer import TrainingDivergedError
+from physnet.run_output import folder_lock
 from physnet.training.unrolled import META_LOSSES, inner_loop, recomputed_meta_gradient, zeros_for_unused
 
 MODES = ("first-order", "unrolled")
@@ -317,6 +318,14 @@ def meta_learn(
         TrainingDivergedError: a NaN or infinite loss, naming the outer and inner step;
             the last checkpoint is kept.
     """
+    if checkpoint is None:
+        return _meta_learn(config, data, checkpoint, resume, progress, stop_after, on_step)
+    with folder_lock(Path(checkpoint).parent):
+        return _meta_learn(config, data, checkpoint, resume, progress, stop_after, on_step)
+
+
+def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Path | None, resume: bool,
+                progress: bool, stop_after: int | None, on_step: Callable[[int, dict], None] | None) -> MetaResult:
     if data is None:
         data = get_task(config.task).load(seed=config.seed, small=config.small, data=config.data)
     data = data.to(config.device, DTYPES[config.dtype])

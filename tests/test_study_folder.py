@@ -1,0 +1,53 @@
+"""A study folder is never corrupted: one writer at a time, one member per seed after any
+interruption, resumed results equal to an uninterrupted run."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+
+import torch
+
+from physnet.cli.main import main
+from physnet.experiments.model_store import load_arm
+
+ARGV = ["compare", "clock", "--arms", "base,tanh", "--seeds", "3", "--small", "--epochs", "1", "--hidden", "8",
+        "--block-size", "1"]
+
+
+def _rows(path):
+    with open(path) as fh:
+        return sorted((r["arm"], r["seed"], r["metric"]) for r in csv.DictReader(fh))
+
+
+def test_interrupt_between_model_file_and_rows_resumes_to_one_member_per_seed(tmp_path):
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    assert main([*ARGV, "--out", str(whole)]) == 0
+    assert main([*ARGV, "--out", str(cut)]) == 0
+    # as if interrupted after models/tanh.pt took seed 2 but before runs.csv did
+    lines = (cut / "runs.csv").read_text().splitlines()
+    kept = [line for line in lines if not (line.startswith("tanh,2,"))]
+    assert len(kept) == len(lines) - 1
+    (cut / "runs.csv").write_text("\n".join(kept) + "\n")
+    assert main([*ARGV, "--out", str(cut)]) == 0
+    _, arch = load_arm(cut / "models" / "tanh.pt")
+    assert sorted(arch["seeds"]) == [0, 1, 2]
+    assert _rows(cut / "runs.csv") == _rows(whole / "runs.csv")
+    a, _ = load_arm(whole / "models" / "tanh.pt")
+    b, arch_b = load_arm(cut / "models" / "tanh.pt")
+    order = [arch_b["seeds"].index(s) for s in range(3)]
+    for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
+        if x.ndim and x.shape[0] == 3:
+            torch.testing.assert_close(x, y[order], msg=name)
+
+
+def test_a_second_writer_is_refused(tmp_path, capsys):
+    out = tmp_path / "busy"
+    out.mkdir()
+    with open(out / ".lock", "a") as held:  # another process writing (flock: per open file)
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main([*ARGV, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "another physnet process is writing into" in err
+    assert not (out / "runs.csv").exists()
+    assert main([*ARGV, "--out", str(out)]) == 0  # released: runs
