@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -27,13 +31,37 @@ class VideoInfo:
     height: int
 
 
+#: A decode is called truncated when it yields fewer than this share of the declared frames.
+TRUNCATED_SHARE = 0.9
+
+
+@contextlib.contextmanager
+def quiet_decoder() -> Iterator[None]:
+    """Keep FFmpeg's and OpenCV's C-level messages (written to file descriptor 2) off the
+    user's terminal while a video is open (nothing of physnet's own prints meanwhile)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real descriptor 2 (embedded interpreters): nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def _open(path: str | Path) -> cv2.VideoCapture:
     path = Path(path)
     if not path.is_file():
         raise VideoError(f"video file not found: {path}")
     if path.stat().st_size == 0:
         raise VideoError(f"video file is empty: {path}")
-    cap = cv2.VideoCapture(str(path))
+    with quiet_decoder():
+        cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise VideoError(f"cannot open {path} as a video (not a video, or a codec OpenCV lacks)")
     return cap
@@ -50,7 +78,8 @@ def probe_video(path: str | Path) -> VideoInfo:
             height=int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
         )
     finally:
-        cap.release()
+        with quiet_decoder():
+            cap.release()
 
 
 def iter_frames(
@@ -64,33 +93,40 @@ def iter_frames(
         start, end: time window in seconds (inclusive start, exclusive end).
 
     Raises:
-        VideoError: when not even one frame can be decoded.
+        VideoError: when not even one frame can be decoded, or decoding stops well short of the
+            frames the container declares (a truncated or corrupt file).
     """
-    cap = _open(path)
-    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-    index, previous, yielded = 0, -np.inf, 0
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            stamp = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
-            if not np.isfinite(stamp) or stamp <= previous or (stamp == 0 and index > 0):
-                if fps <= 0:
-                    raise VideoError(f"{path}: the container gives neither timestamps nor a frame rate; pass --fps")
-                stamp = index / fps
-            previous = stamp
-            index += 1
-            if start is not None and stamp < start:
-                continue
-            if end is not None and stamp >= end:
-                break
-            yielded += 1
-            yield stamp, frame
-    finally:
-        cap.release()
+    # the decoder's threads report damage asynchronously: keep descriptor 2 quiet from open to release
+    with quiet_decoder():
+        cap = _open(path)
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        declared = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        index, previous, yielded, ran_out = 0, -np.inf, 0, False
+        try:
+            while True:
+                ok, frame = cap.read()
+                if not ok:
+                    ran_out = True
+                    break
+                stamp = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+                if not np.isfinite(stamp) or stamp <= previous or (stamp == 0 and index > 0):
+                    if fps <= 0:
+                        raise VideoError(f"{path}: the container gives neither timestamps nor a frame rate; pass --fps")
+                    stamp = index / fps
+                previous = stamp
+                index += 1
+                if start is not None and stamp < start:
+                    continue
+                if end is not None and stamp >= end:
+                    break
+                yielded += 1
+                yield stamp, frame
+        finally:
+            cap.release()
     if index == 0:
         raise VideoError(f"no frame could be decoded from {path} (truncated or not a video)")
+    if ran_out and declared > 0 and index < TRUNCATED_SHARE * declared:
+        raise VideoError(f"{path}: decoded {index} of {declared} frames: the file looks truncated or corrupt")
     if yielded == 0:
         raise VideoError(f"{path}: no frame inside the time window [{start}, {end})")
 

@@ -40,6 +40,19 @@ class MarkNotFoundError(ValueError):
     """A mark was never, or too rarely, found."""
 
 
+def check_roi(roi: tuple[int, int, int, int] | None, width: int, height: int) -> None:
+    """Refuse a region ``(x, y, w, h)`` that is empty or reaches outside a ``width`` x ``height`` frame.
+
+    Raises:
+        ValueError: naming the region and the frame size.
+    """
+    if roi is None:
+        return
+    x, y, w, h = roi
+    if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > width or y + h > height:
+        raise ValueError(f"--roi {x},{y},{w},{h} is not a non-empty region inside the {width} x {height} frame")
+
+
 def track_video(
     path: str | Path,
     marks: Sequence[Mark],
@@ -55,6 +68,7 @@ def track_video(
 
     Raises:
         VideoError: unreadable video or a single frame.
+        ValueError: a region of interest outside the frame.
         MarkNotFoundError: a mark never found (says which, and what to try).
     """
     times: list[float] = []
@@ -65,6 +79,7 @@ def track_video(
     for i, (t, frame) in enumerate(iter_frames(path, start=start, end=end)):
         if first is None:
             first = frame.copy()
+            check_roi(roi, frame.shape[1], frame.shape[0])
         times.append(t)
         for m in marks:
             # once the mark's size is known, specks of its colour (compression artefacts
