@@ -71,14 +71,17 @@ def load_pendulum_series(path: str | Path | None = None) -> PendulumSeries:
     path = shipped_clock_path() if path is None else Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"series file not found: {path}")
-    with open(path, encoding="utf-8") as fh:
-        header = tuple(h.strip() for h in fh.readline().split(","))
+    try:  # utf-8-sig: a byte-order mark (spreadsheet exports) is not part of the header
+        with open(path, encoding="utf-8-sig") as fh:
+            header = tuple(h.strip() for h in fh.readline().split(","))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a UTF-8 text file; expected a CSV with header {','.join(SERIES_HEADER)}") from None
     if header != SERIES_HEADER:
         raise ValueError(
             f"{path}: header must be {','.join(SERIES_HEADER)}, found {','.join(header) or '(empty)'}"
         )
     try:
-        data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
+        data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64, encoding="utf-8-sig")
     except ValueError as err:
         raise ValueError(f"{path}: cannot parse as numbers ({err})") from None
     if data.shape[1] != 4:

@@ -77,3 +77,27 @@ def test_reproduce_refuses_a_simulate_folder_before_meta_learning(tmp_path, caps
     assert main(["reproduce", "clock", "--quick", "--out", str(out)]) == 2
     assert "holds the output of `physnet simulate`" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_series_with_byte_order_mark_reads_and_binary_is_named(tmp_path):
+    from systems.clock_data import load_pendulum_series, shipped_clock_path
+
+    text = shipped_clock_path().read_text(encoding="utf-8")
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    np.testing.assert_array_equal(load_pendulum_series(bom).states, load_pendulum_series(shipped_clock_path()).states)
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 50)
+    with pytest.raises(ValueError, match="binary.csv is not a UTF-8 text file"):
+        load_pendulum_series(binary)
+
+
+def test_positions_file_with_byte_order_mark(tmp_path):
+    from video.io import read_tracks_csv
+
+    path = tmp_path / "tracks.csv"
+    path.write_bytes(b"\xef\xbb\xbft,red_x,red_y\n0,1,2\n0.1,1.5,2.5\n")
+    assert read_tracks_csv(path).names == ["red"]
+    path.write_bytes(b"\x81\xff" * 40)
+    with pytest.raises(ValueError, match="tracks.csv is not a UTF-8 text file"):
+        read_tracks_csv(path)

@@ -12,8 +12,8 @@ from physnet.cli.main import build_parser
 
 #: The values each argument type must refuse.
 REFUSED = {
-    arguments.positive_int: ["0", "-1", "nan", "inf", "1.5", "abc"],
-    arguments.nonnegative_int: ["-1", "nan", "inf", "abc"],
+    arguments.positive_int: ["0", "-1", "nan", "inf", "1.5", "abc", str(2**64)],
+    arguments.nonnegative_int: ["-1", "nan", "inf", "abc", str(2**64)],
     arguments.positive_float: ["0", "-1", "nan", "inf", "-inf", "abc"],
     arguments.nonnegative_float: ["-1", "nan", "inf", "abc"],
     arguments.momentum: ["-0.1", "1", "nan", "inf", "abc"],

@@ -38,9 +38,13 @@ def read_tracks_csv(path: str | Path, *, fps: float | None = None) -> Tracks:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"positions file not found: {path}")
-    with open(path, encoding="utf-8") as fh:
-        header = [h.strip() for h in fh.readline().strip().split(",")]
-        rows = [line.rstrip("\n").split(",") for line in fh if line.strip()]
+    try:  # utf-8-sig: a byte-order mark (spreadsheet exports) is not part of the header
+        with open(path, encoding="utf-8-sig") as fh:
+            header = [h.strip() for h in fh.readline().strip().split(",")]
+            rows = [line.rstrip("\n").split(",") for line in fh if line.strip()]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a UTF-8 text file; expected a positions CSV (t or frame, then "
+                         "<mark>_x,<mark>_y pairs)") from None
     time_col = header[0] if header else ""
     marks = header[1:]
     if time_col not in ("t", "frame") or not marks or len(marks) % 2:

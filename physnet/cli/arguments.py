@@ -37,10 +37,12 @@ def _ranged(kind: type, low: float | None, high: float | None, low_open: bool, h
     return parse
 
 
+#: Largest count or seed taken (PyTorch's and NumPy's seeds and sizes are 32/64-bit integers).
+LARGEST_INT = 2**31 - 1
 #: Counts: orbits, seeds per arm, epochs, steps, widths, knots (1, 2, ...).
-positive_int = _ranged(int, 0, None, True, False, "a positive integer")
+positive_int = _ranged(int, 0, LARGEST_INT, True, False, f"a positive integer (at most {LARGEST_INT})")
 #: Seeds, gaps, orders, degrees (0, 1, ...).
-nonnegative_int = _ranged(int, 0, None, False, False, "an integer >= 0")
+nonnegative_int = _ranged(int, 0, LARGEST_INT, False, False, f"an integer >= 0 (at most {LARGEST_INT})")
 #: Learning rates, steps, tolerances, times, scales (> 0, finite).
 positive_float = _ranged(float, 0.0, None, True, False, "a finite number > 0")
 #: Initial second moments, start times (>= 0, finite).
