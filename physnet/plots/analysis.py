@@ -13,20 +13,50 @@ from matplotlib.figure import Figure  # noqa: E402
 from physnet.plots.study import ARM_COLOURS  # noqa: E402
 
 
+def density_levels(x: np.ndarray, y: np.ndarray, shares: tuple[float, ...] = (0.9, 0.5)):
+    """A Gaussian KDE of the points ``(x, y)`` (each ``(n,)``) and the density levels whose
+    contours enclose about ``shares`` of them (highest-density regions); ``None`` when the points
+    are too few or lie on a line (no two-dimensional density)."""
+    from scipy.stats import gaussian_kde
+
+    if len(x) < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return None
+    try:
+        kde = gaussian_kde(np.vstack([x, y]))
+    except np.linalg.LinAlgError:  # points on a line
+        return None
+    at_points = kde(np.vstack([x, y]))
+    levels = sorted({float(np.quantile(at_points, 1 - share)) for share in shares})
+    return kde, levels
+
+
 def plot_metric_vs_participation(rows: list[dict], *, metric: str) -> Figure:
-    """One panel per arm: hexbin density of (metric, r = R/N) over seeds, points on top."""
+    """The paper's Fig. 8: per arm, the joint density of (metric, r = R/N) over seeds as
+    Gaussian-KDE contours enclosing about 90 % and 50 % of the seeds, the seeds as points,
+    arms overlaid in one panel with a legend."""
     arms = list(dict.fromkeys(r["arm"] for r in rows))
-    fig, axes = plt.subplots(1, len(arms), figsize=(3.6 * len(arms), 3.4), squeeze=False, sharex=True, sharey=True)
-    for ax, arm in zip(axes[0], arms):
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    points = {}
+    for arm in arms:
         sub = [r for r in rows if r["arm"] == arm and np.isfinite(r["r"]) and np.isfinite(r["metric"])]
-        x = np.array([r["metric"] for r in sub])
-        y = np.array([r["r"] for r in sub])
-        if len(x) >= 3:
-            ax.hexbin(x, y, gridsize=12, cmap="Greys", mincnt=1)
-        ax.plot(x, y, ".", color=ARM_COLOURS.get(arm, "tab:purple"), ms=4)
-        ax.set_title(arm)
-        ax.set_xlabel(metric)
-    axes[0][0].set_ylabel("participation r = R / N")
+        points[arm] = (np.array([r["metric"] for r in sub]), np.array([r["r"] for r in sub]))
+    every_x = np.concatenate([x for x, _ in points.values()]) if points else np.zeros(1)
+    every_y = np.concatenate([y for _, y in points.values()]) if points else np.zeros(1)
+    pad_x, pad_y = 0.1 * (np.ptp(every_x) or 1.0), 0.1 * (np.ptp(every_y) or 1.0)
+    gx, gy = np.meshgrid(np.linspace(every_x.min() - pad_x, every_x.max() + pad_x, 120),
+                         np.linspace(every_y.min() - pad_y, every_y.max() + pad_y, 120))
+    for arm, (x, y) in points.items():
+        colour = ARM_COLOURS.get(arm, "tab:purple")
+        ax.plot(x, y, ".", color=colour, ms=4, alpha=0.7, label=f"{arm} ({len(x)} seeds)")
+        density = density_levels(x, y)
+        if density is not None:
+            kde, levels = density
+            z = kde(np.vstack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
+            ax.contour(gx, gy, z, levels=levels, colors=[colour], linewidths=[0.8, 1.6][-len(levels):])
+    ax.set_xlabel(metric)
+    ax.set_ylabel("participation r = R / N")
+    ax.set_title("contours: about 90 % (thin) and 50 % (thick) of the seeds")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return fig
 
 
@@ -43,5 +73,5 @@ def plot_eigenvalue_densities(densities: dict, *, sigma: float | None = None) ->
                     color=ARM_COLOURS.get(arm, "tab:purple"), label=arm)
     ax.set_xlabel("Hessian eigenvalue")
     ax.set_ylabel("density")
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)  # beside, never on, the curves
     return fig

@@ -30,9 +30,17 @@ def plot_forecast_orbits(truth: np.ndarray, model: np.ndarray, state_names, *, t
 
 
 def plot_forecast_error(t: np.ndarray, error: np.ndarray, *, title: str = "") -> Figure:
-    """State error ``(N, T)`` of each forecast against time, log scale."""
+    """State error ``(N, T)`` of each forecast against time, log scale, one labelled line per
+    orbit; the y-range is set by the errors themselves (the zero at the start is left out)."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
-    ax.semilogy(t, np.maximum(error.T, 1e-16), lw=1)
+    for n, e in enumerate(np.atleast_2d(error)):
+        shown = np.where(np.isfinite(e) & (e > 0), e, np.nan)
+        ax.semilogy(t, shown, lw=1, label=f"orbit {n + 1}")
+    ax.set_yscale("log")
+    positive = error[np.isfinite(error) & (error > 0)]
+    if positive.size:
+        ax.set_ylim(positive.min() / 2, positive.max() * 2)
+    ax.legend(fontsize=8)
     ax.set_xlabel("time")
     ax.set_ylabel("|model - truth|")
     ax.set_title(title)
