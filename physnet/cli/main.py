@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from physnet import __version__
 from physnet.cli.arguments import OneLineParser
@@ -39,6 +41,18 @@ def _check_combinations(args: argparse.Namespace) -> None:
         check_ray_address(getattr(args, "address", None))
 
 
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an interrupt so that it ends like Ctrl-C: finished units kept."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -47,18 +61,24 @@ def main(argv: list[str] | None = None) -> int:
         if stop.code == 2:
             return 2
         raise
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         _check_combinations(args)
         return int(args.run(args) or 0)
-    except KeyboardInterrupt:
-        print("physnet: interrupted; finished results are kept (studies: runs.csv; meta: checkpoint.pt), "
-              "rerun the same command to continue", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        how = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        resume = " with --resume" if args.command == "meta" else ""
+        print(f"physnet {args.command}: {how}; finished results are kept (studies: runs.csv; meta: checkpoint.pt), "
+              f"rerun the same command{resume} to continue", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
     except USER_ERRORS as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"physnet {args.command}: error: {message}", file=sys.stderr)
         remove_unused_output_dirs()
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover
