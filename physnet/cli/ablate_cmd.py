@@ -5,12 +5,7 @@ from __future__ import annotations
 import argparse
 
 from physnet.cli import arguments
-
-from physnet.experiments.ablation import VARIABLE, parse_vary
-from physnet.experiments.backends import BACKENDS
-from physnet.experiments.regimes import REGIMES
-from physnet.run_output import prepare_output_dir
-from physnet.tasks import TASKS, get_task
+from physnet.cli.names import names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,18 +16,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Writes DIR/ablation.csv (per setting, meta seed and arm: n, median, q1, q3), DIR/effects.csv (per setting "
         "and meta seed: best_pure, learned_vs_base and mix_vs_best_pure with 95 %% bootstrap intervals, positive "
         "favouring the first-named arm), DIR/ablation.png and DIR/report.md.")
-    p.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    p.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
     p.add_argument("--vary", action="append", required=True, metavar="NAME=V1,V2",
-                   help=f"a setting and its values (repeat for a factorial); names: {', '.join(VARIABLE)} "
+                   help=f"a setting and its values (repeat for a factorial); names: {', '.join(names('VARIABLE'))} "
                    "(meta.NAME / compare.NAME where a name exists in both); tuples as 64-64; none for optional ones")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--model", help="nn or hnn (default: the task's first)")
     p.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default: the preset's or budget's)")
     p.add_argument("--meta-seeds", type=arguments.positive_int, default=1, metavar="M", help="meta-learning seeds per setting (default 1)")
-    p.add_argument("--preset", choices=tuple(REGIMES), help="the regime every setting starts from (e.g. paper)")
+    p.add_argument("--preset", choices=names('REGIMES'), help="the regime every setting starts from (e.g. paper)")
     p.add_argument("--quick", action="store_true", help="small data, fewer seeds and outer steps")
     p.add_argument("--yes", action="store_true", help=f"run a factorial of more than {500} settings")
-    p.add_argument("--backend", choices=BACKENDS, default="process",
+    p.add_argument("--backend", choices=names('BACKENDS'), default="process",
                    help="process (default) or ray (every setting's, meta seed's and arm's blocks as Ray tasks)")
     p.add_argument("--address", help="ray: the cluster to join (default: a local Ray instance)")
     p.add_argument("--no-progress", action="store_true")
@@ -41,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from physnet.experiments.ablate import base_configs, run_ablation
-    from physnet.experiments.ablation import plan_settings
+    from physnet.experiments.ablation import parse_vary, plan_settings
+    from physnet.run_output import prepare_output_dir
+    from physnet.tasks import get_task
 
     task = get_task(args.task)
     varies = [parse_vary(text) for text in args.vary]
@@ -53,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
                           meta_seeds=args.meta_seeds, preset_name=args.preset, quick=args.quick, yes=args.yes,
                           backend=args.backend, address=args.address, echo=lambda s: print(s, flush=True),
                           progress=not args.no_progress)
-    names = [v.name for v in varies]
+    varied = [v.name for v in varies]
     for p in result["pooled"]:
-        cells = ", ".join(f"{n}={p[n]}" for n in names)
+        cells = ", ".join(f"{n}={p[n]}" for n in varied)
         parts = []
         for key, label in (("learned_vs_base", "learned vs base"), ("mix_vs_best_pure", "mix vs better pure")):
             if p[key] != "":

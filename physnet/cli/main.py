@@ -8,13 +8,19 @@ import sys
 import threading
 
 from physnet import __version__
-from physnet.cli.arguments import OneLineParser
 from physnet.cli import ablate_cmd, meta_cmd, simulate_cmd, study_cmds, track_cmd
-from physnet.integrators import ConvergenceError
-from physnet.run_output import remove_unused_output_dirs
+from physnet.cli.arguments import OneLineParser
 
-#: Errors that mean "bad input": reported on one line, exit code 2, no traceback.
-USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, ConvergenceError)
+#: Errors that mean "bad input": reported on one line, exit code 2, no traceback (with the
+#: integrators' ConvergenceError, matched once they are loaded: see ``_is_user_error``).
+USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError)
+
+
+def _is_user_error(err: BaseException) -> bool:
+    if isinstance(err, USER_ERRORS):
+        return True
+    integrators = sys.modules.get("physnet.integrators")
+    return integrators is not None and isinstance(err, integrators.ConvergenceError)
 
 SUBCOMMANDS = (simulate_cmd, meta_cmd, study_cmds, ablate_cmd, track_cmd)
 
@@ -71,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"physnet {args.command}: {how}; finished results are kept (studies: runs.csv; meta: checkpoint.pt), "
               f"rerun the same command{resume} to continue", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
-    except USER_ERRORS as err:
+    except Exception as err:
+        if not _is_user_error(err):
+            raise
+        from physnet.run_output import remove_unused_output_dirs
+
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"physnet {args.command}: error: {message}", file=sys.stderr)
         remove_unused_output_dirs()

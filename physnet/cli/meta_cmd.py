@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 
-import numpy as np
-
-from physnet.activations import ACTIVATIONS, save_activations
-from physnet.activations.learned import SUB_ACTIVATIONS, SUBNET_EVALS, SUBNET_INITS
 from physnet.cli import arguments
-from physnet.cli.arguments import float_list, int_list
-from physnet.experiments.defaults import preset
-from physnet.experiments.regimes import REGIMES
-from physnet.plots import plot_activation_evolution, plot_learned_vs_base, plot_training_curves
-from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
-from physnet.tasks import TASKS
-from physnet.training import MODES, meta_config_for, meta_learn
-from physnet.training.functional_optim import INNER_OPTIMIZERS
-from physnet.training.meta import OUTER_OPTIMIZERS, REINIT_MODES
-from physnet.training.unrolled import META_LOSSES
+from physnet.cli.arguments import int_list
+from physnet.cli.names import names
 
 #: Options that map one to one onto MetaConfig fields of the same name.
 META_OPTIONS = ("k", "fractions", "base", "width", "hidden", "mode", "truncate", "recompute", "compile", "inner_lr",
@@ -43,16 +31,16 @@ def add_regime_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--outer-momentum", type=arguments.momentum, help="outer sgd/rmsprop momentum (default 0.9)")
     g.add_argument("--outer-decay", type=arguments.decay, help="outer rmsprop: second-moment decay (default 0.99; JAX 0.9)")
     g.add_argument("--outer-grad-clip", type=arguments.positive_float, help="clamp outer gradients to +-CLIP (PyTorch reference 0.1)")
-    g.add_argument("--reinit", choices=REINIT_MODES, help="inner weights at each outer step: none (default, carry "
+    g.add_argument("--reinit", choices=names('REINIT_MODES'), help="inner weights at each outer step: none (default, carry "
                    "on), fresh (new draw; PyTorch reference) or same (the same draw; JAX reference)")
-    g.add_argument("--meta-loss", choices=META_LOSSES, help="final (default: loss on one more batch) or trajectory "
+    g.add_argument("--meta-loss", choices=names('META_LOSSES'), help="final (default: loss on one more batch) or trajectory "
                    "(mean of the inner losses; PyTorch reference)")
-    g.add_argument("--sub-activation", choices=tuple(SUB_ACTIVATIONS), help="sub-network hidden units (default tanh; "
+    g.add_argument("--sub-activation", choices=names('SUB_ACTIVATIONS'), help="sub-network hidden units (default tanh; "
                    "JAX reference relu)")
-    g.add_argument("--subnet-init", choices=SUBNET_INITS, help="zero output layer (default; starts at the base) or "
+    g.add_argument("--subnet-init", choices=names('SUBNET_INITS'), help="zero output layer (default; starts at the base) or "
                    "the frameworks' default init (default for --base zero)")
     g.add_argument("--residual-scale", type=arguments.positive_float, help="s in base + s * g (default 1; PyTorch reference 0.2)")
-    g.add_argument("--subnet-eval", choices=SUBNET_EVALS, help="direct (the sub-network at every element) or knots "
+    g.add_argument("--subnet-eval", choices=names('SUBNET_EVALS'), help="direct (the sub-network at every element) or knots "
                    "(on --knots even knots over the grid, cubic Hermite between them)")
     g.add_argument("--knots", type=arguments.positive_int, metavar="G", help="knots of --subnet-eval knots (default 256)")
 
@@ -66,16 +54,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "DIR/learned_vs_base.png, DIR/training_curves.png and DIR/checkpoint.pt (for --resume). "
         "Unset options take the task's paper-scale defaults.",
     )
-    p.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    p.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--model", help="nn or hnn (henon-heiles takes both; default: the task's first)")
     p.add_argument("--data", metavar="CSV", help="clock only: a series CSV with header t,theta,theta_dot,theta_ddot")
     p.add_argument("--k", type=arguments.positive_int, help="number of neuron types (default 2)")
     p.add_argument("--fractions", type=arguments.fractions, help="share of each type, e.g. 0.3,0.7 (default even)")
-    p.add_argument("--base", choices=sorted(ACTIVATIONS), help="base function of the sub-networks (default sin)")
+    p.add_argument("--base", choices=sorted(names('ACTIVATIONS')), help="base function of the sub-networks (default sin)")
     p.add_argument("--width", type=arguments.positive_int, help="sub-network width W")
     p.add_argument("--hidden", type=int_list, help="hidden widths, e.g. 100 or 64,64")
-    p.add_argument("--mode", choices=MODES, help="first-order (default) or unrolled")
+    p.add_argument("--mode", choices=names('MODES'), help="first-order (default) or unrolled")
     p.add_argument("--truncate", type=arguments.positive_int, help="unrolled: differentiate through only the last M inner steps")
     p.add_argument("--recompute", type=arguments.positive_int, metavar="M", help="unrolled: keep the inner state every M steps and "
                    "recompute the graph segment by segment (same meta-gradient, memory of M steps instead of K)")
@@ -86,12 +74,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outer-steps", type=arguments.positive_int, help="number of outer steps")
     p.add_argument("--inner-lr", type=arguments.positive_float)
     p.add_argument("--outer-lr", type=arguments.positive_float)
-    p.add_argument("--inner-optimizer", choices=INNER_OPTIMIZERS)
-    p.add_argument("--outer-optimizer", choices=OUTER_OPTIMIZERS)
+    p.add_argument("--inner-optimizer", choices=names('INNER_OPTIMIZERS'))
+    p.add_argument("--outer-optimizer", choices=names('OUTER_OPTIMIZERS'))
     p.add_argument("--batch-size", type=arguments.positive_int)
     p.add_argument("--reinit-inner", action="store_true", default=None, help="same as --reinit fresh")
     p.add_argument("--interpolation", choices=("linear", "cubic"), help="frozen kind (default: cubic for hnn, else linear)")
-    p.add_argument("--preset", choices=tuple(REGIMES), help="named settings: paper (the reference codes' regime, "
+    p.add_argument("--preset", choices=names('REGIMES'), help="named settings: paper (the reference codes' regime, "
                    "every task) or reference (mnist1d); options given explicitly override it")
     add_regime_options(p)
     p.add_argument("--seed", type=arguments.nonnegative_int, default=0)
@@ -118,6 +106,15 @@ def _check_folder(out: Path, *, resume: bool, force: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from physnet.activations import save_activations
+    from physnet.experiments.defaults import preset
+    from physnet.plots import plot_activation_evolution, plot_learned_vs_base, plot_training_curves
+    from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
+    from physnet.tasks import TASKS
+    from physnet.training import meta_config_for, meta_learn
+
     if args.task not in TASKS:
         raise ValueError(f"unknown task {args.task!r}; valid tasks: {', '.join(TASKS)}")
     if args.data is not None and not TASKS[args.task].accepts_data_file:

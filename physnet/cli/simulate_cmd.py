@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import argparse
-
-from physnet.cli import arguments
 import time
 
-import numpy as np
-
-from physnet.integrators import METHODS
-from physnet.plots import plot_energy_error, plot_phase_space
-from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
-from physnet.simulation import SIMULATION_DEFAULTS, SimulationConfig, resolve_system, simulate
+from physnet.cli import arguments
+from physnet.cli.names import names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,12 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Integrate orbits of a dynamical system; writes DIR/orbits.npz (t: (T,), states: (N, T, d)), "
         "DIR/config.json, DIR/phase_space.png and, where the system has an energy, DIR/energy.png.",
     )
-    p.add_argument("system", metavar="SYSTEM", help=f"one of {', '.join(SIMULATION_DEFAULTS)}, or module:Class")
+    p.add_argument("system", metavar="SYSTEM", help=f"one of {', '.join(names('SYSTEMS'))}, or module:Class")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--orbits", type=arguments.positive_int, help="number of orbits (default per system)")
     p.add_argument("--t-end", type=arguments.positive_float, help="final time (default per system)")
     p.add_argument("--dt", type=arguments.positive_float, help="output interval and fixed-method step (default per system)")
-    p.add_argument("--method", default="dopri5", help=f"integrator: {', '.join(METHODS)} (default dopri5)")
+    p.add_argument("--method", default="dopri5", help=f"integrator: {', '.join(names('METHODS'))} (default dopri5)")
     p.add_argument("--seed", type=arguments.nonnegative_int, default=0, help="seed of the initial-state sampler (default 0)")
     p.add_argument("--energy", type=arguments.finite_float, help="energy shell in (0, 1/6) (henon-heiles only)")
     p.add_argument("--rtol", type=arguments.positive_float, default=1e-9, help="relative tolerance, adaptive methods (default 1e-9)")
@@ -36,6 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from physnet.plots import plot_energy_error, plot_phase_space
+    from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
+    from physnet.simulation import SIMULATION_DEFAULTS, SimulationConfig, resolve_system, simulate
+
     system = resolve_system(args.system)
     defaults = SIMULATION_DEFAULTS.get(args.system, {"orbits": 8, "t_end": 20.0, "dt": 0.01})
     config = SimulationConfig(

@@ -6,36 +6,21 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
-
-from physnet.activations import load_activations
 from physnet.cli import arguments
 from physnet.cli.arguments import int_list
-from physnet.experiments import ARMS, PAPER_ARMS, CompareConfig, load_arm, run_study
-from physnet.experiments.model_store import model_dtype
-from physnet.experiments.backends import BACKENDS
-from physnet.experiments.defaults import compare_defaults, preset
-from physnet.experiments.effects import judged
-from physnet.experiments.regimes import REGIMES
-from physnet.experiments.study import read_study_config
-from physnet.experiments.forecast import forecast
-from physnet.experiments.outputs import write_forecast, write_study
-from physnet.integrators import METHODS
-from physnet.run_output import prepare_output_dir
-from physnet.tasks import TASKS, get_task
-from physnet.training.trainer import OPTIMIZERS
+from physnet.cli.names import names
 
 
 def _arms(text: str) -> tuple[str, ...]:
     arms = tuple(a.strip() for a in text.split(",") if a.strip())
     for a in arms:
-        if a not in ARMS:
-            raise argparse.ArgumentTypeError(f"unknown arm {a!r}; valid arms: {', '.join(ARMS)}")
+        if a not in names('ARMS'):
+            raise argparse.ArgumentTypeError(f"unknown arm {a!r}; valid arms: {', '.join(names('ARMS'))}")
     return arms
 
 
 def add_backend_options(parser: argparse.ArgumentParser, *, block_size: bool = False) -> None:
-    parser.add_argument("--backend", choices=BACKENDS, default="process",
+    parser.add_argument("--backend", choices=names('BACKENDS'), default="process",
                         help="process (default: here) or ray (arms and seed blocks as Ray tasks)")
     parser.add_argument("--address", help="ray: the cluster to join, e.g. ray://head:10001 or auto "
                         "(default: start a local Ray instance)")
@@ -49,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "optionally relu and tanh; N seeds each, same data and budget. Writes DIR/runs.csv, "
                        "DIR/summary.json, DIR/boxplot.png, DIR/config.json and DIR/models/ARM.pt. Rerunning skips "
                        "finished seeds; a larger --seeds extends the study.")
-    c.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    c.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
     c.add_argument("--activations", metavar="FILE|DIR", help="activations file from `physnet meta` (needed by type1, "
                    "type2, mix and the controls), or a folder of them (one per meta seed: a study each into "
                    "DIR/<file stem>/, judged per meta seed and pooled)")
@@ -59,15 +44,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--model", help="nn or hnn (default: the task's first)")
     c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     c.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default 50)")
-    c.add_argument("--arms", type=_arms, help=f"comma-separated, from {', '.join(ARMS)} (default: the paper's "
-                   f"{', '.join(PAPER_ARMS)}; all six for mnist1d)")
-    c.add_argument("--preset", choices=tuple(REGIMES), help="named settings: paper (the reference codes' regime) or "
+    c.add_argument("--arms", type=_arms, help=f"comma-separated, from {', '.join(names('ARMS'))} (default: the paper's "
+                   f"{', '.join(names('PAPER_ARMS'))}; all six for mnist1d)")
+    c.add_argument("--preset", choices=names('REGIMES'), help="named settings: paper (the reference codes' regime) or "
                    "reference (mnist1d); options given explicitly override it")
     c.add_argument("--hidden", type=int_list)
     c.add_argument("--epochs", type=arguments.positive_int)
     c.add_argument("--batch-size", type=arguments.positive_int)
     c.add_argument("--lr", type=arguments.positive_float)
-    c.add_argument("--optimizer", choices=OPTIMIZERS, help="training optimizer (default adam)")
+    c.add_argument("--optimizer", choices=names('OPTIMIZERS'), help="training optimizer (default adam)")
     c.add_argument("--momentum", type=arguments.momentum, help="sgd, rmsprop: heavy-ball momentum (default 0)")
     c.add_argument("--decay", type=arguments.decay, help="rmsprop: second-moment decay (default 0.99; the paper preset 0.1)")
     c.add_argument("--initial-scale", type=arguments.nonnegative_float, help="rmsprop: initial second moment (default 0)")
@@ -87,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by `physnet compare` or `reproduce`")
     f.add_argument("--arm", required=True)
     f.add_argument("--seed", type=arguments.nonnegative_int, help="which seed's network (default: the first stored)")
-    f.add_argument("--method", default="euler", help=f"integrator: {', '.join(METHODS)} (default euler, the paper's)")
+    f.add_argument("--method", default="euler", help=f"integrator: {', '.join(names('METHODS'))} (default euler, the paper's)")
     f.add_argument("--steps", type=arguments.positive_int, default=200)
     f.add_argument("--orbits", type=arguments.positive_int, help="validation orbits to forecast (default: up to 3)")
     f.add_argument("--out", required=True, metavar="DIR")
@@ -96,11 +81,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("reproduce", help="meta-learn, compare arms, forecast and report one task",
                        description="Everything for one task into DIR, with DIR/report.md. henon-heiles runs both "
                        "models into DIR/nn and DIR/hnn and adds DIR/nn_vs_hnn.png and DIR/report.md.")
-    r.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}, or all (each into DIR/<task>/)")
+    r.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}, or all (each into DIR/<task>/)")
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--quick", action="store_true", help="reduced budget: small data, 10 seeds, short training (about a minute)")
     r.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default 50, or 10 with --quick)")
-    r.add_argument("--preset", choices=tuple(REGIMES), help="named settings for meta-learning and the comparison: "
+    r.add_argument("--preset", choices=names('REGIMES'), help="named settings for meta-learning and the comparison: "
                    "paper (the reference codes' regime, every task; with controls and several meta seeds) or reference "
                    "(mnist1d: the anchor rerun, 5 seeds of 100 epochs)")
     r.add_argument("--meta-seeds", type=arguments.positive_int, metavar="M", help="meta-learn from seeds 0..M-1 and run the comparison "
@@ -114,7 +99,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w = sub.add_parser("sweep-size", help="the comparison at several hidden sizes (the paper's Fig. 4)",
                        description="Meta-learns two types once, then runs the arms at each size into DIR/size-N/; "
                        "writes DIR/sizes.png and DIR/summary.json keyed by size.")
-    w.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    w.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
     w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: list(int_list(s)))
     w.add_argument("--out", required=True, metavar="DIR")
     w.add_argument("--model", help="nn or hnn (default: the task's first)")
@@ -140,6 +125,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from physnet.activations import load_activations
+    from physnet.experiments import CompareConfig, run_study
+    from physnet.experiments.defaults import compare_defaults, preset
+    from physnet.experiments.effects import judged
+    from physnet.experiments.outputs import write_study
+    from physnet.run_output import prepare_output_dir
+    from physnet.tasks import get_task
+
     task = get_task(args.task)
     model = args.model or task.models[0]
     overrides = {**compare_defaults(args.task, model), **preset(args.task, model, args.preset)["compare"]}
@@ -209,6 +202,16 @@ def _print_study(summary: dict, tag: str = "") -> None:
 
 
 def run_forecast(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from physnet.experiments import load_arm
+    from physnet.experiments.forecast import forecast
+    from physnet.experiments.model_store import model_dtype
+    from physnet.experiments.outputs import write_forecast
+    from physnet.experiments.study import read_study_config
+    from physnet.run_output import prepare_output_dir
+    from physnet.tasks import get_task
+
     run_dir = Path(args.run_dir)
     study = read_study_config(run_dir)
     net, arch = load_arm(run_dir / "models" / f"{args.arm}.pt")
@@ -230,6 +233,10 @@ def run_forecast(args: argparse.Namespace) -> int:
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
+    from physnet.experiments.defaults import preset
+    from physnet.run_output import prepare_output_dir
+    from physnet.tasks import get_task
+
     from physnet.experiments.paper import paper_models, reproduce_all, reproduce_task
 
     echo = lambda s: print(s, flush=True)  # noqa: E731
@@ -257,6 +264,9 @@ def run_reproduce(args: argparse.Namespace) -> int:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
+    from physnet.run_output import prepare_output_dir
+    from physnet.tasks import get_task
+
     from physnet.experiments.sweep import sweep_sizes
 
     task = get_task(args.task)
@@ -271,6 +281,9 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
+    from physnet.experiments.study import read_study_config
+    from physnet.run_output import prepare_output_dir
+
     from physnet.experiments.outputs import write_analysis
 
     run_dir = Path(args.run_dir)

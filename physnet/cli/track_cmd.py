@@ -5,11 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
-import video
 from physnet.cli import arguments
 from physnet.cli.arguments import numbers
-from physnet.run_output import prepare_output_dir, write_atomically, write_figure, write_json
-from video.plots import plot_angle, plot_phase_portrait, plot_tracks_on_frame
 
 
 def _pivot(text: str) -> str | tuple[float, ...]:
@@ -48,6 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import video
+    from physnet.run_output import prepare_output_dir, write_atomically, write_figure, write_json
+    from video.plots import plot_angle, plot_phase_portrait, plot_tracks_on_frame
+
     if (args.video is None) == (args.tracks is None):
         raise ValueError("give either a VIDEO or --tracks CSV (one of them)")
     if args.marks and args.mark:
