@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from physnet.run_output import write_npz
+
 
 def cache_dir() -> Path:
     """``$PHYSNET_CACHE`` or ``$XDG_CACHE_HOME/physnet`` (default ``~/.cache/physnet``)."""
@@ -49,9 +51,7 @@ def load_mnist1d(cache: Path | None = None) -> dict[str, np.ndarray]:
     data = generate_mnist1d()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, **data)
-        tmp.replace(path)
+        write_npz(path, **data)
     except OSError:
         pass  # an unwritable cache only costs regeneration next time
     return data

@@ -60,13 +60,27 @@ def remove_unused_output_dirs() -> None:
 
 def write_atomically(path: Path, write: Callable[[Path], Any]) -> Path:
     """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it into
-    place, so a reader never sees a half-written file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    place, so a reader never sees a half-written file; the temporary file never outlives a
+    failure. Files get the mode ``open`` would give them.
+
+    Raises:
+        OSError: one line naming ``path`` when it cannot be written (a full disk included,
+            also where the writer reports it as a RuntimeError, as ``torch.save`` does).
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
+    except OSError as err:
+        raise OSError(f"cannot write {path}: {err.strerror or err}; free space or choose another --out") from None
+    except RuntimeError as err:
+        if "writ" not in str(err).lower():
+            raise
+        raise OSError(f"cannot write {path} ({str(err).splitlines()[0][:120]}); free space or choose another "
+                      "--out") from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

@@ -44,6 +44,9 @@ class SimulationConfig:
 
 
 #: Per-system defaults, long enough to show each system's character.
+#: Largest simulation (float64 states, with the integrator's working copies) run before refusing, in GB.
+SIMULATION_MEMORY_GB = 4.0
+
 SIMULATION_DEFAULTS: dict[str, dict] = {
     # limit cycle of period ~8.5: reached and repeated about 7 times
     "van-der-pol": {"orbits": 8, "t_end": 60.0, "dt": 0.01},
@@ -93,6 +96,12 @@ def simulate(system, config: SimulationConfig) -> Orbits:
     check_method_fits(method, system)
     if config.orbits < 1:
         raise ValueError(f"number of orbits must be at least 1, got {config.orbits}")
+    samples = config.t_end / config.dt + 1 if config.dt > 0 and config.t_end > 0 else 1  # before allocating them
+    gigabytes = 3 * config.orbits * samples * system.dim * 8 / 1e9  # the solution, its copy and the integrator's
+    if gigabytes > SIMULATION_MEMORY_GB:
+        raise ValueError(f"{config.orbits} orbits of {samples:.0f} samples would hold about {gigabytes:.0f} GB "
+                         f"(limit {SIMULATION_MEMORY_GB:g} GB); ask for fewer --orbits, a shorter --t-end or a "
+                         "larger --dt")
     t = time_grid(config.t_end, config.dt)
     kwargs = {}
     if config.energy is not None:

@@ -56,6 +56,10 @@ def shipped_clock_path() -> Path:
     return Path(str(resources.files("systems") / "data" / "pendulum_clock.csv"))
 
 
+#: Largest angle, angular velocity or acceleration taken from a series file (radians and seconds).
+MAX_MAGNITUDE = 1e6
+
+
 def load_pendulum_series(path: str | Path | None = None) -> PendulumSeries:
     """Read a series CSV with header ``t,theta,theta_dot,theta_ddot``.
 
@@ -91,6 +95,10 @@ def load_pendulum_series(path: str | Path | None = None) -> PendulumSeries:
     if not np.isfinite(data).all():
         bad = int(np.argwhere(~np.isfinite(data))[0, 0]) + 2
         raise ValueError(f"{path}: NaN or infinite value on line {bad}; fill or drop it first")
+    if (np.abs(data[:, 1:]) > MAX_MAGNITUDE).any():  # t may be a clock time (e.g. Unix seconds)
+        bad = int(np.argmax((np.abs(data[:, 1:]) > MAX_MAGNITUDE).any(axis=1))) + 2
+        raise ValueError(f"{path}: an angle or rate beyond {MAX_MAGNITUDE:.0e} on line {bad}; the series is read "
+                         "in radians and seconds")
     if not (np.diff(data[:, 0]) > 0).all():
         raise ValueError(f"{path}: column t must be strictly increasing")
     return PendulumSeries(*(data[:, i].copy() for i in range(4)))

@@ -101,3 +101,20 @@ def test_positions_file_with_byte_order_mark(tmp_path):
     path.write_bytes(b"\x81\xff" * 40)
     with pytest.raises(ValueError, match="tracks.csv is not a UTF-8 text file"):
         read_tracks_csv(path)
+
+
+def test_absurd_magnitudes_are_named_with_their_line(tmp_path):
+    from systems.clock_data import load_pendulum_series
+    from video.io import read_tracks_csv
+
+    series = tmp_path / "series.csv"
+    rows = "".join(f"{1.7e9 + 0.1 * i},{0.1},{0.0},{1e308 if i == 4 else 0.0}\n" for i in range(20))
+    series.write_text("t,theta,theta_dot,theta_ddot\n" + rows)
+    with pytest.raises(ValueError, match="beyond 1e\\+06 on line 6"):
+        load_pendulum_series(series)
+    series.write_text("t,theta,theta_dot,theta_ddot\n" + rows.replace("1e+308", "0.0"))
+    assert len(load_pendulum_series(series)) == 20  # clock times (Unix seconds) are fine
+    tracks = tmp_path / "tracks.csv"
+    tracks.write_text("t,red_x,red_y\n0,1,2\n0.1,1e308,2\n")
+    with pytest.raises(ValueError, match="line 3 holds a position beyond"):
+        read_tracks_csv(tracks)

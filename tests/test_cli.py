@@ -66,6 +66,7 @@ def test_same_seed_same_numbers(tmp_path):
         (["simulate", "henon-heiles", "--energy", "0.3"], r"\(0, 1/6\)"),
         (["simulate", "pendulum", "--energy", "0.1"], "energy shells"),
         (["simulate", "clock", "--orbits", "0"], "--orbits: expected a positive integer"),
+        (["simulate", "pendulum", "--orbits", "1000000000"], r"GB \(limit 4 GB\); ask for fewer --orbits"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):

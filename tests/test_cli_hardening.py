@@ -76,3 +76,34 @@ def test_written_files_follow_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~old
+
+
+@pytest.mark.parametrize("failure, message", [
+    (OSError(28, "No space left on device"), "No space left on device"),
+    (RuntimeError("[enforce fail at inline_container.cc:626] . PytorchStreamWriter failed writing file data/0"),
+     "PytorchStreamWriter failed writing"),
+])
+def test_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path, failure, message):
+    from physnet.run_output import write_atomically
+
+    target = tmp_path / "models.pt"
+    target.write_text("finished work")
+
+    def write(p):
+        p.write_text("half")
+        raise failure
+
+    with pytest.raises(OSError, match=f"cannot write {target}.*{message}"):
+        write_atomically(target, write)
+    assert target.read_text() == "finished work"  # the previous file is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models.pt"]
+
+
+def test_other_runtime_errors_are_not_taken_for_a_full_disk(tmp_path):
+    from physnet.run_output import write_atomically
+
+    def write(p):
+        raise RuntimeError("shape mismatch")
+
+    with pytest.raises(RuntimeError, match="shape mismatch"):
+        write_atomically(tmp_path / "x", write)

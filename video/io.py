@@ -28,6 +28,10 @@ def write_tracks_csv(path: str | Path, tracks: Tracks) -> None:
             fh.write(",".join("" if not np.isfinite(v) else f"{v:.6g}" for v in row) + "\n")
 
 
+#: Largest pixel coordinate taken from a positions file (frames are far smaller).
+MAX_PIXELS = 1e6
+
+
 def read_tracks_csv(path: str | Path, *, fps: float | None = None) -> Tracks:
     """Read a positions file: header ``t`` (seconds) or ``frame`` (with ``fps``), then pairs
     ``<mark>_x,<mark>_y``; empty cells are missing positions.
@@ -67,5 +71,9 @@ def read_tracks_csv(path: str | Path, *, fps: float | None = None) -> Tracks:
     t = table[:, 0] / fps if time_col == "frame" else table[:, 0]
     if not np.isfinite(t).all():
         raise ValueError(f"{path}: the {time_col} column has empty or non-numeric cells")
+    cells = table[:, 1:]
+    if np.isinf(cells).any() or (np.abs(cells[np.isfinite(cells)]) > MAX_PIXELS).any():
+        row = int(np.argmax((np.isinf(cells) | (np.abs(np.nan_to_num(cells)) > MAX_PIXELS)).any(axis=1))) + 2
+        raise ValueError(f"{path}: line {row} holds a position beyond {MAX_PIXELS:.0e} pixels; positions are in pixels")
     positions = {n: table[:, 1 + 2 * i : 3 + 2 * i] for i, n in enumerate(names)}
     return Tracks(t, positions)

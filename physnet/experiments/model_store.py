@@ -10,6 +10,7 @@ from torch import nn
 from physnet.activations import FixedBank, FrozenBank
 from physnet.activations.sine_fit import SineAffineBank
 from physnet.networks import build_model
+from physnet.run_output import write_atomically
 from physnet.training.meta import DTYPES
 
 
@@ -46,9 +47,7 @@ def save_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None:
     """Write ``{arch, bank, state_dict}``; ``arch`` holds kind, dim_in, hidden, dim_out, seeds, dtype.
     Loads with torch's weights-only loader."""
     state = {"arch": arch, "bank": bank_spec(bank), "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}}
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)
+    write_atomically(path, lambda tmp: torch.save(state, tmp))
 
 
 def build_from_arch(arch: dict, bank: nn.Module, seeds: list[int], device: str = "cpu") -> nn.Module:

@@ -20,7 +20,7 @@ from physnet.experiments.blocks import plan_blocks
 from physnet.experiments.effects import study_effects
 from physnet.experiments.model_store import DTYPES, merge_arm
 from physnet.experiments.statistics import summarize
-from physnet.run_output import folder_lock, write_json
+from physnet.run_output import folder_lock, write_atomically, write_json
 from physnet.tasks import TaskData, get_task
 from physnet.training import TrainConfig
 from physnet.training.rmsprop import DEFAULT_DECAY
@@ -131,12 +131,15 @@ def read_runs(path: Path) -> list[dict]:
 
 
 def write_runs(path: Path, rows: list[dict]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=RUNS_HEADER)
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(path)
+    """Write ``runs.csv`` atomically."""
+
+    def _write(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=RUNS_HEADER)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    write_atomically(path, _write)
 
 
 def _folder_record(out: Path) -> dict | None:

@@ -38,7 +38,7 @@ from physnet.training.evaluation import evaluate
 from physnet.training.functional_optim import INNER_OPTIMIZERS, FunctionalOptimizer, detached
 from physnet.training.rmsprop import DEFAULT_DECAY, RMSprop, check_rmsprop
 from physnet.training.trainer import TrainingDivergedError
-from physnet.run_output import folder_lock
+from physnet.run_output import folder_lock, write_atomically
 from physnet.training.unrolled import META_LOSSES, inner_loop, recomputed_meta_gradient, zeros_for_unused
 
 MODES = ("first-order", "unrolled")
@@ -394,7 +394,7 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
                 theta, inner_state, meta_loss, inner_losses = outer_step(
                     config, model, theta, inner_state, inner, data, stream, bank_params, outer)
         except TrainingDivergedError as err:
-            kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path else ""
+            kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path is not None and ckpt_path.exists() else ""
             raise TrainingDivergedError(f"{err} at outer step {step}; lower the learning rates{kept}") from None
         rec = record(step, float(np.mean(inner_losses)), meta_loss, time.perf_counter() - began)
         bar.set_postfix(val=f"{rec['val_loss']:.3g}")
@@ -460,9 +460,7 @@ def provenance(config: MetaConfig, bank: LearnedBank, data: TaskData) -> dict:
 
 def save_checkpoint(path: Path, state: dict) -> None:
     """Write a checkpoint atomically (tensors, numbers, lists and dicts only)."""
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)
+    write_atomically(path, lambda tmp: torch.save(state, tmp))
 
 
 def load_checkpoint(path: Path, config: MetaConfig) -> dict:
