@@ -19,6 +19,9 @@ Settings:
 - ``henon-heiles hnn unrolled``: the task's defaults (4-100-1 HNN, 100 inner steps, width 20)
   unrolled; target <= 0.5 s.
 - ``clock hnn first-order``: the JAX reference's settings with tanh sub-networks (its 5.3 s).
+- ``reproduce all``: ``physnet reproduce all`` in process with the default settings (the
+  default budget, knots), its wall time and peak memory; target <= 6 minutes, <= 2 GB.
+  ``--only "reproduce all"`` runs this row alone; ``--skip-reproduce`` leaves it out.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
+import time
 
 import numpy as np
 
@@ -59,6 +64,38 @@ def child(name: str, subnet_eval: str, outer_steps: int, threads: int) -> None:
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
+REPRODUCE_ALL = "reproduce all"
+REPRODUCE_TARGET_S, REPRODUCE_TARGET_MB = 6 * 60, 2048
+
+
+def child_reproduce_all(threads: int) -> None:
+    import torch
+
+    from physnet.cli.main import main as physnet
+
+    torch.set_num_threads(threads)
+    with tempfile.TemporaryDirectory() as out:
+        began = time.perf_counter()
+        code = physnet(["reproduce", "all", "--out", out, "--no-progress"])
+        seconds = time.perf_counter() - began
+    if code:
+        raise SystemExit(f"reproduce all exited {code}")
+    print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def reproduce_all_row(args) -> None:
+    out = subprocess.run([sys.executable, __file__, "--child", REPRODUCE_ALL, "--threads", str(args.threads)],
+                         capture_output=True, text=True, check=False)
+    if out.returncode:
+        print(f"{REPRODUCE_ALL} failed: {(out.stderr.strip().splitlines() or ['?'])[-1]}")
+        return
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    ok = r["seconds"] <= REPRODUCE_TARGET_S and r["peak_mb"] <= REPRODUCE_TARGET_MB
+    print(f"{REPRODUCE_ALL:<27} {r['seconds']:.0f} s = {r['seconds'] / 60:.1f} min, peak {r['peak_mb']:.0f} MB "
+          f"(target <= {REPRODUCE_TARGET_S / 60:.0f} min, <= {REPRODUCE_TARGET_MB} MB: "
+          f"{'meets' if ok else 'misses'} target)")
+
+
 def run(name: str, subnet_eval: str, args) -> dict | None:
     out = subprocess.run([sys.executable, __file__, "--child", name, "--eval", subnet_eval, "--outer-steps",
                           str(args.outer_steps), "--threads", str(args.threads)], capture_output=True, text=True,
@@ -75,9 +112,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", help="one setting by name")
+    parser.add_argument("--skip-reproduce", action="store_true", help=f"leave out the {REPRODUCE_ALL!r} row")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--eval", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child == REPRODUCE_ALL:
+        child_reproduce_all(args.threads)
+        return
     if args.child:
         child(args.child, args.eval, args.outer_steps, args.threads)
         return
@@ -107,6 +148,8 @@ def main() -> None:
               f"knots {[round(r['seconds'], 3) for r in runs['knots']]}")
     print(f"(median of outer steps 2..{args.outer_steps} per run, median over {args.repeats} alternating runs, "
           f"{args.threads} threads)")
+    if (args.only in (None, REPRODUCE_ALL)) and not args.skip_reproduce:
+        reproduce_all_row(args)
 
 
 if __name__ == "__main__":

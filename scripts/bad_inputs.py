@@ -1,0 +1,137 @@
+"""Try the command line with bad inputs, as a new user would, and print a table: command,
+exit code, lines on stderr and the last of them. Used for issue 17's before/after table.
+
+    python scripts/bad_inputs.py                          # this checkout
+    python scripts/bad_inputs.py --repo /tmp/old          # another checkout (its own .venv or --python)
+
+Fixtures (a simulate folder, a small study, a clock video, broken files) are made once with
+this checkout's physnet in a temporary folder; every case runs in its own output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+
+#: (label, argv) with {F} for the fixtures folder and {O} for a fresh output folder.
+CASES = [
+    ("orbits not a number", "simulate pendulum --orbits many --out {O}"),
+    ("unknown arm", "compare clock --arms base,foo --out {O}"),
+    ("sizes not numbers", "sweep-size clock --sizes abc --out {O}"),
+    ("seeds 0", "compare clock --seeds 0 --out {O}"),
+    ("reproduce seeds 0", "reproduce clock --seeds 0 --quick --out {O}"),
+    ("forecast orbits 0", "forecast {F}/study --arm base --orbits 0 --out {O}"),
+    ("forecast 50 orbits", "forecast {F}/study --arm base --orbits 50 --out {O}"),
+    ("forecast 1e8 steps", "forecast {F}/study --arm base --steps 100000000 --out {O}"),
+    ("rtol -1", "simulate pendulum --rtol -1 --out {O}"),
+    ("rtol nan", "simulate pendulum --rtol nan --out {O}"),
+    ("t-end inf", "simulate pendulum --t-end inf --out {O}"),
+    ("a billion orbits", "simulate pendulum --orbits 1000000000 --out {O}"),
+    ("device tpu (meta)", "meta van-der-pol --device tpu --out {O}"),
+    ("device tpu (compare)", "compare van-der-pol --arms base --device tpu --out {O}"),
+    ("inner steps 0", "meta van-der-pol --inner-steps 0 --small --outer-steps 1 --out {O}"),
+    ("outer steps 0", "meta van-der-pol --outer-steps 0 --small --out {O}"),
+    ("huge seed", f"meta van-der-pol --seed {2**70} --small --outer-steps 1 --out {{O}}"),
+    ("resume without checkpoint", "meta van-der-pol --resume --small --outer-steps 1 --out {O}"),
+    ("meta over a finished run", "meta van-der-pol --small --outer-steps 1 --out {F}/meta"),
+    ("analyze hessian-seeds -1", "analyze {F}/study --hessian-seeds -1 --out {O}"),
+    ("analyze hessian-seeds 0", "analyze {F}/study --hessian-seeds 0 --out {O}"),
+    ("analyze flat-tol nan", "analyze {F}/study --flat-tol nan --out {O}"),
+    ("analyze a missing folder", "analyze {O}/missing"),
+    ("analyze a simulate folder", "analyze {F}/sim --out {O}"),
+    ("study config.json a list", "analyze {F}/listcfg --out {O}"),
+    ("reproduce into a simulate folder", "reproduce clock --quick --seeds 1 --out {F}/sim_copy"),
+    ("address without ray", "compare clock --arms base --address auto --out {O}"),
+    ("unreachable Ray cluster", "reproduce clock --quick --backend ray --address 127.0.0.1:1 --out {O}"),
+    ("activations metadata a list", "compare clock --activations {F}/listmeta.npz --out {O}"),
+    ("model file: bare tensor", "forecast {F}/bare --arm base --out {O}"),
+    ("track roi outside", "track {F}/clock.mp4 --roi 5000,5000,10,10 --out {O}"),
+    ("track pivot 3 numbers", "track {F}/clock.mp4 --mark red --pivot 1,2,3 --out {O}"),
+    ("track max-gap -1", "track {F}/clock.mp4 --max-gap -1 --out {O}"),
+    ("track min-area -5", "track {F}/clock.mp4 --min-area -5 --out {O}"),
+    ("track start nan", "track {F}/clock.mp4 --start nan --out {O}"),
+    ("track fps 0", "track --tracks {F}/frames.csv --fps 0 --out {O}"),
+    ("corrupt mp4", "track {F}/corrupt.mp4 --out {O}"),
+    ("truncated avi", "track {F}/trunc.avi --out {O}"),
+    ("series with a BOM", "meta clock --data {F}/bom.csv --small --outer-steps 1 --out {O}"),
+    ("binary series", "meta clock --data {F}/binary.csv --small --outer-steps 1 --out {O}"),
+]
+
+
+def _fixtures(folder: Path, python: str) -> None:
+    def physnet(*argv: str) -> None:
+        subprocess.run([python, "-m", "physnet.cli.main", *argv], cwd=HERE, check=True, capture_output=True)
+
+    physnet("simulate", "pendulum", "--orbits", "2", "--out", str(folder / "sim"))
+    physnet("simulate", "pendulum", "--orbits", "2", "--out", str(folder / "sim_copy"))
+    physnet("compare", "clock", "--arms", "base", "--seeds", "2", "--small", "--epochs", "1", "--out",
+            str(folder / "study"))
+    physnet("meta", "van-der-pol", "--small", "--outer-steps", "1", "--out", str(folder / "meta"))
+    (folder / "listcfg").mkdir()
+    (folder / "listcfg" / "config.json").write_text("[1, 2]")
+    (folder / "bare" / "models").mkdir(parents=True)
+    (folder / "bare" / "config.json").write_text((folder / "study" / "config.json").read_text())
+    script = f"""
+import json, os, numpy as np, torch, video
+from pathlib import Path
+F = Path({str(folder)!r})
+torch.save(torch.zeros(3), F / "bare" / "models" / "base.pt")
+np.savez(F / "listmeta.npz", grid=np.linspace(-1, 1, 5), values=np.zeros((2, 5)), metadata=json.dumps([1, 2]))
+t = np.arange(150) / 30.0
+theta = 0.1 * np.sin(2 * np.pi * t / 2.0)
+scene = video.Scene(size=(480, 360), mark_distances=(90.0, 250.0))
+mp4 = video.render_pendulum(F / "clock.mp4", theta, 30.0, scene).read_bytes()
+avi = video.render_pendulum(F / "clock.avi", theta, 30.0, scene).read_bytes()
+(F / "trunc.avi").write_bytes(avi[: len(avi) // 2])
+third = len(mp4) // 3
+bad = bytearray(mp4); bad[third: 2 * third] = np.random.default_rng(0).integers(0, 256, third, dtype=np.uint8).tobytes()
+(F / "corrupt.mp4").write_bytes(bytes(bad))
+(F / "frames.csv").write_text("frame,red_x,red_y\\n0,1,2\\n1,1.5,2.5\\n")
+from systems.clock_data import shipped_clock_path
+(F / "bom.csv").write_bytes(b"\\xef\\xbb\\xbf" + shipped_clock_path().read_bytes())
+(F / "binary.csv").write_bytes(b"\\xff\\xfe\\x00\\x81" * 50)
+"""
+    subprocess.run([python, "-c", script], cwd=HERE, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", type=Path, default=HERE, help="the checkout to try (default: this one)")
+    parser.add_argument("--python", help="its interpreter (default: REPO/.venv/bin/python, else this one)")
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    args = parser.parse_args()
+    own = str(HERE / ".venv" / "bin" / "python") if (HERE / ".venv").exists() else sys.executable
+    python = args.python or (str(args.repo / ".venv" / "bin" / "python") if (args.repo / ".venv").exists() else own)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fixtures = Path(tmp) / "fixtures"
+        fixtures.mkdir()
+        _fixtures(fixtures, own)
+        for i, (label, template) in enumerate(CASES):
+            out = Path(tmp) / f"out{i}"
+            argv = template.format(F=fixtures, O=out).split()
+            env = {**os.environ, "PYTHONPATH": str(args.repo)}
+            try:
+                done = subprocess.run([python, "-m", "physnet.cli.main", *argv], cwd=args.repo, env=env,
+                                      capture_output=True, text=True, timeout=300)
+                code, err = done.returncode, done.stderr
+            except subprocess.TimeoutExpired:
+                code, err = "timeout", ""
+            lines = [line for line in err.splitlines() if line.strip() and "it/s]" not in line]
+            last = lines[-1].replace(tmp, "TMP") if lines else ""
+            rows.append({"case": label, "command": " ".join(argv).replace(tmp, "TMP"), "exit": code,
+                         "stderr_lines": len(lines), "message": last[:160]})
+            print(f"| {label} | {code} | {len(lines)} | {last[:160].replace('|', '/')} |", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
