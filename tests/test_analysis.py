@@ -94,6 +94,7 @@ def test_lanczos_top_eigenvalue_and_density_moments(small_problem):
     assert 0 <= sld.fraction_near_zero(tol) <= 1
 
 
+@pytest.mark.slow
 def test_flat_fraction_matches_the_exact_spectrum_of_a_trained_network():
     """An over-parameterised classifier trained to a minimum has a cluster of eigenvalues
     near zero; 60 Lanczos steps (a tenth of the dimension) must find its share."""

@@ -42,6 +42,7 @@ def test_cache_is_used_and_a_corrupt_one_regenerated(cache):
     np.testing.assert_array_equal(load_mnist1d(cache)["x_test"], first["x_test"])
 
 
+@pytest.mark.slow
 def test_mnist1d_reproduce_tiny(tmp_path, cache):
     summary = reproduce_model("mnist1d", "classifier", tmp_path, quick=True,
                               meta_overrides={"outer_steps": 2, "inner_steps": 5, "hidden": (16,), "width": 6},
