@@ -75,16 +75,16 @@ def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: 
         raise ValueError(f"steps must be >= 1, got {steps}")
     if data.dt is None:
         raise ValueError("this task's data has no sampling interval; cannot forecast")
-    gigabytes = 3 * (steps + 1) * (n_orbits or 3) * data.x_val.shape[-1] * 8 * getattr(model, "n_members", 1) / 1e9
+    y0, rows = validation_starts(data, n_orbits)  # the orbits actually forecast (default: up to 3)
+    n_members = getattr(model, "n_members", 1)
+    gigabytes = 3 * (steps + 1) * len(rows) * data.x_val.shape[-1] * 8 * n_members / 1e9
     if gigabytes > FORECAST_MEMORY_GB:
         raise ValueError(f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
                          f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits")
-    y0, rows = validation_starts(data, n_orbits)
     if data.system is None:
         steps = min(steps, len(data.x_val) - 1 - rows[0])
         truth = data.x_val[rows[0] : rows[0] + steps + 1].unsqueeze(0).double()
     t = torch.arange(steps + 1, dtype=y0.dtype, device=y0.device) * data.dt
-    n_members = getattr(model, "n_members", 1)
     start = y0 if n_members == 1 else y0.unsqueeze(0).expand(n_members, *y0.shape).contiguous()
     with torch.no_grad():
         rolled = odeint(model, start, t, method=method, rtol=1e-7, atol=1e-9, options=options)
