@@ -74,6 +74,8 @@ class DiverseActivation(nn.Module):
             raise ValueError(f"expected {self.n_neurons} pre-activations in the last dimension, got {x.shape[-1]}")
         if self.bank.k == 1:
             return self.bank.apply_type(0, x)
+        if getattr(self.bank, "subnet_eval", None) == "knots":  # every type in one call
+            return self.bank.apply_layer(x, self.assignment)
         if self.blocks:  # types in contiguous blocks in neuron order: slices, no permutation
             outs = [self.bank.apply_type(j, g) for j, g in enumerate(x.split(self.counts, dim=-1)) if g.shape[-1] > 0]
             return torch.cat(outs, dim=-1)

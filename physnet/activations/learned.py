@@ -12,7 +12,8 @@ from torch import Tensor, nn
 from physnet.activations.fixed import get_activation
 from physnet.activations.fused_subnet import fused_residual
 from physnet.activations.grid import check_k
-from physnet.activations.knots import DEFAULT_KNOTS, evaluate_table, hermite_table
+from physnet.activations.knot_function import interpolate_layer, stacked_coefficients
+from physnet.activations.knots import DEFAULT_KNOTS, hermite_table
 
 #: Hidden nonlinearities of the sub-networks: the paper's PyTorch code used tanh, its JAX code
 #: (equinox's MLP default) relu.
@@ -136,8 +137,9 @@ class LearnedBank(nn.Module):
     def apply_type(self, j: int, x: Tensor) -> Tensor:
         """Type ``j``'s function elementwise on ``x`` (any shape)."""
         if self.subnet_eval == "knots":
-            lo, hi, _ = self.knots
-            return self._base_fn(x) + evaluate_table(x, self.knot_table(j), lo, hi)
+            table = stacked_coefficients([self.knot_table(j)])
+            no_offsets = torch.zeros((), dtype=torch.long, device=x.device)
+            return self._base_fn(x) + interpolate_layer(x, table, no_offsets, self.knots)
         if self.fused:
             if self.sub_activation != "tanh":
                 raise ValueError("the fused sub-network kernels (compile) support tanh sub-networks only")
@@ -147,6 +149,26 @@ class LearnedBank(nn.Module):
         if self.residual_scale == 1.0:
             return self._base_fn(x) + residual + self.b_out[j]
         return self._base_fn(x) + self.residual_scale * (residual + self.b_out[j])
+
+    def apply_layer(self, x: Tensor, assignment: Tensor) -> Tensor:
+        """Neuron ``i``'s type ``assignment[i]`` on ``x`` shaped ``(..., N)`` in one call (knots
+        only: one gather from the table of every type, :mod:`physnet.activations.knot_function`)."""
+        if self.subnet_eval != "knots":
+            raise ValueError("apply_layer evaluates types on knots only; use apply_type per type")
+        table = self.knot_tables()
+        offsets = assignment * (self.knots[2] + 1)
+        return self._base_fn(x) + interpolate_layer(x, table, offsets, self.knots)
+
+    def knot_tables(self) -> Tensor:
+        """Every type's table stacked, ``(4, k (G + 1))`` (:func:`~physnet.activations.
+        knot_function.stacked_coefficients`), shared within :meth:`reuse_knot_tables`."""
+        cached = None if self._tables is None else self._tables.get(-1)
+        if cached is not None and (cached.requires_grad or not torch.is_grad_enabled()):
+            return cached
+        table = stacked_coefficients([self.knot_table(j) for j in range(self.k)])
+        if self._tables is not None:
+            self._tables[-1] = table
+        return table
 
     @contextmanager
     def reuse_knot_tables(self) -> Iterator[None]:
