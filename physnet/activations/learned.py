@@ -137,9 +137,8 @@ class LearnedBank(nn.Module):
     def apply_type(self, j: int, x: Tensor) -> Tensor:
         """Type ``j``'s function elementwise on ``x`` (any shape)."""
         if self.subnet_eval == "knots":
-            table = stacked_coefficients([self.knot_table(j)])
-            no_offsets = torch.zeros((), dtype=torch.long, device=x.device)
-            return self._base_fn(x) + interpolate_layer(x, table, no_offsets, self.knots)
+            offset = torch.tensor(j * (self.knots[2] + 1), device=x.device)
+            return self._base_fn(x) + interpolate_layer(x, self.knot_tables(), offset, self.knots)
         if self.fused:
             if self.sub_activation != "tanh":
                 raise ValueError("the fused sub-network kernels (compile) support tanh sub-networks only")
@@ -169,6 +168,24 @@ class LearnedBank(nn.Module):
         if self._tables is not None:
             self._tables[-1] = table
         return table
+
+    def gradient_targets(self) -> list[Tensor]:
+        """What a meta-gradient is taken with respect to first: on knots, within
+        :meth:`reuse_knot_tables`, the shared table of every type (its gradient summed over
+        the inner steps, then carried to the weights once by :meth:`to_weight_gradients`
+        instead of once per inner step); otherwise the parameters themselves."""
+        if self.subnet_eval == "knots" and self._tables is not None:
+            return [self.knot_tables()]
+        return list(self.parameters())
+
+    def to_weight_gradients(self, targets: list[Tensor], grads: list[Tensor]) -> list[Tensor]:
+        """The gradients with respect to the parameters from those with respect to
+        :meth:`gradient_targets` (one pass through the tables' construction)."""
+        params = list(self.parameters())
+        if len(targets) == len(params) and all(t is p for t, p in zip(targets, params, strict=True)):
+            return grads
+        found = torch.autograd.grad(targets, params, grad_outputs=grads, allow_unused=True)
+        return [torch.zeros_like(p) if g is None else g for p, g in zip(params, found, strict=True)]
 
     @contextmanager
     def reuse_knot_tables(self) -> Iterator[None]:

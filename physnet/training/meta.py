@@ -378,7 +378,6 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
                                         "bank": bank.state_dict(), "outer": outer.state_dict(),
                                         "stream": stream.state_dict(), "history": history, "config": config.to_dict()})
 
-    bank_params = list(bank.parameters())
     last = config.outer_steps if stop_after is None else min(config.outer_steps, stop_after)
     bar = tqdm(range(start_step + 1, last + 1), disable=not progress, desc=f"meta {config.task}/{config.model}")
     for step in bar:
@@ -392,7 +391,7 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
         try:
             with bank.reuse_knot_tables():  # the weights hold still until the outer step
                 theta, inner_state, meta_loss, inner_losses = outer_step(
-                    config, model, theta, inner_state, inner, data, stream, bank_params, outer)
+                    config, model, theta, inner_state, inner, data, stream, bank, outer)
         except TrainingDivergedError as err:
             kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path is not None and ckpt_path.exists() else ""
             raise TrainingDivergedError(f"{err} at outer step {step}; lower the learning rates{kept}") from None
@@ -414,10 +413,12 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
 
 
 def outer_step(config: MetaConfig, model: nn.Module, theta: dict[str, Tensor], inner_state: dict[str, Tensor],
-               inner: FunctionalOptimizer, data: TaskData, stream: BatchStream, params: list[Tensor],
+               inner: FunctionalOptimizer, data: TaskData, stream: BatchStream, bank: LearnedBank,
                outer: torch.optim.Optimizer) -> tuple[dict[str, Tensor], dict[str, Tensor], float, list[float]]:
     """K inner steps from ``theta``, the meta-gradient of the meta loss with respect to the
-    sub-network weights ``params`` and one step of ``outer`` on them.
+    sub-network weights of ``bank`` and one step of ``outer`` on them. The inner loop
+    differentiates with respect to the bank's :meth:`~LearnedBank.gradient_targets` (on
+    knots: its shared tables), carried to the weights once at the end.
 
     Returns:
         theta and the inner optimizer state after the inner steps (detached leaves), the
@@ -426,15 +427,18 @@ def outer_step(config: MetaConfig, model: nn.Module, theta: dict[str, Tensor], i
     window = config.unrolled_steps
     n_batches = config.inner_steps + (config.meta_loss == "final")
     batches = [stream.next() for _ in range(n_batches)]
+    targets = bank.gradient_targets()
     if config.recompute and window:
         theta, inner_state, meta_loss, inner_losses, grads = recomputed_meta_gradient(
-            model, theta, inner_state, inner, data, batches, window, params, config.recompute,
+            model, theta, inner_state, inner, data, batches, window, targets, config.recompute,
             meta_loss=config.meta_loss)
     else:
         theta, inner_state, meta_loss, inner_losses = inner_loop(
-            model, theta, inner_state, inner, data, batches, window, meta_loss=config.meta_loss, params=params)
-        grads = torch.autograd.grad(meta_loss, params, allow_unused=True)
-    for p, g in zip(params, zeros_for_unused(grads, params), strict=True):
+            model, theta, inner_state, inner, data, batches, window, meta_loss=config.meta_loss, params=targets)
+        grads = torch.autograd.grad(meta_loss, targets, allow_unused=True)
+    params = list(bank.parameters())
+    grads = bank.to_weight_gradients(targets, zeros_for_unused(grads, targets))
+    for p, g in zip(params, grads, strict=True):
         p.grad = g
         if config.outer_grad_clip is not None:
             p.grad.clamp_(-config.outer_grad_clip, config.outer_grad_clip)
