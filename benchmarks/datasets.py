@@ -1,6 +1,6 @@
 """Time to build each task's default dataset (paper scale, ~10^4 training pairs).
 
-    python benchmarks/datasets.py [--repeats 3]
+python benchmarks/datasets.py [--repeats 3]
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ def main() -> None:
             start = time.perf_counter()
             ds = make_dataset(get_system(name), spec, seed=0)
             times.append(time.perf_counter() - start)
-        print(f"{name:<14}{spec.n_orbits:>7}{len(ds.train):>8}{len(ds.val):>7}"
-              f"{statistics.median(times):>10.2f}{min(times):>8.2f}")
+        print(
+            f"{name:<14}{spec.n_orbits:>7}{len(ds.train):>8}{len(ds.val):>7}"
+            f"{statistics.median(times):>10.2f}{min(times):>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,16 @@ def run(kind: str, data, seeds: list[int], config: TrainConfig, hidden: tuple[in
         model = build_model(kind, data.dim_in, hidden, "sin", seeds=seeds, dtype=dtype)
         losses = train(model, data, config).val_loss.numpy()
     else:
-        losses = np.array([float(train(build_model(kind, data.dim_in, hidden, "sin", seeds=[s], dtype=dtype), data,
-                                       config).val_loss[0]) for s in seeds])
+        losses = np.array(
+            [
+                float(
+                    train(build_model(kind, data.dim_in, hidden, "sin", seeds=[s], dtype=dtype), data, config).val_loss[
+                        0
+                    ]
+                )
+                for s in seeds
+            ]
+        )
     return losses, time.perf_counter() - began
 
 
@@ -53,8 +61,10 @@ def main() -> None:
     if args.compile:  # start from an empty compile cache, so the first compiled run pays the full compile
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="inductor-")
     torch.set_num_threads(args.threads)
-    print(f"{'task':<14}{'model':<6}{'sequential s':>13}{'batched s':>11}{'speed-up':>10}{'target':>8}"
-          f"{'f32 median seq':>16}{'f32 median bat':>16}{'f64 max rel diff':>18}")
+    print(
+        f"{'task':<14}{'model':<6}{'sequential s':>13}{'batched s':>11}{'speed-up':>10}{'target':>8}"
+        f"{'f32 median seq':>16}{'f32 median bat':>16}{'f64 max rel diff':>18}"
+    )
     for task, model, target in CASES:
         d = compare_defaults(task, model)
         data = get_task(task).load(seed=0)
@@ -68,16 +78,22 @@ def main() -> None:
         seq64, _ = run(model, d64, few, short, d["hidden"], torch.float64, batched=False)
         bat64, _ = run(model, d64, few, short, d["hidden"], torch.float64, batched=True)
         rel = float(np.max(np.abs(bat64 - seq64) / np.abs(seq64)))
-        print(f"{task:<14}{model:<6}{t_seq:>13.2f}{t_bat:>11.2f}{t_seq / t_bat:>9.1f}x{target:>7.0f}x"
-              f"{np.median(seq):>16.4g}{np.median(bat):>16.4g}{rel:>18.2e}")
+        print(
+            f"{task:<14}{model:<6}{t_seq:>13.2f}{t_bat:>11.2f}{t_seq / t_bat:>9.1f}x{target:>7.0f}x"
+            f"{np.median(seq):>16.4g}{np.median(bat):>16.4g}{rel:>18.2e}"
+        )
         if args.compile:
             compiled = TrainConfig(**{**config.to_dict(), "compile": True})
             for cache in ("empty", "warm"):
                 com, t_com = run(model, data, seeds, compiled, d["hidden"], torch.float32, batched=True)
-                print(f"{'':<14}{f'+ torch.compile, batched, {cache} cache (compile included)':<50}{t_com:>7.2f} s"
-                      f"{t_seq / t_com:>7.1f}x  median {np.median(com):.4g}")
-    print(f"({args.seeds} seeds, {args.epochs} epochs each, hidden {d['hidden']}, float32; "
-          f"float64 check: 5 seeds, 1 epoch)")
+                print(
+                    f"{'':<14}{f'+ torch.compile, batched, {cache} cache (compile included)':<50}{t_com:>7.2f} s"
+                    f"{t_seq / t_com:>7.1f}x  median {np.median(com):.4g}"
+                )
+    print(
+        f"({args.seeds} seeds, {args.epochs} epochs each, hidden {d['hidden']}, float32; "
+        f"float64 check: 5 seeds, 1 epoch)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Fitted convergence orders of every fixed-step method and energy errors over 10^4 steps.
 
-    python benchmarks/integrators.py
+python benchmarks/integrators.py
 """
 
 from __future__ import annotations
@@ -56,13 +56,24 @@ def main() -> None:
     hh = HenonHeiles()
     hh_y0 = torch.tensor([[0.234, 0.184, -0.134, 0.0]], dtype=torch.float64)
     hh_y0[0, 3] = torch.sqrt(2 * (0.125 - hh.hamiltonian(hh_y0)[0]))
-    problems = [("pendulum", Pendulum(), torch.tensor([[1.0, 0.0]], dtype=torch.float64), 0.1),
-                ("henon-heiles E=1/8 regular", hh, hh_y0, 0.05)]
+    problems = [
+        ("pendulum", Pendulum(), torch.tensor([[1.0, 0.0]], dtype=torch.float64), 0.1),
+        ("henon-heiles E=1/8 regular", hh, hh_y0, 0.05),
+    ]
     for label, system, y0, h in problems:
-        for method, step in [("euler", h / 25), ("symplectic-euler", h), ("leapfrog", h),
-                             ("implicit-midpoint", h), ("rk4", h), ("rk4", 0.3 if system is not hh else 0.5)]:
+        for method, step in [
+            ("euler", h / 25),
+            ("symplectic-euler", h),
+            ("leapfrog", h),
+            ("implicit-midpoint", h),
+            ("rk4", h),
+            ("rk4", 0.3 if system is not hh else 0.5),
+        ]:
             early, late, drift, sec = energy_errors(system, y0, step, method)
-            print(f"{label:<27}{method:<18} h={step:<6g} early {early:.2e}  late {late:.2e}  drift {drift:+.2e}  ({sec:.1f} s)")
+            print(
+                f"{label:<27}{method:<18} h={step:<6g} early {early:.2e}  late {late:.2e}  "
+                f"drift {drift:+.2e}  ({sec:.1f} s)"
+            )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,10 @@ def main() -> None:
         print(f"{label:<16} median {np.median(values):.4g}  values " + " ".join(f"{v:.4g}" for v in values), flush=True)
     wins = int((finals["meta-learned"] < finals["base held fixed"]).sum())
     meta_lr = meta_config_for(args.task, args.model, **extra).outer_lr
-    print(f"{args.task}/{config.model} {args.mode}, {config.outer_steps} outer x {config.inner_steps} inner, "
-          f"outer lr {meta_lr}: meta-learning lower on {wins}/{args.seeds} seeds")
+    print(
+        f"{args.task}/{config.model} {args.mode}, {config.outer_steps} outer x {config.inner_steps} inner, "
+        f"outer lr {meta_lr}: meta-learning lower on {wins}/{args.seeds} seeds"
+    )
 
 
 if __name__ == "__main__":

@@ -56,12 +56,20 @@ def child(name: str, subnet_eval: str, outer_steps: int, threads: int) -> None:
     task, model, overrides, *_ = SETTINGS[name]
     overrides = dict(overrides)
     named = preset(task, model, overrides.pop("preset", None))["meta"]
-    config = meta_config_for(task, model, **{**named, **overrides, "outer_steps": outer_steps,
-                                             "subnet_eval": subnet_eval})
+    config = meta_config_for(
+        task, model, **{**named, **overrides, "outer_steps": outer_steps, "subnet_eval": subnet_eval}
+    )
     result = meta_learn(config)
     seconds = result.history["seconds"][2:]
-    print(json.dumps({"seconds": float(np.median(seconds)), "first_s": float(result.history["seconds"][1]),
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": float(np.median(seconds)),
+                "first_s": float(result.history["seconds"][1]),
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 REPRODUCE_ALL = "reproduce all"
@@ -84,22 +92,42 @@ def child_reproduce_all(threads: int) -> None:
 
 
 def reproduce_all_row(args) -> None:
-    out = subprocess.run([sys.executable, __file__, "--child", REPRODUCE_ALL, "--threads", str(args.threads)],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", REPRODUCE_ALL, "--threads", str(args.threads)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode:
         print(f"{REPRODUCE_ALL} failed: {(out.stderr.strip().splitlines() or ['?'])[-1]}")
         return
     r = json.loads(out.stdout.strip().splitlines()[-1])
     ok = r["seconds"] <= REPRODUCE_TARGET_S and r["peak_mb"] <= REPRODUCE_TARGET_MB
-    print(f"{REPRODUCE_ALL:<27} {r['seconds']:.0f} s = {r['seconds'] / 60:.1f} min, peak {r['peak_mb']:.0f} MB "
-          f"(target <= {REPRODUCE_TARGET_S / 60:.0f} min, <= {REPRODUCE_TARGET_MB} MB: "
-          f"{'meets' if ok else 'misses'} target)")
+    print(
+        f"{REPRODUCE_ALL:<27} {r['seconds']:.0f} s = {r['seconds'] / 60:.1f} min, peak {r['peak_mb']:.0f} MB "
+        f"(target <= {REPRODUCE_TARGET_S / 60:.0f} min, <= {REPRODUCE_TARGET_MB} MB: "
+        f"{'meets' if ok else 'misses'} target)"
+    )
 
 
 def run(name: str, subnet_eval: str, args) -> dict | None:
-    out = subprocess.run([sys.executable, __file__, "--child", name, "--eval", subnet_eval, "--outer-steps",
-                          str(args.outer_steps), "--threads", str(args.threads)], capture_output=True, text=True,
-                         check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            name,
+            "--eval",
+            subnet_eval,
+            "--outer-steps",
+            str(args.outer_steps),
+            "--threads",
+            str(args.threads),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode:
         print(f"{name} ({subnet_eval}) failed: {(out.stderr.strip().splitlines() or ['?'])[-1]}")
         return None
@@ -122,8 +150,10 @@ def main() -> None:
     if args.child:
         child(args.child, args.eval, args.outer_steps, args.threads)
         return
-    print(f"{'setting':<27}{'direct s':>9}{'MB':>6}{'knots s':>9}{'MB':>6}{'knots/direct':>13}{'vs reference':>13}"
-          f"{'target s':>9}  verdict (knots)")
+    print(
+        f"{'setting':<27}{'direct s':>9}{'MB':>6}{'knots s':>9}{'MB':>6}{'knots/direct':>13}{'vs reference':>13}"
+        f"{'target s':>9}  verdict (knots)"
+    )
     for name, (_, _, _, ref, target_s, target_mb) in SETTINGS.items():
         if args.only and name != args.only:
             continue
@@ -142,12 +172,18 @@ def main() -> None:
         if target_s is not None:
             ok = med["knots"] <= target_s and (target_mb is None or mb["knots"] <= target_mb)
             verdict = "meets target" if ok else "misses target"
-        print(f"{name:<27}{med['direct']:>9.3f}{mb['direct']:>6.0f}{med['knots']:>9.3f}{mb['knots']:>6.0f}"
-              f"{med['knots'] / med['direct']:>13.2f}{vs_ref}{target_s or float('nan'):>9.2f}  {verdict}")
-        print(f"{'':<27}per run: direct {[round(r['seconds'], 3) for r in runs['direct']]}, "
-              f"knots {[round(r['seconds'], 3) for r in runs['knots']]}")
-    print(f"(median of outer steps 2..{args.outer_steps} per run, median over {args.repeats} alternating runs, "
-          f"{args.threads} threads)")
+        print(
+            f"{name:<27}{med['direct']:>9.3f}{mb['direct']:>6.0f}{med['knots']:>9.3f}{mb['knots']:>6.0f}"
+            f"{med['knots'] / med['direct']:>13.2f}{vs_ref}{target_s or float('nan'):>9.2f}  {verdict}"
+        )
+        print(
+            f"{'':<27}per run: direct {[round(r['seconds'], 3) for r in runs['direct']]}, "
+            f"knots {[round(r['seconds'], 3) for r in runs['knots']]}"
+        )
+    print(
+        f"(median of outer steps 2..{args.outer_steps} per run, median over {args.repeats} alternating runs, "
+        f"{args.threads} threads)"
+    )
     if (args.only in (None, REPRODUCE_ALL)) and not args.skip_reproduce:
         reproduce_all_row(args)
 

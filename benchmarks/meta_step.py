@@ -37,13 +37,21 @@ def child(task: str, model: str, mode: str, outer_steps: int | None) -> None:
     config = meta_config_for(task, model, **overrides)
     result = meta_learn(config)
     h = result.history
-    print(json.dumps({
-        "seconds_per_outer_step": float(np.median(h["seconds"][1:])),
-        "val_before": float(h["val_loss"][0]), "val_after": float(h["val_loss"][-1]),
-        "outer_steps": int(h["outer_step"][-1]), "inner_steps": config.inner_steps,
-        "hidden": list(config.hidden), "width": config.width, "batch": config.batch_size,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds_per_outer_step": float(np.median(h["seconds"][1:])),
+                "val_before": float(h["val_loss"][0]),
+                "val_after": float(h["val_loss"][-1]),
+                "outer_steps": int(h["outer_step"][-1]),
+                "inner_steps": config.inner_steps,
+                "hidden": list(config.hidden),
+                "width": config.width,
+                "batch": config.batch_size,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -55,7 +63,10 @@ def main() -> None:
     if args.child:
         child(*args.child, None if args.full else args.outer_steps)
         return
-    print(f"{'task':<14}{'model':<6}{'mode':<13}{'s/outer step':>13}{'peak MB':>9}{'val before':>12}{'val after':>11}  setting")
+    print(
+        f"{'task':<14}{'model':<6}{'mode':<13}{'s/outer step':>13}{'peak MB':>9}"
+        f"{'val before':>12}{'val after':>11}  setting"
+    )
     for task, model, mode in SETTINGS:
         cmd = [sys.executable, __file__, "--child", task, model, mode, "--outer-steps", str(args.outer_steps)]
         if args.full:
@@ -65,9 +76,11 @@ def main() -> None:
             print(f"{task:<14}{model:<6}{mode:<13} failed: {out.stderr.strip().splitlines()[-1]}")
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{task:<14}{model:<6}{mode:<13}{r['seconds_per_outer_step']:>13.3f}{r['peak_rss_mb']:>9.0f}"
-              f"{r['val_before']:>12.4g}{r['val_after']:>11.4g}  {r['outer_steps']} outer x {r['inner_steps']} inner, "
-              f"hidden {r['hidden']}, W={r['width']}, batch {r['batch']}")
+        print(
+            f"{task:<14}{model:<6}{mode:<13}{r['seconds_per_outer_step']:>13.3f}{r['peak_rss_mb']:>9.0f}"
+            f"{r['val_before']:>12.4g}{r['val_after']:>11.4g}  {r['outer_steps']} outer x {r['inner_steps']} inner, "
+            f"hidden {r['hidden']}, W={r['width']}, batch {r['batch']}"
+        )
 
 
 if __name__ == "__main__":

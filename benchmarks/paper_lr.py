@@ -25,8 +25,11 @@ def choose(task: str, model: str, seeds: int) -> tuple[float, dict[float, float]
     named = preset(task, model, "paper")["compare"]
     medians = {}
     for lr in LR_CANDIDATES:
-        config = CompareConfig(task=task, model=model, **{**compare_defaults(task, model), **named, "lr": lr,
-                                                         "seeds": seeds, "arms": ("base",)})
+        config = CompareConfig(
+            task=task,
+            model=model,
+            **{**compare_defaults(task, model), **named, "lr": lr, "seeds": seeds, "arms": ("base",)},
+        )
         with tempfile.TemporaryDirectory() as tmp:
             try:
                 result = run_study(config, None, Path(tmp))
@@ -46,8 +49,10 @@ def main() -> None:
         began = time.perf_counter()
         best, medians = choose(task, args.model, args.seeds)
         table = ", ".join(f"{lr:g}: {m:.4g}" for lr, m in medians.items())
-        print(f"{task}/{args.model}: median sine val_mse by lr {table} -> lr {best:g} "
-              f"({time.perf_counter() - began:.0f} s)")
+        print(
+            f"{task}/{args.model}: median sine val_mse by lr {table} -> lr {best:g} "
+            f"({time.perf_counter() - began:.0f} s)"
+        )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,18 @@ def used_mb() -> float:
 def timed_run(backend: str, out: Path, quick: bool) -> tuple[dict, float, float]:
     """Run ``reproduce all``; returns its timings.json, wall seconds and the machine's peak
     used memory above the level before it started, in MB."""
-    command = [sys.executable, "-m", "physnet.cli.main", "reproduce", "all", "--out", str(out), "--no-progress",
-               "--backend", backend] + (["--quick"] if quick else [])
+    command = [
+        sys.executable,
+        "-m",
+        "physnet.cli.main",
+        "reproduce",
+        "all",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--backend",
+        backend,
+    ] + (["--quick"] if quick else [])
     base, peak, done = used_mb(), [0.0], threading.Event()
 
     def sample() -> None:
@@ -63,14 +73,18 @@ def main() -> None:
     for backend in args.backends.split(","):
         timings, seconds, machine_mb = timed_run(backend, root / backend, args.quick)
         results[backend] = timings
-        print(f"\n{backend}: total {timings['total_seconds']:.0f} s (command {seconds:.0f} s), "
-              f"peak {timings['peak_rss_mb']:.0f} MB, machine +{machine_mb:.0f} MB")
+        print(
+            f"\n{backend}: total {timings['total_seconds']:.0f} s (command {seconds:.0f} s), "
+            f"peak {timings['peak_rss_mb']:.0f} MB, machine +{machine_mb:.0f} MB"
+        )
         for task, t in sorted(timings["tasks"].items(), key=lambda kv: kv[1]["finished_after"]):
             print(f"  {task:<14}{t['seconds']:7.0f} s, finished after {t['finished_after']:5.0f} s")
     if {"process", "ray"} <= set(results):
         p, r = results["process"], results["ray"]
-        print(f"\nray vs process: {p['total_seconds'] / r['total_seconds']:.2f}x "
-              f"(target: total <= 900 s; process {p['total_seconds']:.0f} s, ray {r['total_seconds']:.0f} s)")
+        print(
+            f"\nray vs process: {p['total_seconds'] / r['total_seconds']:.2f}x "
+            f"(target: total <= 900 s; process {p['total_seconds']:.0f} s, ray {r['total_seconds']:.0f} s)"
+        )
         same = all(p["tasks"][t]["mix_median"] == r["tasks"][t]["mix_median"] for t in p["tasks"])
         print(f"mix medians identical across backends: {same}")
 

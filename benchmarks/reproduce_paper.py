@@ -34,8 +34,10 @@ def report(out: Path) -> None:
         print(f"{task:>14} {t['seconds']:8.0f} {meta:16.0f} {t['seconds'] - meta:8.0f}")
     total = timings["total_seconds"]
     verdict = "met" if total <= TARGET_SECONDS else "missed"
-    print(f"{'total':>14} {total:8.0f} s = {total / 60:.1f} min (target <= {TARGET_SECONDS / 60:.0f} min: {verdict}); "
-          f"peak memory {timings['peak_rss_mb']:.0f} MB")
+    print(
+        f"{'total':>14} {total:8.0f} s = {total / 60:.1f} min (target <= {TARGET_SECONDS / 60:.0f} min: {verdict}); "
+        f"peak memory {timings['peak_rss_mb']:.0f} MB"
+    )
 
 
 def main() -> None:
@@ -47,8 +49,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.out is not None:
         began = time.perf_counter()
-        cmd = [sys.executable, "-m", "physnet.cli.main", "reproduce", "all", "--preset", "paper", "--out",
-               str(args.out), "--no-progress"] + (["--quick"] if args.quick else [])
+        cmd = [
+            sys.executable,
+            "-m",
+            "physnet.cli.main",
+            "reproduce",
+            "all",
+            "--preset",
+            "paper",
+            "--out",
+            str(args.out),
+            "--no-progress",
+        ] + (["--quick"] if args.quick else [])
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         print(f"command wall time {time.perf_counter() - began:.0f} s")
     report(args.out or args.done)

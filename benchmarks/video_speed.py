@@ -29,9 +29,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for size, scale in (((640, 480), 1.0), ((1920, 1080), 2.25)):
             for background in ("plain", "cluttered"):
-                scene = video.Scene(size=size, pivot=(size[0] / 2, 40 * scale), background=background,
-                                    mark_distances=(120.0 * scale, 330.0 * scale), mark_radius=9.0 * scale,
-                                    noise_std=4.0)
+                scene = video.Scene(
+                    size=size,
+                    pivot=(size[0] / 2, 40 * scale),
+                    background=background,
+                    mark_distances=(120.0 * scale, 330.0 * scale),
+                    mark_radius=9.0 * scale,
+                    noise_std=4.0,
+                )
                 path = video.render_pendulum(Path(tmp) / f"{size[0]}-{background}.mp4", theta, FPS, scene)
                 marks = [video.parse_mark("red"), video.parse_mark("blue")]
                 rates, tracks = [], None
@@ -43,7 +48,10 @@ def main() -> None:
                 video.phase_space(tracks)
                 ps_seconds = time.perf_counter() - start
                 rate = statistics.median(rates)
-                print(f"{size[0]}x{size[1]:<6}{background:<11}{args.frames:>7}{rate:>11.0f}{rate / FPS:>12.1f}{ps_seconds:>15.3f}")
+                print(
+                    f"{size[0]}x{size[1]:<6}{background:<11}{args.frames:>7}"
+                    f"{rate:>11.0f}{rate / FPS:>12.1f}{ps_seconds:>15.3f}"
+                )
 
 
 if __name__ == "__main__":

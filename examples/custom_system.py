@@ -42,15 +42,25 @@ def main() -> None:
     args = parser.parse_args()
     system = Duffing()
     config = SimulationConfig(
-        system="examples.custom_system:Duffing", orbits=4 if args.small else 12,
-        t_end=10.0 if args.small else 40.0, dt=0.05, method="leapfrog", seed=0,
+        system="examples.custom_system:Duffing",
+        orbits=4 if args.small else 12,
+        t_end=10.0 if args.small else 40.0,
+        dt=0.05,
+        method="leapfrog",
+        seed=0,
     )
     orbits = simulate(system, config)
     energy = system.hamiltonian(orbits.states)
     drift = float((energy - energy[:, :1]).abs().max())
     out = prepare_output_dir(args.out)
-    write_figure(out / "phase_space.png", plot_phase_space(orbits.t.numpy(), orbits.states.numpy(), system.state_names, title="Duffing, leapfrog"))
-    print(f"{config.orbits} Duffing orbits with leapfrog: largest energy change {drift:.2e}; plot in {out}/phase_space.png")
+    write_figure(
+        out / "phase_space.png",
+        plot_phase_space(orbits.t.numpy(), orbits.states.numpy(), system.state_names, title="Duffing, leapfrog"),
+    )
+    print(
+        f"{config.orbits} Duffing orbits with leapfrog: largest energy change {drift:.2e}; "
+        f"plot in {out}/phase_space.png"
+    )
 
 
 if __name__ == "__main__":

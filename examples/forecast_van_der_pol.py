@@ -32,8 +32,10 @@ def main() -> None:
     for method in ("euler", "rk4"):
         fc = forecast(net, data, method=method, steps=100 if args.small else 400, n_orbits=2)
         print(f"{method:>5}: forecast error after {fc.t[-1]:.0f} time units: {fc.error[:, -1].round(3).tolist()}")
-        write_figure(out / f"orbits_{method}.png", plot_forecast_orbits(fc.truth, fc.model, fc.state_names,
-                                                                        title=f"van der Pol, {method}"))
+        write_figure(
+            out / f"orbits_{method}.png",
+            plot_forecast_orbits(fc.truth, fc.model, fc.state_names, title=f"van der Pol, {method}"),
+        )
     print(f"plots in {out}")
 
 

@@ -1,6 +1,6 @@
 """Label Henon-Heiles orbits regular or chaotic across energies (SALI and Lyapunov exponent).
 
-    python examples/henon_heiles_chaos.py [--small]
+python examples/henon_heiles_chaos.py [--small]
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ def main() -> None:
     for energy in energies:
         y0 = hh.sample_initial_states(per_energy, seed=0, energy=energy)
         ind = chaos_indicators(hh, y0, t_end=t_end)
-        print(f"E = {energy:.3f}: {int(ind.chaotic.sum())}/{per_energy} chaotic, "
-              f"median Lyapunov exponent {float(ind.max_lyapunov.median()):.3f}")
+        print(
+            f"E = {energy:.3f}: {int(ind.chaotic.sum())}/{per_energy} chaotic, "
+            f"median Lyapunov exponent {float(ind.max_lyapunov.median()):.3f}"
+        )
 
 
 if __name__ == "__main__":

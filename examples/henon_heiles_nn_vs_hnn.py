@@ -38,7 +38,9 @@ def main() -> None:
         print(f"{kind.upper():>3}: validation MSE {float(fit.val_loss[0]):.3g}")
     hh = HenonHeiles()
     y0 = torch.tensor([state_on_shell(0.234, 0.184, -0.134), state_on_shell(-0.118, 0.245, 0.182)], dtype=torch.float64)
-    labels = ["regular" if not c else "chaotic" for c in chaos_indicators(hh, y0, t_end=100 if args.small else 400).chaotic]
+    labels = [
+        "regular" if not c else "chaotic" for c in chaos_indicators(hh, y0, t_end=100 if args.small else 400).chaotic
+    ]
     t = torch.linspace(0, 10 if args.small else 40, 201, dtype=torch.float64)
     truth = generate_orbits(hh, y0, t).states.numpy()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))

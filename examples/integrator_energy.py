@@ -1,6 +1,6 @@
 """Compare integrators on the pendulum: energy error over many steps, saved as a plot.
 
-    python examples/integrator_energy.py --out runs/integrators [--small]
+python examples/integrator_energy.py --out runs/integrators [--small]
 """
 
 from __future__ import annotations

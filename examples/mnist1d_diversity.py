@@ -48,11 +48,18 @@ def main() -> None:
         arch = {"kind": "classifier", "dim_in": 40, "hidden": [100], "dim_out": 10, "seeds": seeds, "dtype": "float32"}
         first = member(model, arch, 0).double()
         x, y = data.x_train[:500].double(), data.y_train[:500]
-        op = HessianOperator(lambda: member_loss(first(x), y, "cross_entropy", 1)[0], list(first.parameters()))
+        op = HessianOperator(
+            lambda first=first, x=x, y=y: member_loss(first(x), y, "cross_entropy", 1)[0], list(first.parameters())
+        )
         trace = hutchinson_trace(op, tol=0.05, max_probes=60, seed=0)
-        rows += [{"arm": arm, "seed": s, "metric": float(a), "r": float(v)} for s, a, v in zip(seeds, accuracy, r)]
-        print(f"{arm:>5}: median accuracy {np.median(accuracy):.3f}, median r {np.median(r):.3f}, "
-              f"Hessian trace (seed 0) {trace.trace:.3g} +- {trace.stderr:.2g}")
+        rows += [
+            {"arm": arm, "seed": s, "metric": float(a), "r": float(v)}
+            for s, a, v in zip(seeds, accuracy, r, strict=True)
+        ]
+        print(
+            f"{arm:>5}: median accuracy {np.median(accuracy):.3f}, median r {np.median(r):.3f}, "
+            f"Hessian trace (seed 0) {trace.trace:.3g} +- {trace.stderr:.2g}"
+        )
     write_figure(out / "participation.png", plot_metric_vs_participation(rows, metric="val_accuracy"))
     print(f"wrote {out}/participation.png")
 

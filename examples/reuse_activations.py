@@ -25,7 +25,9 @@ def main() -> None:
     path = args.activations
     if path is None:
         budget = {"small": True, "outer_steps": 3, "inner_steps": 10} if args.small else {}
-        path = save_activations(out / "clock_activations.npz", meta_learn(meta_config_for("clock", "hnn", **budget)).frozen)
+        path = save_activations(
+            out / "clock_activations.npz", meta_learn(meta_config_for("clock", "hnn", **budget)).frozen
+        )
     types = load_activations(path, k=2)
     print(f"loaded {types.k} types from {path} (learned on {types.metadata.get('task')}, {types.kind} interpolation)")
     data = get_task("van-der-pol").load(small=args.small)

@@ -36,8 +36,12 @@ def main() -> None:
     t = time_grid(seconds, 1 / fps)
     y0 = torch.tensor([[0.1, 0.0]], dtype=torch.float64)
     theta = generate_orbits(clock, y0, t).states[0, :, 0].numpy()
-    scene = video.Scene(background="textured", noise_std=4.0, motion_blur=not args.small,
-                        **({"size": (480, 360), "mark_distances": (90.0, 250.0)} if args.small else {}))
+    scene = video.Scene(
+        background="textured",
+        noise_std=4.0,
+        motion_blur=not args.small,
+        **({"size": (480, 360), "mark_distances": (90.0, 250.0)} if args.small else {}),
+    )
     path = video.render_pendulum(out / "clock.mp4", theta, fps, scene)
 
     # 2. track it and turn positions into theta, theta_dot, theta_ddot
@@ -45,8 +49,10 @@ def main() -> None:
     ps = video.phase_space(tracks)
     video.write_series_csv(out / "series.csv", ps)
     rms = np.sqrt(np.mean((ps.theta - (theta - np.median(theta)))[12:-12] ** 2))
-    print(f"tracked {len(tracks.t)} frames: theta RMS error {rms:.2e} rad, period {ps.period:.4f} s "
-          f"(model {2 * np.pi / np.sqrt(clock.omega0_squared):.4f} s small-angle)")
+    print(
+        f"tracked {len(tracks.t)} frames: theta RMS error {rms:.2e} rad, period {ps.period:.4f} s "
+        f"(model {2 * np.pi / np.sqrt(clock.omega0_squared):.4f} s small-angle)"
+    )
     write_figure(out / "phase_portrait.png", plot_phase_portrait(ps))
 
     # 3. meta-learn two neuron types on the tracked series, then train a fresh HNN with them
@@ -55,8 +61,10 @@ def main() -> None:
     data = get_task("clock").load(data=out / "series.csv")
     hnn = build_model("hnn", 2, [32 if args.small else 100], result.frozen, seeds=[0])
     fit = train(hnn, data, TrainConfig(epochs=5 if args.small else 50, lr=1e-2))
-    print(f"meta-learning: validation loss {result.history['val_loss'][0]:.3g} -> {result.history['val_loss'][-1]:.3g}; "
-          f"fresh HNN with the two learned types: {float(fit.val_loss[0]):.3g}")
+    print(
+        f"meta-learning: validation loss {result.history['val_loss'][0]:.3g} -> {result.history['val_loss'][-1]:.3g}; "
+        f"fresh HNN with the two learned types: {float(fit.val_loss[0]):.3g}"
+    )
 
     # 4. forecast the validation stretch from its first state and compare with the track
     start = len(data.x_train)

@@ -6,8 +6,9 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -79,8 +80,9 @@ def write_atomically(path: Path, write: Callable[[Path], Any]) -> Path:
     except RuntimeError as err:
         if "writ" not in str(err).lower():
             raise
-        raise OSError(f"cannot write {path} ({str(err).splitlines()[0][:120]}); free space or choose another "
-                      "--out") from None
+        raise OSError(
+            f"cannot write {path} ({str(err).splitlines()[0][:120]}); free space or choose another --out"
+        ) from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -96,8 +98,9 @@ def write_npz(path: Path, **arrays: np.ndarray) -> Path:
     """Write arrays to an ``.npz`` file, atomically (loads with ``allow_pickle=False``)."""
 
     def _save(p: Path) -> None:
+        named: dict[str, Any] = dict(arrays)  # numpy's stub types **kwds oddly
         with open(p, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **named)
 
     return write_atomically(path, _save)
 
@@ -141,8 +144,9 @@ def folder_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BlockingIOError(f"another physnet process is writing into {folder}; wait for it to finish or "
-                                  "choose another --out") from None
+            raise BlockingIOError(
+                f"another physnet process is writing into {folder}; wait for it to finish or choose another --out"
+            ) from None
         _HELD[key] = 1
         try:
             yield

@@ -99,15 +99,20 @@ def simulate(system, config: SimulationConfig) -> Orbits:
     samples = config.t_end / config.dt + 1 if config.dt > 0 and config.t_end > 0 else 1  # before allocating them
     gigabytes = 3 * config.orbits * samples * system.dim * 8 / 1e9  # the solution, its copy and the integrator's
     if gigabytes > SIMULATION_MEMORY_GB:
-        raise ValueError(f"{config.orbits} orbits of {samples:.0f} samples would hold about {gigabytes:.0f} GB "
-                         f"(limit {SIMULATION_MEMORY_GB:g} GB); ask for fewer --orbits, a shorter --t-end or a "
-                         "larger --dt")
+        raise ValueError(
+            f"{config.orbits} orbits of {samples:.0f} samples would hold about {gigabytes:.0f} GB "
+            f"(limit {SIMULATION_MEMORY_GB:g} GB); ask for fewer --orbits, a shorter --t-end or a "
+            "larger --dt"
+        )
     t = time_grid(config.t_end, config.dt)
     kwargs = {}
     if config.energy is not None:
         params = inspect.signature(system.sample_initial_states).parameters
         if "energy" not in params:
-            raise ValueError(f"--energy applies to systems sampled on energy shells (henon-heiles), not {getattr(system, 'name', system)!r}")
+            raise ValueError(
+                f"--energy applies to systems sampled on energy shells (henon-heiles), "
+                f"not {getattr(system, 'name', system)!r}"
+            )
         kwargs["energy"] = config.energy
     y0 = system.sample_initial_states(config.orbits, seed=config.seed, **kwargs).to(torch.float64)
     check_initial_states(y0, system.dim)

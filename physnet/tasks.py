@@ -5,9 +5,10 @@ Later issues add tasks (``mnist1d``) here; the CLI and the protocol only look ta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -47,10 +48,11 @@ class TaskData:
     def dim_in(self) -> int:
         return self.x_train.shape[-1]
 
-    def to(self, device: str | torch.device, dtype: torch.dtype) -> "TaskData":
+    def to(self, device: str | torch.device, dtype: torch.dtype) -> TaskData:
         cast = lambda t: t.to(device=device, dtype=dtype) if t.is_floating_point() else t.to(device)  # noqa: E731
-        return replace(self, x_train=cast(self.x_train), y_train=cast(self.y_train), x_val=cast(self.x_val),
-                       y_val=cast(self.y_val))
+        return replace(
+            self, x_train=cast(self.x_train), y_train=cast(self.y_train), x_val=cast(self.x_val), y_val=cast(self.y_val)
+        )
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,18 @@ class Task:
 def _system_task_data(system, *, seed: int, small: bool) -> TaskData:
     spec = DatasetSpec(n_orbits=12, t_end=10.0, dt=0.1) if small else None
     ds = make_dataset(system, spec, seed=seed)
-    return TaskData(ds.train.states, ds.train.derivatives, ds.val.states, ds.val.derivatives,
-                    "mse", system.state_names, {"source": "simulated", **ds.config},
-                    val_orbit=ds.val.orbit, dt=ds.config["spec"]["dt"], system=system)
+    return TaskData(
+        ds.train.states,
+        ds.train.derivatives,
+        ds.val.states,
+        ds.val.derivatives,
+        "mse",
+        system.state_names,
+        {"source": "simulated", **ds.config},
+        val_orbit=ds.val.orbit,
+        dt=ds.config["spec"]["dt"],
+        system=system,
+    )
 
 
 def load_van_der_pol(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
@@ -96,11 +107,24 @@ def load_clock(*, seed: int = 0, small: bool = False, data: str | Path | None = 
     if small:
         train, val = _thin(train, 4), _thin(val, 4)
     f = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
-    return TaskData(f(train.states), f(train.derivatives), f(val.states), f(val.derivatives), "mse",
-                    ("theta", "theta_dot"),
-                    {"source": str(data) if data else "shipped pendulum clock", "n_train": len(train),
-                     "n_val": len(val), "split": "first 80 % / last 20 % in time order", "seed": seed},
-                    val_orbit=None, dt=float(np.median(np.diff(series.t))) * (4 if small else 1), system=None)
+    return TaskData(
+        f(train.states),
+        f(train.derivatives),
+        f(val.states),
+        f(val.derivatives),
+        "mse",
+        ("theta", "theta_dot"),
+        {
+            "source": str(data) if data else "shipped pendulum clock",
+            "n_train": len(train),
+            "n_val": len(val),
+            "split": "first 80 % / last 20 % in time order",
+            "seed": seed,
+        },
+        val_orbit=None,
+        dt=float(np.median(np.diff(series.t))) * (4 if small else 1),
+        system=None,
+    )
 
 
 def load_mnist1d_task(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
@@ -116,8 +140,15 @@ def load_mnist1d_task(*, seed: int = 0, small: bool = False, data: str | Path | 
     y = torch.tensor(arrays["y"][:n_train], dtype=torch.long)
     xt = torch.tensor(arrays["x_test"][:n_test], dtype=torch.float32)
     yt = torch.tensor(arrays["y_test"][:n_test], dtype=torch.long)
-    return TaskData(x, y, xt, yt, "cross_entropy", tuple(f"x{i}" for i in range(40)),
-                    {"source": "mnist1d (generated offline, default arguments)", "n_train": n_train, "n_val": n_test})
+    return TaskData(
+        x,
+        y,
+        xt,
+        yt,
+        "cross_entropy",
+        tuple(f"x{i}" for i in range(40)),
+        {"source": "mnist1d (generated offline, default arguments)", "n_train": n_train, "n_val": n_test},
+    )
 
 
 def _thin(series, every: int):
@@ -126,23 +157,63 @@ def _thin(series, every: int):
     return PendulumSeries(*(a[::every] for a in (series.t, series.theta, series.theta_dot, series.theta_ddot)))
 
 
-_DYNAMICS_META = {"hidden": [100], "k": 2, "base": "sin", "width": 50, "batch_size": 150,
-                  "inner_lr": 1e-2, "outer_lr": 1e-3}
+_DYNAMICS_META = {
+    "hidden": [100],
+    "k": 2,
+    "base": "sin",
+    "width": 50,
+    "batch_size": 150,
+    "inner_lr": 1e-2,
+    "outer_lr": 1e-3,
+}
 
 TASKS: dict[str, Task] = {
     t.name: t
     for t in (
-        Task("van-der-pol", "van der Pol oscillator, mu = 2.7, conventional network", ("nn",), load_van_der_pol,
-             {"nn": {**_DYNAMICS_META, "inner_steps": 100, "outer_steps": 50}}),
-        Task("henon-heiles", "Henon-Heiles orbits from regular to chaotic", ("nn", "hnn"), load_henon_heiles,
-             {"nn": {**_DYNAMICS_META, "inner_steps": 100, "outer_steps": 100},
-              "hnn": {**_DYNAMICS_META, "width": 20, "inner_steps": 100, "outer_steps": 100}}),
-        Task("clock", "real pendulum clock from video, Hamiltonian network", ("hnn", "nn"), load_clock,
-             {"hnn": {**_DYNAMICS_META, "inner_steps": 32, "outer_steps": 50},
-              "nn": {**_DYNAMICS_META, "inner_steps": 32, "outer_steps": 50}}, accepts_data_file=True),
-        Task("mnist1d", "MNIST-1D classification, 40-100-10", ("classifier",), load_mnist1d_task,
-             {"classifier": {**_DYNAMICS_META, "batch_size": 200, "inner_steps": 100, "outer_steps": 100,
-                             "inner_lr": 1e-2, "outer_lr": 1e-3}}),
+        Task(
+            "van-der-pol",
+            "van der Pol oscillator, mu = 2.7, conventional network",
+            ("nn",),
+            load_van_der_pol,
+            {"nn": {**_DYNAMICS_META, "inner_steps": 100, "outer_steps": 50}},
+        ),
+        Task(
+            "henon-heiles",
+            "Henon-Heiles orbits from regular to chaotic",
+            ("nn", "hnn"),
+            load_henon_heiles,
+            {
+                "nn": {**_DYNAMICS_META, "inner_steps": 100, "outer_steps": 100},
+                "hnn": {**_DYNAMICS_META, "width": 20, "inner_steps": 100, "outer_steps": 100},
+            },
+        ),
+        Task(
+            "clock",
+            "real pendulum clock from video, Hamiltonian network",
+            ("hnn", "nn"),
+            load_clock,
+            {
+                "hnn": {**_DYNAMICS_META, "inner_steps": 32, "outer_steps": 50},
+                "nn": {**_DYNAMICS_META, "inner_steps": 32, "outer_steps": 50},
+            },
+            accepts_data_file=True,
+        ),
+        Task(
+            "mnist1d",
+            "MNIST-1D classification, 40-100-10",
+            ("classifier",),
+            load_mnist1d_task,
+            {
+                "classifier": {
+                    **_DYNAMICS_META,
+                    "batch_size": 200,
+                    "inner_steps": 100,
+                    "outer_steps": 100,
+                    "inner_lr": 1e-2,
+                    "outer_lr": 1e-3,
+                }
+            },
+        ),
     )
 }
 

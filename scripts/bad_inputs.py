@@ -71,8 +71,9 @@ def _fixtures(folder: Path, python: str) -> None:
 
     physnet("simulate", "pendulum", "--orbits", "2", "--out", str(folder / "sim"))
     physnet("simulate", "pendulum", "--orbits", "2", "--out", str(folder / "sim_copy"))
-    physnet("compare", "clock", "--arms", "base", "--seeds", "2", "--small", "--epochs", "1", "--out",
-            str(folder / "study"))
+    physnet(
+        "compare", "clock", "--arms", "base", "--seeds", "2", "--small", "--epochs", "1", "--out", str(folder / "study")
+    )
     physnet("meta", "van-der-pol", "--small", "--outer-steps", "1", "--out", str(folder / "meta"))
     (folder / "listcfg").mkdir()
     (folder / "listcfg" / "config.json").write_text("[1, 2]")
@@ -119,15 +120,28 @@ def main() -> None:
             argv = template.format(F=fixtures, O=out).split()
             env = {**os.environ, "PYTHONPATH": str(args.repo)}
             try:
-                done = subprocess.run([python, "-m", "physnet.cli.main", *argv], cwd=args.repo, env=env,
-                                      capture_output=True, text=True, timeout=300)
+                done = subprocess.run(
+                    [python, "-m", "physnet.cli.main", *argv],
+                    cwd=args.repo,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                )
                 code, err = done.returncode, done.stderr
             except subprocess.TimeoutExpired:
                 code, err = "timeout", ""
             lines = [line for line in err.splitlines() if line.strip() and "it/s]" not in line]
             last = lines[-1].replace(tmp, "TMP") if lines else ""
-            rows.append({"case": label, "command": " ".join(argv).replace(tmp, "TMP"), "exit": code,
-                         "stderr_lines": len(lines), "message": last[:160]})
+            rows.append(
+                {
+                    "case": label,
+                    "command": " ".join(argv).replace(tmp, "TMP"),
+                    "exit": code,
+                    "stderr_lines": len(lines),
+                    "message": last[:160],
+                }
+            )
             print(f"| {label} | {code} | {len(lines)} | {last[:160].replace('|', '/')} |", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

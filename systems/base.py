@@ -55,9 +55,7 @@ class DynamicalSystem(Protocol):
 
 def is_hamiltonian(system: object) -> bool:
     """True when ``system`` declares a (q, p) split and a Hamiltonian."""
-    return isinstance(getattr(system, "n_dof", None), int) and callable(
-        getattr(system, "hamiltonian", None)
-    )
+    return isinstance(getattr(system, "n_dof", None), int) and callable(getattr(system, "hamiltonian", None))
 
 
 def is_separable(system: object) -> bool:
@@ -65,9 +63,7 @@ def is_separable(system: object) -> bool:
     return is_hamiltonian(system) and bool(getattr(system, "separable", False))
 
 
-def make_generator(
-    generator: torch.Generator | None = None, seed: int | None = None
-) -> torch.Generator:
+def make_generator(generator: torch.Generator | None = None, seed: int | None = None) -> torch.Generator:
     """Return ``generator`` if given, else a new CPU generator seeded with ``seed``.
 
     Exactly one source of randomness is used; global RNG state is never touched.

@@ -3,8 +3,8 @@ Lyapunov exponent and the smaller alignment index (SALI)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import Tensor

@@ -54,16 +54,12 @@ class PendulumClock(System):
     def predicted_amplitude(self) -> float:
         """Limit-cycle amplitude (rad) from the small-angle energy balance."""
         omega = math.sqrt(self.omega0_squared)
-        return math.sqrt(
-            2 * math.sqrt(2 * math.pi) * self.kick * self.kick_width / (self.damping * math.pi * omega)
-        )
+        return math.sqrt(2 * math.sqrt(2 * math.pi) * self.kick * self.kick_width / (self.damping * math.pi * omega))
 
     def vector_field(self, t: Tensor, y: Tensor) -> Tensor:
         check_state(y, 2)
         q, v = y[..., 0], y[..., 1]
-        escapement = (
-            self.kick * torch.exp(-0.5 * (q / self.kick_width) ** 2) * torch.tanh(v / self.kick_speed)
-        )
+        escapement = self.kick * torch.exp(-0.5 * (q / self.kick_width) ** 2) * torch.tanh(v / self.kick_speed)
         return torch.stack([v, -self.omega0_squared * torch.sin(q) - self.damping * v + escapement], dim=-1)
 
     def energy(self, y: Tensor) -> Tensor:

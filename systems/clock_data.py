@@ -35,7 +35,7 @@ class PendulumSeries:
         """``(theta_dot, theta_ddot)`` shaped ``(T, 2)``: the network target."""
         return np.stack([self.theta_dot, self.theta_ddot], axis=-1)
 
-    def split(self, train_fraction: float = 0.8) -> tuple["PendulumSeries", "PendulumSeries"]:
+    def split(self, train_fraction: float = 0.8) -> tuple[PendulumSeries, PendulumSeries]:
         """The published split: the first ``train_fraction`` of rows for training,
         the rest for validation, in time order (no shuffling, no overlap)."""
         if not 0 < train_fraction < 1:
@@ -79,11 +79,11 @@ def load_pendulum_series(path: str | Path | None = None) -> PendulumSeries:
         with open(path, encoding="utf-8-sig") as fh:
             header = tuple(h.strip() for h in fh.readline().split(","))
     except UnicodeDecodeError:
-        raise ValueError(f"{path} is not a UTF-8 text file; expected a CSV with header {','.join(SERIES_HEADER)}") from None
-    if header != SERIES_HEADER:
         raise ValueError(
-            f"{path}: header must be {','.join(SERIES_HEADER)}, found {','.join(header) or '(empty)'}"
-        )
+            f"{path} is not a UTF-8 text file; expected a CSV with header {','.join(SERIES_HEADER)}"
+        ) from None
+    if header != SERIES_HEADER:
+        raise ValueError(f"{path}: header must be {','.join(SERIES_HEADER)}, found {','.join(header) or '(empty)'}")
     try:
         data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64, encoding="utf-8-sig")
     except ValueError as err:
@@ -97,8 +97,10 @@ def load_pendulum_series(path: str | Path | None = None) -> PendulumSeries:
         raise ValueError(f"{path}: NaN or infinite value on line {bad}; fill or drop it first")
     if (np.abs(data[:, 1:]) > MAX_MAGNITUDE).any():  # t may be a clock time (e.g. Unix seconds)
         bad = int(np.argmax((np.abs(data[:, 1:]) > MAX_MAGNITUDE).any(axis=1))) + 2
-        raise ValueError(f"{path}: an angle or rate beyond {MAX_MAGNITUDE:.0e} on line {bad}; the series is read "
-                         "in radians and seconds")
+        raise ValueError(
+            f"{path}: an angle or rate beyond {MAX_MAGNITUDE:.0e} on line {bad}; the series is read "
+            "in radians and seconds"
+        )
     if not (np.diff(data[:, 0]) > 0).all():
         raise ValueError(f"{path}: column t must be strictly increasing")
     return PendulumSeries(*(data[:, i].copy() for i in range(4)))

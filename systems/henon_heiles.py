@@ -113,6 +113,4 @@ class HenonHeiles(HamiltonianSystem):
 def check_energy(energy: float) -> None:
     """Raise ValueError unless ``0 < energy < 1/6`` (bounded Henon-Heiles motion)."""
     if not (0.0 < float(energy) < ESCAPE_ENERGY):
-        raise ValueError(
-            f"Henon-Heiles energy must lie in (0, 1/6) for bounded motion, got {float(energy):.6g}"
-        )
+        raise ValueError(f"Henon-Heiles energy must lie in (0, 1/6) for bounded motion, got {float(energy):.6g}")

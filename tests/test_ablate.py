@@ -13,8 +13,8 @@ from physnet.cli.main import main
 from physnet.experiments.ablation import LARGE_FACTORIAL, parse_vary, plan_settings
 from physnet.experiments.claims import REPRODUCED, hessian_claim, participation_claim, size_claim
 from physnet.experiments.effects import best_pure, effect, judged, meta_seed_effects, pooled_effect, study_effects
-from physnet.training import meta_config_for
 from physnet.experiments.study import CompareConfig
+from physnet.training import meta_config_for
 
 
 def test_effect_is_a_signed_difference_of_medians_with_a_bootstrap_interval():
@@ -49,15 +49,24 @@ def test_mix_is_judged_per_meta_seed_against_its_own_better_pure_type():
     """Meta seed 0's better type is type1, meta seed 1's is type2: the pooled comparison pairs
     the mix with each meta seed's own better type, never with a label."""
     rng = np.random.default_rng(2)
-    seed0 = {"base": rng.normal(5, .1, 20), "type1": rng.normal(1, .1, 20), "type2": rng.normal(3, .1, 20),
-             "mix": rng.normal(0.5, .1, 20)}
-    seed1 = {"base": rng.normal(5, .1, 20), "type1": rng.normal(3, .1, 20), "type2": rng.normal(1, .1, 20),
-             "mix": rng.normal(0.5, .1, 20)}
+    seed0 = {
+        "base": rng.normal(5, 0.1, 20),
+        "type1": rng.normal(1, 0.1, 20),
+        "type2": rng.normal(3, 0.1, 20),
+        "mix": rng.normal(0.5, 0.1, 20),
+    }
+    seed1 = {
+        "base": rng.normal(5, 0.1, 20),
+        "type1": rng.normal(3, 0.1, 20),
+        "type2": rng.normal(1, 0.1, 20),
+        "mix": rng.normal(0.5, 0.1, 20),
+    }
     result = meta_seed_effects({0: seed0, 1: seed1}, higher_is_better=False)
     assert [e["best_pure"] for e in result["per_meta_seed"].values()] == ["type1", "type2"]
     pooled = result["pooled"]["mix_vs_best_pure"]
     expected = np.median(np.concatenate([seed0["type1"], seed1["type2"]])) - np.median(
-        np.concatenate([seed0["mix"], seed1["mix"]]))
+        np.concatenate([seed0["mix"], seed1["mix"]])
+    )
     assert pooled["diff"] == pytest.approx(expected) and judged(pooled) == "better"
     assert best_pure({"type1": np.array([0.9]), "type2": np.array([0.8])}, higher_is_better=True) == "type1"
     one = study_effects(seed0, higher_is_better=False)
@@ -65,22 +74,35 @@ def test_mix_is_judged_per_meta_seed_against_its_own_better_pure_type():
 
 
 def test_claims_are_judged_from_the_numbers():
-    rows = [{"arm": arm, "metric": acc, "r": r} for arm, base in (("mix", 0.7), ("relu", 0.5), ("sin", 0.6))
-            for acc, r in zip(np.linspace(base - .05, base + .05, 10), np.linspace(base - .1, base, 10), strict=True)]
+    rows = [
+        {"arm": arm, "metric": acc, "r": r}
+        for arm, base in (("mix", 0.7), ("relu", 0.5), ("sin", 0.6))
+        for acc, r in zip(np.linspace(base - 0.05, base + 0.05, 10), np.linspace(base - 0.1, base, 10), strict=True)
+    ]
     assert participation_claim(rows, "test").verdict == REPRODUCED
-    flat = {"type1": {"hessian_trace": {"median": 9.0, "n": 3}, "flat_fraction": {"median": 0.1}},
-            "type2": {"hessian_trace": {"median": 5.0, "n": 3}, "flat_fraction": {"median": 0.2}},
-            "mix": {"hessian_trace": {"median": 2.0, "n": 3}, "flat_fraction": {"median": 0.3}}}
+    flat = {
+        "type1": {"hessian_trace": {"median": 9.0, "n": 3}, "flat_fraction": {"median": 0.1}},
+        "type2": {"hessian_trace": {"median": 5.0, "n": 3}, "flat_fraction": {"median": 0.2}},
+        "mix": {"hessian_trace": {"median": 2.0, "n": 3}, "flat_fraction": {"median": 0.3}},
+    }
     assert hessian_claim(flat, "test").verdict == REPRODUCED
     flat["mix"]["hessian_trace"]["median"] = 20.0
     assert hessian_claim(flat, "test").verdict == "not reproduced"
     rng = np.random.default_rng(0)
-    better = {"effects": {"best_pure": "type1", "mix_vs_best_pure": effect(rng.normal(0.9, .01, 20),
-                                                                             rng.normal(0.8, .01, 20), True)},
-              "arms": {"mix": {"median": 0.9}, "type1": {"median": 0.8}}}
-    worse = {"effects": {"best_pure": "type1", "mix_vs_best_pure": effect(rng.normal(0.7, .01, 20),
-                                                                            rng.normal(0.8, .01, 20), True)},
-             "arms": {"mix": {"median": 0.7}, "type1": {"median": 0.8}}}
+    better = {
+        "effects": {
+            "best_pure": "type1",
+            "mix_vs_best_pure": effect(rng.normal(0.9, 0.01, 20), rng.normal(0.8, 0.01, 20), True),
+        },
+        "arms": {"mix": {"median": 0.9}, "type1": {"median": 0.8}},
+    }
+    worse = {
+        "effects": {
+            "best_pure": "type1",
+            "mix_vs_best_pure": effect(rng.normal(0.7, 0.01, 20), rng.normal(0.8, 0.01, 20), True),
+        },
+        "arms": {"mix": {"median": 0.7}, "type1": {"median": 0.8}},
+    }
     assert size_claim({"25": better, "50": better}, "test").verdict == REPRODUCED
     assert size_claim({"25": better, "50": worse}, "test").verdict == "mixed"
 
@@ -101,8 +123,10 @@ def test_vary_parses_values_by_the_settings_type():
 def test_factorials_over_the_limit_need_yes():
     meta = meta_config_for("clock", "hnn")
     compare = CompareConfig(task="clock", model="hnn")
-    varies = [parse_vary("epochs=" + ",".join(str(i) for i in range(1, 31))),
-              parse_vary("lr=" + ",".join(str(0.001 * i) for i in range(1, 21)))]
+    varies = [
+        parse_vary("epochs=" + ",".join(str(i) for i in range(1, 31))),
+        parse_vary("lr=" + ",".join(str(0.001 * i) for i in range(1, 21))),
+    ]
     with pytest.raises(ValueError, match=f"600 settings \\(over {LARGE_FACTORIAL}\\); pass --yes"):
         plan_settings(varies, meta, compare)
     assert len(plan_settings(varies, meta, compare, yes=True)) == 600
@@ -110,16 +134,19 @@ def test_factorials_over_the_limit_need_yes():
         plan_settings([parse_vary("optimizer=nadam")], meta, compare)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["ablate", "clock", "--vary", "epoch=5"], "unknown setting 'epoch'"),
-    (["ablate", "clock", "--vary", "epochs=five"], "not an integer"),
-    (["ablate", "clock", "--vary", "epochs=" + ",".join(map(str, range(1, 502)))], "pass --yes"),
-    (["ablate", "clock", "--vary", "epochs=5", "--meta-seeds", "0"], "--meta-seeds: expected a positive integer"),
-    (["reproduce", "clock", "--meta-seeds", "0"], "--meta-seeds: expected a positive integer"),
-    (["reproduce", "clock", "--preset", "reference"], "has no preset 'reference'"),
-    (["ablate", "van-der-pol", "--vary", "epochs=5", "--preset", "reference"], "has no preset 'reference'"),
-    (["compare", "clock", "--meta-seeds", "2"], "needs --activations to be a folder"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["ablate", "clock", "--vary", "epoch=5"], "unknown setting 'epoch'"),
+        (["ablate", "clock", "--vary", "epochs=five"], "not an integer"),
+        (["ablate", "clock", "--vary", "epochs=" + ",".join(map(str, range(1, 502)))], "pass --yes"),
+        (["ablate", "clock", "--vary", "epochs=5", "--meta-seeds", "0"], "--meta-seeds: expected a positive integer"),
+        (["reproduce", "clock", "--meta-seeds", "0"], "--meta-seeds: expected a positive integer"),
+        (["reproduce", "clock", "--preset", "reference"], "has no preset 'reference'"),
+        (["ablate", "van-der-pol", "--vary", "epochs=5", "--preset", "reference"], "has no preset 'reference'"),
+        (["compare", "clock", "--meta-seeds", "2"], "needs --activations to be a folder"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):
     out = tmp_path / "never"
     assert main([*argv, "--out", str(out)]) == 2
@@ -135,22 +162,53 @@ def _rows(path):
 
 @pytest.mark.slow
 def test_tiny_ablate_through_the_cli_writes_its_tables_and_resumes(tmp_path, capsys):
-    argv = ["ablate", "clock", "--preset", "paper", "--quick", "--vary", "epochs=1,2", "--vary", "outer_lr=0,1e-3",
-            "--meta-seeds", "2", "--seeds", "3", "--no-progress", "--out", str(tmp_path)]
+    argv = [
+        "ablate",
+        "clock",
+        "--preset",
+        "paper",
+        "--quick",
+        "--vary",
+        "epochs=1,2",
+        "--vary",
+        "outer_lr=0,1e-3",
+        "--meta-seeds",
+        "2",
+        "--seeds",
+        "3",
+        "--no-progress",
+        "--out",
+        str(tmp_path),
+    ]
     overrides = ["--vary", "meta.hidden=8"]
     assert main(argv + overrides) == 0
     rows, effects = _rows(tmp_path / "ablation.csv"), _rows(tmp_path / "effects.csv")
     assert list(rows[0]) == ["epochs", "outer_lr", "meta.hidden", "meta_seed", "arm", "n", "median", "q1", "q3"]
     assert len(rows) == 4 * 2 * 8 and {r["arm"] for r in rows} >= {"base", "mix", "untrained1", "fit2"}
-    assert list(effects[0])[:11] == ["epochs", "outer_lr", "meta.hidden", "meta_seed", "best_pure", "learned_vs_base",
-                                     "learned_vs_base_lo", "learned_vs_base_hi", "mix_vs_best_pure",
-                                     "mix_vs_best_pure_lo", "mix_vs_best_pure_hi"]
+    assert list(effects[0])[:11] == [
+        "epochs",
+        "outer_lr",
+        "meta.hidden",
+        "meta_seed",
+        "best_pure",
+        "learned_vs_base",
+        "learned_vs_base_lo",
+        "learned_vs_base_hi",
+        "mix_vs_best_pure",
+        "mix_vs_best_pure_lo",
+        "mix_vs_best_pure_hi",
+    ]
     assert len(effects) == 4 * 2
     for e in effects:
         assert float(e["learned_vs_base_lo"]) <= float(e["learned_vs_base"]) <= float(e["learned_vs_base_hi"])
     # meta-learning is shared by settings that differ only in comparison settings (epochs)
-    assert sorted(p.name for p in (tmp_path / "meta").iterdir()) == ["outer_lr=0.001_meta.hidden=8", "outer_lr=0.0_meta.hidden=8"]
-    assert (tmp_path / "ablation.png").stat().st_size > 0 and "# Ablation: clock / hnn" in (tmp_path / "report.md").read_text()
+    assert sorted(p.name for p in (tmp_path / "meta").iterdir()) == [
+        "outer_lr=0.001_meta.hidden=8",
+        "outer_lr=0.0_meta.hidden=8",
+    ]
+    assert (tmp_path / "ablation.png").stat().st_size > 0 and "# Ablation: clock / hnn" in (
+        tmp_path / "report.md"
+    ).read_text()
     # outer_lr = 0 leaves the types as they started: type1 equals the untrained control seed for seed
     frozen_runs = _rows(tmp_path / "studies" / "epochs=1_outer_lr=0.0_meta.hidden=8" / "meta-seed-0" / "runs.csv")
     by = {(r["arm"], r["seed"]): r["metric"] for r in frozen_runs}

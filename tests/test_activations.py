@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from torch.func import functional_call
 from scipy.interpolate import CubicSpline
+from torch.func import functional_call
 
 from physnet.activations import (
     ACTIVATIONS,
@@ -111,7 +111,7 @@ def test_diverse_layer_float64_gradcheck():
     # parameters enter through functional_call, so gradcheck perturbs them directly
 
     names = [n for n, _ in bank.named_parameters()]
-    fn = lambda x, *ps: functional_call(layer, {f"bank.{n}": p for n, p in zip(names, ps)}, (x,))  # noqa: E731
+    fn = lambda x, *ps: functional_call(layer, {f"bank.{n}": p for n, p in zip(names, ps, strict=True)}, (x,))  # noqa: E731
     assert torch.autograd.gradcheck(fn, (x, *params))
     assert torch.autograd.gradgradcheck(fn, (x, *params))
 
@@ -122,7 +122,9 @@ def test_frozen_matches_sub_network_on_the_grid(kind):
     grid = activation_grid()
     frozen = freeze(bank, kind, grid)
     for j in range(2):
-        torch.testing.assert_close(frozen.apply_type(j, grid), bank.apply_type(j, grid.float()).double(), rtol=1e-6, atol=1e-6)
+        torch.testing.assert_close(
+            frozen.apply_type(j, grid), bank.apply_type(j, grid.float()).double(), rtol=1e-6, atol=1e-6
+        )
     # between grid points, the interpolant stays close to the smooth sub-network
     mid = (grid[1:] + grid[:-1]) / 2
     with torch.no_grad():
@@ -138,7 +140,9 @@ def test_cubic_spline_agrees_with_scipy_natural_spline_and_is_c2():
     y = np.sin(x) + 0.1 * x**2 / 10
     act = InterpolatedActivation(torch.tensor(x), torch.tensor(y), "cubic")
     probe = np.random.default_rng(0).uniform(-10, 10, 500)
-    np.testing.assert_allclose(act(torch.tensor(probe)).numpy(), CubicSpline(x, y, bc_type="natural")(probe), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        act(torch.tensor(probe)).numpy(), CubicSpline(x, y, bc_type="natural")(probe), rtol=1e-12, atol=1e-12
+    )
     knots = torch.tensor(x[1:-1])
 
     def second_derivative(z):
@@ -179,7 +183,7 @@ def test_uneven_grid_search_and_even_grid_arithmetic_agree_with_scipy(kind):
         act = InterpolatedActivation(torch.tensor(x), torch.tensor(y), kind)
         assert act.uniform is expect_uniform
         inside = np.concatenate([rng.uniform(-5, 5, 300), x])
-        ref = CubicSpline(x, y, bc_type="natural") if kind == "cubic" else (lambda z: np.interp(z, x, y))
+        ref = CubicSpline(x, y, bc_type="natural") if kind == "cubic" else (lambda z, x=x, y=y: np.interp(z, x, y))
         np.testing.assert_allclose(act(torch.tensor(inside)).numpy(), ref(inside), rtol=1e-12, atol=1e-12)
         slope_left = (ref(x[0] + 1e-6) - ref(x[0])) / 1e-6 if kind == "linear" else ref(x[0], 1)
         np.testing.assert_allclose(act(torch.tensor([-9.0])).numpy(), y[0] + slope_left * (-9.0 - x[0]), rtol=1e-5)
@@ -232,8 +236,13 @@ def test_bad_activations_files(tmp_path, case):
         path.write_text("t,theta\n1,2\n")
     elif case == "wrong_k":
         path = good
-    expected = {"missing": "not found", "truncated": "truncated", "foreign": "not an activations file",
-                "wrong_k": "2 activation types but 3", "not_npz": "truncated or not"}[case]
+    expected = {
+        "missing": "not found",
+        "truncated": "truncated",
+        "foreign": "not an activations file",
+        "wrong_k": "2 activation types but 3",
+        "not_npz": "truncated or not",
+    }[case]
     with pytest.raises((ValueError, FileNotFoundError), match=expected) as info:
         load_activations(path, k=3 if case == "wrong_k" else None)
     assert "\n" not in str(info.value)

@@ -47,7 +47,7 @@ def small_problem(request):
 
     def flat_loss(flat):
         pieces, start = {}, 0
-        for n, s in zip(names, shapes):
+        for n, s in zip(names, shapes, strict=True):
             k = int(np.prod(s))
             pieces[n] = flat[start : start + k].view(s)
             start += k
@@ -131,8 +131,9 @@ def test_participation_per_hidden_layer_and_for_separable_networks(tmp_path):
         _, h = sep.potential(x[:, :2].expand(3, 50, 2), return_hidden=True)
     torch.testing.assert_close(layers["V_L1"], h[0])
 
-    config = CompareConfig(task="van-der-pol", model="nn", hidden=(8, 6), arms=("base", "tanh"), seeds=2, epochs=1,
-                           small=True)
+    config = CompareConfig(
+        task="van-der-pol", model="nn", hidden=(8, 6), arms=("base", "tanh"), seeds=2, epochs=1, small=True
+    )
     run_study(config, None, tmp_path)
     rows, _ = analyze_study(tmp_path, hessian=False)
     assert len(rows) == 4 and all(np.isfinite(r["r"]) and np.isfinite(r["r_L2"]) for r in rows)

@@ -16,8 +16,26 @@ from physnet.experiments.model_store import load_arm
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     out = tmp_path_factory.mktemp("study") / "cmp"
-    assert main(["compare", "clock", "--arms", "base", "--seeds", "2", "--small", "--epochs", "1", "--hidden", "8",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "clock",
+                "--arms",
+                "base",
+                "--seeds",
+                "2",
+                "--small",
+                "--epochs",
+                "1",
+                "--hidden",
+                "8",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -43,11 +61,14 @@ def test_activations_metadata_must_be_an_object(tmp_path):
         load_activations(path)
 
 
-@pytest.mark.parametrize("content, message", [
-    ("[1, 2]", "unreadable config.json"),
-    ('{"command": "simulate"}', "output of `physnet simulate`"),
-    ("{not json", "unreadable config.json"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[1, 2]", "unreadable config.json"),
+        ('{"command": "simulate"}', "output of `physnet simulate`"),
+        ("{not json", "unreadable config.json"),
+    ],
+)
 def test_analyze_and_forecast_refuse_foreign_folders(tmp_path, capsys, content, message):
     folder = tmp_path / "f"
     folder.mkdir()

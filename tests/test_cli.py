@@ -51,7 +51,9 @@ def test_simulate_writes_orbits_config_and_plot(tmp_path, system, extra):
 
 def test_same_seed_same_numbers(tmp_path):
     for name in ("a", "b"):
-        main(["simulate", "henon-heiles", "--out", str(tmp_path / name), "--orbits", "2", "--t-end", "2", "--seed", "7"])
+        main(
+            ["simulate", "henon-heiles", "--out", str(tmp_path / name), "--orbits", "2", "--t-end", "2", "--seed", "7"]
+        )
     a, b = (np.load(tmp_path / n / "orbits.npz")["states"] for n in "ab")
     np.testing.assert_array_equal(a, b)
 
@@ -98,6 +100,8 @@ def test_user_defined_system_goes_through_simulate(tmp_path, monkeypatch):
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     out = tmp_path / "run"
-    assert main(["simulate", "my_systems:Decay", "--out", str(out), "--orbits", "2", "--t-end", "1", "--dt", "0.1"]) == 0
+    assert (
+        main(["simulate", "my_systems:Decay", "--out", str(out), "--orbits", "2", "--t-end", "1", "--dt", "0.1"]) == 0
+    )
     data = np.load(out / "orbits.npz")
     np.testing.assert_allclose(data["states"][:, -1], data["states"][:, 0] * np.exp(-1.0), rtol=1e-7)

@@ -30,8 +30,11 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 
 
 def _positionals(sub: argparse.ArgumentParser) -> list[str]:
-    return [str(a.choices[0]) if a.choices else "x" for a in sub._actions
-            if not a.option_strings and not isinstance(a, argparse._SubParsersAction)]
+    return [
+        str(a.choices[0]) if a.choices else "x"
+        for a in sub._actions
+        if not a.option_strings and not isinstance(a, argparse._SubParsersAction)
+    ]
 
 
 def _cases():
@@ -49,8 +52,12 @@ CASES = list(_cases())
 def test_every_numeric_option_has_a_ranged_type():
     """No subcommand takes a bare int or float (they accept 0, -1, nan and inf)."""
     parser = build_parser()
-    bare = [(name, a.option_strings) for name, sub in _subparsers(parser).items() for a in sub._actions
-            if a.type in (int, float)]
+    bare = [
+        (name, a.option_strings)
+        for name, sub in _subparsers(parser).items()
+        for a in sub._actions
+        if a.type in (int, float)
+    ]
     assert bare == []
     assert len(CASES) > 200
 

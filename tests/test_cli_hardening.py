@@ -45,12 +45,15 @@ def test_resume_without_checkpoint_is_refused(tmp_path, capsys):
     assert not (tmp_path / "m").exists()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["compare", "clock", "--address", "auto"], "pass it with --backend ray"),
-    (["reproduce", "clock", "--backend", "ray", "--address", "nohostport"], "expected HOST:PORT"),
-    (["meta", "van-der-pol", "--device", "tpu"], "expected cpu, cuda, cuda:N or mps"),
-    (["analyze", "/nonexistent/study"], "not a study folder"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["compare", "clock", "--address", "auto"], "pass it with --backend ray"),
+        (["reproduce", "clock", "--backend", "ray", "--address", "nohostport"], "expected HOST:PORT"),
+        (["meta", "van-der-pol", "--device", "tpu"], "expected cpu, cuda, cuda:N or mps"),
+        (["analyze", "/nonexistent/study"], "not a study folder"),
+    ],
+)
 def test_refused_before_work_and_without_trace(tmp_path, capsys, argv, message):
     out = tmp_path / "deep" / "out"
     assert main([*argv, "--out", str(out)]) == 2
@@ -63,8 +66,10 @@ def test_unreachable_ray_cluster_is_refused_quickly(tmp_path, capsys):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     began = time.perf_counter()
-    assert main(["reproduce", "clock", "--backend", "ray", "--address", f"127.0.0.1:{port}",
-                 "--out", str(tmp_path / "r")]) == 2
+    assert (
+        main(["reproduce", "clock", "--backend", "ray", "--address", f"127.0.0.1:{port}", "--out", str(tmp_path / "r")])
+        == 2
+    )
     assert "cannot reach the Ray cluster" in _one_line(capsys)
     assert time.perf_counter() - began < 30 and not (tmp_path / "r").exists()
 
@@ -78,11 +83,16 @@ def test_written_files_follow_the_umask(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~old
 
 
-@pytest.mark.parametrize("failure, message", [
-    (OSError(28, "No space left on device"), "No space left on device"),
-    (RuntimeError("[enforce fail at inline_container.cc:626] . PytorchStreamWriter failed writing file data/0"),
-     "PytorchStreamWriter failed writing"),
-])
+@pytest.mark.parametrize(
+    "failure, message",
+    [
+        (OSError(28, "No space left on device"), "No space left on device"),
+        (
+            RuntimeError("[enforce fail at inline_container.cc:626] . PytorchStreamWriter failed writing file data/0"),
+            "PytorchStreamWriter failed writing",
+        ),
+    ],
+)
 def test_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path, failure, message):
     from physnet.run_output import write_atomically
 

@@ -18,8 +18,15 @@ SMALL = ["--small", "--no-progress", "--hidden", "16", "--width", "8", "--outer-
 def test_meta_writes_activations_history_config_and_plots(tmp_path):
     out = tmp_path / "vdp"
     assert main(["meta", "van-der-pol", "--out", str(out), *SMALL]) == 0
-    for name in ("activations.npz", "history.npz", "config.json", "activation_evolution.png",
-                 "learned_vs_base.png", "training_curves.png", "checkpoint.pt"):
+    for name in (
+        "activations.npz",
+        "history.npz",
+        "config.json",
+        "activation_evolution.png",
+        "learned_vs_base.png",
+        "training_curves.png",
+        "checkpoint.pt",
+    ):
         assert (out / name).exists(), name
     config = json.loads((out / "config.json").read_text())
     assert config["interpolation"] == "linear" and config["config"]["k"] == 2
@@ -35,8 +42,13 @@ def test_clock_with_a_data_file_and_hnn_cubic(tmp_path):
     series = tmp_path / "series.csv"
     t = np.arange(400) * 0.03
     theta = 0.1 * np.sin(3 * t)
-    np.savetxt(series, np.stack([t, theta, 0.3 * np.cos(3 * t), -0.9 * np.sin(3 * t)], 1), delimiter=",",
-               header="t,theta,theta_dot,theta_ddot", comments="")
+    np.savetxt(
+        series,
+        np.stack([t, theta, 0.3 * np.cos(3 * t), -0.9 * np.sin(3 * t)], 1),
+        delimiter=",",
+        header="t,theta,theta_dot,theta_ddot",
+        comments="",
+    )
     out = tmp_path / "clock"
     assert main(["meta", "clock", "--data", str(series), "--out", str(out), *SMALL]) == 0
     config = json.loads((out / "config.json").read_text())

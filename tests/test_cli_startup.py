@@ -19,14 +19,27 @@ def test_names_file_equals_the_registries():
     assert json.loads(MANIFEST.read_text()) == from_registries()
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["meta", "--help"], ["compare", "--help"], ["track", "--help"],
-                                  ["simulate", "--help"], ["ablate", "--help"], ["reproduce", "--help"],
-                                  ["compare", "clock", "--seeds", "0", "--out", "x"], ["--version"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["meta", "--help"],
+        ["compare", "--help"],
+        ["track", "--help"],
+        ["simulate", "--help"],
+        ["ablate", "--help"],
+        ["reproduce", "--help"],
+        ["compare", "clock", "--seeds", "0", "--out", "x"],
+        ["--version"],
+    ],
+)
 def test_help_and_argument_errors_import_nothing_heavy(argv):
-    probe = ("import sys, runpy\n"
-             f"sys.argv = ['physnet', *{argv!r}]\n"
-             "try:\n    runpy.run_module('physnet.cli.main', run_name='__main__')\n"
-             "except SystemExit:\n    pass\n"
-             f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])")
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = ['physnet', *{argv!r}]\n"
+        "try:\n    runpy.run_module('physnet.cli.main', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert "LOADED []" in done.stdout, done.stdout[-300:] + done.stderr[-300:]

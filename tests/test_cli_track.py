@@ -33,8 +33,29 @@ def test_track_writes_series_tracks_config_and_plots(tmp_path, clock_video, caps
         assert (out / plot).stat().st_size > 5000
     assert "period" in capsys.readouterr().out
     # footage -> series -> meta-learning, one short chain
-    assert main(["meta", "clock", "--data", str(out / "series.csv"), "--out", str(tmp_path / "meta"), "--small",
-                 "--no-progress", "--hidden", "16", "--width", "8", "--outer-steps", "2", "--inner-steps", "3"]) == 0
+    assert (
+        main(
+            [
+                "meta",
+                "clock",
+                "--data",
+                str(out / "series.csv"),
+                "--out",
+                str(tmp_path / "meta"),
+                "--small",
+                "--no-progress",
+                "--hidden",
+                "16",
+                "--width",
+                "8",
+                "--outer-steps",
+                "2",
+                "--inner-steps",
+                "3",
+            ]
+        )
+        == 0
+    )
 
 
 def test_track_from_positions_file(tmp_path, clock_video):
@@ -53,7 +74,9 @@ def test_track_from_positions_file(tmp_path, clock_video):
 
 
 def _single_frame(tmp_path):
-    return video.render_pendulum(tmp_path / "one.avi", np.zeros(1), FPS, video.Scene(size=(320, 240), mark_distances=(60.0, 170.0)))
+    return video.render_pendulum(
+        tmp_path / "one.avi", np.zeros(1), FPS, video.Scene(size=(320, 240), mark_distances=(60.0, 170.0))
+    )
 
 
 @pytest.mark.parametrize(

@@ -47,8 +47,13 @@ def test_clock_model_settles_to_one_limit_cycle_like_the_real_clock(real_clock):
 def test_loader_reads_any_series_csv(tmp_path):
     path = tmp_path / "s.csv"
     t = np.linspace(0, 1, 20)
-    np.savetxt(path, np.stack([t, np.sin(t), np.cos(t), -np.sin(t)], 1), delimiter=",",
-               header="t,theta,theta_dot,theta_ddot", comments="")
+    np.savetxt(
+        path,
+        np.stack([t, np.sin(t), np.cos(t), -np.sin(t)], 1),
+        delimiter=",",
+        header="t,theta,theta_dot,theta_ddot",
+        comments="",
+    )
     s = load_pendulum_series(path)
     np.testing.assert_allclose(s.theta_dot, np.cos(t))
 

@@ -8,8 +8,17 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = ["custom_system.py", "henon_heiles_chaos.py", "integrator_energy.py", "video_to_phase_space.py",
-            "forecast_van_der_pol.py", "henon_heiles_nn_vs_hnn.py", "forecast_clock.py", "reuse_activations.py", "mnist1d_diversity.py"]
+EXAMPLES = [
+    "custom_system.py",
+    "henon_heiles_chaos.py",
+    "integrator_energy.py",
+    "video_to_phase_space.py",
+    "forecast_van_der_pol.py",
+    "henon_heiles_nn_vs_hnn.py",
+    "forecast_clock.py",
+    "reuse_activations.py",
+    "mnist1d_diversity.py",
+]
 
 
 @pytest.mark.slow

@@ -62,11 +62,13 @@ def activations(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("task, model", [("van-der-pol", "nn"), ("henon-heiles", "nn"), ("henon-heiles", "hnn"),
-                                         ("clock", "hnn")])
+@pytest.mark.parametrize(
+    "task, model", [("van-der-pol", "nn"), ("henon-heiles", "nn"), ("henon-heiles", "hnn"), ("clock", "hnn")]
+)
 def test_every_task_end_to_end_at_a_tiny_budget(tmp_path, task, model):
-    summary = reproduce_model(task, model, tmp_path, quick=True, meta_overrides=TINY_META,
-                              compare_overrides=TINY_COMPARE)
+    summary = reproduce_model(
+        task, model, tmp_path, quick=True, meta_overrides=TINY_META, compare_overrides=TINY_COMPARE
+    )
     with open(tmp_path / "runs.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert set(rows[0]) >= {"arm", "seed", "metric", "model", "hidden"}
@@ -74,7 +76,10 @@ def test_every_task_end_to_end_at_a_tiny_budget(tmp_path, task, model):
     saved = json.loads((tmp_path / "summary.json").read_text())
     assert saved["task"] == task and saved["metric"] == "val_mse" and saved["higher_is_better"] is False
     for arm in ("base", "type1", "type2", "mix"):
-        assert set(saved["arms"][arm]) >= {"median", "mean", "q1", "q3", "values"} and len(saved["arms"][arm]["values"]) == 3
+        assert (
+            set(saved["arms"][arm]) >= {"median", "mean", "q1", "q3", "values"}
+            and len(saved["arms"][arm]["values"]) == 3
+        )
         assert (tmp_path / "models" / f"{arm}.pt").exists()
     for other in ("base", "type1", "type2"):
         test = saved["tests"][f"mix_vs_{other}"]
@@ -82,8 +87,13 @@ def test_every_task_end_to_end_at_a_tiny_budget(tmp_path, task, model):
     assert saved["config"]["seeds"] == 3
     report = (tmp_path / "report.md").read_text()
     assert "On this run the mix" in report and "| mix |" in report
-    for name in ("boxplot.png", "activation_evolution.png", "forecast-mix/orbits.png", "forecast-base/forecast.csv",
-                 "meta/activations.npz"):
+    for name in (
+        "boxplot.png",
+        "activation_evolution.png",
+        "forecast-mix/orbits.png",
+        "forecast-base/forecast.csv",
+        "meta/activations.npz",
+    ):
         assert (tmp_path / name).exists(), name
     assert summary["wall_seconds"] > 0
 
@@ -135,14 +145,51 @@ def test_interrupted_study_resumes_and_larger_seeds_extend(tmp_path, activations
 
 def test_cli_compare_and_forecast(tmp_path, activations, capsys):
     out = tmp_path / "study"
-    assert main(["compare", "van-der-pol", "--activations", str(activations), "--seeds", "2", "--epochs", "1",
-                 "--hidden", "8", "--small", "--arms", "base,mix,relu", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "van-der-pol",
+                "--activations",
+                str(activations),
+                "--seeds",
+                "2",
+                "--epochs",
+                "1",
+                "--hidden",
+                "8",
+                "--small",
+                "--arms",
+                "base,mix,relu",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text())
     assert list(summary["arms"]) == ["base", "mix", "relu"]
     assert (out / "boxplot.png").exists()
     fdir = tmp_path / "fc"
-    assert main(["forecast", str(out), "--arm", "mix", "--seed", "1", "--method", "rk4", "--steps", "30",
-                 "--out", str(fdir)]) == 0
+    assert (
+        main(
+            [
+                "forecast",
+                str(out),
+                "--arm",
+                "mix",
+                "--seed",
+                "1",
+                "--method",
+                "rk4",
+                "--steps",
+                "30",
+                "--out",
+                str(fdir),
+            ]
+        )
+        == 0
+    )
     header = (fdir / "forecast.csv").read_text().splitlines()[0]
     assert header == "orbit,t,true_x,true_v,model_x,model_v,error"
     assert (fdir / "orbits.png").exists() and (fdir / "error.png").exists()
@@ -187,8 +234,15 @@ def test_activations_with_too_few_types_and_changed_settings(tmp_path, capsys):
 def test_size_sweep_writes_a_folder_per_size(tmp_path):
     from physnet.experiments.sweep import sweep_sizes
 
-    summaries = sweep_sizes("van-der-pol", "nn", [6, 12], tmp_path, quick=True, meta_overrides=TINY_META,
-                            compare_overrides={"seeds": 2, "epochs": 1})
+    summaries = sweep_sizes(
+        "van-der-pol",
+        "nn",
+        [6, 12],
+        tmp_path,
+        quick=True,
+        meta_overrides=TINY_META,
+        compare_overrides={"seeds": 2, "epochs": 1},
+    )
     assert list(summaries) == ["6", "12"]
     saved = json.loads((tmp_path / "summary.json").read_text())
     assert set(saved["sizes"]) == {"6", "12"} and saved["sizes"]["12"]["config"]["hidden"] == [12]
@@ -202,7 +256,10 @@ def test_reproduce_all_times_each_task_and_links_the_reports(tmp_path):
 
     timings = reproduce_all(tmp_path, quick=True, seeds=2, tasks=("van-der-pol",))
     saved = json.loads((tmp_path / "timings.json").read_text())
-    assert set(saved["tasks"]) == {"van-der-pol"} and saved["total_seconds"] >= saved["tasks"]["van-der-pol"]["seconds"] > 0
+    assert (
+        set(saved["tasks"]) == {"van-der-pol"}
+        and saved["total_seconds"] >= saved["tasks"]["van-der-pol"]["seconds"] > 0
+    )
     assert saved["peak_rss_mb"] > 0 and timings["quick"] is True
     assert (tmp_path / "van-der-pol" / "report.md").exists()
     assert "van-der-pol/report.md" in (tmp_path / "report.md").read_text()

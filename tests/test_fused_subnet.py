@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from physnet.activations import LearnedBank
-from physnet.activations import fused_subnet
+from physnet.activations import LearnedBank, fused_subnet
 from physnet.activations.fused_subnet import fused_residual, set_compiled
 from physnet.training import meta_config_for, meta_learn
 
@@ -52,7 +51,7 @@ def derivatives(fn, args, seed=1):
 
 def test_second_and_third_derivatives_equal_plain_autograd(uncompiled):
     args = inputs(shape=(4, 6), width=8)
-    for ours, ref in zip(derivatives(fused_residual, args), derivatives(plain, args)):
+    for ours, ref in zip(derivatives(fused_residual, args), derivatives(plain, args), strict=True):
         torch.testing.assert_close(ours, ref, rtol=1e-12, atol=1e-12)
 
 
@@ -64,7 +63,7 @@ def test_compiled_kernels_equal_plain_autograd():
     try:
         for shape in [(50, 40), (30, 40)]:  # a second size exercises the recompiled kernels
             args = inputs(shape=shape, width=16, dtype=torch.float32)
-            for ours, ref in zip(derivatives(fused_residual, args), derivatives(plain, args)):
+            for ours, ref in zip(derivatives(fused_residual, args), derivatives(plain, args), strict=True):
                 torch.testing.assert_close(ours, ref, rtol=2e-4, atol=2e-4 * float(ref.abs().max()))
     finally:
         set_compiled(False)
@@ -86,8 +85,17 @@ def test_meta_learning_with_compile_equals_plain(model):
     """``compile=True`` runs the same unrolled meta-learning (float64): the learned types after
     three outer steps agree with plain autograd's (an HNN exercises third derivatives)."""
     task = "van-der-pol" if model == "nn" else "henon-heiles"
-    base = dict(small=True, outer_steps=3, inner_steps=6, hidden=(12,), width=8, mode="unrolled", dtype="float64",
-                outer_lr=3e-2, subnet_eval="direct")  # the fused kernels evaluate the sub-networks directly
+    base = dict(
+        small=True,
+        outer_steps=3,
+        inner_steps=6,
+        hidden=(12,),
+        width=8,
+        mode="unrolled",
+        dtype="float64",
+        outer_lr=3e-2,
+        subnet_eval="direct",
+    )  # the fused kernels evaluate the sub-networks directly
     try:
         runs = [meta_learn(meta_config_for(task, model, **base, compile=c)) for c in (False, True)]
     finally:
@@ -100,8 +108,18 @@ def test_meta_learning_with_compile_equals_plain(model):
 def test_resume_may_switch_compile_on(tmp_path):
     """``compile`` changes how, not what: a checkpoint written without it resumes with it,
     and the result equals an uninterrupted run (float64)."""
-    base = dict(small=True, outer_steps=4, inner_steps=5, hidden=(10,), width=6, mode="unrolled", dtype="float64",
-                outer_lr=3e-2, checkpoint_every=1, subnet_eval="direct")
+    base = dict(
+        small=True,
+        outer_steps=4,
+        inner_steps=5,
+        hidden=(10,),
+        width=6,
+        mode="unrolled",
+        dtype="float64",
+        outer_lr=3e-2,
+        checkpoint_every=1,
+        subnet_eval="direct",
+    )
     whole = meta_learn(meta_config_for("van-der-pol", **base))
     ckpt = tmp_path / "checkpoint.pt"
     meta_learn(meta_config_for("van-der-pol", **base), checkpoint=ckpt, stop_after=2)
@@ -120,11 +138,20 @@ def test_without_a_compiler_meta_learning_warns_and_runs_plain(monkeypatch):
     def broken(fn, **kwargs):
         def fail(*args):
             raise RuntimeError("no working C++ compiler found\nmore detail")
+
         return fail
 
     monkeypatch.setattr(torch, "compile", broken)
-    base = dict(small=True, outer_steps=2, inner_steps=3, hidden=(8,), width=4, mode="unrolled", dtype="float64",
-                subnet_eval="direct")
+    base = dict(
+        small=True,
+        outer_steps=2,
+        inner_steps=3,
+        hidden=(8,),
+        width=4,
+        mode="unrolled",
+        dtype="float64",
+        subnet_eval="direct",
+    )
     with pytest.warns(RuntimeWarning, match="torch.compile unavailable .*no working C\\+\\+ compiler found\\)"):
         run = meta_learn(meta_config_for("van-der-pol", **base, compile=True))
     assert not fused_subnet.compiled_enabled() and not run.bank.fused

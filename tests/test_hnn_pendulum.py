@@ -28,8 +28,11 @@ def trained(request, pendulum_data):
 
 def test_learned_hamiltonian_matches_true_one_up_to_a_constant(trained):
     _, model, result = trained
-    q, p = torch.meshgrid(torch.linspace(-2, 2, 41, dtype=torch.float64),
-                          torch.linspace(-1.8, 1.8, 41, dtype=torch.float64), indexing="ij")
+    q, p = torch.meshgrid(
+        torch.linspace(-2, 2, 41, dtype=torch.float64),
+        torch.linspace(-1.8, 1.8, 41, dtype=torch.float64),
+        indexing="ij",
+    )
     y = torch.stack([q, p], -1).reshape(-1, 2)
     true = Pendulum().hamiltonian(y)
     inside = true < 0.4  # the energies the data covers (amplitudes up to 2 rad)
@@ -51,8 +54,10 @@ def test_symplectic_rollout_keeps_learned_energy_bounded(trained):
     quarter = len(error) // 4
     assert error[-quarter:].max() < 1.1 * error[:quarter].max()  # no secular growth
     with torch.no_grad():  # depth of the learned well between the bottom and the turning point
-        depth = float(model.hamiltonian(torch.tensor([1.0, 0.0], dtype=torch.float64))
-                      - model.hamiltonian(torch.tensor([0.0, 0.0], dtype=torch.float64)))
+        depth = float(
+            model.hamiltonian(torch.tensor([1.0, 0.0], dtype=torch.float64))
+            - model.hamiltonian(torch.tensor([0.0, 0.0], dtype=torch.float64))
+        )
     assert depth == pytest.approx(1 - np.cos(1.0), rel=0.05)
     assert error.max() < 1e-2 * depth
     assert np.abs(ys[:, 0, 0].numpy()).max() < 1.2  # still librating with amplitude ~1

@@ -7,11 +7,10 @@ import pytest
 import torch
 from scipy.integrate import solve_ivp
 
+from conftest import REGULAR_HH, HarmonicOscillator, RadialOscillator, henon_heiles_state
 from physnet import METHODS, ConvergenceError, odeint
 from physnet.integrators.implicit_midpoint import implicit_midpoint_step
 from systems import HenonHeiles, Pendulum, VanDerPol
-
-from conftest import REGULAR_HH, HarmonicOscillator, RadialOscillator, henon_heiles_state
 
 FIXED = [name for name, m in METHODS.items() if not m.adaptive]
 ADAPTIVE = [name for name, m in METHODS.items() if m.adaptive]
@@ -47,7 +46,16 @@ def test_fixed_step_orders_on_a_nonlinear_problem():
         errors = []
         for n in (60, 120, 240):
             with torch.no_grad():
-                errors.append(float((odeint(pen, y0, torch.linspace(0, 3, n + 1, dtype=torch.float64), method=method)[-1, 0] - exact).abs().max()))
+                errors.append(
+                    float(
+                        (
+                            odeint(pen, y0, torch.linspace(0, 3, n + 1, dtype=torch.float64), method=method)[-1, 0]
+                            - exact
+                        )
+                        .abs()
+                        .max()
+                    )
+                )
         slope = np.polyfit(np.log([3 / 60, 3 / 120, 3 / 240]), np.log(errors), 1)[0]
         assert slope == pytest.approx(METHODS[method].order, abs=0.2), method
 
@@ -61,8 +69,15 @@ def test_adaptive_methods_meet_tolerance_against_scipy(method):
     rtol = 1e-8 if METHODS[method].order >= 3 else 1e-5
     y = odeint(vdp, y0, t, method=method, rtol=rtol, atol=rtol / 100)
     for i in range(2):
-        ref = solve_ivp(lambda s, z: [z[1], (1 - z[0] ** 2) * z[1] - z[0]], (0, 10), y0[i].numpy(),
-                        t_eval=t.numpy(), rtol=1e-12, atol=1e-13, method="DOP853").y.T
+        ref = solve_ivp(
+            lambda s, z: [z[1], (1 - z[0] ** 2) * z[1] - z[0]],
+            (0, 10),
+            y0[i].numpy(),
+            t_eval=t.numpy(),
+            rtol=1e-12,
+            atol=1e-13,
+            method="DOP853",
+        ).y.T
         assert np.abs(y[:, i].numpy() - ref).max() < 1e4 * rtol
 
 
@@ -158,7 +173,9 @@ def test_implicit_midpoint_fails_loudly_when_iterations_diverge():
     with pytest.raises(ConvergenceError, match="did not converge"):
         implicit_midpoint_step(stiff, torch.tensor(0.0), torch.ones(2, dtype=torch.float64), torch.tensor(0.1))
     # Newton solves the linear problem exactly
-    y1 = implicit_midpoint_step(stiff, torch.tensor(0.0), torch.ones(2, dtype=torch.float64), torch.tensor(0.1), solver="newton")
+    y1 = implicit_midpoint_step(
+        stiff, torch.tensor(0.0), torch.ones(2, dtype=torch.float64), torch.tensor(0.1), solver="newton"
+    )
     torch.testing.assert_close(y1, torch.full((2,), (1 - 50.0) / (1 + 50.0), dtype=torch.float64))
 
 
@@ -168,7 +185,12 @@ def test_unknown_method_lists_valid_ones():
 
 
 def test_underscored_torchdiffeq_names_are_accepted():
-    y = odeint(Pendulum(), torch.tensor([[0.1, 0.0]], dtype=torch.float64), torch.linspace(0, 1, 5, dtype=torch.float64), method="adaptive_heun")
+    y = odeint(
+        Pendulum(),
+        torch.tensor([[0.1, 0.0]], dtype=torch.float64),
+        torch.linspace(0, 1, 5, dtype=torch.float64),
+        method="adaptive_heun",
+    )
     assert y.shape == (5, 1, 2)
 
 

@@ -15,17 +15,57 @@ import numpy as np
 import pytest
 
 COMMANDS = {
-    "compare": (["compare", "clock", "--arms", "base,tanh", "--seeds", "4", "--small", "--epochs", "10",
-                 "--hidden", "16", "--block-size", "1"], "runs.csv", []),
-    "meta": (["meta", "van-der-pol", "--small", "--no-progress", "--hidden", "16", "--width", "8", "--outer-steps",
-              "30", "--inner-steps", "5"], "checkpoint.pt", ["--resume"]),
+    "compare": (
+        [
+            "compare",
+            "clock",
+            "--arms",
+            "base,tanh",
+            "--seeds",
+            "4",
+            "--small",
+            "--epochs",
+            "10",
+            "--hidden",
+            "16",
+            "--block-size",
+            "1",
+        ],
+        "runs.csv",
+        [],
+    ),
+    "meta": (
+        [
+            "meta",
+            "van-der-pol",
+            "--small",
+            "--no-progress",
+            "--hidden",
+            "16",
+            "--width",
+            "8",
+            "--outer-steps",
+            "30",
+            "--inner-steps",
+            "5",
+        ],
+        "checkpoint.pt",
+        ["--resume"],
+    ),
 }
 
 
 def _physnet(argv: list[str], **kw) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "physnet.cli.main", *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parents[1], **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "physnet.cli.main", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[1],
+        **kw,
+    )
 
 
 def _result(command: str, out: Path):

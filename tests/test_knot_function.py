@@ -75,8 +75,15 @@ def test_nan_pre_activations_give_nan_outputs_not_an_index_error():
 
 
 def test_a_knots_layer_in_one_call_equals_the_type_by_type_evaluation():
-    bank = LearnedBank(3, "sin", 8, generator=torch.Generator().manual_seed(2), init="default", subnet_eval="knots",
-                       dtype=torch.float64)
+    bank = LearnedBank(
+        3,
+        "sin",
+        8,
+        generator=torch.Generator().manual_seed(2),
+        init="default",
+        subnet_eval="knots",
+        dtype=torch.float64,
+    )
     assignment = type_assignment(7, 3)
     layer = DiverseActivation(assignment[torch.randperm(7, generator=torch.Generator().manual_seed(3))], bank)
     x = torch.randn(4, 7, dtype=torch.float64, generator=torch.Generator().manual_seed(4)) * 4

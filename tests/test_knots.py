@@ -42,8 +42,17 @@ def _derivatives(bank: LearnedBank, x: torch.Tensor) -> list[torch.Tensor]:
 
 
 def _bank(subnet_eval: str, g: int = 64) -> LearnedBank:
-    return LearnedBank(1, "sin", 20, generator=torch.Generator().manual_seed(4), init="default", residual_scale=0.5,
-                       subnet_eval=subnet_eval, knots=(-5.0, 5.0, g), dtype=torch.float64)
+    return LearnedBank(
+        1,
+        "sin",
+        20,
+        generator=torch.Generator().manual_seed(4),
+        init="default",
+        residual_scale=0.5,
+        subnet_eval=subnet_eval,
+        knots=(-5.0, 5.0, g),
+        dtype=torch.float64,
+    )
 
 
 def test_knot_activation_and_derivatives_converge_at_hermite_orders():
@@ -69,8 +78,16 @@ def vdp_data():
 
 
 def _meta_gradient(vdp_data, subnet_eval, model_kind, optimizer, window, g=513, shift=None):
-    bank = LearnedBank(2, "sin", 6, generator=torch.Generator().manual_seed(0), init="default",
-                       subnet_eval=subnet_eval, knots=(-6.0, 6.0, g), dtype=torch.float64)
+    bank = LearnedBank(
+        2,
+        "sin",
+        6,
+        generator=torch.Generator().manual_seed(0),
+        init="default",
+        subnet_eval=subnet_eval,
+        knots=(-6.0, 6.0, g),
+        dtype=torch.float64,
+    )
     if shift is not None:
         with torch.no_grad():
             bank.w_out[shift[0], shift[1]] += shift[2]
@@ -83,8 +100,9 @@ def _meta_gradient(vdp_data, subnet_eval, model_kind, optimizer, window, g=513, 
     batches = [torch.randint(0, len(vdp_data.x_train), (16,), generator=gen) for _ in range(5)]
     loss = inner_loop(model, detached(theta0, True), inner.init(theta0), inner, vdp_data, batches, window)[2]
     grads = torch.autograd.grad(loss, params, allow_unused=True)  # an HNN never sees the constant c
-    return loss, torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(params, grads,
-                                                                                                  strict=True)])
+    return loss, torch.cat(
+        [(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(params, grads, strict=True)]
+    )
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop"])
@@ -111,8 +129,16 @@ def test_knots_meta_gradient_equals_a_central_difference_of_its_own_loss(vdp_dat
 
 
 def test_recomputation_and_resume_are_unchanged_on_knots(vdp_data, tmp_path):
-    bank = LearnedBank(2, "sin", 6, generator=torch.Generator().manual_seed(0), init="default", subnet_eval="knots",
-                       knots=(-6.0, 6.0, 129), dtype=torch.float64)
+    bank = LearnedBank(
+        2,
+        "sin",
+        6,
+        generator=torch.Generator().manual_seed(0),
+        init="default",
+        subnet_eval="knots",
+        knots=(-6.0, 6.0, 129),
+        dtype=torch.float64,
+    )
     model = build_model("hnn", 2, [8], bank, seeds=[0], dtype=torch.float64)
     params = list(bank.parameters())
     ids = {id(p) for p in params}
@@ -121,14 +147,27 @@ def test_recomputation_and_resume_are_unchanged_on_knots(vdp_data, tmp_path):
     gen = torch.Generator().manual_seed(2)
     batches = [torch.randint(0, len(vdp_data.x_train), (16,), generator=gen) for _ in range(7)]
     loss = inner_loop(model, detached(theta0, True), inner.init(theta0), inner, vdp_data, batches, 6)[2]
-    plain = [torch.zeros_like(p) if g is None else g for p, g in
-             zip(params, torch.autograd.grad(loss, params, allow_unused=True), strict=True)]
-    *_, recomputed = recomputed_meta_gradient(model, detached(theta0, True), inner.init(theta0), inner, vdp_data,
-                                              batches, 6, params, 2)
+    plain = [
+        torch.zeros_like(p) if g is None else g
+        for p, g in zip(params, torch.autograd.grad(loss, params, allow_unused=True), strict=True)
+    ]
+    *_, recomputed = recomputed_meta_gradient(
+        model, detached(theta0, True), inner.init(theta0), inner, vdp_data, batches, 6, params, 2
+    )
     for a, b in zip(recomputed, plain, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-13)
-    config = meta_config_for("van-der-pol", small=True, outer_steps=4, inner_steps=5, hidden=(10,), width=6,
-                             mode="unrolled", dtype="float64", outer_lr=3e-2, checkpoint_every=1)
+    config = meta_config_for(
+        "van-der-pol",
+        small=True,
+        outer_steps=4,
+        inner_steps=5,
+        hidden=(10,),
+        width=6,
+        mode="unrolled",
+        dtype="float64",
+        outer_lr=3e-2,
+        checkpoint_every=1,
+    )
     assert config.subnet_eval_kind == "knots"  # the default for tanh sub-networks
     whole = meta_learn(config)
     ckpt = tmp_path / "checkpoint.pt"
@@ -138,30 +177,53 @@ def test_recomputation_and_resume_are_unchanged_on_knots(vdp_data, tmp_path):
 
 
 def test_a_frozen_file_from_a_knots_run_loads_and_trains(tmp_path, vdp_data):
-    result = meta_learn(meta_config_for("van-der-pol", small=True, outer_steps=2, inner_steps=4, hidden=(10,),
-                                        width=6, subnet_eval="knots", outer_lr=3e-2))
+    result = meta_learn(
+        meta_config_for(
+            "van-der-pol",
+            small=True,
+            outer_steps=2,
+            inner_steps=4,
+            hidden=(10,),
+            width=6,
+            subnet_eval="knots",
+            outer_lr=3e-2,
+        )
+    )
     assert result.frozen.metadata["subnet_eval"] == "knots"
     save_activations(tmp_path / "acts.npz", result.frozen)
     types = load_activations(tmp_path / "acts.npz")
     x = torch.linspace(-9, 9, 55, dtype=torch.float64)
     for j in range(2):  # the frozen samples are the learned type's values on the grid
-        np.testing.assert_allclose(types.values[j].numpy(), result.bank.sample(types.grid).double()[j].numpy(),
-                                   rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(
+            types.values[j].numpy(), result.bank.sample(types.grid).double()[j].numpy(), rtol=1e-6, atol=1e-6
+        )
     net = build_model("nn", 2, [10], types, seeds=[0, 1])
     losses = train(net, vdp_data.to("cpu", torch.float32), TrainConfig(epochs=3, batch_size=32)).train_loss
     assert losses[-1].max() < losses[0].max() and torch.isfinite(x).all()
 
 
-@pytest.mark.parametrize("mode,meta_loss", [("first-order", "trajectory"), ("unrolled", "final"),
-                                            ("unrolled", "trajectory")])
+@pytest.mark.parametrize(
+    "mode,meta_loss", [("first-order", "trajectory"), ("unrolled", "final"), ("unrolled", "trajectory")]
+)
 def test_sharing_the_knot_tables_within_an_outer_step_changes_nothing(monkeypatch, mode, meta_loss):
     """meta_learn builds each type's knot table once per outer step; rebuilding it at every
     call gives the same meta-learning (float64), recomputation included."""
     import contextlib
 
-    config = meta_config_for("van-der-pol", small=True, outer_steps=3, inner_steps=5, hidden=(10,), width=6,
-                             mode=mode, meta_loss=meta_loss, dtype="float64", outer_lr=3e-2, subnet_eval="knots",
-                             recompute=2 if mode == "unrolled" else None)
+    config = meta_config_for(
+        "van-der-pol",
+        small=True,
+        outer_steps=3,
+        inner_steps=5,
+        hidden=(10,),
+        width=6,
+        mode=mode,
+        meta_loss=meta_loss,
+        dtype="float64",
+        outer_lr=3e-2,
+        subnet_eval="knots",
+        recompute=2 if mode == "unrolled" else None,
+    )
     shared = meta_learn(config)
     monkeypatch.setattr(LearnedBank, "reuse_knot_tables", lambda self: contextlib.nullcontext())
     rebuilt = meta_learn(config)

@@ -73,15 +73,19 @@ def test_recomputed_meta_gradient_equals_plain_unrolling(tiny_data, optimizer, m
     g = torch.Generator().manual_seed(2)
     batches = [torch.randint(0, len(tiny_data.x_train), (16,), generator=g) for _ in range(8)]
     for window in (7, 4, 0):
-        theta, state, loss, _ = inner_loop(model, detached(theta0, True), inner.init(theta0), inner, tiny_data,
-                                           batches, window)
-        plain = [torch.zeros_like(p) if d is None else d
-                 for p, d in zip(params, torch.autograd.grad(loss, params, allow_unused=True))]
+        theta, state, loss, _ = inner_loop(
+            model, detached(theta0, True), inner.init(theta0), inner, tiny_data, batches, window
+        )
+        plain = [
+            torch.zeros_like(p) if d is None else d
+            for p, d in zip(params, torch.autograd.grad(loss, params, allow_unused=True), strict=True)
+        ]
         for segment in (1, 3, 7):
-            th, st, loss2, _, grads = recomputed_meta_gradient(model, detached(theta0, True), inner.init(theta0), inner,
-                                                               tiny_data, batches, window, params, segment)
+            th, st, loss2, _, grads = recomputed_meta_gradient(
+                model, detached(theta0, True), inner.init(theta0), inner, tiny_data, batches, window, params, segment
+            )
             assert float(loss2) == pytest.approx(float(loss.detach()), rel=1e-12)
-            for a, b in zip(grads, plain):
+            for a, b in zip(grads, plain, strict=True):
                 torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-12)
             for n in theta:
                 torch.testing.assert_close(th[n], theta[n].detach(), rtol=1e-12, atol=1e-14)
@@ -112,9 +116,11 @@ def test_meta_learning_beats_the_same_network_with_the_base_activation():
     """Same initial weights and batches; the only difference is whether the outer loop
     updates the activations (outer_lr = 0 keeps them at the base, sine). Median over
     five seeds of the final validation loss on the whole split."""
+
     def final(seed, outer_lr):
-        config = meta_config_for("van-der-pol", small=True, outer_steps=30, inner_steps=20, inner_lr=3e-3,
-                                 outer_lr=outer_lr, seed=seed)
+        config = meta_config_for(
+            "van-der-pol", small=True, outer_steps=30, inner_steps=20, inner_lr=3e-3, outer_lr=outer_lr, seed=seed
+        )
         return meta_learn(config).history["val_loss"][-1]
 
     seeds = range(5)
@@ -154,9 +160,14 @@ def test_diverging_loss_names_the_step_and_keeps_the_checkpoint(tmp_path):
 
 @pytest.mark.parametrize(
     "overrides, message",
-    [({"k": 0}, "positive integer"), ({"fractions": (0.2, 0.3)}, "sum to one"), ({"fractions": (0.5, 0.25, 0.25)}, "3 type fractions"),
-     ({"mode": "second-order"}, "valid: first-order, unrolled"), ({"truncate": 50, "inner_steps": 10}, "truncate"),
-     ({"device": "cuda:7"} if not torch.cuda.is_available() else {"k": -1}, "CUDA|positive")],
+    [
+        ({"k": 0}, "positive integer"),
+        ({"fractions": (0.2, 0.3)}, "sum to one"),
+        ({"fractions": (0.5, 0.25, 0.25)}, "3 type fractions"),
+        ({"mode": "second-order"}, "valid: first-order, unrolled"),
+        ({"truncate": 50, "inner_steps": 10}, "truncate"),
+        ({"device": "cuda:7"} if not torch.cuda.is_available() else {"k": -1}, "CUDA|positive"),
+    ],
 )
 def test_bad_settings_are_refused(overrides, message):
     with pytest.raises(ValueError, match=message):

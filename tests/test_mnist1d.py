@@ -44,9 +44,14 @@ def test_cache_is_used_and_a_corrupt_one_regenerated(cache):
 
 @pytest.mark.slow
 def test_mnist1d_reproduce_tiny(tmp_path, cache):
-    summary = reproduce_model("mnist1d", "classifier", tmp_path, quick=True,
-                              meta_overrides={"outer_steps": 2, "inner_steps": 5, "hidden": (16,), "width": 6},
-                              compare_overrides={"seeds": 3, "epochs": 2, "hidden": (16,)})
+    summary = reproduce_model(
+        "mnist1d",
+        "classifier",
+        tmp_path,
+        quick=True,
+        meta_overrides={"outer_steps": 2, "inner_steps": 5, "hidden": (16,), "width": 6},
+        compare_overrides={"seeds": 3, "epochs": 2, "hidden": (16,)},
+    )
     saved = json.loads((tmp_path / "summary.json").read_text())
     assert saved["metric"] == "val_accuracy" and saved["higher_is_better"] is True
     assert all(0 <= v <= 1 for arm in saved["arms"].values() for v in arm["values"])
@@ -65,18 +70,60 @@ def test_reference_preset_sets_the_papers_code_settings(tmp_path, cache):
     from physnet.cli.main import main
 
     out = tmp_path / "meta"
-    assert main(["meta", "mnist1d", "--preset", "reference", "--small", "--outer-steps", "1", "--inner-steps", "2",
-                 "--no-progress", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "meta",
+                "mnist1d",
+                "--preset",
+                "reference",
+                "--small",
+                "--outer-steps",
+                "1",
+                "--inner-steps",
+                "2",
+                "--no-progress",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     config = json.loads((out / "config.json").read_text())["config"]
     assert config["hidden"] == [200] and config["mode"] == "unrolled" and config["unrolled_steps"] == 2
     assert config["inner_optimizer"] == "rmsprop" and config["outer_optimizer"] == "sgd"
     assert config["outer_grad_clip"] == 0.1 and config["grid"] == [-5.0, 5.0, 100] and config["compile"] is True
     study = tmp_path / "study"
-    assert main(["compare", "mnist1d", "--preset", "reference", "--activations", str(out / "activations.npz"),
-                 "--small", "--epochs", "1", "--seeds", "2", "--arms", "base,mix", "--out", str(study)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "mnist1d",
+                "--preset",
+                "reference",
+                "--activations",
+                str(out / "activations.npz"),
+                "--small",
+                "--epochs",
+                "1",
+                "--seeds",
+                "2",
+                "--arms",
+                "base,mix",
+                "--out",
+                str(study),
+            ]
+        )
+        == 0
+    )
     saved = json.loads((study / "config.json").read_text())["config"]
-    assert (saved["hidden"], saved["optimizer"], saved["lr"], saved["momentum"], saved["batch_size"]) == \
-        ([200], "sgd", 0.01, 0.8, 200)
+    assert (saved["hidden"], saved["optimizer"], saved["lr"], saved["momentum"], saved["batch_size"]) == (
+        [200],
+        "sgd",
+        0.01,
+        0.8,
+        200,
+    )
     assert saved["seeds"] == 2 and saved["epochs"] == 1  # explicit options override the preset
 
 

@@ -19,6 +19,7 @@ from physnet.networks import (
 
 def test_symplectic_gradient_equals_j_grad_h_in_closed_form():
     """H = q1^2 p2 + sin(q2) p1^2 + q1 q2: dq/dt = dH/dp, dp/dt = -dH/dq by hand."""
+
     def H(y):
         q1, q2, p1, p2 = y.unbind(-1)
         return q1**2 * p2 + torch.sin(q2) * p1**2 + q1 * q2
@@ -49,7 +50,7 @@ def test_hamiltonian_vector_field_float64_gradcheck(kind):
     names = [n for n, _ in model.named_parameters()]
     params = [p.detach().clone().requires_grad_(True) for p in model.parameters()]
     x = torch.randn(3, 2, dtype=torch.float64, requires_grad=True, generator=torch.Generator().manual_seed(2))
-    fn = lambda x, *ps: functional_call(model, dict(zip(names, ps)), (x,))  # noqa: E731
+    fn = lambda x, *ps: functional_call(model, dict(zip(names, ps, strict=True)), (x,))  # noqa: E731
     assert torch.autograd.gradcheck(fn, (x, *params))
 
 

@@ -30,8 +30,15 @@ def test_batched_orbits_match_single_orbit_solves():
     t = time_grid(20.0, 0.5)
     batched = generate_orbits(pen, y0, t, method="dopri5", rtol=1e-8, atol=1e-12).states
     for i in range(len(y0)):
-        ref = solve_ivp(lambda s, y: [y[1], -np.sin(y[0])], (0, 20), y0[i].numpy(), t_eval=t.numpy(),
-                        rtol=1e-12, atol=1e-14, method="DOP853").y.T
+        ref = solve_ivp(
+            lambda s, y: [y[1], -np.sin(y[0])],
+            (0, 20),
+            y0[i].numpy(),
+            t_eval=t.numpy(),
+            rtol=1e-12,
+            atol=1e-14,
+            method="DOP853",
+        ).y.T
         scale = np.abs(ref).max()
         assert np.abs(batched[i].numpy() - ref).max() / scale < 1e-6
 

@@ -23,7 +23,11 @@ def test_the_paper_regime_has_the_reference_codes_values():
     assert (hh["width"], hh["inner_epochs"], hh["outer_lr"], hh["outer_steps"]) == (20, 1, 5e-2, 100)
     mnist = preset("mnist1d", "classifier", "paper")["meta"]
     assert (mnist["meta_loss"], mnist["residual_scale"], mnist["inner_initial_scale"], mnist["outer_lr"]) == (
-        "trajectory", 0.2, 1.0, 0.4)
+        "trajectory",
+        0.2,
+        1.0,
+        0.4,
+    )
     # a task added later runs the recipe
     assert PAPER.settings("my-task", "nn")["meta"]["reinit"] == "same"
     with pytest.raises(ValueError, match="has no preset 'reference'; its presets: paper"):
@@ -32,8 +36,20 @@ def test_the_paper_regime_has_the_reference_codes_values():
 
 @pytest.mark.slow
 def test_reproduce_with_meta_seeds_judges_the_mix_per_meta_seed_and_pooled(tmp_path, capsys):
-    argv = ["reproduce", "clock", "--preset", "paper", "--quick", "--meta-seeds", "2", "--seeds", "4",
-            "--no-progress", "--out", str(tmp_path)]
+    argv = [
+        "reproduce",
+        "clock",
+        "--preset",
+        "paper",
+        "--quick",
+        "--meta-seeds",
+        "2",
+        "--seeds",
+        "4",
+        "--no-progress",
+        "--out",
+        str(tmp_path),
+    ]
     assert main(argv) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     effects = summary["meta_seed_effects"]
@@ -45,7 +61,8 @@ def test_reproduce_with_meta_seeds_judges_the_mix_per_meta_seed_and_pooled(tmp_p
         assert effects["per_meta_seed"][m]["best_pure"] == best
         mix, pure = np.array(one["arms"]["mix"]["values"]), np.array(one["arms"][best]["values"])
         assert effects["per_meta_seed"][m]["mix_vs_best_pure"]["diff"] == pytest.approx(
-            np.median(pure) - np.median(mix))  # MSE: positive where the mix is lower
+            np.median(pure) - np.median(mix)
+        )  # MSE: positive where the mix is lower
         assert set(one["arms"]) == {"base", "type1", "type2", "mix", "untrained1", "untrained2", "fit1", "fit2"}
         assert len(one["sine_fits"]) == 2
     pooled = effects["pooled"]["mix_vs_best_pure"]

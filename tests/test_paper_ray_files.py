@@ -28,5 +28,8 @@ def test_unpack_refuses_paths_outside_the_folder(tmp_path):
 def test_henon_heiles_is_two_units_the_others_one():
     units = paper_units(("mnist1d", "henon-heiles", "clock"))
     assert [(u.task, u.model, u.folder) for u in units] == [
-        ("mnist1d", "classifier", "mnist1d"), ("henon-heiles", "nn", "henon-heiles/nn"),
-        ("henon-heiles", "hnn", "henon-heiles/hnn"), ("clock", "hnn", "clock")]
+        ("mnist1d", "classifier", "mnist1d"),
+        ("henon-heiles", "nn", "henon-heiles/nn"),
+        ("henon-heiles", "hnn", "henon-heiles/hnn"),
+        ("clock", "hnn", "clock"),
+    ]

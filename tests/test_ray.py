@@ -96,8 +96,9 @@ def test_killed_worker_is_retried_and_no_finished_run_is_lost(tmp_path, local_ra
     config = CompareConfig(**{**CONFIG, "hidden": (64,), "epochs": 6, "seeds": 6})
     expected_dir = tmp_path / "process"
     run_study(config, None, expected_dir, block_size=2)
-    killed, errors = _kill_a_worker_during(lambda: run_study(config, None, tmp_path / "ray", backend="ray",
-                                                             block_size=2), "train_block")
+    killed, errors = _kill_a_worker_during(
+        lambda: run_study(config, None, tmp_path / "ray", backend="ray", block_size=2), "train_block"
+    )
     assert not errors, errors
     assert killed is not None, "no Ray worker was seen running a block"
     assert runs(tmp_path / "ray") == runs(expected_dir)  # every seed once, the same numbers
@@ -119,8 +120,10 @@ def test_a_diverging_block_raises_its_own_error_and_ray_stays_usable(tmp_path, l
 def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
     from physnet.experiments.sweep import sweep_sizes
 
-    tiny = dict(meta_overrides={"outer_steps": 2, "inner_steps": 3, "hidden": (8,), "width": 4},
-                compare_overrides={"seeds": 2, "epochs": 1, "arms": ("base", "mix")})
+    tiny = dict(
+        meta_overrides={"outer_steps": 2, "inner_steps": 3, "hidden": (8,), "width": 4},
+        compare_overrides={"seeds": 2, "epochs": 1, "arms": ("base", "mix")},
+    )
     here = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "process", quick=True, **tiny)
     there = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "ray", quick=True, backend="ray", **tiny)
     for size in (4, 6):
@@ -143,8 +146,7 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
     # share=False: the workers get the folder's files by value and send theirs back, as on a
     # cluster without a shared filesystem; the broken clock task fails, van der Pol still lands
     with pytest.raises(ValueError, match="cannot read checkpoint " + re.escape(str(broken))):
-        reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol", "clock"), backend="ray",
-                      share=False)
+        reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol", "clock"), backend="ray", share=False)
     assert runs(tmp_path / "ray" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
     saved = json.loads((tmp_path / "ray" / "timings.json").read_text())
     assert set(saved["tasks"]) == {"van-der-pol"} and saved["backend"] == "ray"
@@ -163,7 +165,9 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
     # a unit's worker killed mid-run is retried and resumes in place; the numbers do not change
     killed, errors = _kill_a_worker_during(
         lambda: reproduce_all(tmp_path / "killed", quick=True, seeds=2, tasks=("van-der-pol",), backend="ray"),
-        "run_unit", after=4.0)  # well into meta-learning
+        "run_unit",
+        after=4.0,
+    )  # well into meta-learning
     assert not errors, errors
     assert killed is not None, "no Ray worker was seen running a task of reproduce all"
     assert runs(tmp_path / "killed" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")

@@ -22,11 +22,15 @@ from physnet.training.unrolled import inner_loop, recomputed_meta_gradient
 from systems import DatasetSpec, VanDerPol, make_dataset
 
 RMSPROP_VARIANTS = [  # (decay, momentum, initial second moment): torch's default, the JAX and the PyTorch reference's
-    (0.99, 0.0, 0.0), (0.1, 0.6, 0.0), (0.8, 0.0, 1.0)]
+    (0.99, 0.0, 0.0),
+    (0.1, 0.6, 0.0),
+    (0.8, 0.0, 1.0),
+]
 
 
-def rmsprop_by_hand(p0: np.ndarray, gradient, steps: int, lr: float, decay: float, momentum: float, initial: float,
-                    eps: float = 1e-8) -> np.ndarray:
+def rmsprop_by_hand(
+    p0: np.ndarray, gradient, steps: int, lr: float, decay: float, momentum: float, initial: float, eps: float = 1e-8
+) -> np.ndarray:
     """The recursion of physnet.training.rmsprop, written out in NumPy."""
     p, v, m = p0.copy(), np.full_like(p0, initial), np.zeros_like(p0)
     for _ in range(steps):
@@ -92,8 +96,16 @@ def test_rmsprop_training_of_an_ensemble_equals_sequential_runs(vdp_data):
 @pytest.mark.parametrize("sub_activation", ["tanh", "relu"])
 def test_sub_network_options_define_the_activation(sub_activation):
     """``default`` init and residual scale s: f(x) = base(x) + s (a . h(w x + b) + c), h the hidden units."""
-    bank = LearnedBank(2, "sin", 7, generator=torch.Generator().manual_seed(3), sub_activation=sub_activation,
-                       init="default", residual_scale=0.2, dtype=torch.float64)
+    bank = LearnedBank(
+        2,
+        "sin",
+        7,
+        generator=torch.Generator().manual_seed(3),
+        sub_activation=sub_activation,
+        init="default",
+        residual_scale=0.2,
+        dtype=torch.float64,
+    )
     assert bank.w_out.abs().max() > 0 and bank.w_out.abs().max() <= 1 / np.sqrt(7)
     assert bank.w_in.abs().max() <= 1 and bank.b_out.abs().max() <= 1 / np.sqrt(7)
     x = torch.linspace(-4, 4, 33, dtype=torch.float64)
@@ -160,20 +172,41 @@ def test_trajectory_meta_loss_equals_a_hand_computation(vdp_data):
             loss = loss_at(theta, idx)
             total = total + loss
             grads = torch.autograd.grad(loss, list(theta.values()), create_graph=not first_order, retain_graph=True)
-            theta = {k: (v - lr * g).detach().requires_grad_(True) if first_order else v - lr * g
-                     for (k, v), g in zip(theta.items(), grads, strict=True)}
+            theta = {
+                k: (v - lr * g).detach().requires_grad_(True) if first_order else v - lr * g
+                for (k, v), g in zip(theta.items(), grads, strict=True)
+            }
         expected = torch.autograd.grad(total / len(batches), params)
         inner = FunctionalOptimizer("sgd", lr)
-        _, _, meta, losses = inner_loop(model, detached(theta0, True), inner.init(theta0), inner, vdp_data, batches,
-                                        window, meta_loss="trajectory", params=params)
+        _, _, meta, losses = inner_loop(
+            model,
+            detached(theta0, True),
+            inner.init(theta0),
+            inner,
+            vdp_data,
+            batches,
+            window,
+            meta_loss="trajectory",
+            params=params,
+        )
         assert float(meta.detach()) == pytest.approx(float(total.detach()) / len(batches), rel=1e-12)
         assert len(losses) == len(batches)
         found = torch.autograd.grad(meta, params)
         for a, b in zip(found, expected, strict=True):
             torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-12)
         # recomputation, segment by segment, gives the same meta-gradient
-        *_, recomputed = recomputed_meta_gradient(model, detached(theta0, True), inner.init(theta0), inner, vdp_data,
-                                                  batches, window, params, 2, meta_loss="trajectory")
+        *_, recomputed = recomputed_meta_gradient(
+            model,
+            detached(theta0, True),
+            inner.init(theta0),
+            inner,
+            vdp_data,
+            batches,
+            window,
+            params,
+            2,
+            meta_loss="trajectory",
+        )
         for a, b in zip(recomputed, expected, strict=True):
             torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-12)
 
@@ -203,8 +236,10 @@ def test_sine_family_fit_recovers_a_member_exactly():
 
     values = np.tanh(grid) + 0.1 * grid**2 / 10
     ours = fit_sine_affine(grid, values)
-    best = min((least_squares(lambda q: np.sin(q[0] * grid) + q[1] * grid + q[2] - values, [a0, 0, 0]).cost
-                for a0 in np.linspace(-3, 3, 61)))
+    best = min(
+        least_squares(lambda q: np.sin(q[0] * grid) + q[1] * grid + q[2] - values, [a0, 0, 0]).cost
+        for a0 in np.linspace(-3, 3, 61)
+    )
     assert 0.5 * (ours["rms"] ** 2) * len(grid) <= best * (1 + 1e-6)
 
 
@@ -230,9 +265,23 @@ def test_a_checkpoint_from_before_the_regime_options_resumes(tmp_path):
     config = small_vdp()
     meta_learn(config, checkpoint=ckpt, stop_after=2)
     state = torch.load(ckpt, weights_only=True)
-    old = {k: v for k, v in state["config"].items() if k not in ("reinit", "meta_loss", "sub_activation", "subnet_init",
-                                                                  "subnet_init_kind", "residual_scale", "inner_decay",
-                                                                  "inner_initial_scale", "outer_decay", "inner_epochs")}
+    old = {
+        k: v
+        for k, v in state["config"].items()
+        if k
+        not in (
+            "reinit",
+            "meta_loss",
+            "sub_activation",
+            "subnet_init",
+            "subnet_init_kind",
+            "residual_scale",
+            "inner_decay",
+            "inner_initial_scale",
+            "outer_decay",
+            "inner_epochs",
+        )
+    }
     state["config"] = {**old, "reinit_inner": False}
     torch.save(state, ckpt)
     resumed = meta_learn(config, checkpoint=ckpt, resume=True)

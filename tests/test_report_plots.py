@@ -27,8 +27,11 @@ def test_no_density_for_too_few_or_collinear_points():
 
 def test_participation_figure_is_one_panel_with_a_legend_per_arm():
     rng = np.random.default_rng(1)
-    rows = [{"arm": arm, "metric": m + 0.02 * rng.normal(), "r": 0.2 + 0.03 * rng.normal()}
-            for arm, m in (("base", 0.5), ("mix", 0.6)) for _ in range(30)]
+    rows = [
+        {"arm": arm, "metric": m + 0.02 * rng.normal(), "r": 0.2 + 0.03 * rng.normal()}
+        for arm, m in (("base", 0.5), ("mix", 0.6))
+        for _ in range(30)
+    ]
     fig = plot_metric_vs_participation(rows, metric="val_accuracy")
     assert len(fig.axes) == 1
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]

@@ -11,8 +11,21 @@ import torch
 from physnet.cli.main import main
 from physnet.experiments.model_store import load_arm
 
-ARGV = ["compare", "clock", "--arms", "base,tanh", "--seeds", "3", "--small", "--epochs", "1", "--hidden", "8",
-        "--block-size", "1"]
+ARGV = [
+    "compare",
+    "clock",
+    "--arms",
+    "base,tanh",
+    "--seeds",
+    "3",
+    "--small",
+    "--epochs",
+    "1",
+    "--hidden",
+    "8",
+    "--block-size",
+    "1",
+]
 
 
 def _rows(path):

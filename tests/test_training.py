@@ -21,8 +21,9 @@ def vdp_data():
 @pytest.mark.parametrize("kind,optimizer", [("nn", "adam"), ("hnn", "adam"), ("nn", "sgd")])
 def test_batched_ensemble_equals_sequential_runs_in_float64(vdp_data, kind, optimizer):
     seeds = [0, 1, 2]
-    config = TrainConfig(epochs=2, batch_size=32, lr=1e-2, data_seed=5, optimizer=optimizer,
-                         momentum=0.8 if optimizer == "sgd" else 0.0)
+    config = TrainConfig(
+        epochs=2, batch_size=32, lr=1e-2, data_seed=5, optimizer=optimizer, momentum=0.8 if optimizer == "sgd" else 0.0
+    )
     ens = build_model(kind, 2, [16], "sin", seeds=seeds, dtype=torch.float64)
     batched = train(ens, vdp_data, config)
     for i, s in enumerate(seeds):
@@ -44,15 +45,17 @@ def test_sgd_with_momentum_is_heavy_ball(vdp_data):
         loss = (by_hand(vdp_data.x_train) - vdp_data.y_train).pow(2).mean()
         grads = torch.autograd.grad(loss, params)
         with torch.no_grad():
-            for p, v, g in zip(params, velocity, grads):
+            for p, v, g in zip(params, velocity, grads, strict=True):
                 v.mul_(0.8).add_(g)
                 p.sub_(1e-2 * v)
-    for a, b in zip(model.parameters(), params):
+    for a, b in zip(model.parameters(), params, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.skipif(not __import__("shutil").which("g++") and not __import__("shutil").which("c++"),
-                    reason="torch.compile needs a C++ compiler")
+@pytest.mark.skipif(
+    not __import__("shutil").which("g++") and not __import__("shutil").which("c++"),
+    reason="torch.compile needs a C++ compiler",
+)
 def test_compiled_training_matches_eager(vdp_data):
     data = vdp_data.to("cpu", torch.float32)
     results = []
@@ -62,8 +65,10 @@ def test_compiled_training_matches_eager(vdp_data):
     torch.testing.assert_close(results[1].val_loss, results[0].val_loss, rtol=1e-3, atol=1e-6)
 
 
-@pytest.mark.skipif(not __import__("shutil").which("g++") and not __import__("shutil").which("c++"),
-                    reason="torch.compile needs a C++ compiler")
+@pytest.mark.skipif(
+    not __import__("shutil").which("g++") and not __import__("shutil").which("c++"),
+    reason="torch.compile needs a C++ compiler",
+)
 @pytest.mark.parametrize("kind", ["hnn", "hnn-separable"])
 def test_compiled_hamiltonian_training_matches_eager(vdp_data, kind):
     """A Hamiltonian network trains through torch.func.grad when compiled: the same losses

@@ -29,8 +29,16 @@ def rms_error(ps: video.PhaseSpace, truth: np.ndarray, skip: int = 12) -> float:
 
 SCENES = {
     "plain": video.Scene(size=(480, 360), mark_distances=(90.0, 250.0)),
-    "cluttered": video.Scene(size=(480, 360), mark_distances=(90.0, 250.0), background="cluttered", noise_std=8.0,
-                             blur_sigma=1.2, motion_blur=True, rotation=6.0, seed=3),
+    "cluttered": video.Scene(
+        size=(480, 360),
+        mark_distances=(90.0, 250.0),
+        background="cluttered",
+        noise_std=8.0,
+        blur_sigma=1.2,
+        motion_blur=True,
+        rotation=6.0,
+        seed=3,
+    ),
 }
 
 
@@ -51,8 +59,16 @@ def test_two_mark_tracking_recovers_the_angle(tmp_path, scene, suffix):
 @pytest.mark.parametrize("pivot", ["auto", "given"])
 def test_pivot_mode_recovers_the_angle_with_the_pivot_out_of_frame(tmp_path, pivot):
     theta = swing(amplitude=0.45)
-    scene = video.Scene(kind="bob", size=(480, 360), pivot=(240.0, -80.0), marks=("red",), mark_distances=(330.0,),
-                        background="textured", noise_std=5.0, seed=1)
+    scene = video.Scene(
+        kind="bob",
+        size=(480, 360),
+        pivot=(240.0, -80.0),
+        marks=("red",),
+        mark_distances=(330.0,),
+        background="textured",
+        noise_std=5.0,
+        seed=1,
+    )
     path = video.render_pendulum(tmp_path / "bob.mp4", theta, FPS, scene)
     tracks = video.track_video(path, [video.parse_mark("red")])
     config = video.PhaseSpaceConfig(mode="pivot", pivot="auto" if pivot == "auto" else (240.0, -80.0))
@@ -65,7 +81,9 @@ def test_pivot_mode_recovers_the_angle_with_the_pivot_out_of_frame(tmp_path, piv
 def test_gaps_are_recorded_filled_and_counted(tmp_path):
     theta = swing()
     hidden = (30, 31, 32, 90, 150, 151)
-    path = video.render_pendulum(tmp_path / "gaps.mp4", theta, FPS, video.Scene(size=(480, 360), mark_distances=(90.0, 250.0), hidden=hidden))
+    path = video.render_pendulum(
+        tmp_path / "gaps.mp4", theta, FPS, video.Scene(size=(480, 360), mark_distances=(90.0, 250.0), hidden=hidden)
+    )
     tracks = video.track_video(path, [video.parse_mark("red"), video.parse_mark("blue")])
     missing = np.nonzero(~np.isfinite(tracks.positions["red"]).all(1))[0]
     assert tuple(missing) == hidden  # gaps, not guesses
@@ -139,7 +157,9 @@ def test_series_file_feeds_the_forecasting_side(tmp_path):
     t = np.arange(200) / FPS
     top = np.column_stack([np.full_like(t, 200.0), np.full_like(t, 50.0)])
     truth = swing()
-    ps = video.phase_space(video.Tracks(t, {"red": top, "blue": top + 200 * np.column_stack([np.sin(truth), np.cos(truth)])}))
+    ps = video.phase_space(
+        video.Tracks(t, {"red": top, "blue": top + 200 * np.column_stack([np.sin(truth), np.cos(truth)])})
+    )
     path = tmp_path / "series.csv"
     video.write_series_csv(path, ps)
     series = load_pendulum_series(path)
@@ -150,11 +170,17 @@ def test_series_file_feeds_the_forecasting_side(tmp_path):
 
 def test_marks_never_found_and_mostly_lost(tmp_path):
     theta = swing(60)
-    path = video.render_pendulum(tmp_path / "v.avi", theta, FPS, video.Scene(size=(320, 240), mark_distances=(60.0, 170.0)))
+    path = video.render_pendulum(
+        tmp_path / "v.avi", theta, FPS, video.Scene(size=(320, 240), mark_distances=(60.0, 170.0))
+    )
     with pytest.raises(video.MarkNotFoundError, match="'green' was not found in any frame"):
         video.track_video(path, [video.parse_mark("green"), video.parse_mark("blue")])
-    lost = video.render_pendulum(tmp_path / "lost.avi", theta, FPS,
-                                 video.Scene(size=(320, 240), mark_distances=(60.0, 170.0), hidden=tuple(range(5, 55))))
+    lost = video.render_pendulum(
+        tmp_path / "lost.avi",
+        theta,
+        FPS,
+        video.Scene(size=(320, 240), mark_distances=(60.0, 170.0), hidden=tuple(range(5, 55))),
+    )
     tracks = video.track_video(lost, [video.parse_mark("red"), video.parse_mark("blue")])
     with pytest.raises(video.MarkNotFoundError, match="found in only 17 % of frames"):
         video.phase_space(tracks)

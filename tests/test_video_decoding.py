@@ -37,7 +37,7 @@ def test_truncated_file_is_reported_as_such(rendered, tmp_path):
 def test_corrupt_file_is_one_quiet_line(rendered, tmp_path, capfd):
     data = bytearray(rendered[".mp4"].read_bytes())
     third = len(data) // 3
-    data[third: 2 * third] = np.random.default_rng(0).integers(0, 256, third, dtype=np.uint8).tobytes()
+    data[third : 2 * third] = np.random.default_rng(0).integers(0, 256, third, dtype=np.uint8).tobytes()
     bad = tmp_path / "corrupt.mp4"
     bad.write_bytes(bytes(data))
     assert main(["track", str(bad), "--out", str(tmp_path / "out")]) == 2

@@ -23,7 +23,9 @@ def resample_evenly(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return grid, CubicSpline(t, y)(grid)
 
 
-def savgol_derivatives(theta: np.ndarray, dt: float, *, window: int = 23, order: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def savgol_derivatives(
+    theta: np.ndarray, dt: float, *, window: int = 23, order: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Smoothed angle and its first two time derivatives from an evenly sampled series.
 
     A Savitzky-Golay filter fits a polynomial of degree ``order`` to each window of
@@ -38,7 +40,9 @@ def savgol_derivatives(theta: np.ndarray, dt: float, *, window: int = 23, order:
     if window % 2 == 0 or window <= order:
         raise ValueError(f"Savitzky-Golay window must be odd and larger than the order {order}, got {window}")
     if len(theta) < window:
-        raise ValueError(f"series of {len(theta)} samples is shorter than the smoothing window {window}; lower --window")
+        raise ValueError(
+            f"series of {len(theta)} samples is shorter than the smoothing window {window}; lower --window"
+        )
     smooth = savgol_filter(theta, window, order, deriv=0, delta=dt, mode="interp")
     vel = savgol_filter(theta, window, order, deriv=1, delta=dt, mode="interp")
     acc = savgol_filter(theta, window, order, deriv=2, delta=dt, mode="interp")

@@ -36,8 +36,14 @@ def find_mark(
     windows = []
     if near is not None and np.all(np.isfinite(near)):
         cx, cy = int(round(near[0])), int(round(near[1]))
-        windows.append((max(x0, cx - search_radius), max(y0, cy - search_radius),
-                        min(x1, cx + search_radius + 1), min(y1, cy + search_radius + 1)))
+        windows.append(
+            (
+                max(x0, cx - search_radius),
+                max(y0, cy - search_radius),
+                min(x1, cx + search_radius + 1),
+                min(y1, cy + search_radius + 1),
+            )
+        )
     windows.append((x0, y0, x1, y1))
     for wx0, wy0, wx1, wy1 in windows:
         if wx1 <= wx0 or wy1 <= wy0:

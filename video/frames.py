@@ -6,9 +6,9 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -142,7 +142,7 @@ def write_video(path: str | Path, frames: Iterator[np.ndarray], fps: float, size
     codec = CODECS.get(path.suffix.lower())
     if codec is None:
         raise ValueError(f"unsupported video suffix {path.suffix!r}; use one of {', '.join(CODECS)}")
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), float(fps), tuple(int(s) for s in size))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*codec), float(fps), tuple(int(s) for s in size))
     if not writer.isOpened():
         raise OSError(f"OpenCV cannot write {path} with codec {codec}")
     try:
@@ -160,8 +160,9 @@ def draw_disc(image: np.ndarray, center: tuple[float, float], radius: float, bgr
     cv2.circle(image, c, int(round(radius * (1 << shift))), bgr, -1, cv2.LINE_AA, shift)
 
 
-def draw_line(image: np.ndarray, a: tuple[float, float], b: tuple[float, float], bgr: tuple[int, int, int],
-              width: int) -> None:
+def draw_line(
+    image: np.ndarray, a: tuple[float, float], b: tuple[float, float], bgr: tuple[int, int, int], width: int
+) -> None:
     """Anti-aliased line with sub-pixel end points (in place)."""
     shift = 4
     pa = (int(round(a[0] * (1 << shift))), int(round(a[1] * (1 << shift))))

@@ -24,7 +24,7 @@ def write_tracks_csv(path: str | Path, tracks: Tracks) -> None:
     cols = [tracks.t] + [tracks.positions[n][:, i] for n in tracks.names for i in (0, 1)]
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(",".join(header) + "\n")
-        for row in zip(*cols):
+        for row in zip(*cols, strict=True):
             fh.write(",".join("" if not np.isfinite(v) else f"{v:.6g}" for v in row) + "\n")
 
 
@@ -47,14 +47,15 @@ def read_tracks_csv(path: str | Path, *, fps: float | None = None) -> Tracks:
             header = [h.strip() for h in fh.readline().strip().split(",")]
             rows = [line.rstrip("\n").split(",") for line in fh if line.strip()]
     except UnicodeDecodeError:
-        raise ValueError(f"{path} is not a UTF-8 text file; expected a positions CSV (t or frame, then "
-                         "<mark>_x,<mark>_y pairs)") from None
+        raise ValueError(
+            f"{path} is not a UTF-8 text file; expected a positions CSV (t or frame, then <mark>_x,<mark>_y pairs)"
+        ) from None
     time_col = header[0] if header else ""
     marks = header[1:]
     if time_col not in ("t", "frame") or not marks or len(marks) % 2:
         raise ValueError(f"{path}: header must be t (or frame) then <mark>_x,<mark>_y pairs, found {','.join(header)}")
     names = []
-    for xcol, ycol in zip(marks[::2], marks[1::2]):
+    for xcol, ycol in zip(marks[::2], marks[1::2], strict=True):
         if not (xcol.endswith("_x") and ycol.endswith("_y") and xcol[:-2] == ycol[:-2]):
             raise ValueError(f"{path}: columns {xcol},{ycol} are not a <mark>_x,<mark>_y pair")
         names.append(xcol[:-2])
@@ -68,7 +69,7 @@ def read_tracks_csv(path: str | Path, *, fps: float | None = None) -> Tracks:
         raise ValueError(f"{path}: every row must have {len(header)} cells")
     if len(table) < 2:
         raise ValueError(f"{path}: need at least two rows of positions")
-    t = table[:, 0] / fps if time_col == "frame" else table[:, 0]
+    t = table[:, 0] / fps if time_col == "frame" and fps else table[:, 0]
     if not np.isfinite(t).all():
         raise ValueError(f"{path}: the {time_col} column has empty or non-numeric cells")
     cells = table[:, 1:]

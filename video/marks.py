@@ -50,8 +50,12 @@ def parse_mark(text: str) -> Mark:
             if len(parts) != 3 or any(len(p) != 2 or p[0] > p[1] for p in parts):
                 raise ValueError
         except ValueError:
-            raise ValueError(f"mark {text!r}: expected name=h0-h1:s0-s1:v0-v1 (OpenCV HSV, e.g. tip=100-130:120-255:50-255)") from None
+            raise ValueError(
+                f"mark {text!r}: expected name=h0-h1:s0-s1:v0-v1 (OpenCV HSV, e.g. tip=100-130:120-255:50-255)"
+            ) from None
         return Mark(name.strip(), (tuple(parts),))  # type: ignore[arg-type]
     if text not in NAMED_HUES:
-        raise ValueError(f"unknown mark colour {text!r}; named colours: {', '.join(NAMED_HUES)} (or name=h0-h1:s0-s1:v0-v1)")
+        raise ValueError(
+            f"unknown mark colour {text!r}; named colours: {', '.join(NAMED_HUES)} (or name=h0-h1:s0-s1:v0-v1)"
+        )
     return Mark(text, tuple((hue, (MIN_SATURATION, 255), (MIN_VALUE, 255)) for hue in NAMED_HUES[text]))

@@ -26,7 +26,7 @@ def amplitude_decay(t: np.ndarray, x: np.ndarray) -> tuple[float | None, float |
     if len(sign_change) < 3:
         return None, None
     peaks_t, peaks = [], []
-    for a, b in zip(sign_change[:-1], sign_change[1:]):
+    for a, b in zip(sign_change[:-1], sign_change[1:], strict=True):
         k = a + 1 + int(np.argmax(np.abs(y[a + 1 : b + 1])))
         peaks_t.append(t[k])
         peaks.append(abs(y[k]))

@@ -70,9 +70,15 @@ class PhaseSpace:
 
     def summary(self) -> dict:
         return {
-            "frames": self.n_frames, "samples": int(len(self.t)), "gaps_filled": self.n_filled,
-            "resampled_to_even_grid": self.resampled, "dt": self.dt, "pivot": self.pivot,
-            "period_s": self.period, "amplitude_rad": self.amplitude, "amplitude_decay_rate_per_s": self.decay_rate,
+            "frames": self.n_frames,
+            "samples": int(len(self.t)),
+            "gaps_filled": self.n_filled,
+            "resampled_to_even_grid": self.resampled,
+            "dt": self.dt,
+            "pivot": self.pivot,
+            "period_s": self.period,
+            "amplitude_rad": self.amplitude,
+            "amplitude_decay_rate_per_s": self.decay_rate,
             "notes": self.notes,
         }
 
@@ -88,8 +94,10 @@ def raw_angle(tracks: Tracks, config: PhaseSpaceConfig) -> tuple[np.ndarray, tup
             )
     if config.mode == "two-mark":
         if len(names) != 2:
-            raise ValueError(f"two-mark mode needs two marks, got {len(names)} ({', '.join(names)}); "
-                             "for one marked bob use pivot mode (--mark NAME)")
+            raise ValueError(
+                f"two-mark mode needs two marks, got {len(names)} ({', '.join(names)}); "
+                "for one marked bob use pivot mode (--mark NAME)"
+            )
         return two_mark_angle(tracks.positions[names[0]], tracks.positions[names[1]]), None
     bob = tracks.positions[names[0]]
     if config.pivot == "auto":
@@ -119,8 +127,10 @@ def phase_space(tracks: Tracks, config: PhaseSpaceConfig = PhaseSpaceConfig()) -
         notes.append(f"filled {n_filled} missing frames by cubic interpolation")
     if n_left:
         keep = longest_finite_run(theta)
-        notes.append(f"{n_left} frames in gaps longer than {config.max_gap} frames; kept the longest clean stretch, "
-                     f"t = {t[keep][0]:.3f}-{t[keep][-1]:.3f} s")
+        notes.append(
+            f"{n_left} frames in gaps longer than {config.max_gap} frames; kept the longest clean stretch, "
+            f"t = {t[keep][0]:.3f}-{t[keep][-1]:.3f} s"
+        )
         t, theta = t[keep], theta[keep]
     resampled = not is_evenly_sampled(t)
     if resampled:
@@ -132,5 +142,18 @@ def phase_space(tracks: Tracks, config: PhaseSpaceConfig = PhaseSpaceConfig()) -
     theta = remove_trend(t, theta, config.detrend)
     smooth, vel, acc = savgol_derivatives(theta, dt, window=config.window, order=config.order)
     amp, decay = amplitude_decay(t, smooth)
-    return PhaseSpace(t, smooth, vel, acc, n_frames=len(tracks.t), n_filled=n_filled, resampled=resampled, dt=dt,
-                      pivot=pivot, period=period(t, smooth), amplitude=amp, decay_rate=decay, notes=notes)
+    return PhaseSpace(
+        t,
+        smooth,
+        vel,
+        acc,
+        n_frames=len(tracks.t),
+        n_filled=n_filled,
+        resampled=resampled,
+        dt=dt,
+        pivot=pivot,
+        period=period(t, smooth),
+        amplitude=amp,
+        decay_rate=decay,
+        notes=notes,
+    )

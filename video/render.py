@@ -10,8 +10,14 @@ import numpy as np
 from video.frames import blur, draw_disc, draw_line, rotate, write_video
 
 #: BGR colours of the rendered marks (fully saturated, inside the named hue ranges).
-MARK_BGR = {"red": (0, 0, 255), "blue": (255, 40, 0), "green": (0, 200, 0), "yellow": (0, 230, 255),
-            "orange": (0, 140, 255), "magenta": (255, 0, 255)}
+MARK_BGR = {
+    "red": (0, 0, 255),
+    "blue": (255, 40, 0),
+    "green": (0, 200, 0),
+    "yellow": (0, 230, 255),
+    "orange": (0, 140, 255),
+    "magenta": (255, 0, 255),
+}
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def _draw(scene: Scene, base: np.ndarray, theta: float, visible: bool = True) ->
         draw_line(img, ends[0], line_end, (60, 75, 95), 6)  # wooden rod
     else:
         draw_line(img, (px, py), line_end, (40, 40, 40), 2)  # string
-    for (x, y), name in zip(ends, scene.marks):
+    for (x, y), name in zip(ends, scene.marks, strict=True):
         if visible:
             draw_disc(img, (x, y), scene.mark_radius, MARK_BGR[name])
     return img.astype(np.float64)
@@ -117,7 +123,7 @@ def render_pendulum(path: str | Path, theta: np.ndarray, fps: float, scene: Scen
 
     def frames():
         hidden = set(scene.hidden)
-        for i, (th, dth) in enumerate(zip(theta, rate)):
+        for i, (th, dth) in enumerate(zip(theta, rate, strict=True)):
             visible = i not in hidden
             if scene.motion_blur:  # exposure of half a frame interval
                 img = np.mean([_draw(scene, base, th + dth * s, visible) for s in (-0.25, -0.083, 0.083, 0.25)], axis=0)

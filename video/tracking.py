@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -85,8 +85,14 @@ def track_video(
             # once the mark's size is known, specks of its colour (compression artefacts
             # on edges, small clutter) are too small to be taken for it
             typical = np.median(areas[m.name][-25:]) if areas[m.name] else 0
-            hit = find_mark(frame, m, near=last[m.name], search_radius=search_radius, roi=roi,
-                            min_area=max(min_area, int(0.3 * typical)))
+            hit = find_mark(
+                frame,
+                m,
+                near=last[m.name],
+                search_radius=search_radius,
+                roi=roi,
+                min_area=max(min_area, int(0.3 * typical)),
+            )
             found[m.name].append(hit[:2] if hit is not None else (np.nan, np.nan))
             if hit is not None:
                 last[m.name] = hit[:2]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from typing import Protocol, cast
 
 import torch
 from torch import Tensor, nn
@@ -29,12 +30,24 @@ def type_assignment(n: int, k: int = 2, fractions: Sequence[float] | None = None
     if len(fractions) != k:
         raise ValueError(f"got {len(fractions)} fractions for k={k} types")
     if min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-6:
-        raise ValueError(f"type fractions must be non-negative and sum to one, got {fractions} (sum {sum(fractions):.6g})")
+        raise ValueError(
+            f"type fractions must be non-negative and sum to one, got {fractions} (sum {sum(fractions):.6g})"
+        )
     exact = [f * n for f in fractions]
     counts = [int(e) for e in exact]
     for j in sorted(range(k), key=lambda j: exact[j] - counts[j], reverse=True)[: n - sum(counts)]:
         counts[j] += 1
     return torch.repeat_interleave(torch.arange(k), torch.tensor(counts))
+
+
+class TypeBank(Protocol):
+    """What a diverse layer needs of a bank of types (:class:`~physnet.activations.FixedBank`,
+    :class:`~physnet.activations.LearnedBank`, :class:`~physnet.activations.FrozenBank`)."""
+
+    @property
+    def k(self) -> int: ...
+
+    def apply_type(self, j: int, x: Tensor) -> Tensor: ...
 
 
 class DiverseActivation(nn.Module):
@@ -49,20 +62,30 @@ class DiverseActivation(nn.Module):
         bank: a module with ``k`` and ``apply_type(j, x)`` (see ``physnet.activations``).
     """
 
+    assignment: Tensor
+    order: Tensor
+    inverse: Tensor
+
     def __init__(self, assignment: Tensor, bank: nn.Module) -> None:
         super().__init__()
         assignment = torch.as_tensor(assignment, dtype=torch.long)
         if assignment.ndim != 1 or assignment.numel() == 0:
             raise ValueError("assignment must be a non-empty 1-D tensor of type indices")
-        if int(assignment.min()) < 0 or int(assignment.max()) >= bank.k:
-            raise ValueError(f"assignment uses types outside [0, {bank.k}) for a bank of {bank.k} types")
+        k = cast(TypeBank, bank).k
+        if int(assignment.min()) < 0 or int(assignment.max()) >= k:
+            raise ValueError(f"assignment uses types outside [0, {k}) for a bank of {k} types")
         self.bank = bank
         self.register_buffer("assignment", assignment)
         order = torch.argsort(assignment, stable=True)
         self.register_buffer("order", order)
         self.register_buffer("inverse", torch.argsort(order))
-        self.counts = torch.bincount(assignment, minlength=bank.k).tolist()
+        self.counts = torch.bincount(assignment, minlength=k).tolist()
         self.blocks = bool((order == torch.arange(len(order))).all())
+
+    @property
+    def types(self) -> TypeBank:
+        """The bank, as the protocol it is used through."""
+        return cast(TypeBank, self.bank)
 
     @property
     def n_neurons(self) -> int:
@@ -72,15 +95,17 @@ class DiverseActivation(nn.Module):
         """``x`` shaped ``(..., N)`` -> same shape."""
         if x.shape[-1] != self.n_neurons:
             raise ValueError(f"expected {self.n_neurons} pre-activations in the last dimension, got {x.shape[-1]}")
-        if self.bank.k == 1:
-            return self.bank.apply_type(0, x)
-        if getattr(self.bank, "subnet_eval", None) == "knots":  # every type in one call
-            return self.bank.apply_layer(x, self.assignment)
+        bank = self.types
+        if bank.k == 1:
+            return bank.apply_type(0, x)
+        apply_layer = getattr(bank, "apply_layer", None)
+        if apply_layer is not None and getattr(bank, "subnet_eval", None) == "knots":  # every type in one call
+            return apply_layer(x, self.assignment)
         if self.blocks:  # types in contiguous blocks in neuron order: slices, no permutation
-            outs = [self.bank.apply_type(j, g) for j, g in enumerate(x.split(self.counts, dim=-1)) if g.shape[-1] > 0]
+            outs = [bank.apply_type(j, g) for j, g in enumerate(x.split(self.counts, dim=-1)) if g.shape[-1] > 0]
             return torch.cat(outs, dim=-1)
         grouped = x.index_select(-1, self.order).split(self.counts, dim=-1)
-        outs = [self.bank.apply_type(j, g) for j, g in enumerate(grouped) if g.shape[-1] > 0]
+        outs = [bank.apply_type(j, g) for j, g in enumerate(grouped) if g.shape[-1] > 0]
         return torch.cat(outs, dim=-1).index_select(-1, self.inverse)
 
     def extra_repr(self) -> str:

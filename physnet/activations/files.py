@@ -19,8 +19,12 @@ def save_activations(path: str | Path, bank: FrozenBank, metadata: dict | None =
     ``initial_values`` (k, G: the types before meta-learning) and ``metadata`` (a JSON string
     holding base, k, width, grid, interpolation kind and provenance)."""
     meta = {**bank.metadata, **(metadata or {})}
-    meta.update(format=FORMAT, k=bank.k, interpolation=bank.kind,
-                grid=[float(bank.grid[0]), float(bank.grid[-1]), int(len(bank.grid))])
+    meta.update(
+        format=FORMAT,
+        k=bank.k,
+        interpolation=bank.kind,
+        grid=[float(bank.grid[0]), float(bank.grid[-1]), int(len(bank.grid))],
+    )
     extra = {} if bank.initial is None else {"initial_values": bank.initial.numpy()}
     return write_npz(
         Path(path),
@@ -65,8 +69,9 @@ def load_activations(path: str | Path, *, k: int | None = None, kind: str | None
     except json.JSONDecodeError:
         raise ValueError(f"{path}: metadata is not valid JSON; not a physnet activations file") from None
     if not isinstance(meta, dict):
-        raise ValueError(f"{path}: metadata is a JSON {type(meta).__name__}, not an object; not a physnet "
-                         "activations file")
+        raise ValueError(
+            f"{path}: metadata is a JSON {type(meta).__name__}, not an object; not a physnet activations file"
+        )
     if values.ndim != 2 or grid.ndim != 1 or values.shape[1] != grid.shape[0]:
         raise ValueError(f"{path}: values {values.shape} do not match grid {grid.shape}")
     if k is not None and values.shape[0] != k:

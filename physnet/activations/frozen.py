@@ -28,6 +28,12 @@ class InterpolatedActivation(nn.Module):
         values: samples shaped ``(G,)``.
     """
 
+    knots: Tensor
+    coeffs: Tensor
+    end_values: Tensor
+    end_slopes: Tensor
+    table: Tensor
+
     def __init__(self, grid: Tensor, values: Tensor, kind: str = "linear") -> None:
         super().__init__()
         if kind not in INTERPOLATION_KINDS:
@@ -98,15 +104,25 @@ class FrozenBank(nn.Module):
             ``untrained1``, ``untrained2``), or None where unknown.
     """
 
-    def __init__(self, grid: Tensor, values: Tensor, kind: str = "linear", metadata: dict | None = None,
-                 initial: Tensor | None = None) -> None:
+    grid: Tensor
+    values: Tensor
+
+    def __init__(
+        self,
+        grid: Tensor,
+        values: Tensor,
+        kind: str = "linear",
+        metadata: dict | None = None,
+        initial: Tensor | None = None,
+    ) -> None:
         super().__init__()
         values = torch.as_tensor(values)
         if values.ndim != 2:
             raise ValueError(f"values must be shaped (k, G), got {tuple(values.shape)}")
         if initial is not None and tuple(torch.as_tensor(initial).shape) != tuple(values.shape):
-            raise ValueError(f"initial values {tuple(torch.as_tensor(initial).shape)} do not match values "
-                             f"{tuple(values.shape)}")
+            raise ValueError(
+                f"initial values {tuple(torch.as_tensor(initial).shape)} do not match values {tuple(values.shape)}"
+            )
         self.kind = kind
         self.metadata = dict(metadata or {})
         self.initial = None if initial is None else torch.as_tensor(initial, dtype=torch.float64).clone()
@@ -121,29 +137,35 @@ class FrozenBank(nn.Module):
     def apply_type(self, j: int, x: Tensor) -> Tensor:
         return self.functions[j](x)
 
-    def select(self, types: list[int]) -> "FrozenBank":
+    def select(self, types: list[int]) -> FrozenBank:
         """A bank with only the given types (e.g. ``[0]`` for a type-1-only network)."""
         initial = None if self.initial is None else self.initial[types]
-        return FrozenBank(self.grid, self.values[types], self.kind, {**self.metadata, "selected_types": types},
-                          initial)
+        return FrozenBank(self.grid, self.values[types], self.kind, {**self.metadata, "selected_types": types}, initial)
 
-    def untrained(self) -> "FrozenBank":
+    def untrained(self) -> FrozenBank:
         """The types as they were before meta-learning (same grid and interpolation).
 
         Raises:
             ValueError: the bank does not know them (an activations file from before they were kept).
         """
         if self.initial is None:
-            raise ValueError("these activations do not record the types before meta-learning (an older "
-                             "activations file); rerun `physnet meta` to get the untrained controls")
+            raise ValueError(
+                "these activations do not record the types before meta-learning (an older "
+                "activations file); rerun `physnet meta` to get the untrained controls"
+            )
         return FrozenBank(self.grid, self.initial, self.kind, {**self.metadata, "untrained": True})
 
     def describe(self) -> dict:
         return {"kind": "frozen", "interpolation": self.kind, "k": self.k, **{"provenance": self.metadata}}
 
 
-def freeze(bank: LearnedBank, kind: str, grid: Tensor | None = None, metadata: dict | None = None,
-           initial: Tensor | None = None) -> FrozenBank:
+def freeze(
+    bank: LearnedBank,
+    kind: str,
+    grid: Tensor | None = None,
+    metadata: dict | None = None,
+    initial: Tensor | None = None,
+) -> FrozenBank:
     """Sample a learned bank on ``grid`` (default: the paper's 100 points on [-10, 10])
     and return the frozen, interpolated bank (``initial``: the samples before meta-learning,
     ``(k, G)``, kept for the untrained controls)."""

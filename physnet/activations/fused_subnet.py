@@ -25,6 +25,8 @@ autograd, uncompiled.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -50,8 +52,9 @@ def _first(x: Tensor, w: Tensor, b: Tensor, a: Tensor, gy: Tensor) -> tuple[Tens
     return gx, ga, gw, gb
 
 
-def _second(x: Tensor, w: Tensor, b: Tensor, a: Tensor, gy: Tensor,
-            ux: Tensor, ua: Tensor, uw: Tensor, ub: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+def _second(
+    x: Tensor, w: Tensor, b: Tensor, a: Tensor, gy: Tensor, ux: Tensor, ua: Tensor, uw: Tensor, ub: Tensor
+) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
     """Vector-Jacobian product of :func:`_first` with cotangents ``(ux, ua, uw, ub)`` for its
     outputs ``(gx, ga, gw, gb)``: gradients with respect to ``gy, x, a, w, b``.
 
@@ -71,7 +74,7 @@ def _second(x: Tensor, w: Tensor, b: Tensor, a: Tensor, gy: Tensor,
     return dgy, dx, da, dw, db
 
 
-_EAGER = {"value": _value, "first": _first, "second": _second}
+_EAGER: dict[str, Callable[..., Any]] = {"value": _value, "first": _first, "second": _second}
 _kernels: dict = _EAGER
 _compiled = False
 
@@ -92,8 +95,12 @@ def set_compiled(enabled: bool) -> bool:
         probe = torch.linspace(-1, 1, 8)
         kernels["value"](probe, probe[:3], probe[:3], probe[:3])  # compiles now, or fails here
     except Exception as err:  # noqa: BLE001 - any compiler failure means: fall back
-        warnings.warn(f"torch.compile unavailable ({type(err).__name__}: {str(err).splitlines()[0][:120]}); "
-                      "using the uncompiled sub-network code", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"torch.compile unavailable ({type(err).__name__}: {str(err).splitlines()[0][:120]}); "
+            "using the uncompiled sub-network code",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         _kernels, _compiled = _EAGER, False
         return False
     _kernels, _compiled = kernels, True

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import torch
 from torch import Tensor, nn
@@ -231,6 +231,14 @@ class LearnedBank(nn.Module):
             return torch.stack([self.apply_type(j, g) for j in range(self.k)]).detach()
 
     def describe(self) -> dict:
-        return {"kind": "learned", "base": self.base, "k": self.k, "width": self.width,
-                "sub_activation": self.sub_activation, "init": self.init, "residual_scale": self.residual_scale,
-                "subnet_eval": self.subnet_eval, "knots": list(self.knots)}
+        return {
+            "kind": "learned",
+            "base": self.base,
+            "k": self.k,
+            "width": self.width,
+            "sub_activation": self.sub_activation,
+            "init": self.init,
+            "residual_scale": self.residual_scale,
+            "subnet_eval": self.subnet_eval,
+            "knots": list(self.knots),
+        }

@@ -46,8 +46,9 @@ def fit_sine_affine(grid: np.ndarray, values: np.ndarray, *, scan: int = 2000) -
     best = int(np.argmin(sse))
     step = candidates[1] - candidates[0]
     lo, hi = candidates[max(best - 1, 0)], candidates[min(best + 1, scan - 1)]
-    refined = minimize_scalar(lambda a: _profile(a, x, y)[2], bounds=(lo, hi), method="bounded",
-                              options={"xatol": step * 1e-6})
+    refined = minimize_scalar(
+        lambda a: _profile(a, x, y)[2], bounds=(lo, hi), method="bounded", options={"xatol": step * 1e-6}
+    )
     a = float(refined.x) if refined.fun <= sse[best] else float(candidates[best])
     b, c, total = _profile(a, x, y)
     return {"a": a, "b": b, "c": c, "rms": float(np.sqrt(total / len(x)))}

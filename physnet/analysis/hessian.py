@@ -9,8 +9,8 @@ networks train on dH/dq and dH/dp) work too.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -26,7 +26,7 @@ class HessianOperator:
         self.n = sum(p.numel() for p in self.params)
         loss = loss_fn()
         grads = torch.autograd.grad(loss, self.params, create_graph=True, allow_unused=True)
-        self._grads = [torch.zeros_like(p) if g is None else g for p, g in zip(self.params, grads)]
+        self._grads = [torch.zeros_like(p) if g is None else g for p, g in zip(self.params, grads, strict=True)]
 
     def matvec(self, v: Tensor) -> Tensor:
         """``H v`` for ``v`` shaped ``(n,)``."""
@@ -34,9 +34,11 @@ class HessianOperator:
         for p in self.params:
             pieces.append(v[start : start + p.numel()].view_as(p).to(p.dtype))
             start += p.numel()
-        dot = sum((g * u).sum() for g, u in zip(self._grads, pieces))
+        dot = torch.stack([(g * u).sum() for g, u in zip(self._grads, pieces, strict=True)]).sum()
         hv = torch.autograd.grad(dot, self.params, retain_graph=True, allow_unused=True)
-        return torch.cat([(torch.zeros_like(p) if h is None else h).reshape(-1) for p, h in zip(self.params, hv)]).double()
+        return torch.cat(
+            [(torch.zeros_like(p) if h is None else h).reshape(-1) for p, h in zip(self.params, hv, strict=True)]
+        ).double()
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,9 @@ class TraceEstimate:
     probes: int
 
 
-def hutchinson_trace(op: HessianOperator, *, tol: float = 0.01, min_probes: int = 10, max_probes: int = 500,
-                     seed: int = 0) -> TraceEstimate:
+def hutchinson_trace(
+    op: HessianOperator, *, tol: float = 0.01, min_probes: int = 10, max_probes: int = 500, seed: int = 0
+) -> TraceEstimate:
     """``tr H ~ mean(z^T H z)`` over Rademacher probes ``z``; stops once the standard error
     falls below ``tol * |mean|`` (after ``min_probes``) or at ``max_probes``."""
     g = torch.Generator().manual_seed(seed)
@@ -98,7 +101,7 @@ class SpectralDensity:
         """
         x = np.asarray(x, dtype=float)
         out = np.zeros_like(x)
-        for nodes, weights in zip(self.nodes, self.weights):
+        for nodes, weights in zip(self.nodes, self.weights, strict=True):
             order = np.argsort(nodes)
             theta, w = nodes[order], weights[order]
             out = out + np.interp(x, theta, np.cumsum(w) - w / 2, left=0.0, right=1.0)

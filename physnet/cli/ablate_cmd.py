@@ -10,25 +10,42 @@ from physnet.cli.names import names
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "ablate", help="the full factorial over meta-learning and comparison settings: when does diversity help?",
+        "ablate",
+        help="the full factorial over meta-learning and comparison settings: when does diversity help?",
         description="Runs meta-learning and the comparison for every combination of the --vary values and each "
         "meta seed (meta-learning shared between settings that differ only in comparison settings; resumable). "
         "Writes DIR/ablation.csv (per setting, meta seed and arm: n, median, q1, q3), DIR/effects.csv (per setting "
         "and meta seed: best_pure, learned_vs_base and mix_vs_best_pure with 95 %% bootstrap intervals, positive "
-        "favouring the first-named arm), DIR/ablation.png and DIR/report.md.")
+        "favouring the first-named arm), DIR/ablation.png and DIR/report.md.",
+    )
     p.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
-    p.add_argument("--vary", action="append", required=True, metavar="NAME=V1,V2",
-                   help=f"a setting and its values (repeat for a factorial); names: {', '.join(names('VARIABLE'))} "
-                   "(meta.NAME / compare.NAME where a name exists in both); tuples as 64-64; none for optional ones")
+    p.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="NAME=V1,V2",
+        help=f"a setting and its values (repeat for a factorial); names: {', '.join(names('VARIABLE'))} "
+        "(meta.NAME / compare.NAME where a name exists in both); tuples as 64-64; none for optional ones",
+    )
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--model", help="nn or hnn (default: the task's first)")
     p.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default: the preset's or budget's)")
-    p.add_argument("--meta-seeds", type=arguments.positive_int, default=1, metavar="M", help="meta-learning seeds per setting (default 1)")
-    p.add_argument("--preset", choices=names('REGIMES'), help="the regime every setting starts from (e.g. paper)")
+    p.add_argument(
+        "--meta-seeds",
+        type=arguments.positive_int,
+        default=1,
+        metavar="M",
+        help="meta-learning seeds per setting (default 1)",
+    )
+    p.add_argument("--preset", choices=names("REGIMES"), help="the regime every setting starts from (e.g. paper)")
     p.add_argument("--quick", action="store_true", help="small data, fewer seeds and outer steps")
     p.add_argument("--yes", action="store_true", help=f"run a factorial of more than {500} settings")
-    p.add_argument("--backend", choices=names('BACKENDS'), default="process",
-                   help="process (default) or ray (every setting's, meta seed's and arm's blocks as Ray tasks)")
+    p.add_argument(
+        "--backend",
+        choices=names("BACKENDS"),
+        default="process",
+        help="process (default) or ray (every setting's, meta seed's and arm's blocks as Ray tasks)",
+    )
     p.add_argument("--address", help="ray: the cluster to join (default: a local Ray instance)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(run=run)
@@ -43,13 +60,27 @@ def run(args: argparse.Namespace) -> int:
     task = get_task(args.task)
     varies = [parse_vary(text) for text in args.vary]
     model = args.model or task.models[0]
-    plan_settings(varies, *base_configs(args.task, model, preset_name=args.preset, quick=args.quick, seeds=args.seeds),
-                  yes=args.yes)  # every bad setting refused before a folder or any work
+    plan_settings(
+        varies,
+        *base_configs(args.task, model, preset_name=args.preset, quick=args.quick, seeds=args.seeds),
+        yes=args.yes,
+    )  # every bad setting refused before a folder or any work
     out = prepare_output_dir(args.out)
-    result = run_ablation(args.task, model, varies, out, seeds=args.seeds,
-                          meta_seeds=args.meta_seeds, preset_name=args.preset, quick=args.quick, yes=args.yes,
-                          backend=args.backend, address=args.address, echo=lambda s: print(s, flush=True),
-                          progress=not args.no_progress)
+    result = run_ablation(
+        args.task,
+        model,
+        varies,
+        out,
+        seeds=args.seeds,
+        meta_seeds=args.meta_seeds,
+        preset_name=args.preset,
+        quick=args.quick,
+        yes=args.yes,
+        backend=args.backend,
+        address=args.address,
+        echo=lambda s: print(s, flush=True),
+        progress=not args.no_progress,
+    )
     varied = [v.name for v in varies]
     for p in result["pooled"]:
         cells = ", ".join(f"{n}={p[n]}" for n in varied)

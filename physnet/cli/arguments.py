@@ -23,8 +23,9 @@ def _number(text: str, kind: type) -> float:
     return value
 
 
-def _ranged(kind: type, low: float | None, high: float | None, low_open: bool, high_open: bool,
-            what: str) -> Callable[[str], float]:
+def _ranged(
+    kind: type, low: float | None, high: float | None, low_open: bool, high_open: bool, what: str
+) -> Callable[[str], float]:
     def parse(text: str):
         value = _number(text, kind)
         too_low = low is not None and (value <= low if low_open else value < low)
@@ -102,7 +103,7 @@ class OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line naming the command, then exit code 2
     (argparse's own prints the whole usage block first)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message.splitlines()[0]} (see {self.prog} --help)\n")
 
 

@@ -22,6 +22,7 @@ def _is_user_error(err: BaseException) -> bool:
     integrators = sys.modules.get("physnet.integrators")
     return integrators is not None and isinstance(err, integrators.ConvergenceError)
 
+
 SUBCOMMANDS = (simulate_cmd, meta_cmd, study_cmds, ablate_cmd, track_cmd)
 
 
@@ -74,8 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as stop:
         how = "terminated" if isinstance(stop, Terminated) else "interrupted"
         resume = " with --resume" if args.command == "meta" else ""
-        print(f"physnet {args.command}: {how}; finished results are kept (studies: runs.csv; meta: checkpoint.pt), "
-              f"rerun the same command{resume} to continue", file=sys.stderr)
+        print(
+            f"physnet {args.command}: {how}; finished results are kept (studies: runs.csv; meta: checkpoint.pt), "
+            f"rerun the same command{resume} to continue",
+            file=sys.stderr,
+        )
         return 143 if isinstance(stop, Terminated) else 130
     except Exception as err:
         if not _is_user_error(err):

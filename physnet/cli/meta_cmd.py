@@ -11,38 +11,105 @@ from physnet.cli.arguments import int_list
 from physnet.cli.names import names
 
 #: Options that map one to one onto MetaConfig fields of the same name.
-META_OPTIONS = ("k", "fractions", "base", "width", "hidden", "mode", "truncate", "recompute", "compile", "inner_lr",
-                "outer_lr", "inner_optimizer", "outer_optimizer", "inner_momentum", "inner_decay",
-                "inner_initial_scale", "inner_epochs", "outer_momentum", "outer_decay", "outer_grad_clip",
-                "batch_size", "reinit", "meta_loss", "sub_activation", "subnet_init", "residual_scale", "subnet_eval", "knots",
-                "interpolation", "seed", "device", "dtype", "data")
+META_OPTIONS = (
+    "k",
+    "fractions",
+    "base",
+    "width",
+    "hidden",
+    "mode",
+    "truncate",
+    "recompute",
+    "compile",
+    "inner_lr",
+    "outer_lr",
+    "inner_optimizer",
+    "outer_optimizer",
+    "inner_momentum",
+    "inner_decay",
+    "inner_initial_scale",
+    "inner_epochs",
+    "outer_momentum",
+    "outer_decay",
+    "outer_grad_clip",
+    "batch_size",
+    "reinit",
+    "meta_loss",
+    "sub_activation",
+    "subnet_init",
+    "residual_scale",
+    "subnet_eval",
+    "knots",
+    "interpolation",
+    "seed",
+    "device",
+    "dtype",
+    "data",
+)
 
 
 def add_regime_options(p: argparse.ArgumentParser) -> None:
     """The meta-learning settings of the paper's regimes (shared with ``ablate``'s help)."""
     g = p.add_argument_group("regime (the reference codes' building blocks)")
     g.add_argument("--inner-momentum", type=arguments.momentum, help="inner sgd/rmsprop momentum (default 0)")
-    g.add_argument("--inner-decay", type=arguments.decay, help="inner rmsprop: second-moment decay (default 0.99; JAX 0.1, "
-                   "PyTorch 0.8)")
-    g.add_argument("--inner-initial-scale", type=arguments.nonnegative_float, help="inner rmsprop: initial second moment (default 0; "
-                   "PyTorch reference 1)")
-    g.add_argument("--inner-epochs", type=arguments.positive_int, help="inner steps as passes over the training split (replaces "
-                   "--inner-steps; JAX reference 2)")
+    g.add_argument(
+        "--inner-decay",
+        type=arguments.decay,
+        help="inner rmsprop: second-moment decay (default 0.99; JAX 0.1, PyTorch 0.8)",
+    )
+    g.add_argument(
+        "--inner-initial-scale",
+        type=arguments.nonnegative_float,
+        help="inner rmsprop: initial second moment (default 0; PyTorch reference 1)",
+    )
+    g.add_argument(
+        "--inner-epochs",
+        type=arguments.positive_int,
+        help="inner steps as passes over the training split (replaces --inner-steps; JAX reference 2)",
+    )
     g.add_argument("--outer-momentum", type=arguments.momentum, help="outer sgd/rmsprop momentum (default 0.9)")
-    g.add_argument("--outer-decay", type=arguments.decay, help="outer rmsprop: second-moment decay (default 0.99; JAX 0.9)")
-    g.add_argument("--outer-grad-clip", type=arguments.positive_float, help="clamp outer gradients to +-CLIP (PyTorch reference 0.1)")
-    g.add_argument("--reinit", choices=names('REINIT_MODES'), help="inner weights at each outer step: none (default, carry "
-                   "on), fresh (new draw; PyTorch reference) or same (the same draw; JAX reference)")
-    g.add_argument("--meta-loss", choices=names('META_LOSSES'), help="final (default: loss on one more batch) or trajectory "
-                   "(mean of the inner losses; PyTorch reference)")
-    g.add_argument("--sub-activation", choices=names('SUB_ACTIVATIONS'), help="sub-network hidden units (default tanh; "
-                   "JAX reference relu)")
-    g.add_argument("--subnet-init", choices=names('SUBNET_INITS'), help="zero output layer (default; starts at the base) or "
-                   "the frameworks' default init (default for --base zero)")
-    g.add_argument("--residual-scale", type=arguments.positive_float, help="s in base + s * g (default 1; PyTorch reference 0.2)")
-    g.add_argument("--subnet-eval", choices=names('SUBNET_EVALS'), help="direct (the sub-network at every element) or knots "
-                   "(on --knots even knots over the grid, cubic Hermite between them)")
-    g.add_argument("--knots", type=arguments.positive_int, metavar="G", help="knots of --subnet-eval knots (default 256)")
+    g.add_argument(
+        "--outer-decay", type=arguments.decay, help="outer rmsprop: second-moment decay (default 0.99; JAX 0.9)"
+    )
+    g.add_argument(
+        "--outer-grad-clip",
+        type=arguments.positive_float,
+        help="clamp outer gradients to +-CLIP (PyTorch reference 0.1)",
+    )
+    g.add_argument(
+        "--reinit",
+        choices=names("REINIT_MODES"),
+        help="inner weights at each outer step: none (default, carry "
+        "on), fresh (new draw; PyTorch reference) or same (the same draw; JAX reference)",
+    )
+    g.add_argument(
+        "--meta-loss",
+        choices=names("META_LOSSES"),
+        help="final (default: loss on one more batch) or trajectory (mean of the inner losses; PyTorch reference)",
+    )
+    g.add_argument(
+        "--sub-activation",
+        choices=names("SUB_ACTIVATIONS"),
+        help="sub-network hidden units (default tanh; JAX reference relu)",
+    )
+    g.add_argument(
+        "--subnet-init",
+        choices=names("SUBNET_INITS"),
+        help="zero output layer (default; starts at the base) or "
+        "the frameworks' default init (default for --base zero)",
+    )
+    g.add_argument(
+        "--residual-scale", type=arguments.positive_float, help="s in base + s * g (default 1; PyTorch reference 0.2)"
+    )
+    g.add_argument(
+        "--subnet-eval",
+        choices=names("SUBNET_EVALS"),
+        help="direct (the sub-network at every element) or knots "
+        "(on --knots even knots over the grid, cubic Hermite between them)",
+    )
+    g.add_argument(
+        "--knots", type=arguments.positive_int, metavar="G", help="knots of --subnet-eval knots (default 256)"
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,27 +127,46 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", metavar="CSV", help="clock only: a series CSV with header t,theta,theta_dot,theta_ddot")
     p.add_argument("--k", type=arguments.positive_int, help="number of neuron types (default 2)")
     p.add_argument("--fractions", type=arguments.fractions, help="share of each type, e.g. 0.3,0.7 (default even)")
-    p.add_argument("--base", choices=sorted(names('ACTIVATIONS')), help="base function of the sub-networks (default sin)")
+    p.add_argument(
+        "--base", choices=sorted(names("ACTIVATIONS")), help="base function of the sub-networks (default sin)"
+    )
     p.add_argument("--width", type=arguments.positive_int, help="sub-network width W")
     p.add_argument("--hidden", type=int_list, help="hidden widths, e.g. 100 or 64,64")
-    p.add_argument("--mode", choices=names('MODES'), help="first-order (default) or unrolled")
-    p.add_argument("--truncate", type=arguments.positive_int, help="unrolled: differentiate through only the last M inner steps")
-    p.add_argument("--recompute", type=arguments.positive_int, metavar="M", help="unrolled: keep the inner state every M steps and "
-                   "recompute the graph segment by segment (same meta-gradient, memory of M steps instead of K)")
-    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
-                   help="fused, torch.compile'd sub-network kernels: the same meta-gradient in far less memory when "
-                   "unrolled, after a one-off compile of 5-10 s (default: on with --preset reference, else off)")
+    p.add_argument("--mode", choices=names("MODES"), help="first-order (default) or unrolled")
+    p.add_argument(
+        "--truncate", type=arguments.positive_int, help="unrolled: differentiate through only the last M inner steps"
+    )
+    p.add_argument(
+        "--recompute",
+        type=arguments.positive_int,
+        metavar="M",
+        help="unrolled: keep the inner state every M steps and "
+        "recompute the graph segment by segment (same meta-gradient, memory of M steps instead of K)",
+    )
+    p.add_argument(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="fused, torch.compile'd sub-network kernels: the same meta-gradient in far less memory when "
+        "unrolled, after a one-off compile of 5-10 s (default: on with --preset reference, else off)",
+    )
     p.add_argument("--inner-steps", type=arguments.positive_int, help="inner steps K per outer step")
     p.add_argument("--outer-steps", type=arguments.positive_int, help="number of outer steps")
     p.add_argument("--inner-lr", type=arguments.positive_float)
     p.add_argument("--outer-lr", type=arguments.positive_float)
-    p.add_argument("--inner-optimizer", choices=names('INNER_OPTIMIZERS'))
-    p.add_argument("--outer-optimizer", choices=names('OUTER_OPTIMIZERS'))
+    p.add_argument("--inner-optimizer", choices=names("INNER_OPTIMIZERS"))
+    p.add_argument("--outer-optimizer", choices=names("OUTER_OPTIMIZERS"))
     p.add_argument("--batch-size", type=arguments.positive_int)
     p.add_argument("--reinit-inner", action="store_true", default=None, help="same as --reinit fresh")
-    p.add_argument("--interpolation", choices=("linear", "cubic"), help="frozen kind (default: cubic for hnn, else linear)")
-    p.add_argument("--preset", choices=names('REGIMES'), help="named settings: paper (the reference codes' regime, "
-                   "every task) or reference (mnist1d); options given explicitly override it")
+    p.add_argument(
+        "--interpolation", choices=("linear", "cubic"), help="frozen kind (default: cubic for hnn, else linear)"
+    )
+    p.add_argument(
+        "--preset",
+        choices=names("REGIMES"),
+        help="named settings: paper (the reference codes' regime, "
+        "every task) or reference (mnist1d); options given explicitly override it",
+    )
     add_regime_options(p)
     p.add_argument("--seed", type=arguments.nonnegative_int, default=0)
     p.add_argument("--device", default="cpu", type=arguments.device, help="cpu (default), cuda, cuda:N or mps")
@@ -101,8 +187,10 @@ def _check_folder(out: Path, *, resume: bool, force: bool) -> None:
         raise ValueError(f"--resume: there is no checkpoint.pt in {out} to continue (drop --resume to start)")
     if not resume and not force and (checkpoint.exists() or finished.exists()):
         state = "a finished" if finished.exists() else "an unfinished"
-        raise ValueError(f"{out} holds {state} meta-learning run: pass --resume to continue it, --force to start "
-                         "over, or choose another --out")
+        raise ValueError(
+            f"{out} holds {state} meta-learning run: pass --resume to continue it, --force to start "
+            "over, or choose another --out"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,8 +213,11 @@ def run(args: argparse.Namespace) -> int:
     if args.reinit_inner and args.reinit is None:
         args.reinit = "fresh"
     overrides = {name: getattr(args, name) for name in META_OPTIONS}
-    overrides.update(small=args.small, inner_steps=args.inner_steps or small.get("inner_steps"),
-                     outer_steps=args.outer_steps or small.get("outer_steps"))
+    overrides.update(
+        small=args.small,
+        inner_steps=args.inner_steps or small.get("inner_steps"),
+        outer_steps=args.outer_steps or small.get("outer_steps"),
+    )
     model = args.model or TASKS[args.task].models[0]
     named = preset(args.task, model, args.preset)["meta"]
     config = meta_config_for(args.task, model, **{**named, **{k: v for k, v in overrides.items() if v is not None}})
@@ -140,8 +231,9 @@ def run(args: argparse.Namespace) -> int:
     save_activations(out / "activations.npz", result.frozen)
     write_npz(out / "history.npz", **h)
     write_figure(out / "activation_evolution.png", plot_activation_evolution(h["grid"], h["activations"], title=label))
-    write_figure(out / "learned_vs_base.png",
-                 plot_learned_vs_base(h["grid"], h["activations"][-1], config.base, title=label))
+    write_figure(
+        out / "learned_vs_base.png", plot_learned_vs_base(h["grid"], h["activations"][-1], config.base, title=label)
+    )
     write_figure(out / "training_curves.png", plot_training_curves(h, title=label))
     seconds = h["seconds"][1:]
     summary = {
@@ -152,13 +244,25 @@ def run(args: argparse.Namespace) -> int:
         "frozen_vs_learned": result.deployment,
     }
     config = result.config  # with inner epochs resolved to steps
-    write_json(out / "config.json", {"command": "meta", "config": config.to_dict(), "data": result.data_config,
-                                     "interpolation": config.interpolation_kind, "results": summary})
-    print(f"meta-learned {config.k} types for {label}: validation loss {summary['val_loss_initial']:.4g} -> "
-          f"{summary['val_loss_final']:.4g}; {summary['median_seconds_per_outer_step']:.3f} s per outer step")
+    write_json(
+        out / "config.json",
+        {
+            "command": "meta",
+            "config": config.to_dict(),
+            "data": result.data_config,
+            "interpolation": config.interpolation_kind,
+            "results": summary,
+        },
+    )
+    print(
+        f"meta-learned {config.k} types for {label}: validation loss {summary['val_loss_initial']:.4g} -> "
+        f"{summary['val_loss_final']:.4g}; {summary['median_seconds_per_outer_step']:.3f} s per outer step"
+    )
     gap = result.deployment
-    print(f"frozen vs learned types: largest difference {max(gap['grid']):.3g} on the grid, "
-          f"{max(gap['preactivations'] or [0]):.3g} on the pre-activations seen "
-          f"({100 * max(gap['outside_grid'] or [0]):.2g} % of them outside the grid)")
+    print(
+        f"frozen vs learned types: largest difference {max(gap['grid']):.3g} on the grid, "
+        f"{max(gap['preactivations'] or [0]):.3g} on the pre-activations seen "
+        f"({100 * max(gap['outside_grid'] or [0]):.2g} % of them outside the grid)"
+    )
     print(f"wrote {out}/activations.npz ({config.interpolation_kind} interpolation), history.npz, config.json, plots")
     return 0

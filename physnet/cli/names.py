@@ -40,8 +40,10 @@ REGISTRIES: dict[str, tuple[str, str]] = {
 
 def from_registries() -> dict[str, list[str]]:
     """Every name list, read from the registries (imports them all)."""
-    return {key: [str(name) for name in getattr(importlib.import_module(module), attribute)]
-            for key, (module, attribute) in REGISTRIES.items()}
+    return {
+        key: [str(name) for name in getattr(importlib.import_module(module), attribute)]
+        for key, (module, attribute) in REGISTRIES.items()
+    }
 
 
 @lru_cache(maxsize=1)

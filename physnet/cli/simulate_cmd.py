@@ -20,12 +20,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--orbits", type=arguments.positive_int, help="number of orbits (default per system)")
     p.add_argument("--t-end", type=arguments.positive_float, help="final time (default per system)")
-    p.add_argument("--dt", type=arguments.positive_float, help="output interval and fixed-method step (default per system)")
+    p.add_argument(
+        "--dt", type=arguments.positive_float, help="output interval and fixed-method step (default per system)"
+    )
     p.add_argument("--method", default="dopri5", help=f"integrator: {', '.join(names('METHODS'))} (default dopri5)")
-    p.add_argument("--seed", type=arguments.nonnegative_int, default=0, help="seed of the initial-state sampler (default 0)")
+    p.add_argument(
+        "--seed", type=arguments.nonnegative_int, default=0, help="seed of the initial-state sampler (default 0)"
+    )
     p.add_argument("--energy", type=arguments.finite_float, help="energy shell in (0, 1/6) (henon-heiles only)")
-    p.add_argument("--rtol", type=arguments.positive_float, default=1e-9, help="relative tolerance, adaptive methods (default 1e-9)")
-    p.add_argument("--atol", type=arguments.positive_float, default=1e-9, help="absolute tolerance, adaptive methods (default 1e-9)")
+    p.add_argument(
+        "--rtol",
+        type=arguments.positive_float,
+        default=1e-9,
+        help="relative tolerance, adaptive methods (default 1e-9)",
+    )
+    p.add_argument(
+        "--atol",
+        type=arguments.positive_float,
+        default=1e-9,
+        help="absolute tolerance, adaptive methods (default 1e-9)",
+    )
     p.set_defaults(run=run)
 
 
@@ -75,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
     }
     if energy is not None:
         e = energy.numpy()
-        record["max_relative_energy_change"] = float(np.max(np.abs(e - e[:, :1]) / np.maximum(np.abs(e[:, :1]), 1e-300)))
+        record["max_relative_energy_change"] = float(
+            np.max(np.abs(e - e[:, :1]) / np.maximum(np.abs(e[:, :1]), 1e-300))
+        )
     write_json(out / "config.json", record)  # written last: its presence marks a complete run
     print(f"simulated {config.orbits} orbits of {name} to t={config.t_end} with {config.method} in {seconds:.2f} s")
     print(f"wrote {', '.join(str(out / w) for w in written + ['config.json'])}")

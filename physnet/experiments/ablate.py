@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from physnet.activations import save_activations
 from physnet.experiments.ablation import Setting, Vary, plan_settings
-from physnet.experiments.defaults import (QUICK_META, QUICK_PRESET_META, compare_defaults, preset, quick_compare,
-                                         quick_preset)
+from physnet.experiments.defaults import (
+    QUICK_META,
+    QUICK_PRESET_META,
+    compare_defaults,
+    preset,
+    quick_compare,
+    quick_preset,
+)
 from physnet.experiments.effects import meta_seed_effects
 from physnet.experiments.study import CompareConfig, StudyResult, run_study
 from physnet.plots.ablation import plot_ablation
@@ -24,10 +30,22 @@ from physnet.training import meta_config_for, meta_learn
 
 Echo = Callable[[str], None]
 ABLATION_HEADER = ["meta_seed", "arm", "n", "median", "q1", "q3"]
-EFFECTS_HEADER = ["meta_seed", "best_pure", "learned_vs_base", "learned_vs_base_lo", "learned_vs_base_hi",
-                  "mix_vs_best_pure", "mix_vs_best_pure_lo", "mix_vs_best_pure_hi", "learned_vs_base_rel",
-                  "mix_vs_best_pure_rel", "mix_vs_best_pure_rel_lo", "mix_vs_best_pure_rel_hi",
-                  "learned_vs_base_rel_lo", "learned_vs_base_rel_hi"]
+EFFECTS_HEADER = [
+    "meta_seed",
+    "best_pure",
+    "learned_vs_base",
+    "learned_vs_base_lo",
+    "learned_vs_base_hi",
+    "mix_vs_best_pure",
+    "mix_vs_best_pure_lo",
+    "mix_vs_best_pure_hi",
+    "learned_vs_base_rel",
+    "mix_vs_best_pure_rel",
+    "mix_vs_best_pure_rel_lo",
+    "mix_vs_best_pure_rel_hi",
+    "learned_vs_base_rel_lo",
+    "learned_vs_base_rel_hi",
+]
 
 
 def base_configs(task: str, model: str, *, preset_name: str | None, quick: bool, seeds: int | None):
@@ -44,10 +62,22 @@ def base_configs(task: str, model: str, *, preset_name: str | None, quick: bool,
     return meta_config_for(task, model, **meta), CompareConfig(task=task, model=model, **compare)
 
 
-def run_ablation(task: str, model: str | None, varies: list[Vary], out: Path, *, seeds: int | None = None,
-                 meta_seeds: int = 1, preset_name: str | None = None, quick: bool = False, yes: bool = False,
-                 backend: str = "process", address: str | None = None, echo: Echo = lambda s: None,
-                 progress: bool = False) -> dict:
+def run_ablation(
+    task: str,
+    model: str | None,
+    varies: list[Vary],
+    out: Path,
+    *,
+    seeds: int | None = None,
+    meta_seeds: int = 1,
+    preset_name: str | None = None,
+    quick: bool = False,
+    yes: bool = False,
+    backend: str = "process",
+    address: str | None = None,
+    echo: Echo = lambda s: None,
+    progress: bool = False,
+) -> dict:
     """Every setting of the factorial for meta seeds 0..M-1: meta-learning (shared between
     settings that differ only in comparison settings), the comparison, and the effects.
 
@@ -63,10 +93,20 @@ def run_ablation(task: str, model: str | None, varies: list[Vary], out: Path, *,
     meta_base, compare_base = base_configs(task, model, preset_name=preset_name, quick=quick, seeds=seeds)
     settings = plan_settings(varies, meta_base, compare_base, yes=yes)
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "config.json", {"command": "ablate", "task": task, "model": model, "preset": preset_name,
-                                     "quick": quick, "meta_seeds": meta_seeds,
-                                     "vary": {v.name: [_jsonable(x) for x in v.values] for v in varies},
-                                     "meta_base": meta_base.to_dict(), "compare_base": _jsonable_dict(compare_base)})
+    write_json(
+        out / "config.json",
+        {
+            "command": "ablate",
+            "task": task,
+            "model": model,
+            "preset": preset_name,
+            "quick": quick,
+            "meta_seeds": meta_seeds,
+            "vary": {v.name: [_jsonable(x) for x in v.values] for v in varies},
+            "meta_base": meta_base.to_dict(),
+            "compare_base": _jsonable_dict(compare_base),
+        },
+    )
     began = time.perf_counter()
     frozen = _meta_learn_all(settings, varies, meta_seeds, out, echo, progress)
     results = _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, backend, address)
@@ -76,14 +116,16 @@ def run_ablation(task: str, model: str | None, varies: list[Vary], out: Path, *,
     _write_csv(out / "effects.csv", names + EFFECTS_HEADER, effects)
     write_figure(out / "ablation.png", plot_ablation(effects, pooled, names, title=f"{task} / {model}"))
     seconds = time.perf_counter() - began
-    (out / "report.md").write_text(_report(task, model, varies, settings, effects, pooled, meta_seeds, preset_name,
-                                           quick, seconds))
+    (out / "report.md").write_text(
+        _report(task, model, varies, settings, effects, pooled, meta_seeds, preset_name, quick, seconds)
+    )
     echo(f"[ablate] {len(settings)} settings x {meta_seeds} meta seed(s) in {seconds:.0f} s: {out}/report.md")
     return {"settings": settings, "rows": rows, "effects": effects, "pooled": pooled}
 
 
-def _meta_learn_all(settings: list[Setting], varies: list[Vary], meta_seeds: int, out: Path, echo: Echo,
-                    progress: bool) -> dict:
+def _meta_learn_all(
+    settings: list[Setting], varies: list[Vary], meta_seeds: int, out: Path, echo: Echo, progress: bool
+) -> dict:
     """One meta-learning run per distinct meta configuration and meta seed (resumable)."""
     frozen: dict = {}
     data_cache: dict = {}
@@ -96,11 +138,13 @@ def _meta_learn_all(settings: list[Setting], varies: list[Vary], meta_seeds: int
             folder.mkdir(parents=True, exist_ok=True)
             key = (config.small, config.data, s.compare.data_seed)
             if key not in data_cache:
-                data_cache[key] = get_task(config.task).load(seed=s.compare.data_seed, small=config.small,
-                                                             data=config.data)
+                data_cache[key] = get_task(config.task).load(
+                    seed=s.compare.data_seed, small=config.small, data=config.data
+                )
             echo(f"[ablate] meta-learning {s.meta_folder(varies)}, meta seed {m}")
-            result = meta_learn(config, data=data_cache[key], checkpoint=folder / "checkpoint.pt", resume=True,
-                                progress=progress)
+            result = meta_learn(
+                config, data=data_cache[key], checkpoint=folder / "checkpoint.pt", resume=True, progress=progress
+            )
             save_activations(folder / "activations.npz", result.frozen)
             frozen[(config, m)] = result.frozen
     return frozen
@@ -141,8 +185,17 @@ def _tables(settings, varies, meta_seeds, results) -> tuple[list[dict], list[dic
         judged = meta_seed_effects(per_seed, higher)
         for m in range(meta_seeds):
             for arm, st in results[(i, m)].arms.items():
-                rows.append({**cells, "meta_seed": m, "arm": arm, "n": st["n"], "median": st["median"],
-                             "q1": st["q1"], "q3": st["q3"]})
+                rows.append(
+                    {
+                        **cells,
+                        "meta_seed": m,
+                        "arm": arm,
+                        "n": st["n"],
+                        "median": st["median"],
+                        "q1": st["q1"],
+                        "q3": st["q3"],
+                    }
+                )
             effects.append({**cells, "meta_seed": m, **_effect_cells(judged["per_meta_seed"][m])})
         pooled.append({**cells, **_effect_cells({"best_pure": "", **judged["pooled"]})})
     return rows, effects, pooled
@@ -152,33 +205,52 @@ def _effect_cells(e: dict) -> dict:
     out = {"best_pure": e.get("best_pure") or ""}
     for key in ("learned_vs_base", "mix_vs_best_pure"):
         x = e.get(key)
-        for suffix, field in (("", "diff"), ("_lo", "lo"), ("_hi", "hi"), ("_rel", "rel"), ("_rel_lo", "rel_lo"),
-                              ("_rel_hi", "rel_hi")):
+        for suffix, field in (
+            ("", "diff"),
+            ("_lo", "lo"),
+            ("_hi", "hi"),
+            ("_rel", "rel"),
+            ("_rel_lo", "rel_lo"),
+            ("_rel_hi", "rel_hi"),
+        ):
             out[key + suffix] = "" if x is None else x[field]
     return out
 
 
 def _report(task, model, varies, settings, effects, pooled, meta_seeds, preset_name, quick, seconds) -> str:
     names = [v.name for v in varies]
-    lines = [f"# Ablation: {task} / {model}" + (f" (preset {preset_name})" if preset_name else "")
-             + (" (quick)" if quick else ""), "",
-             f"{len(settings)} settings ({' x '.join(f'{v.name}: {len(v.values)}' for v in varies)}) x "
-             f"{meta_seeds} meta seed(s); {settings[0].compare.seeds} seeds per arm. Effects are differences of "
-             "medians signed so that positive favours the first-named arm, with 95 % bootstrap intervals; "
-             "relative: divided by the second arm's median.", "", "![effects against the settings](ablation.png)", "",
-             "| " + " | ".join(names) + " | learned vs base (relative) | mix vs better pure (relative) |",
-             "|" + "---|" * (len(names) + 2)]
+    lines = [
+        f"# Ablation: {task} / {model}"
+        + (f" (preset {preset_name})" if preset_name else "")
+        + (" (quick)" if quick else ""),
+        "",
+        f"{len(settings)} settings ({' x '.join(f'{v.name}: {len(v.values)}' for v in varies)}) x "
+        f"{meta_seeds} meta seed(s); {settings[0].compare.seeds} seeds per arm. Effects are differences of "
+        "medians signed so that positive favours the first-named arm, with 95 % bootstrap intervals; "
+        "relative: divided by the second arm's median.",
+        "",
+        "![effects against the settings](ablation.png)",
+        "",
+        "| " + " | ".join(names) + " | learned vs base (relative) | mix vs better pure (relative) |",
+        "|" + "---|" * (len(names) + 2),
+    ]
     for p in pooled:
         cells = [str(p[n]) for n in names]
         for key in ("learned_vs_base", "mix_vs_best_pure"):
-            cells.append("" if p[key] == "" else f"{p[key + '_rel']:+.1%} [{p[key + '_rel_lo']:+.1%}, "
-                         f"{p[key + '_rel_hi']:+.1%}]")
+            cells.append(
+                "" if p[key] == "" else f"{p[key + '_rel']:+.1%} [{p[key + '_rel_lo']:+.1%}, {p[key + '_rel_hi']:+.1%}]"
+            )
         lines.append("| " + " | ".join(cells) + " |")
     helped = [p for p in pooled if p["learned_vs_base"] != "" and p["learned_vs_base_lo"] > 0]
     mix = [p for p in pooled if p["mix_vs_best_pure"] != "" and p["mix_vs_best_pure_lo"] > 0]
-    lines += ["", f"Learned types beat the base in {len(helped)} of {len(pooled)} settings; the mix beat the better "
-              f"pure type in {len(mix)} of {len(pooled)} (pooled over meta seeds, interval above zero).",
-              "", f"Wall time {seconds:.0f} s. Per setting and meta seed: `effects.csv`; per arm: `ablation.csv`.", ""]
+    lines += [
+        "",
+        f"Learned types beat the base in {len(helped)} of {len(pooled)} settings; the mix beat the better "
+        f"pure type in {len(mix)} of {len(pooled)} (pooled over meta seeds, interval above zero).",
+        "",
+        f"Wall time {seconds:.0f} s. Per setting and meta seed: `effects.csv`; per arm: `ablation.csv`.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -17,16 +17,27 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from physnet.experiments.study import CompareConfig
 from physnet.training.meta import MetaConfig
 
 #: Settings that are not a regime's: identity, bookkeeping, or set by other options.
-NOT_VARIED = {"task", "model", "device", "data", "checkpoint_every", "seed", "seeds", "arms", "grid", "small",
-              "recompute"}
+NOT_VARIED = {
+    "task",
+    "model",
+    "device",
+    "data",
+    "checkpoint_every",
+    "seed",
+    "seeds",
+    "arms",
+    "grid",
+    "small",
+    "recompute",
+}
 #: Factorials larger than this need ``--yes``.
 LARGE_FACTORIAL = 500
 
@@ -101,8 +112,11 @@ def parse_vary(text: str) -> Vary:
     scope, _, bare = name.rpartition(".")
     if scope and scope not in ("meta", "compare"):
         raise ValueError(f"--vary {name}: prefix must be meta. or compare.")
-    targets = tuple(t for t, table in (("meta", META_FIELDS), ("compare", COMPARE_FIELDS))
-                    if bare in table and (not scope or scope == t))
+    targets = tuple(
+        t
+        for t, table in (("meta", META_FIELDS), ("compare", COMPARE_FIELDS))
+        if bare in table and (not scope or scope == t)
+    )
     if not targets:
         raise ValueError(f"--vary: unknown setting {name!r}; valid: {', '.join(VARIABLE)}")
     raw = [v.strip() for v in values.split(",") if v.strip()]
@@ -168,8 +182,9 @@ def plan_settings(varies: list[Vary], meta: MetaConfig, compare: CompareConfig, 
             m_over["inner_epochs"] = None  # a step count replaces a preset's epochs
         label = ", ".join(f"{v.name}={value}" for v, value in zip(varies, combo, strict=True))
         try:
-            settings.append(Setting(tuple(zip(names, combo, strict=True)), replace(meta, **m_over),
-                                    replace(compare, **c_over)))
+            settings.append(
+                Setting(tuple(zip(names, combo, strict=True)), replace(meta, **m_over), replace(compare, **c_over))
+            )
         except (ValueError, TypeError) as err:
             raise ValueError(f"setting {label}: {err}") from None
     return settings
@@ -177,5 +192,14 @@ def plan_settings(varies: list[Vary], meta: MetaConfig, compare: CompareConfig, 
 
 Echo = Callable[[str], None]
 
-__all__ = ["COMPARE_FIELDS", "LARGE_FACTORIAL", "META_FIELDS", "VARIABLE", "Setting", "Vary", "parse_value",
-           "parse_vary", "plan_settings"]
+__all__ = [
+    "COMPARE_FIELDS",
+    "LARGE_FACTORIAL",
+    "META_FIELDS",
+    "VARIABLE",
+    "Setting",
+    "Vary",
+    "parse_value",
+    "parse_vary",
+    "plan_settings",
+]

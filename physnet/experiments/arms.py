@@ -63,4 +63,13 @@ def control_fits(frozen: FrozenBank | None) -> list[dict[str, float]] | None:
     return fitted_bank(frozen.grid, frozen.values)[1]
 
 
-__all__ = ["ACTIVATIONS", "ARMS", "CLASSIC_ARMS", "CONTROL_ARMS", "PAPER_ARMS", "arm_bank", "check_arms", "control_fits"]
+__all__ = [
+    "ACTIVATIONS",
+    "ARMS",
+    "CLASSIC_ARMS",
+    "CONTROL_ARMS",
+    "PAPER_ARMS",
+    "arm_bank",
+    "check_arms",
+    "control_fits",
+]

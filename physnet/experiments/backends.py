@@ -3,7 +3,7 @@ remote Ray cluster. Both yield results as blocks finish; the study writes them a
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from physnet.activations import FrozenBank
 from physnet.experiments.blocks import Block, BlockResult, train_block
@@ -12,9 +12,18 @@ from physnet.tasks import TaskData
 BACKENDS = ("process", "ray")
 
 
-def run_blocks(blocks: list[Block], settings: dict, data: TaskData, frozen: FrozenBank | None, *,
-               backend: str = "process", address: str | None = None, device: str = "cpu",
-               progress: bool = False, on_start: Callable[[Block], None] | None = None) -> Iterator[BlockResult]:
+def run_blocks(
+    blocks: list[Block],
+    settings: dict,
+    data: TaskData,
+    frozen: FrozenBank | None,
+    *,
+    backend: str = "process",
+    address: str | None = None,
+    device: str = "cpu",
+    progress: bool = False,
+    on_start: Callable[[Block], None] | None = None,
+) -> Iterator[BlockResult]:
     """Train every block and yield its result as soon as it finishes (Ray: in finishing order).
     ``on_start`` is called as a block starts (Ray: as it is submitted).
 
@@ -52,8 +61,10 @@ def check_ray_address(address: str | None, timeout: float = 5.0) -> None:
     try:
         socket.create_connection((host, int(port)), timeout=timeout).close()
     except OSError as err:
-        raise ConnectionError(f"cannot reach the Ray cluster at {address} ({err.strerror or err}); "
-                              "check --address, or drop it to start a local Ray") from None
+        raise ConnectionError(
+            f"cannot reach the Ray cluster at {address} ({err.strerror or err}); "
+            "check --address, or drop it to start a local Ray"
+        ) from None
 
 
 def start_ray(address: str | None = None):

@@ -47,8 +47,9 @@ def plan_blocks(arms: tuple[str, ...], todo: dict[str, list[int]], size: int) ->
     return blocks
 
 
-def train_block(block: Block, settings: dict, data: TaskData, frozen: FrozenBank | None, device: str = "cpu",
-                progress: bool = False) -> BlockResult:
+def train_block(
+    block: Block, settings: dict, data: TaskData, frozen: FrozenBank | None, device: str = "cpu", progress: bool = False
+) -> BlockResult:
     """Build the block's ensemble (member i from its own seed) and train it on ``data``.
 
     Args:
@@ -59,18 +60,42 @@ def train_block(block: Block, settings: dict, data: TaskData, frozen: FrozenBank
     kind = "classifier" if data.loss == "cross_entropy" else settings["model"]
     dim_out = int(data.y_train.max()) + 1 if kind == "classifier" else None
     seeds = list(block.seeds)
-    model = build_model(kind, data.dim_in, tuple(settings["hidden"]), bank, dim_out=dim_out, seeds=seeds, dtype=dtype,
-                        device=device, state_names=data.state_names or None)
-    config = TrainConfig(epochs=settings["epochs"], batch_size=settings["batch_size"], lr=settings["lr"],
-                         data_seed=settings["data_seed"], optimizer=settings["optimizer"], momentum=settings["momentum"],
-                         decay=settings.get("decay", DEFAULT_DECAY), initial_scale=settings.get("initial_scale", 0.0),
-                         compile=settings.get("compile", False))
-    result = train(model, data.to(device, dtype), config, progress=progress,
-                   desc=f"{block.arm} seeds {seeds[0]}-{seeds[-1]}")
-    arch = {"kind": kind, "dim_in": data.dim_in, "hidden": list(settings["hidden"]), "dim_out": dim_out,
-            "seeds": seeds, "dtype": settings["dtype"]}
-    return BlockResult(block, model.cpu(), bank.cpu(), arch, result.val_metric.double().numpy(),
-                       result.train_loss[-1].double().numpy())
+    model = build_model(
+        kind,
+        data.dim_in,
+        tuple(settings["hidden"]),
+        bank,
+        dim_out=dim_out,
+        seeds=seeds,
+        dtype=dtype,
+        device=device,
+        state_names=data.state_names or None,
+    )
+    config = TrainConfig(
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        lr=settings["lr"],
+        data_seed=settings["data_seed"],
+        optimizer=settings["optimizer"],
+        momentum=settings["momentum"],
+        decay=settings.get("decay", DEFAULT_DECAY),
+        initial_scale=settings.get("initial_scale", 0.0),
+        compile=settings.get("compile", False),
+    )
+    result = train(
+        model, data.to(device, dtype), config, progress=progress, desc=f"{block.arm} seeds {seeds[0]}-{seeds[-1]}"
+    )
+    arch = {
+        "kind": kind,
+        "dim_in": data.dim_in,
+        "hidden": list(settings["hidden"]),
+        "dim_out": dim_out,
+        "seeds": seeds,
+        "dtype": settings["dtype"],
+    }
+    return BlockResult(
+        block, model.cpu(), bank.cpu(), arch, result.val_metric.double().numpy(), result.train_loss[-1].double().numpy()
+    )
 
 
 __all__ = ["Block", "BlockResult", "plan_blocks", "train_block"]

@@ -48,8 +48,10 @@ def _per_seed_and_pooled(summary: dict, key: str) -> tuple[list[dict], dict | No
 def effect_claims(label: str, summary: dict, setting: str) -> list[Claim]:
     """'Learned types beat sine' and 'the mix beats each pure type' for one task / model."""
     rows = []
-    for key, claim in (("learned_vs_base", "learned types beat the base (sine)"),
-                       ("mix_vs_best_pure", "the mix beats each pure type")):
+    for key, claim in (
+        ("learned_vs_base", "learned types beat the base (sine)"),
+        ("mix_vs_best_pure", "the mix beats each pure type"),
+    ):
         each, pooled = _per_seed_and_pooled(summary, key)
         if pooled is None:
             continue
@@ -59,27 +61,42 @@ def effect_claims(label: str, summary: dict, setting: str) -> list[Claim]:
         seeds = f"{len(each)} meta seed(s): " + ", ".join(_fmt(e) for e in each)
         arms = summary["arms"]
         medians = ", ".join(f"{a} {arms[a]['median']:.3g}" for a in ("base", "type1", "type2", "mix") if a in arms)
-        rows.append(Claim(f"{label}: {claim}", setting, f"medians (meta seed 0) {medians}",
-                          f"pooled {_fmt(pooled)} (p = {pooled['p_value']:.2g}); per {seeds}", verdict))
+        rows.append(
+            Claim(
+                f"{label}: {claim}",
+                setting,
+                f"medians (meta seed 0) {medians}",
+                f"pooled {_fmt(pooled)} (p = {pooled['p_value']:.2g}); per {seeds}",
+                verdict,
+            )
+        )
     return rows
 
 
 def hnn_vs_nn_claim(nn_summary: dict, hnn_summary: dict, setting: str) -> Claim:
     """'The HNN beats the NN on Henon-Heiles', per arm (every arm both ran)."""
     arms = [a for a in ("base", "type1", "type2", "mix") if a in nn_summary["arms"] and a in hnn_summary["arms"]]
-    effects = {a: effect(np.asarray(hnn_summary["arms"][a]["values"]), np.asarray(nn_summary["arms"][a]["values"]),
-                         False) for a in arms}
-    numbers = ", ".join(f"{a}: HNN {hnn_summary['arms'][a]['median']:.3g} vs NN {nn_summary['arms'][a]['median']:.3g}"
-                        for a in arms)
-    return Claim("Henon-Heiles: the HNN beats the NN", setting, numbers,
-                 "; ".join(f"{a} {_fmt(e)}" for a, e in effects.items()), _verdict_over(list(effects.values())))
+    effects = {
+        a: effect(np.asarray(hnn_summary["arms"][a]["values"]), np.asarray(nn_summary["arms"][a]["values"]), False)
+        for a in arms
+    }
+    numbers = ", ".join(
+        f"{a}: HNN {hnn_summary['arms'][a]['median']:.3g} vs NN {nn_summary['arms'][a]['median']:.3g}" for a in arms
+    )
+    return Claim(
+        "Henon-Heiles: the HNN beats the NN",
+        setting,
+        numbers,
+        "; ".join(f"{a} {_fmt(e)}" for a, e in effects.items()),
+        _verdict_over(list(effects.values())),
+    )
 
 
 def participation_claim(rows: list[dict], setting: str) -> Claim:
     """'The mix has the highest participation ratio and accuracy rises with it' (MNIST-1D, Fig. 8)."""
     arms = list(dict.fromkeys(r["arm"] for r in rows))
     medians = {a: float(np.nanmedian([r["r"] for r in rows if r["arm"] == a])) for a in arms}
-    top = max(medians, key=medians.get)
+    top = max(medians, key=lambda a: medians[a])
     metric = np.array([r["metric"] for r in rows], dtype=float)
     r = np.array([r["r"] for r in rows], dtype=float)
     ok = np.isfinite(metric) & np.isfinite(r)
@@ -87,10 +104,13 @@ def participation_claim(rows: list[dict], setting: str) -> Claim:
     mix_top = top == "mix"
     rises = rho > 0 and p < 0.05
     verdict = REPRODUCED if mix_top and rises else NOT_REPRODUCED if not (mix_top or rises) else MIXED
-    return Claim("MNIST-1D: the mix has the highest participation ratio, and accuracy rises with it", setting,
-                 "median r: " + ", ".join(f"{a} {v:.3g}" for a, v in medians.items()),
-                 f"highest: {top}; Spearman rho(accuracy, r) = {rho:.2f} over {int(ok.sum())} networks (p = {p:.2g})",
-                 verdict)
+    return Claim(
+        "MNIST-1D: the mix has the highest participation ratio, and accuracy rises with it",
+        setting,
+        "median r: " + ", ".join(f"{a} {v:.3g}" for a, v in medians.items()),
+        f"highest: {top}; Spearman rho(accuracy, r) = {rho:.2f} over {int(ok.sum())} networks (p = {p:.2g})",
+        verdict,
+    )
 
 
 def hessian_claim(summary: dict, setting: str) -> Claim:
@@ -102,32 +122,62 @@ def hessian_claim(summary: dict, setting: str) -> Claim:
     f = {a: summary[a]["flat_fraction"]["median"] for a in need}
     chain = tr["type1"] > tr["type2"] > tr["mix"] and f["type1"] < f["type2"] < f["mix"]
     flattest = tr["mix"] < min(tr["type1"], tr["type2"]) and f["mix"] > max(f["type1"], f["type2"])
-    verdict = REPRODUCED if chain else MIXED if flattest or tr["mix"] < min(tr["type1"], tr["type2"]) else NOT_REPRODUCED
-    return Claim("MNIST-1D: Tr H1 > Tr H2 > Tr H12 and f1 < f2 < f12", setting,
-                 "median Tr H: " + ", ".join(f"{a} {v:.3g}" for a, v in tr.items()) + "; median f: "
-                 + ", ".join(f"{a} {v:.3g}" for a, v in f.items()),
-                 f"the full ordering {'holds' if chain else 'does not hold'}; the mix is "
-                 f"{'the flattest on both' if flattest else 'not the flattest on both'} (medians over "
-                 f"{summary['mix']['hessian_trace']['n']} seeds)", verdict)
+    verdict = (
+        REPRODUCED if chain else MIXED if flattest or tr["mix"] < min(tr["type1"], tr["type2"]) else NOT_REPRODUCED
+    )
+    return Claim(
+        "MNIST-1D: Tr H1 > Tr H2 > Tr H12 and f1 < f2 < f12",
+        setting,
+        "median Tr H: "
+        + ", ".join(f"{a} {v:.3g}" for a, v in tr.items())
+        + "; median f: "
+        + ", ".join(f"{a} {v:.3g}" for a, v in f.items()),
+        f"the full ordering {'holds' if chain else 'does not hold'}; the mix is "
+        f"{'the flattest on both' if flattest else 'not the flattest on both'} (medians over "
+        f"{summary['mix']['hessian_trace']['n']} seeds)",
+        verdict,
+    )
 
 
 def size_claim(sizes: dict[str, dict], setting: str) -> Claim:
     """'The mix above pure networks at every size' (Fig. 4): mix vs the better pure type per size."""
-    effects = {s: v["effects"]["mix_vs_best_pure"] for s, v in sizes.items()
-               if v.get("effects") and v["effects"].get("mix_vs_best_pure")}
-    return Claim("MNIST-1D: the mix above pure networks at every size", setting,
-                 "; ".join(f"{s}: mix {sizes[s]['arms']['mix']['median']:.3g} vs "
-                           f"{sizes[s]['effects']['best_pure']} {sizes[s]['arms'][sizes[s]['effects']['best_pure']]['median']:.3g}"
-                           for s in effects),
-                 "; ".join(f"size {s} {_fmt(e)}" for s, e in effects.items()), _verdict_over(list(effects.values())))
+    effects = {
+        s: v["effects"]["mix_vs_best_pure"]
+        for s, v in sizes.items()
+        if v.get("effects") and v["effects"].get("mix_vs_best_pure")
+    }
+    return Claim(
+        "MNIST-1D: the mix above pure networks at every size",
+        setting,
+        "; ".join(
+            f"{s}: mix {sizes[s]['arms']['mix']['median']:.3g} vs "
+            f"{sizes[s]['effects']['best_pure']} {sizes[s]['arms'][sizes[s]['effects']['best_pure']]['median']:.3g}"
+            for s in effects
+        ),
+        "; ".join(f"size {s} {_fmt(e)}" for s, e in effects.items()),
+        _verdict_over(list(effects.values())),
+    )
 
 
 def claims_markdown(claims: list[Claim], header: list[str]) -> str:
-    lines = [*header, "| claim | setting | numbers | difference of medians [95 % CI] or test | verdict |",
-             "|---|---|---|---|---|"]
+    lines = [
+        *header,
+        "| claim | setting | numbers | difference of medians [95 % CI] or test | verdict |",
+        "|---|---|---|---|---|",
+    ]
     lines += [f"| {c.claim} | {c.setting} | {c.numbers} | {c.evidence} | **{c.verdict}** |" for c in claims]
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Claim", "MIXED", "NOT_REPRODUCED", "REPRODUCED", "claims_markdown", "effect_claims", "hessian_claim",
-           "hnn_vs_nn_claim", "participation_claim", "size_claim"]
+__all__ = [
+    "Claim",
+    "MIXED",
+    "NOT_REPRODUCED",
+    "REPRODUCED",
+    "claims_markdown",
+    "effect_claims",
+    "hessian_claim",
+    "hnn_vs_nn_claim",
+    "participation_claim",
+    "size_claim",
+]

@@ -39,8 +39,9 @@ def effect(first: np.ndarray, other: np.ndarray, higher_is_better: bool, *, seed
     return pooled_effect([first], [other], higher_is_better, seed=seed)
 
 
-def pooled_effect(firsts: list[np.ndarray], others: list[np.ndarray], higher_is_better: bool, *,
-                  seed: int = 0) -> dict[str, float]:
+def pooled_effect(
+    firsts: list[np.ndarray], others: list[np.ndarray], higher_is_better: bool, *, seed: int = 0
+) -> dict[str, float]:
     """:func:`effect` of the pooled values of several strata (meta seeds), resampling within
     each stratum so that every bootstrap sample keeps each stratum's size."""
     if len(firsts) != len(others) or not firsts:
@@ -60,8 +61,17 @@ def pooled_effect(firsts: list[np.ndarray], others: list[np.ndarray], higher_is_
     rel_lo, rel_hi = _interval(rel)
     diff = float(_signed(first_all, other_all, higher_is_better))
     p = mann_whitney_p(first_all, other_all) if len(first_all) > 1 and len(other_all) > 1 else float("nan")
-    return {"diff": diff, "lo": lo, "hi": hi, "rel": diff / scale, "rel_lo": rel_lo, "rel_hi": rel_hi, "p_value": p,
-            "n_first": int(len(first_all)), "n_other": int(len(other_all))}
+    return {
+        "diff": diff,
+        "lo": lo,
+        "hi": hi,
+        "rel": diff / scale,
+        "rel_lo": rel_lo,
+        "rel_hi": rel_hi,
+        "p_value": p,
+        "n_first": int(len(first_all)),
+        "n_other": int(len(other_all)),
+    }
 
 
 def judged(e: dict[str, float]) -> str:
@@ -99,8 +109,9 @@ def study_effects(values: dict[str, np.ndarray], higher_is_better: bool, *, seed
     for j in (1, 2):
         for control in (f"untrained{j}", f"fit{j}"):
             if f"type{j}" in values and control in values:
-                out["controls"][f"type{j}_vs_{control}"] = effect(values[f"type{j}"], values[control],
-                                                                  higher_is_better, seed=seed)
+                out["controls"][f"type{j}_vs_{control}"] = effect(
+                    values[f"type{j}"], values[control], higher_is_better, seed=seed
+                )
     return out
 
 
@@ -119,12 +130,13 @@ def meta_seed_effects(per_seed: dict[int, dict[str, np.ndarray]], higher_is_bett
     if usable:
         pure = {m: per_seed[m][each[m]["best_pure"]] for m in usable}
         if all("mix" in per_seed[m] for m in usable):
-            pooled["mix_vs_best_pure"] = pooled_effect([per_seed[m]["mix"] for m in usable],
-                                                       [pure[m] for m in usable], higher_is_better, seed=seed)
+            pooled["mix_vs_best_pure"] = pooled_effect(
+                [per_seed[m]["mix"] for m in usable], [pure[m] for m in usable], higher_is_better, seed=seed
+            )
         if all("base" in per_seed[m] for m in usable):
-            pooled["learned_vs_base"] = pooled_effect([pure[m] for m in usable],
-                                                      [per_seed[m]["base"] for m in usable], higher_is_better,
-                                                      seed=seed)
+            pooled["learned_vs_base"] = pooled_effect(
+                [pure[m] for m in usable], [per_seed[m]["base"] for m in usable], higher_is_better, seed=seed
+            )
     return {"per_meta_seed": each, "pooled": pooled}
 
 

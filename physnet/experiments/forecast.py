@@ -53,14 +53,23 @@ def validation_starts(data: TaskData, n_orbits: int | None = None) -> tuple[torc
     if n_orbits is None:
         n_orbits = min(3, len(rows))
     if n_orbits > len(rows):
-        raise ValueError(f"--orbits {n_orbits}: the validation split has {len(rows)} orbit(s); ask for at most "
-                         f"{len(rows)}")
+        raise ValueError(
+            f"--orbits {n_orbits}: the validation split has {len(rows)} orbit(s); ask for at most {len(rows)}"
+        )
     rows = rows[:n_orbits]
     return data.x_val[rows], rows
 
 
-def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: int = 200,
-             n_orbits: int | None = None, member: int = 0, options: dict | None = None) -> Forecast:
+def forecast(
+    model: nn.Module,
+    data: TaskData,
+    *,
+    method: str = "euler",
+    steps: int = 200,
+    n_orbits: int | None = None,
+    member: int = 0,
+    options: dict | None = None,
+) -> Forecast:
     """Roll ``model`` out (ensemble member ``member``) with ``method`` from validation initial
     states at the data's sampling interval, and compare with the true orbit: the true
     system integrated at tight tolerance, or, for measured data, the recorded series.
@@ -79,8 +88,10 @@ def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: 
     n_members = getattr(model, "n_members", 1)
     gigabytes = 3 * (steps + 1) * len(rows) * data.x_val.shape[-1] * 8 * n_members / 1e9
     if gigabytes > FORECAST_MEMORY_GB:
-        raise ValueError(f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
-                         f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits")
+        raise ValueError(
+            f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
+            f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits"
+        )
     if data.system is None:
         steps = min(steps, len(data.x_val) - 1 - rows[0])
         truth = data.x_val[rows[0] : rows[0] + steps + 1].unsqueeze(0).double()
@@ -94,8 +105,15 @@ def forecast(model: nn.Module, data: TaskData, *, method: str = "euler", steps: 
         truth = generate_orbits(data.system, y0.double().cpu(), t.double().cpu(), rtol=1e-10, atol=1e-10).states
     truth = truth.cpu()
     energy = getattr(data.system, "energy", None)
-    e_true = energy(truth) if energy is not None else None
-    e_model = energy(pred.nan_to_num()) if e_true is not None else None
-    return Forecast(t.double().cpu().numpy(), truth.numpy(), pred.numpy(), (pred - truth).norm(dim=-1).numpy(),
-                    None if e_true is None else e_true.numpy(), None if e_model is None else e_model.numpy(),
-                    tuple(data.state_names) or tuple(f"y{i}" for i in range(truth.shape[-1])))
+    e_true = e_model = None
+    if energy is not None:
+        e_true, e_model = energy(truth), energy(pred.nan_to_num())
+    return Forecast(
+        t.double().cpu().numpy(),
+        truth.numpy(),
+        pred.numpy(),
+        (pred - truth).norm(dim=-1).numpy(),
+        None if e_true is None else e_true.numpy(),
+        None if e_model is None else e_model.numpy(),
+        tuple(data.state_names) or tuple(f"y{i}" for i in range(truth.shape[-1])),
+    )

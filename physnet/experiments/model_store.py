@@ -51,8 +51,16 @@ def save_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None:
 
 
 def build_from_arch(arch: dict, bank: nn.Module, seeds: list[int], device: str = "cpu") -> nn.Module:
-    return build_model(arch["kind"], arch["dim_in"], arch["hidden"], bank, dim_out=arch.get("dim_out"),
-                       seeds=seeds, dtype=DTYPES[arch["dtype"]], device=device)
+    return build_model(
+        arch["kind"],
+        arch["dim_in"],
+        arch["hidden"],
+        bank,
+        dim_out=arch.get("dim_out"),
+        seeds=seeds,
+        dtype=DTYPES[arch["dtype"]],
+        device=device,
+    )
 
 
 def load_arm(path: Path, device: str = "cpu") -> tuple[nn.Module, dict]:
@@ -66,18 +74,23 @@ def load_arm(path: Path, device: str = "cpu") -> tuple[nn.Module, dict]:
         raise ValueError(f"cannot read stored models {path} ({type(err).__name__})") from None
     missing = {"arch", "bank", "state_dict"} - set(state) if isinstance(state, dict) else {"arch", "bank", "state_dict"}
     if missing:
-        raise ValueError(f"{path} is not a physnet model file (no {', '.join(sorted(missing))}); "
-                         "rerun `physnet compare` into a new folder")
+        raise ValueError(
+            f"{path} is not a physnet model file (no {', '.join(sorted(missing))}); "
+            "rerun `physnet compare` into a new folder"
+        )
     arch = state["arch"]
     try:
         model = build_from_arch(arch, bank_from_spec(state["bank"]), list(arch["seeds"]), device)
         model.load_state_dict(state["state_dict"])
     except (KeyError, TypeError, RuntimeError) as err:
         lines = [line.strip() for line in str(err).splitlines() if line.strip()] or [""]
-        reason = next((line for line in lines if "mismatch" in line or "Missing" in line or "Unexpected" in line),
-                      lines[0])[:160]
-        raise ValueError(f"{path} does not hold the networks its arch describes ({type(err).__name__}: {reason}); "
-                         "rerun `physnet compare` into a new folder") from None
+        reason = next(
+            (line for line in lines if "mismatch" in line or "Missing" in line or "Unexpected" in line), lines[0]
+        )[:160]
+        raise ValueError(
+            f"{path} does not hold the networks its arch describes ({type(err).__name__}: {reason}); "
+            "rerun `physnet compare` into a new folder"
+        ) from None
     return model, arch
 
 

@@ -27,26 +27,40 @@ def write_forecast(out: Path, fc: Forecast, label: str, settings: dict) -> None:
     ``error.png``, ``energy.png`` (where the system has an energy) and ``config.json``."""
     names = list(fc.state_names)
     header = ["orbit", "t"] + [f"true_{n}" for n in names] + [f"model_{n}" for n in names] + ["error"]
-    rows = [np.column_stack([np.full(len(fc.t), i), fc.t, fc.truth[i], fc.model[i], fc.error[i]])
-            for i in range(len(fc.truth))]
+    rows = [
+        np.column_stack([np.full(len(fc.t), i), fc.t, fc.truth[i], fc.model[i], fc.error[i]])
+        for i in range(len(fc.truth))
+    ]
     table = np.concatenate(rows)
-    write_atomically(out / "forecast.csv", lambda p: np.savetxt(p, table, delimiter=",", header=",".join(header),
-                                                                comments="", fmt="%.8g"))
+    write_atomically(
+        out / "forecast.csv",
+        lambda p: np.savetxt(p, table, delimiter=",", header=",".join(header), comments="", fmt="%.8g"),
+    )
     write_figure(out / "orbits.png", plot_forecast_orbits(fc.truth, fc.model, names, title=label))
     write_figure(out / "error.png", plot_forecast_error(fc.t, fc.error, title=label))
-    if fc.energy_truth is not None:
+    if fc.energy_truth is not None and fc.energy_model is not None:
         write_figure(out / "energy.png", plot_forecast_energy(fc.t, fc.energy_truth, fc.energy_model, title=label))
     final = fc.error[:, -1]
-    write_json(out / "config.json", {**settings, "final_error_median": float(np.median(final)),
-                                     "final_error": [float(e) for e in final]})
+    write_json(
+        out / "config.json",
+        {**settings, "final_error_median": float(np.median(final)), "final_error": [float(e) for e in final]},
+    )
 
 
 __all__ = ["write_forecast", "write_study"]
 
 
-def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hessian: bool = True,
-                   hessian_seeds: int = 10, flat_tolerance: float | None = None, echo=lambda s: None,
-                   arms: list[str] | None = None) -> dict:
+def write_analysis(
+    run_dir: Path,
+    out: Path,
+    *,
+    participation: bool = True,
+    hessian: bool = True,
+    hessian_seeds: int = 10,
+    flat_tolerance: float | None = None,
+    echo=lambda s: None,
+    arms: list[str] | None = None,
+) -> dict:
     """Run :func:`~physnet.experiments.analyze.analyze_study` and write ``analysis.csv``,
     ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm
     summary (``arms``: only these of the study's arms)."""
@@ -58,10 +72,18 @@ def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hess
     if flat_tolerance is None:
         flat_tolerance = HESSIAN_SETTINGS["flat_tolerance"]
 
-    rows, densities = analyze_study(run_dir, participation=participation, hessian=hessian, arms=arms,
-                                    hessian_seeds=hessian_seeds, flat_tolerance=flat_tolerance, echo=echo)
+    rows, densities = analyze_study(
+        run_dir,
+        participation=participation,
+        hessian=hessian,
+        arms=arms,
+        hessian_seeds=hessian_seeds,
+        flat_tolerance=flat_tolerance,
+        echo=echo,
+    )
     columns = ["arm", "seed", "metric", "participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction"]
     columns += [k for k in dict.fromkeys(k for r in rows for k in r) if k not in columns]  # further layers
+
     def cell(value) -> str:
         if isinstance(value, float):
             return f"{value:.8g}" if np.isfinite(value) else ""
@@ -72,9 +94,18 @@ def write_analysis(run_dir: Path, out: Path, *, participation: bool = True, hess
     summary = per_arm_summary(rows)
     summary_path = run_dir / "summary.json"
     metric = json.loads(summary_path.read_text()).get("metric", "metric") if summary_path.exists() else "metric"
-    write_json(out / "analysis.json", {"arms": summary, "hessian_seeds": hessian_seeds,
-                                       "settings": {**HESSIAN_SETTINGS, "flat_tolerance": flat_tolerance,
-                                                    "flat_tolerance_meaning": "relative to the top eigenvalue"}})
+    write_json(
+        out / "analysis.json",
+        {
+            "arms": summary,
+            "hessian_seeds": hessian_seeds,
+            "settings": {
+                **HESSIAN_SETTINGS,
+                "flat_tolerance": flat_tolerance,
+                "flat_tolerance_meaning": "relative to the top eigenvalue",
+            },
+        },
+    )
     if participation:
         write_figure(out / "participation.png", plot_metric_vs_participation(rows, metric=metric))
     if densities:

@@ -11,9 +11,10 @@ import resource
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator
 
 from physnet.experiments.backends import start_ray
 from physnet.experiments.defaults import preset
@@ -78,7 +79,11 @@ def unpack_files(files: dict[str, bytes], root: Path) -> None:
         if base not in path.parents:
             raise ValueError(f"refusing to write {name!r} outside {root}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, lambda p, d=data: p.write_bytes(d))
+        write_atomically(path, partial(_write_bytes, data=data))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
 
 
 def run_unit(unit: Unit, out: str, token: str | None, files: dict[str, bytes], options: dict) -> UnitResult:
@@ -98,10 +103,20 @@ def run_unit(unit: Unit, out: str, token: str | None, files: dict[str, bytes], o
         if not shared:
             unpack_files(files, root)
         try:
-            summary = reproduce_model(unit.task, unit.model, root, echo=log.append, progress=False,
-                                      meta_overrides=named["meta"], compare_overrides=named["compare"],
-                                      backend="ray", label=preset_name, meta_seeds=meta_seeds,
-                                      authors=authors_numbers(unit.task, unit.model, preset_name), **options)
+            summary = reproduce_model(
+                unit.task,
+                unit.model,
+                root,
+                echo=log.append,
+                progress=False,
+                meta_overrides=named["meta"],
+                compare_overrides=named["compare"],
+                backend="ray",
+                label=preset_name,
+                meta_seeds=meta_seeds,
+                authors=authors_numbers(unit.task, unit.model, preset_name),
+                **options,
+            )
         except Exception as err:  # name the driver's folder, not the scratch one, in the message
             if shared or str(root) not in str(err):
                 raise
@@ -118,8 +133,15 @@ def _renamed(err: Exception, message: str) -> Exception:
         return RuntimeError(message)
 
 
-def run_units_on_ray(units: list[Unit], out: Path, options: dict, *, address: str | None = None,
-                     echo: Callable[[str], None] = lambda s: None, share: bool = True) -> Iterator[UnitResult]:
+def run_units_on_ray(
+    units: list[Unit],
+    out: Path,
+    options: dict,
+    *,
+    address: str | None = None,
+    echo: Callable[[str], None] = lambda s: None,
+    share: bool = True,
+) -> Iterator[UnitResult]:
     """Submit every unit at once and yield each result as it finishes, its files already
     written under ``out/<folder>/`` when they came back by value. A unit whose run fails
     does not stop the others: the first failure is raised after every other unit is done.
@@ -161,5 +183,13 @@ def run_units_on_ray(units: list[Unit], out: Path, options: dict, *, address: st
         raise failure
 
 
-__all__ = ["TOKEN_FILE", "Unit", "UnitResult", "pack_files", "paper_units", "run_unit", "run_units_on_ray",
-           "unpack_files"]
+__all__ = [
+    "TOKEN_FILE",
+    "Unit",
+    "UnitResult",
+    "pack_files",
+    "paper_units",
+    "run_unit",
+    "run_units_on_ray",
+    "unpack_files",
+]

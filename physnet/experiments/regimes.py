@@ -104,21 +104,77 @@ class Regime:
         return self.meta_seeds_per_task.get(task, self.meta_seeds)
 
 
-_JAX_META = {"mode": "first-order", "inner_optimizer": "rmsprop", "inner_lr": 1e-2, "inner_momentum": 0.6,
-             "inner_decay": 0.1, "inner_initial_scale": 0.0, "inner_epochs": 2, "batch_size": 150, "reinit": "same",
-             "meta_loss": "final", "outer_optimizer": "rmsprop", "outer_lr": 1e-3, "outer_momentum": 0.9,
-             "outer_decay": 0.9, "outer_steps": 50, "sub_activation": "relu", "subnet_init": "default",
-             "residual_scale": 1.0, "width": 50, "hidden": (100,), "base": "sin", "compile": False}
-_JAX_COMPARE = {"optimizer": "rmsprop", "lr": 1e-2, "momentum": 0.6, "decay": 0.1, "initial_scale": 0.0,
-                "epochs": 5, "batch_size": 150, "hidden": (100,), "seeds": 50, "arms": PAPER_ARMS + CONTROL_ARMS}
-_TORCH_META = {"hidden": (200,), "mode": "unrolled", "truncate": None, "inner_optimizer": "rmsprop", "inner_lr": 1e-2,
-               "inner_momentum": 0.0, "inner_decay": 0.8, "inner_initial_scale": 1.0, "inner_epochs": 5,
-               "batch_size": 200, "reinit": "fresh", "meta_loss": "trajectory", "outer_optimizer": "sgd",
-               "outer_lr": 0.4, "outer_momentum": 0.8, "outer_grad_clip": 0.1, "outer_steps": 300,
-               "sub_activation": "tanh", "subnet_init": "default", "residual_scale": 0.2, "width": 50,
-               "grid": (-5.0, 5.0, 100), "compile": True}  # compile: the fused kernels, should --subnet-eval direct be asked
-_TORCH_COMPARE = {"hidden": (200,), "optimizer": "sgd", "lr": 1e-2, "momentum": 0.8, "batch_size": 200, "epochs": 100,
-                  "seeds": 50, "arms": CLASSIC_ARMS + CONTROL_ARMS}
+_JAX_META = {
+    "mode": "first-order",
+    "inner_optimizer": "rmsprop",
+    "inner_lr": 1e-2,
+    "inner_momentum": 0.6,
+    "inner_decay": 0.1,
+    "inner_initial_scale": 0.0,
+    "inner_epochs": 2,
+    "batch_size": 150,
+    "reinit": "same",
+    "meta_loss": "final",
+    "outer_optimizer": "rmsprop",
+    "outer_lr": 1e-3,
+    "outer_momentum": 0.9,
+    "outer_decay": 0.9,
+    "outer_steps": 50,
+    "sub_activation": "relu",
+    "subnet_init": "default",
+    "residual_scale": 1.0,
+    "width": 50,
+    "hidden": (100,),
+    "base": "sin",
+    "compile": False,
+}
+_JAX_COMPARE = {
+    "optimizer": "rmsprop",
+    "lr": 1e-2,
+    "momentum": 0.6,
+    "decay": 0.1,
+    "initial_scale": 0.0,
+    "epochs": 5,
+    "batch_size": 150,
+    "hidden": (100,),
+    "seeds": 50,
+    "arms": PAPER_ARMS + CONTROL_ARMS,
+}
+_TORCH_META = {
+    "hidden": (200,),
+    "mode": "unrolled",
+    "truncate": None,
+    "inner_optimizer": "rmsprop",
+    "inner_lr": 1e-2,
+    "inner_momentum": 0.0,
+    "inner_decay": 0.8,
+    "inner_initial_scale": 1.0,
+    "inner_epochs": 5,
+    "batch_size": 200,
+    "reinit": "fresh",
+    "meta_loss": "trajectory",
+    "outer_optimizer": "sgd",
+    "outer_lr": 0.4,
+    "outer_momentum": 0.8,
+    "outer_grad_clip": 0.1,
+    "outer_steps": 300,
+    "sub_activation": "tanh",
+    "subnet_init": "default",
+    "residual_scale": 0.2,
+    "width": 50,
+    "grid": (-5.0, 5.0, 100),
+    "compile": True,
+}  # compile: the fused kernels, should --subnet-eval direct be asked
+_TORCH_COMPARE = {
+    "hidden": (200,),
+    "optimizer": "sgd",
+    "lr": 1e-2,
+    "momentum": 0.8,
+    "batch_size": 200,
+    "epochs": 100,
+    "seeds": 50,
+    "arms": CLASSIC_ARMS + CONTROL_ARMS,
+}
 
 PAPER = Regime(
     "paper",
@@ -126,9 +182,17 @@ PAPER = Regime(
     _JAX_META,
     _JAX_COMPARE,
     per_task={
-        ("henon-heiles", "hnn"): {"meta": {"width": 20, "inner_epochs": 1, "inner_lr": 2e-2, "outer_lr": 5e-2,
-                                           "outer_momentum": 0.6, "outer_steps": 100},
-                                  "compare": {"lr": 2e-2}},
+        ("henon-heiles", "hnn"): {
+            "meta": {
+                "width": 20,
+                "inner_epochs": 1,
+                "inner_lr": 2e-2,
+                "outer_lr": 5e-2,
+                "outer_momentum": 0.6,
+                "outer_steps": 100,
+            },
+            "compare": {"lr": 2e-2},
+        },
         # chosen on the sine arm (benchmarks/paper_lr.py); see the module docstring
         ("henon-heiles", "nn"): {"compare": {"lr": 1e-2}},
         ("van-der-pol", "nn"): {"compare": {"lr": 1e-2}},
@@ -143,7 +207,8 @@ PAPER = Regime(
 REFERENCE = Regime(
     "reference",
     "MNIST-1D: the paper regime over 5 seeds, as the anchor rerun of the reference code",
-    {}, {},
+    {},
+    {},
     per_task={("mnist1d", "classifier"): {"meta": _TORCH_META, "compare": {**_TORCH_COMPARE, "seeds": 5}}},
     for_every_task=False,
 )
@@ -167,9 +232,9 @@ def default_meta_seeds(task: str, preset_name: str | None) -> int:
 #: How the authors' numbers were measured, where that differs from ours.
 AUTHORS_NOTES: dict[tuple[str, str], str] = {
     ("clock", "hnn"): "The JAX notebook scored each run by the loss of its last test batch (150 samples, shuffled); "
-                      "we score the whole validation split.",
+    "we score the whole validation split.",
     ("mnist1d", "classifier"): "A rerun of the PyTorch reference code (meta-learning and a 100-epoch SGD validation), "
-                               "accuracy over the whole test set as ours.",
+    "accuracy over the whole test set as ours.",
 }
 
 
@@ -188,5 +253,13 @@ def get_regime(name: str) -> Regime:
     return REGIMES[name]
 
 
-__all__ = ["AUTHORS_NUMBERS", "LR_CANDIDATES", "PAPER", "REGIMES", "Regime", "authors_numbers", "default_meta_seeds",
-           "get_regime"]
+__all__ = [
+    "AUTHORS_NUMBERS",
+    "LR_CANDIDATES",
+    "PAPER",
+    "REGIMES",
+    "Regime",
+    "authors_numbers",
+    "default_meta_seeds",
+    "get_regime",
+]

@@ -31,18 +31,24 @@ def verdict(summary: dict) -> str:
     if "mix" not in summary["arms"]:
         return "No mix arm was run."
     parts = [_outcome(summary, name) for name in summary["arms"] if name != "mix"]
-    return f"On this run the mix {', '.join(parts)}, comparing medians of {summary['metric']} (95 % bootstrap intervals)."
+    return (
+        f"On this run the mix {', '.join(parts)}, comparing medians of {summary['metric']} (95 % bootstrap intervals)."
+    )
 
 
 def stats_table(summary: dict) -> str:
-    lines = ["| arm | n | median | mean | q1 | q3 | min | max | mix vs arm: p | 95 % CI of median(mix) - median(arm) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| arm | n | median | mean | q1 | q3 | min | max | mix vs arm: p | 95 % CI of median(mix) - median(arm) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, s in summary["arms"].items():
         test = summary["tests"].get(f"mix_vs_{name}")
         p = f"{test['p_value']:.3g}" if test else ""
         ci = f"[{test['median_diff_ci'][0]:.3g}, {test['median_diff_ci'][1]:.3g}]" if test else ""
-        lines.append(f"| {name} | {s['n']} | {s['median']:.4g} | {s['mean']:.4g} | {s['q1']:.4g} | {s['q3']:.4g} | "
-                     f"{s['min']:.4g} | {s['max']:.4g} | {p} | {ci} |")
+        lines.append(
+            f"| {name} | {s['n']} | {s['median']:.4g} | {s['mean']:.4g} | {s['q1']:.4g} | {s['q3']:.4g} | "
+            f"{s['min']:.4g} | {s['max']:.4g} | {p} | {ci} |"
+        )
     return "\n".join(lines)
 
 
@@ -50,8 +56,10 @@ def effect_line(label: str, e: dict | None) -> str:
     """``label: better by D (95 % CI [lo, hi], relative R, p = P)`` for one effect."""
     if e is None:
         return f"- {label}: not run."
-    return (f"- {label}: {judged(e)} (difference of medians {e['diff']:+.3g}, 95 % CI [{e['lo']:+.3g}, "
-            f"{e['hi']:+.3g}]; relative {e['rel']:+.1%}, p = {e['p_value']:.2g}).")
+    return (
+        f"- {label}: {judged(e)} (difference of medians {e['diff']:+.3g}, 95 % CI [{e['lo']:+.3g}, "
+        f"{e['hi']:+.3g}]; relative {e['rel']:+.1%}, p = {e['p_value']:.2g})."
+    )
 
 
 def effects_section(summary: dict) -> list[str]:
@@ -60,15 +68,22 @@ def effects_section(summary: dict) -> list[str]:
     if not effects or not effects.get("best_pure"):
         return []
     pure = effects["best_pure"]
-    lines = ["## Effects", "", f"Differences of medians signed so that positive favours the first-named arm; the "
-             f"better pure learned type on this run is {pure}.", "",
-             effect_line(f"learned ({pure}) vs base", effects.get("learned_vs_base")),
-             effect_line(f"mix vs the better pure type ({pure})", effects.get("mix_vs_best_pure"))]
+    lines = [
+        "## Effects",
+        "",
+        f"Differences of medians signed so that positive favours the first-named arm; the "
+        f"better pure learned type on this run is {pure}.",
+        "",
+        effect_line(f"learned ({pure}) vs base", effects.get("learned_vs_base")),
+        effect_line(f"mix vs the better pure type ({pure})", effects.get("mix_vs_best_pure")),
+    ]
     for name, e in effects.get("controls", {}).items():
         lines.append(effect_line(name.replace("_vs_", " vs "), e))
     for j, fit in enumerate(summary.get("sine_fits") or [], start=1):
-        lines.append(f"- type {j}'s best fit in the sine family: sin({fit['a']:.3g} x) {fit['b']:+.3g} x "
-                     f"{fit['c']:+.3g} (rms residual on the grid {fit['rms']:.3g}).")
+        lines.append(
+            f"- type {j}'s best fit in the sine family: sin({fit['a']:.3g} x) {fit['b']:+.3g} x "
+            f"{fit['c']:+.3g} (rms residual on the grid {fit['rms']:.3g})."
+        )
     return lines + [""]
 
 
@@ -88,24 +103,38 @@ def _gap_sentence(gap: dict | None) -> str:
         return ""
     text = f" Frozen vs learned types: largest difference {max(gap['grid']):.3g} on the grid"
     if gap.get("preactivations"):
-        text += (f", {max(gap['preactivations']):.3g} on the pre-activations the final network saw "
-                 f"({100 * max(gap['outside_grid']):.2g} % of them outside the grid)")
+        text += (
+            f", {max(gap['preactivations']):.3g} on the pre-activations the final network saw "
+            f"({100 * max(gap['outside_grid']):.2g} % of them outside the grid)"
+        )
     return text + "."
 
 
-def task_report(title: str, summary: dict, meta: dict, figures: list[tuple[str, str]], seconds: float,
-                authors: dict | None = None) -> str:
+def task_report(
+    title: str, summary: dict, meta: dict, figures: list[tuple[str, str]], seconds: float, authors: dict | None = None
+) -> str:
     """Markdown for one task/model: verdict, statistics table, effects, meta-learning numbers, figures."""
     flag = ""
     if meta["val_loss_final"] > meta["val_loss_initial"]:
         flag = " **The validation loss ended higher than it started.**"
-    out = [f"# {title}", "", verdict(summary), "",
-           f"Metric: `{summary['metric']}` on the whole validation split "
-           f"({'higher' if summary['higher_is_better'] else 'lower'} is better). Wall time {seconds:.0f} s.", "",
-           stats_table(summary), "", *effects_section(summary), *authors_section(summary, authors),
-           f"Meta-learning: validation loss {meta['val_loss_initial']:.4g} -> {meta['val_loss_final']:.4g} over "
-           f"{meta['outer_steps']} outer steps ({meta['mode']}); frozen with {meta['interpolation']} interpolation."
-           + flag + _gap_sentence(meta.get("frozen_vs_learned")), ""]
+    out = [
+        f"# {title}",
+        "",
+        verdict(summary),
+        "",
+        f"Metric: `{summary['metric']}` on the whole validation split "
+        f"({'higher' if summary['higher_is_better'] else 'lower'} is better). Wall time {seconds:.0f} s.",
+        "",
+        stats_table(summary),
+        "",
+        *effects_section(summary),
+        *authors_section(summary, authors),
+        f"Meta-learning: validation loss {meta['val_loss_initial']:.4g} -> {meta['val_loss_final']:.4g} over "
+        f"{meta['outer_steps']} outer steps ({meta['mode']}); frozen with {meta['interpolation']} interpolation."
+        + flag
+        + _gap_sentence(meta.get("frozen_vs_learned")),
+        "",
+    ]
     for caption, path in figures:
         out += [f"## {caption}", ""] + ([f"![{caption}]({path})", ""] if path else [])
     return "\n".join(out)

@@ -5,15 +5,15 @@ seed and pooled."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from physnet.activations import save_activations
-from physnet.experiments.defaults import QUICK_META, QUICK_PRESET_META, compare_defaults, quick_compare, quick_preset
 from physnet.experiments.arms import CLASSIC_ARMS
+from physnet.experiments.defaults import QUICK_META, QUICK_PRESET_META, compare_defaults, quick_compare, quick_preset
 from physnet.experiments.effects import meta_seed_effects
 from physnet.experiments.forecast import forecast
 from physnet.experiments.model_store import load_arm, member, model_dtype
@@ -36,12 +36,25 @@ def meta_seed_folder(out: Path, meta_seed: int, meta_seeds: int) -> Path:
     return out if meta_seeds == 1 else out / f"meta-seed-{meta_seed}"
 
 
-def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, seeds: int | None = None,
-                    data: str | None = None, force: bool = False, echo: Echo = lambda s: None,
-                    progress: bool = False, meta_overrides: dict | None = None,
-                    compare_overrides: dict | None = None, label: str | None = None, backend: str = "process",
-                    address: str | None = None, meta_seeds: int = 1,
-                    authors: dict | None = None) -> dict:
+def reproduce_model(
+    task: str,
+    model: str,
+    out: Path,
+    *,
+    quick: bool = False,
+    seeds: int | None = None,
+    data: str | None = None,
+    force: bool = False,
+    echo: Echo = lambda s: None,
+    progress: bool = False,
+    meta_overrides: dict | None = None,
+    compare_overrides: dict | None = None,
+    label: str | None = None,
+    backend: str = "process",
+    address: str | None = None,
+    meta_seeds: int = 1,
+    authors: dict | None = None,
+) -> dict:
     """Meta-learn two types, freeze them, run the arms, forecast, write ``report.md``; with
     ``meta_seeds`` M > 1, all of it once per meta seed 0..M-1 into ``out/meta-seed-M/`` and a
     summary of the mix claim per meta seed and pooled into ``out/report.md``.
@@ -63,37 +76,81 @@ def reproduce_model(task: str, model: str, out: Path, *, quick: bool = False, se
     out.mkdir(parents=True, exist_ok=True)
     if label is None:  # the quick budget replaces the default one
         meta = {**(QUICK_META if quick else {}), **(meta_overrides or {})}
-        overrides = {**compare_defaults(task, model), **(quick_compare(task) if quick else {}), **(compare_overrides or {})}
+        overrides = {
+            **compare_defaults(task, model),
+            **(quick_compare(task) if quick else {}),
+            **(compare_overrides or {}),
+        }
     else:  # a preset is a regime: quick keeps its training and shrinks only data, seeds and outer steps
         meta = {**(meta_overrides or {}), **(QUICK_PRESET_META if quick else {})}
-        overrides = {**compare_defaults(task, model), **(compare_overrides or {}), **(quick_preset(task) if quick else {})}
+        overrides = {
+            **compare_defaults(task, model),
+            **(compare_overrides or {}),
+            **(quick_preset(task) if quick else {}),
+        }
     meta_base = meta_config_for(task, model, data=data, **meta)
     if seeds is not None:
         overrides["seeds"] = seeds
     config = CompareConfig(task=task, model=model, data=data, **overrides)
     t = get_task(task)
     study_data = t.load(seed=config.data_seed, small=config.small, data=data)
-    meta_data = study_data if meta_base.small == config.small else t.load(seed=config.data_seed, small=meta_base.small,
-                                                                          data=data)
+    meta_data = (
+        study_data
+        if meta_base.small == config.small
+        else t.load(seed=config.data_seed, small=meta_base.small, data=data)
+    )
     summaries = {}
     for m in range(meta_seeds):
         folder = meta_seed_folder(out, m, meta_seeds)
         tag = f"[{task}/{model}]" + (f"[meta seed {m}]" if meta_seeds > 1 else "")
-        summaries[m] = _reproduce_one(replace(meta_base, seed=m), config, folder,
-                                      meta_data, study_data, quick=quick, force=force, echo=echo, tag=tag,
-                                      progress=progress, label=label, backend=backend, address=address,
-                                      analyses=m == 0, authors=authors)
+        summaries[m] = _reproduce_one(
+            replace(meta_base, seed=m),
+            config,
+            folder,
+            meta_data,
+            study_data,
+            quick=quick,
+            force=force,
+            echo=echo,
+            tag=tag,
+            progress=progress,
+            label=label,
+            backend=backend,
+            address=address,
+            analyses=m == 0,
+            authors=authors,
+        )
     if meta_seeds == 1:
         return summaries[0]
     title = f"{task} / {model}" + (f" (preset {label})" if label else "") + (" (quick)" if quick else "")
-    return write_meta_seed_summary(out, summaries, {m: f"meta-seed-{m}" for m in summaries}, title=title,
-                                   seconds=time.perf_counter() - began, echo=echo)
+    return write_meta_seed_summary(
+        out,
+        summaries,
+        {m: f"meta-seed-{m}" for m in summaries},
+        title=title,
+        seconds=time.perf_counter() - began,
+        echo=echo,
+    )
 
 
-def _reproduce_one(meta_config: MetaConfig, config: CompareConfig, out: Path, meta_data: TaskData,
-                   study_data: TaskData, *, quick: bool, force: bool, echo: Echo, tag: str, progress: bool,
-                   label: str | None, backend: str, address: str | None, analyses: bool,
-                   authors: dict | None) -> dict:
+def _reproduce_one(
+    meta_config: MetaConfig,
+    config: CompareConfig,
+    out: Path,
+    meta_data: TaskData,
+    study_data: TaskData,
+    *,
+    quick: bool,
+    force: bool,
+    echo: Echo,
+    tag: str,
+    progress: bool,
+    label: str | None,
+    backend: str,
+    address: str | None,
+    analyses: bool,
+    authors: dict | None,
+) -> dict:
     began = time.perf_counter()
     task, model = config.task, config.model
     check_study_folder(out, {"study": config.relevant()}, force, ignore=("activations",))  # before meta-learning
@@ -103,36 +160,58 @@ def _reproduce_one(meta_config: MetaConfig, config: CompareConfig, out: Path, me
     if force:
         (meta_dir / "checkpoint.pt").unlink(missing_ok=True)
     echo(f"{tag} meta-learning {meta_config.outer_steps} outer steps (seed {meta_config.seed})")
-    meta = meta_learn(meta_config, data=meta_data, checkpoint=meta_dir / "checkpoint.pt", resume=True,
-                      progress=progress)
+    meta = meta_learn(
+        meta_config, data=meta_data, checkpoint=meta_dir / "checkpoint.pt", resume=True, progress=progress
+    )
     save_activations(meta_dir / "activations.npz", meta.frozen)
     write_npz(meta_dir / "history.npz", **meta.history)
-    write_figure(out / "activation_evolution.png",
-                 plot_activation_evolution(meta.history["grid"], meta.history["activations"], title=f"{task} / {model}"))
+    write_figure(
+        out / "activation_evolution.png",
+        plot_activation_evolution(meta.history["grid"], meta.history["activations"], title=f"{task} / {model}"),
+    )
     write_figure(out / "training_curves.png", plot_training_curves(meta.history, title=f"{task} / {model}"))
-    meta_numbers = {"val_loss_initial": float(meta.history["val_loss"][0]),
-                    "val_loss_final": float(meta.history["val_loss"][-1]),
-                    "outer_steps": meta.config.outer_steps, "mode": meta.config.mode,
-                    "interpolation": meta.config.interpolation_kind, "seed": meta.config.seed,
-                    "frozen_vs_learned": meta.deployment}
+    meta_numbers = {
+        "val_loss_initial": float(meta.history["val_loss"][0]),
+        "val_loss_final": float(meta.history["val_loss"][-1]),
+        "outer_steps": meta.config.outer_steps,
+        "mode": meta.config.mode,
+        "interpolation": meta.config.interpolation_kind,
+        "seed": meta.config.seed,
+        "frozen_vs_learned": meta.deployment,
+    }
     write_json(meta_dir / "config.json", {"command": "meta", "config": meta.config.to_dict(), "results": meta_numbers})
 
     echo(f"{tag} comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
-    result = run_study(config, meta.frozen, out, data=study_data, force=force, progress=progress, backend=backend,
-                       address=address, on_arm=lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]}"))
+    result = run_study(
+        config,
+        meta.frozen,
+        out,
+        data=study_data,
+        force=force,
+        progress=progress,
+        backend=backend,
+        address=address,
+        on_arm=lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]}"),
+    )
     summary = write_study(out, config, result, {"quick": quick, "preset": label, "meta_seed": meta.config.seed})
-    figures = [("Validation metric per arm", "boxplot.png"), ("Activation evolution", "activation_evolution.png"),
-               ("Meta-learning curves", "training_curves.png")]
+    figures = [
+        ("Validation metric per arm", "boxplot.png"),
+        ("Activation evolution", "activation_evolution.png"),
+        ("Meta-learning curves", "training_curves.png"),
+    ]
     figures += _forecasts(out, result, study_data, f"{task} / {model}", model, quick)
     if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
         echo(f"{tag} participation ratio and Hessian statistics")
         from physnet.experiments.outputs import write_analysis
 
         # the paper's Fig. 8 and Hessian claims concern its own arms and the classic activations
-        summary["analysis"] = write_analysis(out, out, hessian_seeds=2 if quick else 10,
-                                             arms=[a for a in config.arms if a in CLASSIC_ARMS])
-        figures += [("Accuracy vs participation ratio", "participation.png"),
-                    ("Hessian eigenvalue density", "hessian_density.png")]
+        summary["analysis"] = write_analysis(
+            out, out, hessian_seeds=2 if quick else 10, arms=[a for a in config.arms if a in CLASSIC_ARMS]
+        )
+        figures += [
+            ("Accuracy vs participation ratio", "participation.png"),
+            ("Hessian eigenvalue density", "hessian_density.png"),
+        ]
     seconds = time.perf_counter() - began
     summary["wall_seconds"] = seconds
     write_json(out / "summary.json", summary)
@@ -182,37 +261,69 @@ def _rollout(net, data: TaskData, method: str, steps: int):
         return forecast(net, data, method=method, steps=steps, options={"solver": "newton"})
 
 
-def write_meta_seed_summary(out: Path, summaries: dict[int, dict], folders: dict[int, str], *, title: str,
-                            seconds: float, echo: Echo = lambda s: None) -> dict:
+def write_meta_seed_summary(
+    out: Path,
+    summaries: dict[int, dict],
+    folders: dict[int, str],
+    *,
+    title: str,
+    seconds: float,
+    echo: Echo = lambda s: None,
+) -> dict:
     """``out/summary.json``, ``out/meta_seeds.png`` and ``out/report.md`` over the studies of
     several meta seeds (``summaries[m]`` from the study in ``out/folders[m]``)."""
     first = summaries[min(summaries)]
     higher = first["higher_is_better"]
     values = {m: {arm: np.asarray(s["arms"][arm]["values"]) for arm in s["arms"]} for m, s in summaries.items()}
     effects = meta_seed_effects(values, higher)
-    combined = {**first, "meta_seeds": len(summaries), "meta_seed_effects": effects,
-                "per_meta_seed": {str(m): {"folder": folders[m],
-                                           "arms": {a: {k: v for k, v in st.items() if k != "values"}
-                                                    for a, st in s["arms"].items()},
-                                           "effects": s.get("effects")} for m, s in summaries.items()},
-                "wall_seconds": seconds}
+    combined = {
+        **first,
+        "meta_seeds": len(summaries),
+        "meta_seed_effects": effects,
+        "per_meta_seed": {
+            str(m): {
+                "folder": folders[m],
+                "arms": {a: {k: v for k, v in st.items() if k != "values"} for a, st in s["arms"].items()},
+                "effects": s.get("effects"),
+            }
+            for m, s in summaries.items()
+        },
+        "wall_seconds": seconds,
+    }
     write_json(out / "summary.json", combined)
-    write_figure(out / "meta_seeds.png", plot_size_sweep(values, metric=first["metric"], xlabel="meta-learning seed",
-                                                         title=f"{title}: every arm per meta seed"))
-    lines = [f"# {title}: {len(summaries)} meta-learning seeds", "",
-             "Each meta seed has its own two learned types and comparison; type labels mean nothing across meta "
-             "seeds, so the mix is judged against each meta seed's own better pure type.", "",
-             "| meta seed | better pure type | learned vs base | mix vs better pure | report |", "|---|---|---|---|---|"]
+    write_figure(
+        out / "meta_seeds.png",
+        plot_size_sweep(
+            values, metric=first["metric"], xlabel="meta-learning seed", title=f"{title}: every arm per meta seed"
+        ),
+    )
+    lines = [
+        f"# {title}: {len(summaries)} meta-learning seeds",
+        "",
+        "Each meta seed has its own two learned types and comparison; type labels mean nothing across meta "
+        "seeds, so the mix is judged against each meta seed's own better pure type.",
+        "",
+        "| meta seed | better pure type | learned vs base | mix vs better pure | report |",
+        "|---|---|---|---|---|",
+    ]
     for m, e in effects["per_meta_seed"].items():
         cells = []
         for key in ("learned_vs_base", "mix_vs_best_pure"):
             x = e.get(key)
             cells.append("" if x is None else f"{x['diff']:+.3g} [{x['lo']:+.3g}, {x['hi']:+.3g}]")
         lines.append(f"| {m} | {e['best_pure']} | {cells[0]} | {cells[1]} | [report]({folders[m]}/report.md) |")
-    lines += ["", "Pooled over meta seeds (stratified bootstrap, 95 % intervals; positive favours the first-named):", "",
-              effect_line("learned (each meta seed's better pure type) vs base", effects["pooled"].get("learned_vs_base")),
-              effect_line("mix vs each meta seed's better pure type", effects["pooled"].get("mix_vs_best_pure")),
-              "", f"Wall time {seconds:.0f} s.", "", "![every arm per meta seed](meta_seeds.png)", ""]
+    lines += [
+        "",
+        "Pooled over meta seeds (stratified bootstrap, 95 % intervals; positive favours the first-named):",
+        "",
+        effect_line("learned (each meta seed's better pure type) vs base", effects["pooled"].get("learned_vs_base")),
+        effect_line("mix vs each meta seed's better pure type", effects["pooled"].get("mix_vs_best_pure")),
+        "",
+        f"Wall time {seconds:.0f} s.",
+        "",
+        "![every arm per meta seed](meta_seeds.png)",
+        "",
+    ]
     (out / "report.md").write_text("\n".join(lines))
     echo(f"{title}: {len(summaries)} meta seeds done: {out}/report.md")
     return combined

@@ -12,8 +12,16 @@ def arm_summary(values: np.ndarray) -> dict:
     if v.size == 0:
         raise ValueError("an arm with no results cannot be summarised")
     q1, median, q3 = np.percentile(v, [25, 50, 75])
-    return {"n": int(v.size), "median": float(median), "mean": float(v.mean()), "q1": float(q1), "q3": float(q3),
-            "min": float(v.min()), "max": float(v.max()), "values": [float(x) for x in v]}
+    return {
+        "n": int(v.size),
+        "median": float(median),
+        "mean": float(v.mean()),
+        "q1": float(q1),
+        "q3": float(q3),
+        "min": float(v.min()),
+        "max": float(v.max()),
+        "values": [float(x) for x in v],
+    }
 
 
 def mann_whitney_p(a: np.ndarray, b: np.ndarray) -> float:
@@ -21,8 +29,9 @@ def mann_whitney_p(a: np.ndarray, b: np.ndarray) -> float:
     return float(mannwhitneyu(np.asarray(a), np.asarray(b), alternative="two-sided").pvalue)
 
 
-def bootstrap_median_difference(a: np.ndarray, b: np.ndarray, *, level: float = 0.95, n_boot: int = 10_000,
-                                seed: int = 0) -> tuple[float, float]:
+def bootstrap_median_difference(
+    a: np.ndarray, b: np.ndarray, *, level: float = 0.95, n_boot: int = 10_000, seed: int = 0
+) -> tuple[float, float]:
     """Percentile bootstrap interval of ``median(a) - median(b)``, resampling each arm
     independently with its own size; ``seed`` fixes the resamples."""
     rng = np.random.default_rng(seed)

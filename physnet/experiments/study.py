@@ -7,9 +7,9 @@ import csv
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -73,7 +73,9 @@ class CompareConfig:
             raise ValueError(f"need at least one seed per arm, got {self.seeds}")
         unknown = set(self.arms) - set(ARMS)
         if unknown or not self.arms:
-            raise ValueError(f"unknown arm(s) {', '.join(sorted(unknown)) or '(none given)'}; valid arms: {', '.join(ARMS)}")
+            raise ValueError(
+                f"unknown arm(s) {', '.join(sorted(unknown)) or '(none given)'}; valid arms: {', '.join(ARMS)}"
+            )
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
         self.train_config()  # validates the optimizer's settings
@@ -92,9 +94,17 @@ class CompareConfig:
 
     def train_config(self) -> TrainConfig:
         """The training run every member of every arm gets."""
-        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, data_seed=self.data_seed,
-                           optimizer=self.optimizer, momentum=self.momentum, decay=self.decay,
-                           initial_scale=self.initial_scale, compile=self.compile)
+        return TrainConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            data_seed=self.data_seed,
+            optimizer=self.optimizer,
+            momentum=self.momentum,
+            decay=self.decay,
+            initial_scale=self.initial_scale,
+            compile=self.compile,
+        )
 
 
 @dataclass
@@ -182,14 +192,16 @@ def check_study_folder(out: Path, record: dict, force: bool, *, ignore: tuple[st
         return
     if "study" not in old and old.get("command") not in (None, "compare", "reproduce"):
         raise ValueError(f"{out} holds the output of `physnet {old['command']}`, not a study; use another --out")
-    previous = old.get("study") if isinstance(old.get("study"), dict) else {}
+    stored = old.get("study")
+    previous: dict = stored if isinstance(stored, dict) else {}
     keys = sorted(k for k in record["study"] if k not in ignore and previous.get(k) != record["study"][k])
     if not keys:
         return
     if not force:
         which = ", ".join(keys) if previous else "unreadable config.json"
-        raise ValueError(f"{out} holds a study with other settings ({which}); use another --out or --force to "
-                         "start afresh")
+        raise ValueError(
+            f"{out} holds a study with other settings ({which}); use another --out or --force to start afresh"
+        )
     if ignore:
         return  # only a check: the study itself clears the folder
     for stale in [out / "runs.csv", out / "summary.json", *sorted((out / "models").glob("*.pt"))]:
@@ -229,12 +241,14 @@ def run_study(
     if config.model not in task.models:
         raise ValueError(f"task {config.task!r} takes models {', '.join(task.models)}, not {config.model!r}")
     with folder_lock(out):
-        return _run_study(config, frozen, out, data, device, force, on_arm, progress, backend, address, block_size,
-                          task)
+        return _run_study(
+            config, frozen, out, data, device, force, on_arm, progress, backend, address, block_size, task
+        )
 
 
-def _run_study(config, frozen, out, data, device, force, on_arm, progress, backend, address, block_size,
-               task) -> StudyResult:
+def _run_study(
+    config, frozen, out, data, device, force, on_arm, progress, backend, address, block_size, task
+) -> StudyResult:
     record = {"study": {**config.relevant(), "activations": activations_fingerprint(frozen)}}
     check_study_folder(out, record, force)
     (out / "models").mkdir(exist_ok=True)
@@ -246,40 +260,80 @@ def _run_study(config, frozen, out, data, device, force, on_arm, progress, backe
     rows = read_runs(runs_path)
     hidden_label = "-".join(str(h) for h in config.hidden)
     seconds: dict[str, float] = {}
-    write_json(out / "config.json", {**record, "config": {**asdict(config), "seeds": config.seeds},
-                                     "activations_metadata": frozen.metadata if frozen is not None else None})
+    write_json(
+        out / "config.json",
+        {
+            **record,
+            "config": {**asdict(config), "seeds": config.seeds},
+            "activations_metadata": frozen.metadata if frozen is not None else None,
+        },
+    )
     done = {(r["arm"], int(r["seed"])) for r in rows}
     todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
     blocks = plan_blocks(config.arms, todo, block_size)
     began = time.perf_counter()
     start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
-    for result in run_blocks(blocks, asdict(config), data, frozen, backend=backend, address=address, device=device,
-                             progress=progress, on_start=start):
+    for result in run_blocks(
+        blocks,
+        asdict(config),
+        data,
+        frozen,
+        backend=backend,
+        address=address,
+        device=device,
+        progress=progress,
+        on_start=start,
+    ):
         arm, seeds = result.block.arm, list(result.block.seeds)
         merge_arm(out / "models" / f"{arm}.pt", result.model, result.arch, result.bank)
         for i, s in enumerate(seeds):
-            rows.append({"arm": arm, "seed": s, "model": config.model, "hidden": hidden_label,
-                         "metric": f"{float(result.val_metric[i]):.9g}",
-                         "train_loss": f"{float(result.final_train_loss[i]):.9g}"})
+            rows.append(
+                {
+                    "arm": arm,
+                    "seed": s,
+                    "model": config.model,
+                    "hidden": hidden_label,
+                    "metric": f"{float(result.val_metric[i]):.9g}",
+                    "train_loss": f"{float(result.final_train_loss[i]):.9g}",
+                }
+            )
         write_runs(runs_path, rows)  # results of this block are safe from here on
         seconds[arm] = seconds.get(arm, 0.0) + time.perf_counter() - began  # wall time until this block came back
         began = time.perf_counter()
     by_seed = sorted(rows, key=lambda r: int(r["seed"]))  # blocks may return in any order (Ray)
-    values = {arm: np.array([float(r["metric"]) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
-              for arm in config.arms}
+    values = {
+        arm: np.array([float(r["metric"]) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
+        for arm in config.arms
+    }
     arms, tests = summarize(values)
     classification = data.loss == "cross_entropy"
     fits = control_fits(frozen) if any(a.startswith("fit") for a in config.arms) else None
-    return StudyResult(values, arms, tests, "val_accuracy" if classification else "val_mse", classification, seconds,
-                       study_effects(values, classification), fits)
+    return StudyResult(
+        values,
+        arms,
+        tests,
+        "val_accuracy" if classification else "val_mse",
+        classification,
+        seconds,
+        study_effects(values, classification),
+        fits,
+    )
 
 
 def study_summary(config: CompareConfig, result: StudyResult, extra: dict | None = None) -> dict:
     """The content of ``summary.json``."""
-    return {"task": config.task, "model": config.model, "metric": result.metric,
-            "higher_is_better": result.higher_is_better, "arms": result.arms, "tests": result.tests,
-            "effects": result.effects, "sine_fits": result.fits, "seconds_per_arm": result.seconds,
-            "config": {**asdict(config), **(extra or {})}}
+    return {
+        "task": config.task,
+        "model": config.model,
+        "metric": result.metric,
+        "higher_is_better": result.higher_is_better,
+        "arms": result.arms,
+        "tests": result.tests,
+        "effects": result.effects,
+        "sine_fits": result.fits,
+        "seconds_per_arm": result.seconds,
+        "config": {**asdict(config), **(extra or {})},
+    }
 
 
 __all__ = ["CHUNK", "CompareConfig", "StudyResult", "run_study", "study_summary"]

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-
+from physnet.activations import FrozenBank, save_activations
 from physnet.experiments.backends import start_ray
 from physnet.experiments.defaults import QUICK_META, compare_defaults, quick_compare
 from physnet.experiments.outputs import write_study
 from physnet.experiments.study import CompareConfig, run_study
-from physnet.activations import FrozenBank, save_activations
 from physnet.plots.study import plot_size_sweep
 from physnet.run_output import write_figure, write_json
 from physnet.training import meta_config_for, meta_learn
 
 
-def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bool = False, seeds: int | None = None,
-                data: str | None = None, force: bool = False, echo: Callable[[str], None] = lambda s: None,
-                meta_overrides: dict | None = None, compare_overrides: dict | None = None, backend: str = "process",
-                address: str | None = None, frozen: FrozenBank | None = None) -> dict:
+def sweep_sizes(
+    task: str,
+    model: str,
+    sizes: list[int],
+    out: Path,
+    *,
+    quick: bool = False,
+    seeds: int | None = None,
+    data: str | None = None,
+    force: bool = False,
+    echo: Callable[[str], None] = lambda s: None,
+    meta_overrides: dict | None = None,
+    compare_overrides: dict | None = None,
+    backend: str = "process",
+    address: str | None = None,
+    frozen: FrozenBank | None = None,
+) -> dict:
     """Meta-learn two types once (at the task's default size; activations are functions of
     one variable, usable at any width), then run the comparison at each hidden size into
     ``out/size-N/``; write ``out/sizes.png`` and ``out/summary.json`` keyed by size. With
@@ -32,15 +44,20 @@ def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bo
         raise ValueError(f"sizes must be positive integers, got {sizes}")
     out.mkdir(parents=True, exist_ok=True)
     if frozen is None:
-        meta_config = meta_config_for(task, model, data=data,
-                                      **{**(QUICK_META if quick else {}), **(meta_overrides or {})})
+        meta_config = meta_config_for(
+            task, model, data=data, **{**(QUICK_META if quick else {}), **(meta_overrides or {})}
+        )
         echo(f"[{task}/{model}] meta-learning once: {meta_config.outer_steps} outer x {meta_config.inner_steps} inner")
         frozen = meta_learn(meta_config, checkpoint=out / "meta-checkpoint.pt", resume=True).frozen
     save_activations(out / "activations.npz", frozen)
     configs = {}
     for size in sizes:
-        overrides = {**compare_defaults(task, model), **(quick_compare(task) if quick else {}), **(compare_overrides or {}),
-                     "hidden": (size,)}
+        overrides = {
+            **compare_defaults(task, model),
+            **(quick_compare(task) if quick else {}),
+            **(compare_overrides or {}),
+            "hidden": (size,),
+        }
         if seeds is not None:
             overrides["seeds"] = seeds
         configs[size] = CompareConfig(task=task, model=model, data=data, **overrides)
@@ -54,7 +71,7 @@ def sweep_sizes(task: str, model: str, sizes: list[int], out: Path, *, quick: bo
 
         start_ray(address)
         with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
-            results = dict(zip(sizes, pool.map(study, sizes)))
+            results = dict(zip(sizes, pool.map(study, sizes), strict=True))
     else:
         results = {size: study(size) for size in sizes}
     summaries, values = {}, {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -26,8 +26,7 @@ def _jacobian(f: VectorField, t: Tensor, y: Tensor) -> Tensor:
         y_ = y.detach().requires_grad_(True)
         fy = f(t, y_)
         rows = [
-            torch.autograd.grad(fy[..., i].sum(), y_, retain_graph=i < y.shape[-1] - 1)[0]
-            for i in range(y.shape[-1])
+            torch.autograd.grad(fy[..., i].sum(), y_, retain_graph=i < y.shape[-1] - 1)[0] for i in range(y.shape[-1])
         ]
     return torch.stack(rows, dim=-2)
 
@@ -57,7 +56,7 @@ def implicit_midpoint_step(
     tol = default_tolerance(y.dtype) if tol is None else tol
     tm = t + 0.5 * h
     y1 = y + h * f(t, y)
-    for it in range(max_iters):
+    for _ in range(max_iters):
         mid = 0.5 * (y + y1)
         if solver == "fixed-point":
             new = y + h * f(tm, mid)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 import torchdiffeq
@@ -99,14 +100,17 @@ def odeint(
 def _integrate_fixed(
     m: Method, f: Callable[[Tensor, Tensor], Tensor], y0: Tensor, t: Tensor, n_dof: int | None, options: dict
 ) -> Tensor:
+    if m.name in ("leapfrog", "symplectic-euler") and n_dof is None:
+        raise ValueError(f"{m.name} splits the state into (q, p): it needs a vector field with n_dof")
+    dof = 0 if n_dof is None else n_dof  # read by the splitting methods only
     out = [y0]
     y, force = y0, None
     for k in range(len(t) - 1):
         h = t[k + 1] - t[k]
         if m.name == "leapfrog":
-            y, force = leapfrog_step(f, t[k], y, h, n_dof, force)
+            y, force = leapfrog_step(f, t[k], y, h, dof, force)
         elif m.name == "symplectic-euler":
-            y = symplectic_euler_step(f, t[k], y, h, n_dof)
+            y = symplectic_euler_step(f, t[k], y, h, dof)
         elif m.name == "implicit-midpoint":
             y = implicit_midpoint_step(f, t[k], y, h, **options)
         else:  # pragma: no cover - registry and dispatch out of step

@@ -7,7 +7,7 @@ separability makes independent of the other variable: ``dq/dt = dT/dp`` depends 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import nn
 
 from physnet.activations import DiverseActivation, FixedBank, type_assignment
+from physnet.activations.diverse import TypeBank
 from physnet.networks.mlp import MLP
 from physnet.networks.models import Classifier, Forecaster, HamiltonianNetwork, SeparableHamiltonianNetwork
 
 MODEL_KINDS = ("nn", "hnn", "hnn-separable", "classifier")
 
 
-def hidden_activation(n: int, bank: nn.Module | str, *, fractions: Sequence[float] | None = None,
-                      assignment: torch.Tensor | None = None) -> DiverseActivation:
+def hidden_activation(
+    n: int, bank: nn.Module | str, *, fractions: Sequence[float] | None = None, assignment: torch.Tensor | None = None
+) -> DiverseActivation:
     """The activation of a hidden layer of ``n`` neurons.
 
     Args:
@@ -26,7 +29,7 @@ def hidden_activation(n: int, bank: nn.Module | str, *, fractions: Sequence[floa
     if isinstance(bank, str):
         bank = FixedBank([bank])
     if assignment is None:
-        assignment = type_assignment(n, bank.k, fractions)
+        assignment = type_assignment(n, cast(TypeBank, bank).k, fractions)
     elif len(assignment) != n:
         raise ValueError(f"assignment has {len(assignment)} entries for a layer of {n} neurons")
     return DiverseActivation(assignment, bank)
@@ -66,7 +69,7 @@ def build_model(
     banks = [b if isinstance(b, str) else b.to(device) for b in banks]  # frozen tables follow the model
 
     def mlp(n_in: int, n_out: int, offset: int = 0) -> MLP:
-        acts = [hidden_activation(n, b, fractions=fractions) for n, b in zip(hidden, banks)]
+        acts = [hidden_activation(n, b, fractions=fractions) for n, b in zip(hidden, banks, strict=True)]
         member_seeds = [s + offset for s in seeds]
         return MLP([n_in, *hidden, n_out], acts, member_seeds, dtype=dtype, device=device)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
@@ -28,7 +28,10 @@ class EnsembleLinear(nn.Module):
     ) -> None:
         super().__init__()
         bound = 1.0 / math.sqrt(in_features)
-        w = [(2 * torch.rand(in_features, out_features, generator=g, dtype=torch.float64) - 1) * bound for g in generators]
+        w = [
+            (2 * torch.rand(in_features, out_features, generator=g, dtype=torch.float64) - 1) * bound
+            for g in generators
+        ]
         b = [(2 * torch.rand(1, out_features, generator=g, dtype=torch.float64) - 1) * bound for g in generators]
         self.weight = nn.Parameter(torch.stack(w).to(dtype=dtype, device=device))
         self.bias = nn.Parameter(torch.stack(b).to(dtype=dtype, device=device))

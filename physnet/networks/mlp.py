@@ -3,7 +3,7 @@ with an optional leading ensemble dimension."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
@@ -51,7 +51,7 @@ class MLP(nn.Module):
         self.sizes = list(sizes)
         self.seeds = [int(s) for s in seeds]
         self.layers = nn.ModuleList(
-            EnsembleLinear(a, b, gens, dtype=dtype, device=device) for a, b in zip(sizes[:-1], sizes[1:])
+            EnsembleLinear(a, b, gens, dtype=dtype, device=device) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
         )
         self.activations = nn.ModuleList(activations)
 

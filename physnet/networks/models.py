@@ -56,10 +56,14 @@ class _HamiltonianModel(nn.Module):
             [f"q{i}" for i in range(self.n_dof)] + [f"p{i}" for i in range(self.n_dof)]
         )
 
+    def hamiltonian(self, y: Tensor) -> Tensor:
+        """``H`` shaped ``(...)`` for states ``(..., 2 n_dof)`` (written by subclasses)."""
+        raise NotImplementedError
+
     def energy(self, y: Tensor) -> Tensor:
         return self.hamiltonian(y)
 
-    def vector_field(self, t: Tensor, y: Tensor) -> Tensor:
+    def vector_field(self, t: Tensor | None, y: Tensor) -> Tensor:
         return symplectic_gradient(self.hamiltonian, y, self.n_dof)
 
     def forward(self, y: Tensor) -> Tensor:
@@ -101,7 +105,6 @@ class HamiltonianNetwork(_HamiltonianModel):
         return self.net(y).squeeze(-1)
 
 
-
 class SeparableHamiltonianNetwork(_HamiltonianModel):
     """``H = T(p) + V(q)`` with two MLPs (each ``n_dof -> ... -> 1``); declared separable,
     so ``leapfrog`` and ``symplectic-euler`` apply as well."""
@@ -124,7 +127,6 @@ class SeparableHamiltonianNetwork(_HamiltonianModel):
     def hamiltonian(self, y: Tensor) -> Tensor:
         q, p = y[..., : self.n_dof], y[..., self.n_dof :]
         return (self.kinetic(p) + self.potential(q)).squeeze(-1)
-
 
 
 def symplectic_gradient(hamiltonian, y: Tensor, n_dof: int) -> Tensor:

@@ -63,8 +63,11 @@ def plot_training_curves(history: dict[str, np.ndarray], *, title: str = "", ax=
     else:
         fig = ax.figure
     steps = np.asarray(history["outer_step"])
-    for key, label in (("val_loss", "validation (whole split)"), ("train_loss", "inner loop (mean)"),
-                       ("meta_loss", "outer batch")):
+    for key, label in (
+        ("val_loss", "validation (whole split)"),
+        ("train_loss", "inner loop (mean)"),
+        ("meta_loss", "outer batch"),
+    ):
         values = np.asarray(history[key], dtype=float)
         ok = np.isfinite(values)
         ax.semilogy(steps[ok], values[ok], marker="." if ok.sum() < 60 else None, label=label)

@@ -43,8 +43,10 @@ def plot_metric_vs_participation(rows: list[dict], *, metric: str) -> Figure:
     every_x = np.concatenate([x for x, _ in points.values()]) if points else np.zeros(1)
     every_y = np.concatenate([y for _, y in points.values()]) if points else np.zeros(1)
     pad_x, pad_y = 0.1 * (np.ptp(every_x) or 1.0), 0.1 * (np.ptp(every_y) or 1.0)
-    gx, gy = np.meshgrid(np.linspace(every_x.min() - pad_x, every_x.max() + pad_x, 120),
-                         np.linspace(every_y.min() - pad_y, every_y.max() + pad_y, 120))
+    gx, gy = np.meshgrid(
+        np.linspace(every_x.min() - pad_x, every_x.max() + pad_x, 120),
+        np.linspace(every_y.min() - pad_y, every_y.max() + pad_y, 120),
+    )
     for arm, (x, y) in points.items():
         colour = ARM_COLOURS.get(arm, "tab:purple")
         ax.plot(x, y, ".", color=colour, ms=4, alpha=0.7, label=f"{arm} ({len(x)} seeds)")
@@ -52,7 +54,7 @@ def plot_metric_vs_participation(rows: list[dict], *, metric: str) -> Figure:
         if density is not None:
             kde, levels = density
             z = kde(np.vstack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
-            ax.contour(gx, gy, z, levels=levels, colors=[colour], linewidths=[0.8, 1.6][-len(levels):])
+            ax.contour(gx, gy, z, levels=levels, colors=[colour], linewidths=[0.8, 1.6][-len(levels) :])
     ax.set_xlabel(metric)
     ax.set_ylabel("participation r = R / N")
     ax.set_title("contours: about 90 % (thin) and 50 % (thick) of the seeds")
@@ -69,8 +71,12 @@ def plot_eigenvalue_densities(densities: dict, *, sigma: float | None = None) ->
     grid = np.linspace(lo - 0.05 * span, hi + 0.05 * span, 800)
     width = sigma or span / 200
     for arm, ds in densities.items():
-        ax.semilogy(grid, np.mean([d.density(grid, width) for d in ds], axis=0) + 1e-12,
-                    color=ARM_COLOURS.get(arm, "tab:purple"), label=arm)
+        ax.semilogy(
+            grid,
+            np.mean([d.density(grid, width) for d in ds], axis=0) + 1e-12,
+            color=ARM_COLOURS.get(arm, "tab:purple"),
+            label=arm,
+        )
     ax.set_xlabel("Hessian eigenvalue")
     ax.set_ylabel("density")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)  # beside, never on, the curves

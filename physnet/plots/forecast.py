@@ -16,11 +16,12 @@ def plot_forecast_orbits(truth: np.ndarray, model: np.ndarray, state_names, *, t
     d = truth.shape[-1]
     pairs = [(0, 1)] if d < 4 else [(0, d // 2), (1, d // 2 + 1)]
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.6 * len(pairs), 4.2), squeeze=False)
-    for ax, (i, j) in zip(axes[0], pairs):
+    for ax, (i, j) in zip(axes[0], pairs, strict=True):
         for n in range(len(truth)):
-            line, = ax.plot(truth[n, :, i], truth[n, :, j], lw=1.2, label="truth" if n == 0 else None)
-            ax.plot(model[n, :, i], model[n, :, j], "--", color=line.get_color(), lw=1.2,
-                    label="model" if n == 0 else None)
+            (line,) = ax.plot(truth[n, :, i], truth[n, :, j], lw=1.2, label="truth" if n == 0 else None)
+            ax.plot(
+                model[n, :, i], model[n, :, j], "--", color=line.get_color(), lw=1.2, label="model" if n == 0 else None
+            )
             ax.plot(truth[n, 0, i], truth[n, 0, j], "ko", ms=3)
         ax.set_xlabel(state_names[i])
         ax.set_ylabel(state_names[j])
@@ -51,7 +52,7 @@ def plot_forecast_energy(t: np.ndarray, truth: np.ndarray, model: np.ndarray, *,
     """The true system's energy ``(N, T)`` along the true orbit (solid) and the forecast (dashed)."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
     for n in range(len(truth)):
-        line, = ax.plot(t, truth[n], lw=1)
+        (line,) = ax.plot(t, truth[n], lw=1)
         ax.plot(t, model[n], "--", color=line.get_color(), lw=1)
     ax.set_xlabel("time")
     ax.set_ylabel("energy (solid: truth, dashed: model)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib
 
@@ -49,11 +49,11 @@ def plot_phase_space(
     fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
     norm = plt.Normalize(float(t[0]), float(t[-1]))
     shown = states[:max_orbits]
-    for ax, (i, j) in zip(axes[0], panels):
+    for ax, (i, j) in zip(axes[0], panels, strict=True):
         for orbit in shown:
             pts = orbit[:, [i, j]].reshape(-1, 1, 2)
             segs = np.concatenate([pts[:-1], pts[1:]], axis=1)
-            lc = LineCollection(segs, cmap="viridis", norm=norm, linewidths=0.8)
+            lc = LineCollection(list(segs), cmap="viridis", norm=norm, linewidths=0.8)
             lc.set_array(np.asarray(t[:-1]))
             ax.add_collection(lc)
             ax.plot(orbit[0, i], orbit[0, j], "o", ms=3, color="k")

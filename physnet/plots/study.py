@@ -10,13 +10,23 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 #: The paper's colours: base blue, type 1 yellow, type 2 orange, mix red.
-ARM_COLOURS = {"base": "tab:blue", "type1": "gold", "type2": "darkorange", "mix": "tab:red",
-               "relu": "tab:gray", "tanh": "tab:green", "untrained1": "khaki", "untrained2": "peachpuff",
-               "fit1": "olive", "fit2": "saddlebrown"}
+ARM_COLOURS = {
+    "base": "tab:blue",
+    "type1": "gold",
+    "type2": "darkorange",
+    "mix": "tab:red",
+    "relu": "tab:gray",
+    "tanh": "tab:green",
+    "untrained1": "khaki",
+    "untrained2": "peachpuff",
+    "fit1": "olive",
+    "fit2": "saddlebrown",
+}
 
 
-def plot_arm_boxes(values: dict[str, np.ndarray], *, metric: str, title: str = "", log: bool | None = None,
-                   ax=None) -> Figure:
+def plot_arm_boxes(
+    values: dict[str, np.ndarray], *, metric: str, title: str = "", log: bool | None = None, ax=None
+) -> Figure:
     """One box per arm (median, quartiles, whiskers, outliers) with every seed as a dot.
 
     Args:
@@ -31,7 +41,7 @@ def plot_arm_boxes(values: dict[str, np.ndarray], *, metric: str, title: str = "
     data = [np.asarray(values[n], dtype=float) for n in names]
     box = ax.boxplot(data, patch_artist=True, showfliers=False)
     ax.set_xticks(range(1, len(names) + 1), names)
-    for patch, name in zip(box["boxes"], names):
+    for patch, name in zip(box["boxes"], names, strict=True):
         patch.set_facecolor(ARM_COLOURS.get(name, "tab:purple"))
         patch.set_alpha(0.6)
     rng = np.random.default_rng(0)
@@ -47,8 +57,9 @@ def plot_arm_boxes(values: dict[str, np.ndarray], *, metric: str, title: str = "
     return fig
 
 
-def plot_size_sweep(values: dict[int, dict[str, np.ndarray]], *, metric: str, title: str = "",
-                    xlabel: str = "hidden neurons") -> Figure:
+def plot_size_sweep(
+    values: dict[int, dict[str, np.ndarray]], *, metric: str, title: str = "", xlabel: str = "hidden neurons"
+) -> Figure:
     """Box plots per group (along x: hidden sizes, as in the paper's Fig. 4, or meta seeds)
     and arm (colours).
 
@@ -61,8 +72,13 @@ def plot_size_sweep(values: dict[int, dict[str, np.ndarray]], *, metric: str, ti
     width = 0.8 / len(arms)
     for a, arm in enumerate(arms):
         positions = [i + (a - (len(arms) - 1) / 2) * width for i in range(len(sizes))]
-        box = ax.boxplot([values[s][arm] for s in sizes], positions=positions, widths=width * 0.9,
-                         patch_artist=True, showfliers=False)
+        box = ax.boxplot(
+            [values[s][arm] for s in sizes],
+            positions=positions,
+            widths=width * 0.9,
+            patch_artist=True,
+            showfliers=False,
+        )
         for patch in box["boxes"]:
             patch.set_facecolor(ARM_COLOURS.get(arm, "tab:purple"))
             patch.set_alpha(0.7)

@@ -19,7 +19,7 @@ def hidden_preactivations(model: nn.Module, x: Tensor, *, limit: int = 4096) -> 
 
     def capture(module: DiverseActivation, args) -> None:
         pre = args[0].detach().reshape(-1, module.n_neurons)
-        for j in range(module.bank.k):
+        for j in range(module.types.k):
             seen.setdefault(j, []).append(pre[:, module.assignment == j].reshape(-1))
 
     hooks = [m.register_forward_pre_hook(capture) for m in model.modules() if isinstance(m, DiverseActivation)]

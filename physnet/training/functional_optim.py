@@ -70,11 +70,12 @@ class FunctionalOptimizer:
                     g = m
                 new_params[k] = p - self.lr * g
             elif self.name == "rmsprop":
-                direction, v, m = rmsprop_direction(g, state[f"v.{k}"], state.get(f"m.{k}"), decay=self.decay,
-                                                    momentum=self.momentum, eps=self.rms_eps)
+                direction, v, buffer = rmsprop_direction(
+                    g, state[f"v.{k}"], state.get(f"m.{k}"), decay=self.decay, momentum=self.momentum, eps=self.rms_eps
+                )
                 new_state[f"v.{k}"] = v
-                if m is not None:
-                    new_state[f"m.{k}"] = m
+                if buffer is not None:
+                    new_state[f"m.{k}"] = buffer
                 new_params[k] = torch.add(p, direction, alpha=-self.lr)
             else:
                 b1, b2 = self.betas

@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -31,6 +31,7 @@ from physnet.activations.fused_subnet import set_compiled
 from physnet.activations.knots import DEFAULT_KNOTS
 from physnet.activations.learned import check_knots, check_subnet, default_subnet_init
 from physnet.networks import build_model
+from physnet.run_output import folder_lock, write_atomically
 from physnet.tasks import TaskData, get_task
 from physnet.training.batches import BatchStream
 from physnet.training.deployment import deployment_gap, hidden_preactivations
@@ -38,7 +39,6 @@ from physnet.training.evaluation import evaluate
 from physnet.training.functional_optim import INNER_OPTIMIZERS, FunctionalOptimizer, detached
 from physnet.training.rmsprop import DEFAULT_DECAY, RMSprop, check_rmsprop
 from physnet.training.trainer import TrainingDivergedError
-from physnet.run_output import folder_lock, write_atomically
 from physnet.training.unrolled import META_LOSSES, inner_loop, recomputed_meta_gradient, zeros_for_unused
 
 MODES = ("first-order", "unrolled")
@@ -210,7 +210,7 @@ class MetaConfig:
         d["subnet_eval_kind"] = self.subnet_eval_kind
         return d
 
-    def for_data(self, n_train: int) -> "MetaConfig":
+    def for_data(self, n_train: int) -> MetaConfig:
         """This configuration with ``inner_epochs`` turned into inner steps for ``n_train``
         training samples (unchanged without ``inner_epochs``)."""
         if self.inner_epochs is None:
@@ -226,8 +226,9 @@ def meta_config_for(task: str, model: str | None = None, **overrides) -> MetaCon
     if model not in t.models:
         raise ValueError(f"task {task!r} takes models {', '.join(t.models)}, not {model!r}")
     if "reinit_inner" in overrides:  # the name before reinit modes existed
-        warnings.warn("reinit_inner is deprecated; use reinit='fresh' (or 'none', 'same')", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "reinit_inner is deprecated; use reinit='fresh' (or 'none', 'same')", DeprecationWarning, stacklevel=2
+        )
         flag = overrides.pop("reinit_inner")
         if flag is not None:
             overrides.setdefault("reinit", "fresh" if flag else "none")
@@ -266,9 +267,18 @@ class MetaResult:
 
 def _build(config: MetaConfig, data: TaskData, bank: LearnedBank, seed: int) -> nn.Module:
     dim_out = int(data.y_train.max()) + 1 if data.loss == "cross_entropy" else None
-    return build_model(config.model, data.dim_in, config.hidden, bank, dim_out=dim_out, seeds=[seed],
-                       fractions=config.fractions,
-                       dtype=DTYPES[config.dtype], device=config.device, state_names=data.state_names or None)
+    return build_model(
+        config.model,
+        data.dim_in,
+        config.hidden,
+        bank,
+        dim_out=dim_out,
+        seeds=[seed],
+        fractions=config.fractions,
+        dtype=DTYPES[config.dtype],
+        device=config.device,
+        state_names=data.state_names or None,
+    )
 
 
 def make_outer_optimizer(config: MetaConfig, params: list[Tensor]) -> torch.optim.Optimizer:
@@ -282,11 +292,19 @@ def make_outer_optimizer(config: MetaConfig, params: list[Tensor]) -> torch.opti
 
 def make_bank(config: MetaConfig) -> LearnedBank:
     """The learned types as configured, drawn from ``config.seed``."""
-    bank = LearnedBank(config.k, config.base, config.width, generator=torch.Generator().manual_seed(config.seed),
-                       sub_activation=config.sub_activation, init=config.subnet_init_kind,
-                       residual_scale=config.residual_scale, subnet_eval=config.subnet_eval_kind,
-                       knots=(config.grid[0], config.grid[1], config.knots), dtype=DTYPES[config.dtype],
-                       device=config.device)
+    bank = LearnedBank(
+        config.k,
+        config.base,
+        config.width,
+        generator=torch.Generator().manual_seed(config.seed),
+        sub_activation=config.sub_activation,
+        init=config.subnet_init_kind,
+        residual_scale=config.residual_scale,
+        subnet_eval=config.subnet_eval_kind,
+        knots=(config.grid[0], config.grid[1], config.knots),
+        dtype=DTYPES[config.dtype],
+        device=config.device,
+    )
     if config.compile and config.subnet_eval_kind == "direct":  # on knots the sub-networks are small already
         bank.fused = set_compiled(True)
     return bank
@@ -324,8 +342,15 @@ def meta_learn(
         return _meta_learn(config, data, checkpoint, resume, progress, stop_after, on_step)
 
 
-def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Path | None, resume: bool,
-                progress: bool, stop_after: int | None, on_step: Callable[[int, dict], None] | None) -> MetaResult:
+def _meta_learn(
+    config: MetaConfig,
+    data: TaskData | None,
+    checkpoint: str | Path | None,
+    resume: bool,
+    progress: bool,
+    stop_after: int | None,
+    on_step: Callable[[int, dict], None] | None,
+) -> MetaResult:
     if data is None:
         data = get_task(config.task).load(seed=config.seed, small=config.small, data=config.data)
     data = data.to(config.device, DTYPES[config.dtype])
@@ -335,13 +360,20 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
     bank_ids = {id(p) for p in bank.parameters()}
     theta = detached({n: p for n, p in model.named_parameters() if id(p) not in bank_ids}, True)
     initial_theta = {k: v.clone() for k, v in detached(theta).items()}  # the model syncs into its storage
-    inner = FunctionalOptimizer(config.inner_optimizer, config.inner_lr, momentum=config.inner_momentum,
-                                decay=config.inner_decay, initial_scale=config.inner_initial_scale)
+    inner = FunctionalOptimizer(
+        config.inner_optimizer,
+        config.inner_lr,
+        momentum=config.inner_momentum,
+        decay=config.inner_decay,
+        initial_scale=config.inner_initial_scale,
+    )
     inner_state = inner.init(theta)
     outer = make_outer_optimizer(config, list(bank.parameters()))
     stream = BatchStream(len(data.x_train), config.batch_size, config.seed + 1)
     grid = activation_grid(*config.grid)
-    history: dict[str, list] = {k: [] for k in ("outer_step", "train_loss", "meta_loss", "val_loss", "seconds", "activations")}
+    history: dict[str, list] = {
+        k: [] for k in ("outer_step", "train_loss", "meta_loss", "val_loss", "seconds", "activations")
+    }
     start_step = 0
 
     def sync_model() -> None:
@@ -353,8 +385,14 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
     def record(step: int, train_loss: float, meta_loss: float, seconds: float) -> dict:
         sync_model()
         val_loss, _ = evaluate(model, data.x_val, data.y_val, data.loss)
-        rec = {"outer_step": step, "train_loss": train_loss, "meta_loss": meta_loss,
-               "val_loss": float(val_loss[0]), "seconds": seconds, "activations": bank.sample(grid).cpu().double()}
+        rec = {
+            "outer_step": step,
+            "train_loss": train_loss,
+            "meta_loss": meta_loss,
+            "val_loss": float(val_loss[0]),
+            "seconds": seconds,
+            "activations": bank.sample(grid).cpu().double(),
+        }
         for key, value in rec.items():
             history[key].append(value)
         return rec
@@ -374,9 +412,19 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
 
     def save(step: int) -> None:
         if ckpt_path is not None:
-            save_checkpoint(ckpt_path, {"step": step, "theta": detached(theta), "inner_state": detached(inner_state),
-                                        "bank": bank.state_dict(), "outer": outer.state_dict(),
-                                        "stream": stream.state_dict(), "history": history, "config": config.to_dict()})
+            save_checkpoint(
+                ckpt_path,
+                {
+                    "step": step,
+                    "theta": detached(theta),
+                    "inner_state": detached(inner_state),
+                    "bank": bank.state_dict(),
+                    "outer": outer.state_dict(),
+                    "stream": stream.state_dict(),
+                    "history": history,
+                    "config": config.to_dict(),
+                },
+            )
 
     last = config.outer_steps if stop_after is None else min(config.outer_steps, stop_after)
     bar = tqdm(range(start_step + 1, last + 1), disable=not progress, desc=f"meta {config.task}/{config.model}")
@@ -391,7 +439,8 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
         try:
             with bank.reuse_knot_tables():  # the weights hold still until the outer step
                 theta, inner_state, meta_loss, inner_losses = outer_step(
-                    config, model, theta, inner_state, inner, data, stream, bank, outer)
+                    config, model, theta, inner_state, inner, data, stream, bank, outer
+                )
         except TrainingDivergedError as err:
             kept = f" (last checkpoint kept at {ckpt_path})" if ckpt_path is not None and ckpt_path.exists() else ""
             raise TrainingDivergedError(f"{err} at outer step {step}; lower the learning rates{kept}") from None
@@ -402,19 +451,35 @@ def _meta_learn(config: MetaConfig, data: TaskData | None, checkpoint: str | Pat
         if step % config.checkpoint_every == 0 or step == last:
             save(step)
     sync_model()
-    hist = {k: (np.stack([np.asarray(a) for a in v]) if k == "activations" else np.asarray(v, dtype=np.float64))
-            for k, v in history.items()}
+    hist = {
+        k: (np.stack([np.asarray(a) for a in v]) if k == "activations" else np.asarray(v, dtype=np.float64))
+        for k, v in history.items()
+    }
     hist["grid"] = grid.numpy()
-    frozen = freeze(bank, config.interpolation_kind, grid, metadata=provenance(config, bank, data),
-                    initial=torch.as_tensor(hist["activations"][0]))
+    frozen = freeze(
+        bank,
+        config.interpolation_kind,
+        grid,
+        metadata=provenance(config, bank, data),
+        initial=torch.as_tensor(hist["activations"][0]),
+    )
     gap = deployment_gap(bank, frozen, hidden_preactivations(model, data.x_train))
-    return MetaResult(bank, frozen, hist, model, config, completed=last == config.outer_steps, data_config=data.config,
-                      deployment=gap)
+    return MetaResult(
+        bank, frozen, hist, model, config, completed=last == config.outer_steps, data_config=data.config, deployment=gap
+    )
 
 
-def outer_step(config: MetaConfig, model: nn.Module, theta: dict[str, Tensor], inner_state: dict[str, Tensor],
-               inner: FunctionalOptimizer, data: TaskData, stream: BatchStream, bank: LearnedBank,
-               outer: torch.optim.Optimizer) -> tuple[dict[str, Tensor], dict[str, Tensor], float, list[float]]:
+def outer_step(
+    config: MetaConfig,
+    model: nn.Module,
+    theta: dict[str, Tensor],
+    inner_state: dict[str, Tensor],
+    inner: FunctionalOptimizer,
+    data: TaskData,
+    stream: BatchStream,
+    bank: LearnedBank,
+    outer: torch.optim.Optimizer,
+) -> tuple[dict[str, Tensor], dict[str, Tensor], float, list[float]]:
     """K inner steps from ``theta``, the meta-gradient of the meta loss with respect to the
     sub-network weights of ``bank`` and one step of ``outer`` on them. The inner loop
     differentiates with respect to the bank's :meth:`~LearnedBank.gradient_targets` (on
@@ -430,12 +495,22 @@ def outer_step(config: MetaConfig, model: nn.Module, theta: dict[str, Tensor], i
     targets = bank.gradient_targets()
     if config.recompute and window:
         theta, inner_state, meta_loss, inner_losses, grads = recomputed_meta_gradient(
-            model, theta, inner_state, inner, data, batches, window, targets, config.recompute,
-            meta_loss=config.meta_loss)
+            model,
+            theta,
+            inner_state,
+            inner,
+            data,
+            batches,
+            window,
+            targets,
+            config.recompute,
+            meta_loss=config.meta_loss,
+        )
     else:
         theta, inner_state, meta_loss, inner_losses = inner_loop(
-            model, theta, inner_state, inner, data, batches, window, meta_loss=config.meta_loss, params=targets)
-        grads = torch.autograd.grad(meta_loss, targets, allow_unused=True)
+            model, theta, inner_state, inner, data, batches, window, meta_loss=config.meta_loss, params=targets
+        )
+        grads = list(torch.autograd.grad(meta_loss, targets, allow_unused=True))
     params = list(bank.parameters())
     grads = bank.to_weight_gradients(targets, zeros_for_unused(grads, targets))
     for p, g in zip(params, grads, strict=True):
@@ -450,15 +525,42 @@ def outer_step(config: MetaConfig, model: nn.Module, theta: dict[str, Tensor], i
 def provenance(config: MetaConfig, bank: LearnedBank, data: TaskData) -> dict:
     """What an activations file records about where its types came from."""
     return {
-        "base": config.base, "width": config.width, "k": bank.k,
-        "task": config.task, "model": config.model, "hidden": list(config.hidden),
-        "meta_learning": {key: getattr(config, key) for key in (
-            "mode", "truncate", "inner_steps", "inner_epochs", "outer_steps", "inner_optimizer", "inner_lr",
-            "inner_momentum", "inner_decay", "inner_initial_scale", "outer_optimizer", "outer_lr", "outer_momentum",
-            "outer_decay", "outer_grad_clip", "batch_size", "reinit", "meta_loss", "sub_activation",
-            "residual_scale", "knots")},
-        "subnet_init": config.subnet_init_kind, "subnet_eval": config.subnet_eval_kind,
-        "seed": config.seed, "data": data.config.get("source", ""),
+        "base": config.base,
+        "width": config.width,
+        "k": bank.k,
+        "task": config.task,
+        "model": config.model,
+        "hidden": list(config.hidden),
+        "meta_learning": {
+            key: getattr(config, key)
+            for key in (
+                "mode",
+                "truncate",
+                "inner_steps",
+                "inner_epochs",
+                "outer_steps",
+                "inner_optimizer",
+                "inner_lr",
+                "inner_momentum",
+                "inner_decay",
+                "inner_initial_scale",
+                "outer_optimizer",
+                "outer_lr",
+                "outer_momentum",
+                "outer_decay",
+                "outer_grad_clip",
+                "batch_size",
+                "reinit",
+                "meta_loss",
+                "sub_activation",
+                "residual_scale",
+                "knots",
+            )
+        },
+        "subnet_init": config.subnet_init_kind,
+        "subnet_eval": config.subnet_eval_kind,
+        "seed": config.seed,
+        "data": data.config.get("source", ""),
     }
 
 
@@ -479,15 +581,25 @@ def load_checkpoint(path: Path, config: MetaConfig) -> dict:
     wanted = {k: v for k, v in config.to_dict().items() if k not in free}
     if _jsonish(saved) != _jsonish(wanted):
         diff = sorted(k for k in wanted if _jsonish(saved.get(k)) != _jsonish(wanted[k]))
-        raise ValueError(f"checkpoint {path} was made with other settings ({', '.join(diff)}); use the same options or a new --out")
+        raise ValueError(
+            f"checkpoint {path} was made with other settings ({', '.join(diff)}); use the same options or a new --out"
+        )
     return state
 
 
 #: Settings added after checkpoints were first written, at the value that reproduces the
 #: behaviour of the code that wrote them (a checkpoint without them resumes as it was).
-_ADDED_LATER = {"inner_epochs": None, "inner_decay": 0.99, "inner_initial_scale": 0.0, "outer_decay": 0.99,
-                "meta_loss": "final", "sub_activation": "tanh", "subnet_init": None, "subnet_init_kind": "zero",
-                "residual_scale": 1.0}
+_ADDED_LATER = {
+    "inner_epochs": None,
+    "inner_decay": 0.99,
+    "inner_initial_scale": 0.0,
+    "outer_decay": 0.99,
+    "meta_loss": "final",
+    "sub_activation": "tanh",
+    "subnet_init": None,
+    "subnet_init_kind": "zero",
+    "residual_scale": 1.0,
+}
 
 
 def _upgraded(saved: dict) -> dict:
@@ -508,5 +620,13 @@ def _jsonish(value):
     return value
 
 
-__all__ = ["MODES", "OUTER_OPTIMIZERS", "REINIT_MODES", "MetaConfig", "MetaResult", "inner_loop", "meta_config_for",
-           "meta_learn"]
+__all__ = [
+    "MODES",
+    "OUTER_OPTIMIZERS",
+    "REINIT_MODES",
+    "MetaConfig",
+    "MetaResult",
+    "inner_loop",
+    "meta_config_for",
+    "meta_learn",
+]

@@ -17,7 +17,7 @@ same recursion with ``alpha = decay``, ``initial_scale = 0`` and ``eps`` outside
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import torch
 from torch import Tensor
@@ -39,8 +39,9 @@ def check_rmsprop(decay: float, momentum: float, initial_scale: float, eps: floa
         raise ValueError(f"RMSprop eps must be positive, got {eps}")
 
 
-def rmsprop_direction(g: Tensor, v: Tensor, m: Tensor | None, *, decay: float, momentum: float,
-                      eps: float) -> tuple[Tensor, Tensor, Tensor | None]:
+def rmsprop_direction(
+    g: Tensor, v: Tensor, m: Tensor | None, *, decay: float, momentum: float, eps: float
+) -> tuple[Tensor, Tensor, Tensor | None]:
     """One step of the recursion above, out of place (differentiable in ``g``, ``v``, ``m``).
 
     Args:
@@ -73,13 +74,22 @@ class RMSprop(torch.optim.Optimizer):
         eps: added to the second moment inside the square root.
     """
 
-    def __init__(self, params: Iterable, lr: float = 1e-2, *, decay: float = DEFAULT_DECAY, momentum: float = 0.0,
-                 initial_scale: float = 0.0, eps: float = DEFAULT_EPS) -> None:
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1e-2,
+        *,
+        decay: float = DEFAULT_DECAY,
+        momentum: float = 0.0,
+        initial_scale: float = 0.0,
+        eps: float = DEFAULT_EPS,
+    ) -> None:
         if not lr >= 0:
             raise ValueError(f"learning rate must be >= 0, got {lr}")
         check_rmsprop(decay, momentum, initial_scale, eps)
-        super().__init__(params, {"lr": lr, "decay": decay, "momentum": momentum, "initial_scale": initial_scale,
-                                  "eps": eps})
+        super().__init__(
+            params, {"lr": lr, "decay": decay, "momentum": momentum, "initial_scale": initial_scale, "eps": eps}
+        )
 
     @torch.no_grad()
     def step(self, closure=None):  # noqa: D102 - torch.optim's contract
@@ -96,8 +106,14 @@ class RMSprop(torch.optim.Optimizer):
                     state["square_avg"] = torch.full_like(p, group["initial_scale"])
                     if group["momentum"]:
                         state["momentum_buffer"] = torch.zeros_like(p)
-                direction, v, m = rmsprop_direction(p.grad, state["square_avg"], state.get("momentum_buffer"),
-                                                    decay=group["decay"], momentum=group["momentum"], eps=group["eps"])
+                direction, v, m = rmsprop_direction(
+                    p.grad,
+                    state["square_avg"],
+                    state.get("momentum_buffer"),
+                    decay=group["decay"],
+                    momentum=group["momentum"],
+                    eps=group["eps"],
+                )
                 state["square_avg"] = v
                 if m is not None:
                     state["momentum_buffer"] = m

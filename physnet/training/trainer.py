@@ -9,6 +9,7 @@ exactly the gradient it would get alone, and both optimizers act elementwise, so
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import torch
@@ -74,8 +75,7 @@ class TrainConfig:
         if self.optimizer == "rmsprop":
             if self.weight_decay:
                 raise ValueError("weight decay is not supported with rmsprop")
-            return RMSprop(params, self.lr, decay=self.decay, momentum=self.momentum,
-                           initial_scale=self.initial_scale)
+            return RMSprop(params, self.lr, decay=self.decay, momentum=self.momentum, initial_scale=self.initial_scale)
         return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
 
 
@@ -89,15 +89,16 @@ class TrainResult:
     val_metric: Tensor
 
 
-def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bool = False,
-          desc: str = "train") -> TrainResult:
+def train(
+    model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bool = False, desc: str = "train"
+) -> TrainResult:
     """Train ``model`` (all ensemble members) in place on ``data``.
 
     Raises:
         TrainingDivergedError: naming the epoch and step where the loss stopped being finite.
     """
     e = n_members(model)
-    forward = model
+    forward: Callable[[Tensor], Tensor] = model
     if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
         # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace
         forward = torch.compile(getattr(model, "traceable_forward", model), dynamic=False)
@@ -112,7 +113,8 @@ def train(model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bo
             total = losses.sum()
             if not math.isfinite(float(total.detach())):
                 raise TrainingDivergedError(
-                    f"training loss became {float(total.detach())} at epoch {epoch + 1}, step {step + 1}; lower the learning rate"
+                    f"training loss became {float(total.detach())} at epoch {epoch + 1}, step {step + 1}; "
+                    "lower the learning rate"
                 )
             opt.zero_grad(set_to_none=True)
             total.backward()

@@ -44,9 +44,17 @@ def batch_loss(model: nn.Module, theta: State, data: TaskData, idx: Tensor) -> T
     return member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
 
 
-def inner_step(model: nn.Module, theta: State, state: State, inner: FunctionalOptimizer, data: TaskData,
-               idx: Tensor, step: int, create_graph: bool,
-               direct: list[Tensor] | None = None) -> tuple[State, State, Tensor, list[Tensor] | None]:
+def inner_step(
+    model: nn.Module,
+    theta: State,
+    state: State,
+    inner: FunctionalOptimizer,
+    data: TaskData,
+    idx: Tensor,
+    step: int,
+    create_graph: bool,
+    direct: list[Tensor] | None = None,
+) -> tuple[State, State, Tensor, list[Tensor] | None]:
     """One inner optimizer step on batch ``idx``; ``create_graph`` keeps it differentiable
     (with respect to theta, the optimizer state and the activation sub-networks).
 
@@ -67,18 +75,23 @@ def inner_step(model: nn.Module, theta: State, state: State, inner: FunctionalOp
     extra = list(direct or [])
     # allow_unused: an HNN's output bias does not enter dH/dy
     # retain with direct terms: a shared part of the graph (the knot tables) is used again next step
-    found = torch.autograd.grad(loss, list(theta.values()) + extra, create_graph=create_graph,
-                                retain_graph=create_graph or direct is not None, allow_unused=True)
+    found = torch.autograd.grad(
+        loss,
+        list(theta.values()) + extra,
+        create_graph=create_graph,
+        retain_graph=create_graph or direct is not None,
+        allow_unused=True,
+    )
     grads = dict(zip(theta, zeros_for_unused(found[: len(theta)], theta.values()), strict=True))
     theta, state = inner.step(theta, grads, state)
-    direct_grads = zeros_for_unused(found[len(theta):], extra) if direct is not None else None
+    direct_grads = zeros_for_unused(found[len(theta) :], extra) if direct is not None else None
     return theta, state, loss, direct_grads
 
 
 def _with_constant_gradient(value: Tensor, params: list[Tensor], grads: list[Tensor]) -> Tensor:
     """``value`` plus a term that is zero but whose gradient with respect to ``params`` is the
     constant ``grads``: the direct terms already differentiated join the meta-loss's graph."""
-    dot = sum((p * g.detach()).sum() for p, g in zip(params, grads, strict=True))
+    dot = torch.stack([(p * g.detach()).sum() for p, g in zip(params, grads, strict=True)]).sum()
     return value + (dot - dot.detach())
 
 
@@ -117,6 +130,7 @@ def inner_loop(
     trajectory = meta_loss == "trajectory"
     if trajectory and params is None:
         raise ValueError("the trajectory meta-loss needs the sub-network parameters")
+    params = params or []
     train_batches = batches if trajectory else batches[:-1]
     steps = len(train_batches)
     losses: list[float] = []
@@ -126,8 +140,17 @@ def inner_loop(
         keep_graph = i >= steps - window
         if not keep_graph or i == steps - window:
             theta, inner_state = detached(theta, True), detached(inner_state)
-        theta, inner_state, loss, found = inner_step(model, theta, inner_state, inner, data, idx, i, keep_graph,
-                                                     params if trajectory and not keep_graph else None)
+        theta, inner_state, loss, found = inner_step(
+            model,
+            theta,
+            inner_state,
+            inner,
+            data,
+            idx,
+            i,
+            keep_graph,
+            params if trajectory and not keep_graph else None,
+        )
         losses.append(float(loss.detach()))
         if trajectory and keep_graph:
             kept.append(loss)
@@ -136,7 +159,7 @@ def inner_loop(
     if window == 0:
         theta = detached(theta)
     if trajectory:
-        graph_part = sum(kept) if kept else torch.zeros((), dtype=direct[0].dtype)
+        graph_part = torch.stack(kept).sum() if kept else torch.zeros((), dtype=direct[0].dtype)
         rest = sum(v for i, v in enumerate(losses) if i < steps - window)
         value = (graph_part + rest) / steps
         result = _with_constant_gradient(value, params, [d / steps for d in direct])
@@ -149,8 +172,9 @@ def inner_loop(
 
 def _leaves(theta: State, state: State) -> tuple[State, State]:
     """Fresh leaves: theta and the optimizer's moment tensors require grad (not its step count)."""
-    return detached(theta, True), {k: v.detach().requires_grad_(k != "step" and v.is_floating_point())
-                                   for k, v in state.items()}
+    return detached(theta, True), {
+        k: v.detach().requires_grad_(k != "step" and v.is_floating_point()) for k, v in state.items()
+    }
 
 
 def recomputed_meta_gradient(
@@ -205,9 +229,9 @@ def recomputed_meta_gradient(
         if not torch.isfinite(value):
             raise TrainingDivergedError(f"outer loss became {float(value.detach())}")
         # retain: the knot tables' graph is shared with the segments still to be differentiated
-        found = torch.autograd.grad(value, [end[n] for n in names] + params, allow_unused=True, retain_graph=True)
-        g_theta = dict(zip(names, zeros_for_unused(found[: len(names)], end.values()), strict=True))
-        g_params = [g + f for g, f in zip(g_params, zeros_for_unused(found[len(names):], params), strict=True)]
+        at_end = torch.autograd.grad(value, [end[n] for n in names] + params, allow_unused=True, retain_graph=True)
+        g_theta = dict(zip(names, zeros_for_unused(at_end[: len(names)], end.values()), strict=True))
+        g_params = [g + f for g, f in zip(g_params, zeros_for_unused(at_end[len(names) :], params), strict=True)]
     g_state: State = {}  # the meta loss does not see the optimizer state at the end
     for a in reversed(starts):
         b = min(a + segment, steps)
@@ -231,9 +255,14 @@ def recomputed_meta_gradient(
         inputs = [theta_a[n] for n in names] + [state_a[k] for k in state_keys] + params
         back = torch.autograd.grad(outs, inputs, cotangents, allow_unused=True, retain_graph=True)
         g_theta = dict(zip(names, zeros_for_unused(back[: len(names)], theta_a.values()), strict=True))
-        g_state = dict(zip(state_keys, zeros_for_unused(back[len(names): len(names) + len(state_keys)],
-                                                        [state_a[k] for k in state_keys]), strict=True))
-        for j, g in enumerate(back[len(names) + len(state_keys):]):
+        g_state = dict(
+            zip(
+                state_keys,
+                zeros_for_unused(back[len(names) : len(names) + len(state_keys)], [state_a[k] for k in state_keys]),
+                strict=True,
+            )
+        )
+        for j, g in enumerate(back[len(names) + len(state_keys) :]):
             if g is not None:
                 g_params[j] = g_params[j] + g
     return theta, state, value.detach(), losses, g_params
