@@ -106,13 +106,9 @@ def write_npz(path: Path, **arrays: np.ndarray) -> Path:
 
 
 def write_figure(path: Path, fig) -> Path:
-    """Save a matplotlib figure, atomically, and close it."""
-    import matplotlib.pyplot as plt
-
-    try:
-        return write_atomically(path, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format=path.suffix[1:]))
-    finally:
-        plt.close(fig)
+    """Save a matplotlib figure, atomically (figures from :mod:`physnet.plots` are not
+    held by pyplot: nothing to close)."""
+    return write_atomically(path, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format=path.suffix[1:]))
 
 
 #: Folders this process holds the lock of, with how many holders (a reproduction locks its

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from conftest import CHAOTIC_HH, REGULAR_HH, henon_heiles_state
+from problems import CHAOTIC_HH, REGULAR_HH, henon_heiles_state
 from systems import HenonHeiles, Pendulum, chaos_indicators
 from systems.chaos import jacobian_vector_product
 

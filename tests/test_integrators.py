@@ -7,9 +7,9 @@ import pytest
 import torch
 from scipy.integrate import solve_ivp
 
-from conftest import REGULAR_HH, HarmonicOscillator, RadialOscillator, henon_heiles_state
 from physnet import METHODS, ConvergenceError, odeint
 from physnet.integrators.implicit_midpoint import implicit_midpoint_step
+from problems import REGULAR_HH, HarmonicOscillator, RadialOscillator, henon_heiles_state
 from systems import HenonHeiles, Pendulum, VanDerPol
 
 FIXED = [name for name, m in METHODS.items() if not m.adaptive]

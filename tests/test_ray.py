@@ -17,6 +17,7 @@ import torch
 from physnet.experiments import CompareConfig, load_arm, run_study
 
 ray = pytest.importorskip("ray", reason="the Ray backend's tests need `pip install physnet[ray]`")
+pytestmark = pytest.mark.slow  # each starts a local Ray instance: `bash scripts/test.sh --all` runs them
 
 CONFIG = dict(task="van-der-pol", model="nn", arms=("base", "tanh"), seeds=4, epochs=1, hidden=(8,), small=True)
 

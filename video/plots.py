@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from video.pipeline import PhaseSpace  # noqa: E402
-from video.tracking import Tracks  # noqa: E402
+from video.pipeline import PhaseSpace
+from video.tracking import Tracks
 
 
 def plot_tracks_on_frame(tracks: Tracks, *, frame: np.ndarray | None = None) -> Figure:
     """Every mark's track drawn over one frame (BGR ``(H, W, 3)``; the first frame by default)."""
     frame = tracks.first_frame if frame is None else frame
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    fig = Figure(figsize=(6.4, 4.8))
+    ax = fig.subplots()
     if frame is not None:
         ax.imshow(frame[..., ::-1])
     else:
@@ -33,7 +30,8 @@ def plot_tracks_on_frame(tracks: Tracks, *, frame: np.ndarray | None = None) -> 
 
 def plot_angle(ps: PhaseSpace) -> Figure:
     """theta(t) with the estimated period and amplitude decay in the title."""
-    fig, ax = plt.subplots(figsize=(8, 3.2))
+    fig = Figure(figsize=(8, 3.2))
+    ax = fig.subplots()
     ax.plot(ps.t, ps.theta, lw=0.9)
     ax.set_xlabel("t (s)")
     ax.set_ylabel(r"$\theta$ (rad)")
@@ -45,7 +43,8 @@ def plot_angle(ps: PhaseSpace) -> Figure:
 
 def plot_phase_portrait(ps: PhaseSpace) -> Figure:
     """(theta, theta_dot) coloured by time."""
-    fig, ax = plt.subplots(figsize=(4.8, 4.4))
+    fig = Figure(figsize=(4.8, 4.4))
+    ax = fig.subplots()
     sc = ax.scatter(ps.theta, ps.theta_dot, c=ps.t, s=2, cmap="viridis")
     fig.colorbar(sc, ax=ax, label="t (s)")
     ax.set_xlabel(r"$\theta$ (rad)")

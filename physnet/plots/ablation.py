@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from physnet.plots.figure import subplots
 
 PANELS = (("learned_vs_base", "learned types vs base"), ("mix_vs_best_pure", "mix vs the better pure type"))
 
@@ -23,7 +24,7 @@ def plot_ablation(effects: list[dict], pooled: list[dict], names: list[str], *, 
     index = {tuple(p[n] for n in names): i for i, p in enumerate(pooled)}
     seeds = sorted({e["meta_seed"] for e in effects})
     width = max(6.0, 0.9 * len(pooled) + 2)
-    fig, axes = plt.subplots(1, 2, figsize=(2 * width, 4.2), squeeze=False)
+    fig, axes = subplots(1, 2, figsize=(2 * width, 4.2), squeeze=False)
     for ax, (key, caption) in zip(axes[0], PANELS, strict=True):
         for k, m in enumerate(seeds):
             offset = (k - (len(seeds) - 1) / 2) * 0.5 / max(len(seeds), 1)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from physnet.activations import get_activation  # noqa: E402
+from physnet.activations import get_activation
+from physnet.plots.figure import subplots
 
 
 def plot_activation_evolution(grid: np.ndarray, snapshots: np.ndarray, *, title: str = "") -> Figure:
@@ -23,15 +23,15 @@ def plot_activation_evolution(grid: np.ndarray, snapshots: np.ndarray, *, title:
     if snapshots.ndim != 3 or snapshots.shape[-1] != len(grid):
         raise ValueError(f"snapshots must be shaped (steps, k, G={len(grid)}), got {snapshots.shape}")
     steps, k, _ = snapshots.shape
-    fig, axes = plt.subplots(1, k, figsize=(4.2 * k, 3.8), squeeze=False, sharey=True)
-    cmap = plt.get_cmap("rainbow")
+    fig, axes = subplots(1, k, figsize=(4.2 * k, 3.8), squeeze=False, sharey=True)
+    cmap = matplotlib.colormaps["rainbow"]
     for j, ax in enumerate(axes[0]):
         for s in range(steps):
             ax.plot(grid, snapshots[s, j], color=cmap(s / max(steps - 1, 1)), lw=0.8)
         ax.set_title(f"type {j + 1}")
         ax.set_xlabel("pre-activation a")
     axes[0][0].set_ylabel(r"activation $\sigma_n(a)$")
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, steps - 1))
+    sm = ScalarMappable(cmap=cmap, norm=Normalize(0, steps - 1))
     fig.colorbar(sm, ax=axes[0].tolist(), label="outer step")
     fig.suptitle(title)
     return fig
@@ -42,7 +42,7 @@ def plot_learned_vs_base(grid: np.ndarray, values: np.ndarray, base: str, *, tit
     import torch
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5.5, 4))
+        fig, ax = subplots(figsize=(5.5, 4))
     else:
         fig = ax.figure
     base_values = get_activation(base)(torch.as_tensor(np.asarray(grid, dtype=np.float64))).numpy()
@@ -59,7 +59,7 @@ def plot_learned_vs_base(grid: np.ndarray, values: np.ndarray, base: str, *, tit
 def plot_training_curves(history: dict[str, np.ndarray], *, title: str = "", ax=None) -> Figure:
     """Validation, inner-loop and outer (meta) losses against outer step, log scale."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig, ax = subplots(figsize=(6, 4))
     else:
         fig = ax.figure
     steps = np.asarray(history["outer_step"])

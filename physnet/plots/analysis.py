@@ -3,14 +3,11 @@ eigenvalue densities per arm."""
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from physnet.plots.study import ARM_COLOURS  # noqa: E402
+from physnet.plots.figure import subplots
+from physnet.plots.study import ARM_COLOURS
 
 
 def density_levels(x: np.ndarray, y: np.ndarray, shares: tuple[float, ...] = (0.9, 0.5)):
@@ -35,7 +32,7 @@ def plot_metric_vs_participation(rows: list[dict], *, metric: str) -> Figure:
     Gaussian-KDE contours enclosing about 90 % and 50 % of the seeds, the seeds as points,
     arms overlaid in one panel with a legend."""
     arms = list(dict.fromkeys(r["arm"] for r in rows))
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    fig, ax = subplots(figsize=(6.4, 4.6))
     points = {}
     for arm in arms:
         sub = [r for r in rows if r["arm"] == arm and np.isfinite(r["r"]) and np.isfinite(r["metric"])]
@@ -64,7 +61,7 @@ def plot_metric_vs_participation(rows: list[dict], *, metric: str) -> Figure:
 
 def plot_eigenvalue_densities(densities: dict, *, sigma: float | None = None) -> Figure:
     """Hessian eigenvalue density (stochastic Lanczos quadrature, averaged over seeds) per arm."""
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     nodes = np.concatenate([d.nodes.ravel() for ds in densities.values() for d in ds]) if densities else np.zeros(1)
     lo, hi = float(nodes.min()), float(nodes.max())
     span = max(hi - lo, 1e-12)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from physnet.plots.figure import subplots
 
 
 def plot_forecast_orbits(truth: np.ndarray, model: np.ndarray, state_names, *, title: str = "") -> Figure:
@@ -15,7 +13,7 @@ def plot_forecast_orbits(truth: np.ndarray, model: np.ndarray, state_names, *, t
     (and, for four components, the second pair too)."""
     d = truth.shape[-1]
     pairs = [(0, 1)] if d < 4 else [(0, d // 2), (1, d // 2 + 1)]
-    fig, axes = plt.subplots(1, len(pairs), figsize=(4.6 * len(pairs), 4.2), squeeze=False)
+    fig, axes = subplots(1, len(pairs), figsize=(4.6 * len(pairs), 4.2), squeeze=False)
     for ax, (i, j) in zip(axes[0], pairs, strict=True):
         for n in range(len(truth)):
             (line,) = ax.plot(truth[n, :, i], truth[n, :, j], lw=1.2, label="truth" if n == 0 else None)
@@ -33,7 +31,7 @@ def plot_forecast_orbits(truth: np.ndarray, model: np.ndarray, state_names, *, t
 def plot_forecast_error(t: np.ndarray, error: np.ndarray, *, title: str = "") -> Figure:
     """State error ``(N, T)`` of each forecast against time, log scale, one labelled line per
     orbit; the y-range is set by the errors themselves (the zero at the start is left out)."""
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    fig, ax = subplots(figsize=(6, 3.8))
     for n, e in enumerate(np.atleast_2d(error)):
         shown = np.where(np.isfinite(e) & (e > 0), e, np.nan)
         ax.semilogy(t, shown, lw=1, label=f"orbit {n + 1}")
@@ -50,7 +48,7 @@ def plot_forecast_error(t: np.ndarray, error: np.ndarray, *, title: str = "") ->
 
 def plot_forecast_energy(t: np.ndarray, truth: np.ndarray, model: np.ndarray, *, title: str = "") -> Figure:
     """The true system's energy ``(N, T)`` along the true orbit (solid) and the forecast (dashed)."""
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    fig, ax = subplots(figsize=(6, 3.8))
     for n in range(len(truth)):
         (line,) = ax.plot(t, truth[n], lw=1)
         ax.plot(t, model[n], "--", color=line.get_color(), lw=1)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no screen on servers; callers that want a window set their own backend
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from physnet.plots.figure import subplots
 
 
 def _panels(dim: int, n_dof: int | None) -> list[tuple[int, int]]:
@@ -46,8 +45,8 @@ def plot_phase_space(
     if states.ndim != 3 or states.shape[1] != len(t):
         raise ValueError(f"states must be shaped (N, T={len(t)}, d), got {states.shape}")
     panels = _panels(states.shape[-1], n_dof)
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
-    norm = plt.Normalize(float(t[0]), float(t[-1]))
+    fig, axes = subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
+    norm = Normalize(float(t[0]), float(t[-1]))
     shown = states[:max_orbits]
     for ax, (i, j) in zip(axes[0], panels, strict=True):
         for orbit in shown:
@@ -75,7 +74,7 @@ def plot_energy_error(t: np.ndarray, energy: np.ndarray, *, title: str = "", ax=
     """
     energy = np.asarray(energy)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 3.8))
+        fig, ax = subplots(figsize=(6, 3.8))
     else:
         fig = ax.figure
     scale = np.maximum(np.abs(energy[:, :1]), 1e-300)

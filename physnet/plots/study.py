@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from physnet.plots.figure import subplots
 
 #: The paper's colours: base blue, type 1 yellow, type 2 orange, mix red.
 ARM_COLOURS = {
@@ -34,7 +32,7 @@ def plot_arm_boxes(
         log: log scale (default: for MSE metrics spanning more than a decade).
     """
     if ax is None:
-        fig, ax = plt.subplots(figsize=(1.3 * len(values) + 2, 4))
+        fig, ax = subplots(figsize=(1.3 * len(values) + 2, 4))
     else:
         fig = ax.figure
     names = list(values)
@@ -68,7 +66,7 @@ def plot_size_sweep(
     """
     sizes = sorted(values)
     arms = list(next(iter(values.values())))
-    fig, ax = plt.subplots(figsize=(1.6 * len(sizes) * max(1, len(arms) / 3) + 2, 4))
+    fig, ax = subplots(figsize=(1.6 * len(sizes) * max(1, len(arms) / 3) + 2, 4))
     width = 0.8 / len(arms)
     for a, arm in enumerate(arms):
         positions = [i + (a - (len(arms) - 1) / 2) * width for i in range(len(sizes))]
