@@ -252,7 +252,7 @@ def test_size_sweep_writes_a_folder_per_size(tmp_path):
 def test_reproduce_all_times_each_task_and_links_the_reports(tmp_path):
     import json
 
-    from physnet.experiments.paper import reproduce_all
+    from physnet.experiments.reproduce_all import reproduce_all
 
     timings = reproduce_all(tmp_path, quick=True, seeds=2, tasks=("van-der-pol",))
     saved = json.loads((tmp_path / "timings.json").read_text())

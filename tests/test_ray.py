@@ -137,8 +137,8 @@ def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
 def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_killed_worker(tmp_path, local_ray):
     import json
 
-    from physnet.experiments.paper import reproduce_all
-    from physnet.experiments.paper_ray import TOKEN_FILE
+    from physnet.experiments.ray_backend import TOKEN_FILE
+    from physnet.experiments.reproduce_all import reproduce_all
 
     reproduce_all(tmp_path / "process", quick=True, seeds=2, tasks=("van-der-pol",))
     broken = tmp_path / "ray" / "clock" / "meta" / "checkpoint.pt"

@@ -43,7 +43,7 @@ def _check_combinations(args: argparse.Namespace) -> None:
     if getattr(args, "address", None) and getattr(args, "backend", None) != "ray":
         raise ValueError("--address names a Ray cluster: pass it with --backend ray")
     if getattr(args, "backend", None) == "ray":
-        from physnet.experiments.backends import check_ray_address
+        from physnet.experiments.ray_backend import check_ray_address
 
         check_ray_address(getattr(args, "address", None))
 

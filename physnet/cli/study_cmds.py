@@ -245,7 +245,7 @@ def run_compare(args: argparse.Namespace) -> int:
         summaries[stem] = write_study(folder, config, result)
         _print_study(summaries[stem], tag)
     if len(banks) > 1:
-        from physnet.experiments.reproduce import write_meta_seed_summary
+        from physnet.experiments.meta_seed_summary import write_meta_seed_summary
 
         stems = [s for s in banks if s is not None]  # a folder of files: every stem named
         combined = write_meta_seed_summary(
@@ -355,7 +355,8 @@ def run_forecast(args: argparse.Namespace) -> int:
 
 def run_reproduce(args: argparse.Namespace) -> int:
     from physnet.experiments.defaults import preset
-    from physnet.experiments.paper import paper_models, reproduce_all, reproduce_task
+    from physnet.experiments.reproduce import paper_models, reproduce_task
+    from physnet.experiments.reproduce_all import reproduce_all
     from physnet.run_output import prepare_output_dir
     from physnet.tasks import get_task
 

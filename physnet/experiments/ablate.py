@@ -166,7 +166,7 @@ def _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, back
     if backend == "ray":
         from concurrent.futures import ThreadPoolExecutor
 
-        from physnet.experiments.backends import start_ray
+        from physnet.experiments.ray_backend import start_ray
 
         start_ray(address)
         with ThreadPoolExecutor(max_workers=min(len(jobs), 32)) as pool:

@@ -1,6 +1,6 @@
-"""One task end to end: meta-learning, freezing, the comparison arms, forecasts, report;
-repeated over several meta-learning seeds when asked, with the mix claim judged per meta
-seed and pooled."""
+"""``reproduce`` for one task end to end: meta-learning, freezing, the comparison arms,
+forecasts, report (both models for Henon-Heiles); repeated over several meta-learning seeds
+when asked, with the mix claim judged per meta seed and pooled."""
 
 from __future__ import annotations
 
@@ -9,31 +9,28 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from physnet.activations import save_activations
 from physnet.experiments.arms import CLASSIC_ARMS
-from physnet.experiments.defaults import QUICK_META, QUICK_PRESET_META, compare_defaults, quick_compare, quick_preset
-from physnet.experiments.effects import meta_seed_effects
-from physnet.experiments.forecast import forecast
-from physnet.experiments.model_store import load_arm, member, model_dtype
-from physnet.experiments.outputs import write_forecast, write_study
-from physnet.experiments.report import effect_line, task_report
+from physnet.experiments.defaults import (
+    QUICK_META,
+    QUICK_PRESET_META,
+    compare_defaults,
+    preset,
+    quick_compare,
+    quick_preset,
+)
+from physnet.experiments.meta_seed_summary import write_meta_seed_summary
+from physnet.experiments.outputs import write_best_seed_forecasts, write_nn_vs_hnn, write_study
+from physnet.experiments.regimes import authors_numbers, default_meta_seeds
+from physnet.experiments.report import task_report
 from physnet.experiments.study import CompareConfig, check_study_folder, run_study
-from physnet.integrators import ConvergenceError
+from physnet.experiments.study_layout import meta_seed_folder
 from physnet.plots import plot_activation_evolution, plot_training_curves
-from physnet.plots.study import plot_size_sweep
 from physnet.run_output import write_figure, write_json, write_npz
 from physnet.tasks import TaskData, get_task
 from physnet.training import MetaConfig, meta_config_for, meta_learn
 
 Echo = Callable[[str], None]
-
-
-def meta_seed_folder(out: Path, meta_seed: int, meta_seeds: int) -> Path:
-    """Where meta seed ``meta_seed``'s study lives: ``out`` itself for a single meta seed
-    (the layout of earlier versions), else ``out/meta-seed-M``."""
-    return out if meta_seeds == 1 else out / f"meta-seed-{meta_seed}"
 
 
 def reproduce_model(
@@ -199,7 +196,7 @@ def _reproduce_one(
         ("Activation evolution", "activation_evolution.png"),
         ("Meta-learning curves", "training_curves.png"),
     ]
-    figures += _forecasts(out, result, study_data, f"{task} / {model}", model, quick)
+    figures += write_best_seed_forecasts(out, result, study_data, f"{task} / {model}", model, quick)
     if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
         echo(f"{tag} participation ratio and Hessian statistics")
         from physnet.experiments.outputs import write_analysis
@@ -223,110 +220,65 @@ def _reproduce_one(
     return summary
 
 
-def _forecasts(out: Path, result, data: TaskData, label: str, model: str, quick: bool) -> list[tuple[str, str]]:
-    """Roll the best seed of the mix and base arms out; the figures for the report. A rollout
-    that cannot be integrated (an implicit step that does not converge even with Newton's
-    method) is reported in the caption, not raised: the study stands without it."""
-    if data.dt is None:  # classification has no orbits
-        return []
-    figures = []
-    method = "implicit-midpoint" if model == "hnn" else "euler"
-    for arm in ("mix", "base"):
-        if arm not in result.values:
-            continue
-        net, arch = load_arm(out / "models" / f"{arm}.pt")
-        values = result.values[arm]  # ordered by seed 0..n-1; stored members in the order blocks returned
-        best = int(np.argmin(values)) if not result.higher_is_better else int(np.argmax(values))
-        single = member(net, arch, list(arch["seeds"]).index(best))  # roll out that network alone
-        title = f"{label}, {arm} arm (seed {best}), {method}"
-        try:
-            fc = _rollout(single, data.to("cpu", model_dtype(single)), method, 100 if quick else 300)
-        except ConvergenceError as err:
-            figures.append((f"Forecast, {arm} arm (best seed): not integrable ({str(err).splitlines()[0]})", ""))
-            continue
-        fdir = out / f"forecast-{arm}"
-        fdir.mkdir(exist_ok=True)
-        write_forecast(fdir, fc, title, {"arm": arm, "seed": best, "method": method, "steps": len(fc.t) - 1})
-        figures.append((f"Forecast, {arm} arm (best seed), {method}", f"forecast-{arm}/orbits.png"))
-    return figures
+def paper_models(task: str) -> tuple[str, ...]:
+    """The models ``reproduce`` runs for ``task``: both for Henon-Heiles (each into
+    ``<task>/<model>/``), otherwise the task's first (into ``<task>/``)."""
+    return ("nn", "hnn") if task == "henon-heiles" else (get_task(task).models[0],)
 
 
-def _rollout(net, data: TaskData, method: str, steps: int):
-    """A forecast; an implicit method's fixed-point iteration that stalls is retried with Newton's method."""
-    try:
-        return forecast(net, data, method=method, steps=steps)
-    except ConvergenceError:
-        if method != "implicit-midpoint":
-            raise
-        return forecast(net, data, method=method, steps=steps, options={"solver": "newton"})
-
-
-def write_meta_seed_summary(
+def reproduce_task(
+    task: str,
     out: Path,
-    summaries: dict[int, dict],
-    folders: dict[int, str],
     *,
-    title: str,
-    seconds: float,
+    quick: bool = False,
+    seeds: int | None = None,
+    data: str | None = None,
+    force: bool = False,
+    preset_name: str | None = None,
     echo: Echo = lambda s: None,
-) -> dict:
-    """``out/summary.json``, ``out/meta_seeds.png`` and ``out/report.md`` over the studies of
-    several meta seeds (``summaries[m]`` from the study in ``out/folders[m]``)."""
-    first = summaries[min(summaries)]
-    higher = first["higher_is_better"]
-    values = {m: {arm: np.asarray(s["arms"][arm]["values"]) for arm in s["arms"]} for m, s in summaries.items()}
-    effects = meta_seed_effects(values, higher)
-    combined = {
-        **first,
-        "meta_seeds": len(summaries),
-        "meta_seed_effects": effects,
-        "per_meta_seed": {
-            str(m): {
-                "folder": folders[m],
-                "arms": {a: {k: v for k, v in st.items() if k != "values"} for a, st in s["arms"].items()},
-                "effects": s.get("effects"),
-            }
-            for m, s in summaries.items()
-        },
-        "wall_seconds": seconds,
-    }
-    write_json(out / "summary.json", combined)
-    write_figure(
-        out / "meta_seeds.png",
-        plot_size_sweep(
-            values, metric=first["metric"], xlabel="meta-learning seed", title=f"{title}: every arm per meta seed"
-        ),
-    )
-    lines = [
-        f"# {title}: {len(summaries)} meta-learning seeds",
-        "",
-        "Each meta seed has its own two learned types and comparison; type labels mean nothing across meta "
-        "seeds, so the mix is judged against each meta seed's own better pure type.",
-        "",
-        "| meta seed | better pure type | learned vs base | mix vs better pure | report |",
-        "|---|---|---|---|---|",
-    ]
-    for m, e in effects["per_meta_seed"].items():
-        cells = []
-        for key in ("learned_vs_base", "mix_vs_best_pure"):
-            x = e.get(key)
-            cells.append("" if x is None else f"{x['diff']:+.3g} [{x['lo']:+.3g}, {x['hi']:+.3g}]")
-        lines.append(f"| {m} | {e['best_pure']} | {cells[0]} | {cells[1]} | [report]({folders[m]}/report.md) |")
-    lines += [
-        "",
-        "Pooled over meta seeds (stratified bootstrap, 95 % intervals; positive favours the first-named):",
-        "",
-        effect_line("learned (each meta seed's better pure type) vs base", effects["pooled"].get("learned_vs_base")),
-        effect_line("mix vs each meta seed's better pure type", effects["pooled"].get("mix_vs_best_pure")),
-        "",
-        f"Wall time {seconds:.0f} s.",
-        "",
-        "![every arm per meta seed](meta_seeds.png)",
-        "",
-    ]
-    (out / "report.md").write_text("\n".join(lines))
-    echo(f"{title}: {len(summaries)} meta seeds done: {out}/report.md")
-    return combined
+    progress: bool = False,
+    backend: str = "process",
+    address: str | None = None,
+    meta_seeds: int | None = None,
+) -> dict[str, dict]:
+    """``reproduce`` for one task into ``out`` (Henon-Heiles: ``out/nn`` and ``out/hnn`` plus
+    ``out/nn_vs_hnn.png`` and ``out/report.md``); returns the study summary per model.
+
+    Args:
+        meta_seeds: meta-learning seeds (default: the preset's for the task, else 1).
+    """
+    t = get_task(task)
+    if data is not None and not t.accepts_data_file:
+        raise ValueError(f"--data applies to tasks that read series files (clock), not {task!r}")
+    models = paper_models(task)
+    named = {model: preset(task, model, preset_name) for model in models}  # refuses a preset the task lacks, early
+    meta_seeds = default_meta_seeds(task, preset_name) if meta_seeds is None else meta_seeds
+    if meta_seeds < 1:
+        raise ValueError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    summaries = {}
+    for model in models:
+        authors = authors_numbers(task, model, preset_name)
+        summaries[model] = reproduce_model(
+            task,
+            model,
+            out / model if len(models) > 1 else out,
+            quick=quick,
+            seeds=seeds,
+            data=data,
+            force=force,
+            echo=echo,
+            progress=progress,
+            meta_overrides=named[model]["meta"],
+            compare_overrides=named[model]["compare"],
+            label=preset_name,
+            backend=backend,
+            address=address,
+            meta_seeds=meta_seeds,
+            authors=authors,
+        )
+    if len(models) > 1:
+        write_nn_vs_hnn(out, summaries)
+    return summaries
 
 
-__all__ = ["meta_seed_folder", "reproduce_model", "write_meta_seed_summary"]
+__all__ = ["paper_models", "reproduce_model", "reproduce_task"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from physnet.activations import FrozenBank, save_activations
-from physnet.experiments.backends import start_ray
-from physnet.experiments.defaults import QUICK_META, compare_defaults, quick_compare
+from physnet.activations import FrozenBank, load_activations, save_activations
+from physnet.experiments.arms import PAPER_ARMS
+from physnet.experiments.defaults import QUICK_META, compare_defaults, preset, quick_compare
 from physnet.experiments.outputs import write_study
 from physnet.experiments.study import CompareConfig, run_study
+from physnet.experiments.study_layout import meta_seed_folder
 from physnet.plots.study import plot_size_sweep
 from physnet.run_output import write_figure, write_json
 from physnet.training import meta_config_for, meta_learn
@@ -69,6 +70,8 @@ def sweep_sizes(
     if backend == "ray":  # every size's blocks in flight at once: one driver thread per size waits on Ray
         from concurrent.futures import ThreadPoolExecutor
 
+        from physnet.experiments.ray_backend import start_ray
+
         start_ray(address)
         with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
             results = dict(zip(sizes, pool.map(study, sizes), strict=True))
@@ -82,6 +85,37 @@ def sweep_sizes(
     write_figure(out / "sizes.png", plot_size_sweep(values, metric=metric, title=f"{task} / {model}"))
     write_json(out / "summary.json", {"task": task, "model": model, "metric": metric, "sizes": summaries})
     return summaries
+
+
+def paper_size_sweep(
+    out: Path,
+    *,
+    quick: bool,
+    seeds: int | None,
+    force: bool,
+    echo: Callable[[str], None],
+    backend: str,
+    address: str | None,
+) -> dict[str, dict]:
+    """The paper regime's MNIST-1D comparison at hidden sizes 25..400 (the four paper arms),
+    with the types meta-learned by ``out/mnist1d`` (meta seed 0); into ``out/mnist1d-sizes``."""
+    meta_seeds = len(list((out / "mnist1d").glob("meta-seed-*"))) or 1
+    frozen = load_activations(meta_seed_folder(out / "mnist1d", 0, meta_seeds) / "meta" / "activations.npz")
+    named = preset("mnist1d", "classifier", "paper")
+    return sweep_sizes(
+        "mnist1d",
+        "classifier",
+        [25, 50, 100, 200, 400],
+        out / "mnist1d-sizes",
+        quick=quick,
+        seeds=seeds,
+        force=force,
+        echo=echo,
+        compare_overrides={**named["compare"], "arms": PAPER_ARMS},
+        backend=backend,
+        address=address,
+        frozen=frozen,
+    )
 
 
 __all__ = ["sweep_sizes"]

@@ -1,9 +1,11 @@
-"""``reproduce all`` on Ray: every task (each model, for Henon-Heiles) is one Ray task, and
-all of them run at the same time; each one's comparison submits its seed blocks as further
-Ray tasks. A task writes straight into ``DIR/<task>/`` when its worker sees the driver's
-folder (one machine, or a filesystem the nodes share), so its checkpoints and finished
-runs survive an interruption; otherwise it works in a scratch folder, starting from the
-files the driver already has, and its files come back to the driver when it finishes."""
+"""Everything Ray: joining a cluster, a study's seed blocks as Ray tasks, and the units of
+``reproduce all`` (every task, each model for Henon-Heiles) as Ray tasks that run at once.
+
+A unit writes straight into ``DIR/<folder>/`` when its worker sees the driver's folder (one
+machine, or a filesystem the nodes share), so its checkpoints and finished runs survive an
+interruption; otherwise it works in a scratch folder, starting from the files the driver
+already has, and its files come back to the driver when it finishes. Ray itself is imported
+only when a Ray backend is used."""
 
 from __future__ import annotations
 
@@ -16,11 +18,84 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from physnet.experiments.backends import start_ray
-from physnet.experiments.defaults import preset
-from physnet.experiments.regimes import authors_numbers, default_meta_seeds
-from physnet.experiments.reproduce import reproduce_model
+from physnet.activations import FrozenBank
+from physnet.experiments.blocks import Block, BlockResult, train_block
 from physnet.run_output import write_atomically
+from physnet.tasks import TaskData
+
+
+def check_ray_address(address: str | None, timeout: float = 5.0) -> None:
+    """Refuse, within ``timeout`` seconds, a Ray address whose host does not answer on its port
+    (``ray.init`` would retry for ever, and only after the expensive work before it).
+    ``None`` and ``auto`` are left to Ray.
+
+    Raises:
+        ConnectionError: nothing listens at ``host:port``.
+        ValueError: the address has no port.
+    """
+    import socket
+
+    if address in (None, "auto", "local"):
+        return
+    hostport = address.split("://", 1)[-1]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"--address {address!r}: expected HOST:PORT, ray://HOST:PORT or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise ConnectionError(
+            f"cannot reach the Ray cluster at {address} ({err.strerror or err}); "
+            "check --address, or drop it to start a local Ray"
+        ) from None
+
+
+def start_ray(address: str | None = None):
+    """Join the Ray cluster at ``address`` (or start a local instance) unless already joined;
+    returns the ``ray`` module.
+
+    Raises:
+        ValueError: Ray is not installed.
+    """
+    try:
+        import ray
+    except ImportError:
+        raise ValueError("the ray backend needs Ray: pip install 'physnet[ray]' (or pip install ray)") from None
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    return ray
+
+
+def ray_blocks(
+    blocks: list[Block],
+    settings: dict,
+    data: TaskData,
+    frozen: FrozenBank | None,
+    address: str | None,
+    device: str,
+    on_start: Callable[[Block], None] | None,
+) -> Iterator[BlockResult]:
+    """A study's blocks as Ray tasks (``backends.run_blocks`` with ``backend="ray"``), each
+    result yielded as it finishes; a block's own error cancels the rest and is raised."""
+    ray = start_ray(address)
+    # a worker that dies is retried (max_retries); an exception inside train_block is not
+    remote = ray.remote(max_retries=3, num_cpus=1)(train_block)
+    data_ref, frozen_ref = ray.put(data), ray.put(frozen)
+    pending = []
+    for block in blocks:
+        if on_start is not None:
+            on_start(block)
+        pending.append(remote.remote(block, settings, data_ref, frozen_ref, device, False))
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        try:
+            result = ray.get(done[0])
+        except ray.exceptions.RayTaskError as err:  # the block's own error (e.g. a diverging run), not Ray's
+            for ref in pending:
+                ray.cancel(ref)
+            raise err.cause from None
+        yield result
+
 
 #: The file that tells a worker it sees the driver's output folder.
 TOKEN_FILE = ".physnet-ray-driver"
@@ -48,15 +123,9 @@ class UnitResult:
     files: dict[str, bytes] | None = None
 
 
-def paper_units(tasks: tuple[str, ...]) -> list[Unit]:
-    """The units for ``tasks``: one per model that ``reproduce`` runs (``paper_models``)."""
-    from physnet.experiments.paper import paper_models
-
-    units = []
-    for task in tasks:
-        models = paper_models(task)
-        units += [Unit(task, m, f"{task}/{m}" if len(models) > 1 else task) for m in models]
-    return units
+#: What a unit runs: ``(unit, its folder, echo) -> study summary`` (a module-level function,
+#: so that Ray ships it by reference).
+UnitWork = Callable[[Unit, Path, Callable[[str], None]], dict]
 
 
 def pack_files(root: Path) -> dict[str, bytes]:
@@ -86,37 +155,21 @@ def _write_bytes(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def run_unit(unit: Unit, out: str, token: str | None, files: dict[str, bytes], options: dict) -> UnitResult:
-    """Run ``reproduce`` for one unit (inside a Ray worker); see the module's docstring.
-    ``options``: ``quick``, ``seeds``, ``force`` as for ``reproduce_model``."""
+def run_unit(unit: Unit, out: str, token: str | None, files: dict[str, bytes], work: UnitWork) -> UnitResult:
+    """Run ``work`` for one unit inside a Ray worker, in the driver's folder when the worker
+    sees it (``token`` matches its marker file), else in a scratch folder seeded with
+    ``files``; see the module's docstring."""
     began = time.perf_counter()
     driver_folder = Path(out)
     marker = driver_folder / TOKEN_FILE
     shared = token is not None and marker.is_file() and marker.read_text().strip() == token
     log: list[str] = []
-    options = dict(options)
-    preset_name, meta_seeds = options.pop("preset_name", None), options.pop("meta_seeds", None)
-    named = preset(unit.task, unit.model, preset_name)
-    meta_seeds = default_meta_seeds(unit.task, preset_name) if meta_seeds is None else meta_seeds
     with tempfile.TemporaryDirectory(prefix="physnet-unit-") as scratch:
         root = driver_folder / unit.folder if shared else Path(scratch) / "unit"
         if not shared:
             unpack_files(files, root)
         try:
-            summary = reproduce_model(
-                unit.task,
-                unit.model,
-                root,
-                echo=log.append,
-                progress=False,
-                meta_overrides=named["meta"],
-                compare_overrides=named["compare"],
-                backend="ray",
-                label=preset_name,
-                meta_seeds=meta_seeds,
-                authors=authors_numbers(unit.task, unit.model, preset_name),
-                **options,
-            )
+            summary = work(unit, root, log.append)
         except Exception as err:  # name the driver's folder, not the scratch one, in the message
             if shared or str(root) not in str(err):
                 raise
@@ -136,13 +189,13 @@ def _renamed(err: Exception, message: str) -> Exception:
 def run_units_on_ray(
     units: list[Unit],
     out: Path,
-    options: dict,
+    work: UnitWork,
     *,
     address: str | None = None,
     echo: Callable[[str], None] = lambda s: None,
     share: bool = True,
 ) -> Iterator[UnitResult]:
-    """Submit every unit at once and yield each result as it finishes, its files already
+    """Submit ``work`` for every unit at once and yield each result as it finishes, its files already
     written under ``out/<folder>/`` when they came back by value. A unit whose run fails
     does not stop the others: the first failure is raised after every other unit is done.
 
@@ -157,7 +210,7 @@ def run_units_on_ray(
         marker.write_text(token + "\n")
     # one fresh worker per unit (max_calls=1), so its peak memory is its own; a lost worker is retried once
     remote = ray.remote(num_cpus=1, max_calls=1, max_retries=1)(run_unit)
-    pending = {remote.remote(u, str(out), token, pack_files(out / u.folder), options): u for u in units}
+    pending = {remote.remote(u, str(out), token, pack_files(out / u.folder), work): u for u in units}
     echo(f"[all] on Ray: {', '.join(u.folder for u in units)} submitted")
     failure: BaseException | None = None
     try:
@@ -187,9 +240,12 @@ __all__ = [
     "TOKEN_FILE",
     "Unit",
     "UnitResult",
+    "UnitWork",
+    "check_ray_address",
     "pack_files",
-    "paper_units",
+    "ray_blocks",
     "run_unit",
     "run_units_on_ray",
+    "start_ray",
     "unpack_files",
 ]
