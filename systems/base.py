@@ -31,6 +31,7 @@ generators check the protocol (:func:`is_hamiltonian`) and not the class.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import torch
@@ -143,8 +144,21 @@ class HamiltonianSystem(System):
         return self.hamiltonian(y)
 
     def vector_field(self, t: Tensor, y: Tensor) -> Tensor:
-        with torch.enable_grad():
-            y_ = y if y.requires_grad else y.detach().requires_grad_(True)
-            (dH,) = torch.autograd.grad(self.hamiltonian(y_).sum(), y_, create_graph=y.requires_grad)
-        dH_dq, dH_dp = dH[..., : self.n_dof], dH[..., self.n_dof :]
-        return torch.cat([dH_dp, -dH_dq], dim=-1)
+        return symplectic_gradient(self.hamiltonian, y, self.n_dof, create_graph=y.requires_grad)
+
+
+def symplectic_gradient(
+    hamiltonian: Callable[[Tensor], Tensor], y: Tensor, n_dof: int, *, create_graph: bool | None = None
+) -> Tensor:
+    """``J grad H = (dH/dp, -dH/dq)`` for states ``(..., 2 n_dof)``, by autograd.
+
+    ``create_graph``: keep the gradient's graph (training on the vector field, Newton
+    solves, JVPs); None: when the caller is in grad mode or ``y`` requires grad, so that
+    plain rollouts under ``torch.no_grad`` skip it.
+    """
+    if create_graph is None:
+        create_graph = torch.is_grad_enabled() or y.requires_grad
+    with torch.enable_grad():
+        y_ = y if y.requires_grad else y.detach().requires_grad_(True)
+        (dH,) = torch.autograd.grad(hamiltonian(y_).sum(), y_, create_graph=create_graph)
+    return torch.cat([dH[..., n_dof:], -dH[..., :n_dof]], dim=-1)

@@ -11,6 +11,15 @@ from torch import Tensor, nn
 from physnet.activations.grid import check_k
 
 
+def check_fractions(fractions: Sequence[float], k: int) -> None:
+    """Raise ValueError unless ``fractions`` are ``k`` non-negative shares summing to one."""
+    if len(fractions) != k:
+        raise ValueError(f"got {len(fractions)} type fractions for k={k} types")
+    if min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-6:
+        shares = [float(f) for f in fractions]
+        raise ValueError(f"type fractions must be non-negative and sum to one, got {shares} (sum {sum(shares):.6g})")
+
+
 def type_assignment(n: int, k: int = 2, fractions: Sequence[float] | None = None) -> Tensor:
     """Type of each of ``n`` neurons, shaped ``(n,)``, in contiguous blocks.
 
@@ -27,12 +36,7 @@ def type_assignment(n: int, k: int = 2, fractions: Sequence[float] | None = None
     if fractions is None:
         fractions = [1.0 / k] * k
     fractions = [float(f) for f in fractions]
-    if len(fractions) != k:
-        raise ValueError(f"got {len(fractions)} fractions for k={k} types")
-    if min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-6:
-        raise ValueError(
-            f"type fractions must be non-negative and sum to one, got {fractions} (sum {sum(fractions):.6g})"
-        )
+    check_fractions(fractions, k)
     exact = [f * n for f in fractions]
     counts = [int(e) for e in exact]
     for j in sorted(range(k), key=lambda j: exact[j] - counts[j], reverse=True)[: n - sum(counts)]:

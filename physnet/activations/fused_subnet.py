@@ -31,7 +31,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["fused_residual", "set_compiled", "compiled_enabled"]
+__all__ = ["compiled_enabled", "compiled_kernels", "fused_residual", "set_compiled"]
 
 
 def _value(x: Tensor, w: Tensor, b: Tensor, a: Tensor) -> Tensor:
@@ -75,21 +75,19 @@ def _second(
 
 
 _EAGER: dict[str, Callable[..., Any]] = {"value": _value, "first": _first, "second": _second}
-_kernels: dict = _EAGER
-_compiled = False
+_Kernels = dict[str, Callable[..., Any]]
+_compiled_cache: _Kernels | None = None
+_compile_failed = False
+_default_compiled = False  # what a call that does not choose uses (``set_compiled``)
 
 
-def set_compiled(enabled: bool) -> bool:
-    """Use ``torch.compile``'d kernels (True) or plain tensor code (False) for every fused
-    sub-network from now on. Returns whether compiled kernels are in use: if compiling is
-    unavailable here (no C++ compiler), a one-line warning says so and plain code is used.
-    """
-    global _kernels, _compiled
-    if not enabled:
-        _kernels, _compiled = _EAGER, False
-        return False
-    if _compiled:
-        return True
+def compiled_kernels() -> _Kernels | None:
+    """The ``torch.compile``'d kernels, compiled on first use and kept for the process (a
+    cache, not a switch: each bank chooses whether to use them). None where compiling is
+    unavailable (no C++ compiler): a one-line warning says so, once."""
+    global _compiled_cache, _compile_failed
+    if _compiled_cache is not None or _compile_failed:
+        return _compiled_cache
     try:
         kernels = {name: torch.compile(fn) for name, fn in _EAGER.items()}
         probe = torch.linspace(-1, 1, 8)
@@ -101,59 +99,75 @@ def set_compiled(enabled: bool) -> bool:
             RuntimeWarning,
             stacklevel=2,
         )
-        _kernels, _compiled = _EAGER, False
-        return False
-    _kernels, _compiled = kernels, True
-    return True
+        _compile_failed = True
+        return None
+    _compiled_cache = kernels
+    return kernels
+
+
+def set_compiled(enabled: bool) -> bool:
+    """The default for fused sub-networks that do not choose (``fused_residual(...,
+    compiled=None)``): compiled kernels (True) or plain tensor code (False). Returns whether
+    compiled kernels are now the default (False where compiling is unavailable)."""
+    global _default_compiled
+    _default_compiled = enabled and compiled_kernels() is not None
+    return _default_compiled
 
 
 def compiled_enabled() -> bool:
-    """Whether the fused sub-network uses compiled kernels."""
-    return _compiled
+    """Whether fused sub-networks that do not choose use compiled kernels."""
+    return _default_compiled
 
 
-def _kernel(name: str):
-    # plain code whenever a result must carry a graph (higher derivatives): compiled kernels
-    # are traced for inference
-    return _EAGER[name] if torch.is_grad_enabled() else _kernels[name]
+def _kernels_for(compiled: bool | None) -> _Kernels:
+    use = _default_compiled if compiled is None else compiled
+    kernels = compiled_kernels() if use else None
+    return _EAGER if kernels is None else kernels
 
 
 class _ResidualGrad(torch.autograd.Function):
     """``(x, w, b, a, gy) -> (gx, ga, gw, gb)`` (:func:`_first`), differentiable once more."""
 
     @staticmethod
-    def forward(ctx, x, w, b, a, gy):
+    def forward(ctx, x, w, b, a, gy, kernels):
         ctx.save_for_backward(x, w, b, a, gy)
+        ctx.kernels = kernels
         with torch.no_grad():
-            return _kernels["first"](x, w, b, a, gy)
+            return kernels["first"](x, w, b, a, gy)
 
     @staticmethod
     def backward(ctx, ux, ua, uw, ub):
         x, w, b, a, gy = ctx.saved_tensors
         ux = torch.zeros_like(x) if ux is None else ux.contiguous()
         ua, uw, ub = (torch.zeros_like(w) if u is None else u.contiguous() for u in (ua, uw, ub))
-        dgy, dx, da, dw, db = _kernel("second")(x, w, b, a, gy, ux, ua, uw, ub)
-        return dx, dw, db, da, dgy
+        # plain code whenever a result must carry a graph (higher derivatives): compiled
+        # kernels are traced for inference
+        second = _EAGER["second"] if torch.is_grad_enabled() else ctx.kernels["second"]
+        dgy, dx, da, dw, db = second(x, w, b, a, gy, ux, ua, uw, ub)
+        return dx, dw, db, da, dgy, None
 
 
 class _Residual(torch.autograd.Function):
     """``(x, w, b, a) -> r(x)`` (:func:`_value`); its backward is :class:`_ResidualGrad`."""
 
     @staticmethod
-    def forward(ctx, x, w, b, a):
+    def forward(ctx, x, w, b, a, kernels):
         ctx.save_for_backward(x, w, b, a)
+        ctx.kernels = kernels
         with torch.no_grad():
-            return _kernels["value"](x, w, b, a)
+            return kernels["value"](x, w, b, a)
 
     @staticmethod
     def backward(ctx, gy):
         x, w, b, a = ctx.saved_tensors
-        gx, ga, gw, gb = _ResidualGrad.apply(x, w, b, a, gy.contiguous())
-        return gx, gw, gb, ga
+        gx, ga, gw, gb = _ResidualGrad.apply(x, w, b, a, gy.contiguous(), ctx.kernels)
+        return gx, gw, gb, ga, None
 
 
-def fused_residual(x: Tensor, w: Tensor, b: Tensor, a: Tensor) -> Tensor:
+def fused_residual(x: Tensor, w: Tensor, b: Tensor, a: Tensor, *, compiled: bool | None = None) -> Tensor:
     """``sum_w a_w tanh(w_w x + b_w)`` elementwise: ``x`` of any shape, ``w, b, a`` shaped
     ``(W,)`` -> the shape of ``x``. Differentiable twice through the fused kernels (more
-    through plain autograd)."""
-    return _Residual.apply(x.reshape(-1).contiguous(), w, b, a).reshape(x.shape)
+    through plain autograd). ``compiled``: use the compiled kernels (where available) or
+    plain code; None: the default of :func:`set_compiled`."""
+    kernels = _kernels_for(compiled)
+    return _Residual.apply(x.reshape(-1).contiguous(), w, b, a, kernels).reshape(x.shape)

@@ -67,7 +67,7 @@ class LearnedBank(nn.Module):
     With ``fused = True`` the sub-networks run as one autograd Function with hand-written
     derivatives (:mod:`physnet.activations.fused_subnet`): the same function and gradients
     (to rounding), far less memory per differentiated step, and faster where its kernels
-    are compiled (``fused_subnet.set_compiled``).
+    are compiled (``compiled = True``; None follows ``fused_subnet.set_compiled``).
 
     Args:
         k: number of types.
@@ -128,6 +128,7 @@ class LearnedBank(nn.Module):
             self.w_out = nn.Parameter(torch.zeros(k, width, dtype=dtype, device=device))
             self.b_out = nn.Parameter(torch.zeros(k, dtype=dtype, device=device))
         self.fused = False
+        self.compiled: bool | None = None  # fused only: compiled kernels (None: fused_subnet's default)
         self._tables: dict[int, Tensor] | None = None  # knot tables shared within reuse_knot_tables()
 
     @property
@@ -142,7 +143,7 @@ class LearnedBank(nn.Module):
         if self.fused:
             if self.sub_activation != "tanh":
                 raise ValueError("the fused sub-network kernels (compile) support tanh sub-networks only")
-            residual = fused_residual(x, self.w_in[j], self.b_in[j], self.w_out[j])
+            residual = fused_residual(x, self.w_in[j], self.b_in[j], self.w_out[j], compiled=self.compiled)
         else:
             residual = self._hidden_fn(x.unsqueeze(-1) * self.w_in[j] + self.b_in[j]) @ self.w_out[j]  # via (..., W)
         if self.residual_scale == 1.0:

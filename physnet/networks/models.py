@@ -11,6 +11,7 @@ import torch
 from torch import Tensor, nn
 
 from physnet.networks.mlp import MLP
+from systems.base import symplectic_gradient
 
 
 class Forecaster(nn.Module):
@@ -127,20 +128,6 @@ class SeparableHamiltonianNetwork(_HamiltonianModel):
     def hamiltonian(self, y: Tensor) -> Tensor:
         q, p = y[..., : self.n_dof], y[..., self.n_dof :]
         return (self.kinetic(p) + self.potential(q)).squeeze(-1)
-
-
-def symplectic_gradient(hamiltonian, y: Tensor, n_dof: int) -> Tensor:
-    """``J grad H = (dH/dp, -dH/dq)`` for states ``(..., 2 n_dof)``, by autograd.
-
-    The gradient's graph is kept (``create_graph``) when the caller is in grad mode or
-    ``y`` requires grad (training on the vector field, Newton solves, JVPs); under
-    ``torch.no_grad`` (plain rollouts) it is not, which is cheaper.
-    """
-    create_graph = torch.is_grad_enabled() or y.requires_grad
-    with torch.enable_grad():
-        y_ = y if y.requires_grad else y.detach().requires_grad_(True)
-        (dH,) = torch.autograd.grad(hamiltonian(y_).sum(), y_, create_graph=create_graph)
-    return torch.cat([dH[..., n_dof:], -dH[..., :n_dof]], dim=-1)
 
 
 def traceable_symplectic_gradient(hamiltonian, y: Tensor, n_dof: int) -> Tensor:
