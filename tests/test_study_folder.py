@@ -64,3 +64,23 @@ def test_a_second_writer_is_refused(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "another physnet process is writing into" in err
     assert not (out / "runs.csv").exists()
     assert main([*ARGV, "--out", str(out)]) == 0  # released: runs
+
+
+def test_a_study_in_memory_gives_the_folder_study_numbers_and_writes_nothing(tmp_path, monkeypatch):
+    import numpy as np
+
+    from physnet.experiments import CompareConfig, run_study
+    from physnet.experiments.study import run_study_in_memory
+
+    config = CompareConfig(
+        task="van-der-pol", model="nn", arms=("base", "tanh"), seeds=3, epochs=1, hidden=(8,), small=True
+    )
+    on_disk = run_study(config, None, tmp_path / "study", block_size=2)
+    monkeypatch.chdir(tmp_path / "study")  # nothing may appear in the working folder either
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    in_memory = run_study_in_memory(config, None, block_size=2)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert set(in_memory.values) == {"base", "tanh"}
+    for arm in ("base", "tanh"):
+        np.testing.assert_array_equal(in_memory.values[arm], on_disk.values[arm])
+    assert in_memory.arms["tanh"]["median"] == on_disk.arms["tanh"]["median"]

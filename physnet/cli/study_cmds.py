@@ -310,7 +310,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     from physnet.experiments.forecast import forecast
     from physnet.experiments.model_store import model_dtype
     from physnet.experiments.outputs import write_forecast
-    from physnet.experiments.study import read_study_config
+    from physnet.experiments.study_folder import read_study_config
     from physnet.run_output import prepare_output_dir
     from physnet.tasks import get_task
 
@@ -434,7 +434,7 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 def run_analyze(args: argparse.Namespace) -> int:
     from physnet.experiments.outputs import write_analysis
-    from physnet.experiments.study import read_study_config
+    from physnet.experiments.study_folder import read_study_config
     from physnet.run_output import prepare_output_dir
 
     run_dir = Path(args.run_dir)

@@ -12,7 +12,7 @@ import torch
 
 from physnet.analysis import HessianOperator, hutchinson_trace, participation_ratio, spectral_density
 from physnet.experiments.model_store import load_arm, member, model_dtype
-from physnet.experiments.study import read_runs, read_study_config
+from physnet.experiments.study_folder import read_runs, read_study_config
 from physnet.tasks import get_task
 from physnet.training.evaluation import ensemble_input
 from physnet.training.losses import member_loss

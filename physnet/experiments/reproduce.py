@@ -23,7 +23,8 @@ from physnet.experiments.meta_seed_summary import write_meta_seed_summary
 from physnet.experiments.outputs import write_best_seed_forecasts, write_nn_vs_hnn, write_study
 from physnet.experiments.regimes import authors_numbers, default_meta_seeds
 from physnet.experiments.report import task_report
-from physnet.experiments.study import CompareConfig, check_study_folder, run_study
+from physnet.experiments.study import CompareConfig, run_study
+from physnet.experiments.study_folder import check_study_folder
 from physnet.experiments.study_layout import meta_seed_folder
 from physnet.plots import plot_activation_evolution, plot_training_curves
 from physnet.run_output import write_figure, write_json, write_npz

@@ -3,9 +3,6 @@ budget and hyperparameters; results kept per seed so a study resumes and extends
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,16 +13,16 @@ import numpy as np
 from physnet.activations import FrozenBank
 from physnet.experiments.arms import ARMS, PAPER_ARMS, check_arms, control_fits
 from physnet.experiments.backends import run_blocks
-from physnet.experiments.blocks import plan_blocks
+from physnet.experiments.blocks import BlockResult, plan_blocks
 from physnet.experiments.effects import study_effects
-from physnet.experiments.model_store import DTYPES, merge_arm
+from physnet.experiments.model_store import DTYPES
 from physnet.experiments.statistics import summarize
-from physnet.run_output import folder_lock, write_atomically, write_json
+from physnet.experiments.study_folder import StudyFolder
+from physnet.run_output import folder_lock
 from physnet.tasks import TaskData, get_task
 from physnet.training import TrainConfig
 from physnet.training.rmsprop import DEFAULT_DECAY
 
-RUNS_HEADER = ["arm", "seed", "model", "hidden", "metric", "train_loss"]
 #: Members trained together in one batched ensemble.
 CHUNK = 50
 
@@ -125,89 +122,6 @@ class StudyResult:
     fits: list | None = None
 
 
-def activations_fingerprint(frozen: FrozenBank | None) -> str | None:
-    """A short hash of the frozen types' samples: a different file means a different study."""
-    if frozen is None:
-        return None
-    h = hashlib.sha256(frozen.values.numpy().tobytes() + frozen.grid.numpy().tobytes() + frozen.kind.encode())
-    return h.hexdigest()[:16]
-
-
-def read_runs(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def write_runs(path: Path, rows: list[dict]) -> None:
-    """Write ``runs.csv`` atomically."""
-
-    def _write(tmp: Path) -> None:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=RUNS_HEADER)
-            writer.writeheader()
-            writer.writerows(rows)
-
-    write_atomically(path, _write)
-
-
-def _folder_record(out: Path) -> dict | None:
-    """The ``config.json`` of ``out`` (``None`` if absent; ``{}`` if unreadable)."""
-    config_path = out / "config.json"
-    if not config_path.exists():
-        return None
-    try:
-        old = json.loads(config_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return {}
-    return old if isinstance(old, dict) else {}
-
-
-def read_study_config(run_dir: Path) -> dict:
-    """The settings (``config.json``'s ``config``) of the study in ``run_dir``.
-
-    Raises:
-        FileNotFoundError: no ``config.json`` there.
-        ValueError: ``config.json`` is unreadable, or written by another command.
-    """
-    record = _folder_record(run_dir)
-    if record is None:
-        raise FileNotFoundError(f"{run_dir} is not a study folder (no config.json); run `physnet compare` first")
-    if "study" not in record:
-        what = f"the output of `physnet {record['command']}`" if "command" in record else "an unreadable config.json"
-        raise ValueError(f"{run_dir} is not a study folder (it holds {what}); pass a `physnet compare` folder")
-    config = record.get("config")
-    if not isinstance(config, dict) or "task" not in config or "arms" not in config:
-        raise ValueError(f"{run_dir}/config.json lacks the study's settings; rerun `physnet compare` into a new folder")
-    return config
-
-
-def check_study_folder(out: Path, record: dict, force: bool, *, ignore: tuple[str, ...] = ()) -> None:
-    """Refuse a folder holding another command's output (always), or a study with other
-    results-relevant settings (unless ``force``, which starts it afresh). Settings in ``ignore``
-    are not compared (a check before the activations are known)."""
-    old = _folder_record(out)
-    if old is None:
-        return
-    if "study" not in old and old.get("command") not in (None, "compare", "reproduce"):
-        raise ValueError(f"{out} holds the output of `physnet {old['command']}`, not a study; use another --out")
-    stored = old.get("study")
-    previous: dict = stored if isinstance(stored, dict) else {}
-    keys = sorted(k for k in record["study"] if k not in ignore and previous.get(k) != record["study"][k])
-    if not keys:
-        return
-    if not force:
-        which = ", ".join(keys) if previous else "unreadable config.json"
-        raise ValueError(
-            f"{out} holds a study with other settings ({which}); use another --out or --force to start afresh"
-        )
-    if ignore:
-        return  # only a check: the study itself clears the folder
-    for stale in [out / "runs.csv", out / "summary.json", *sorted((out / "models").glob("*.pt"))]:
-        stale.unlink(missing_ok=True)
-
-
 def run_study(
     config: CompareConfig,
     frozen: FrozenBank | None,
@@ -223,8 +137,9 @@ def run_study(
     block_size: int = CHUNK,
 ) -> StudyResult:
     """Train ``config.seeds`` fresh networks per arm (one batched ensemble per arm and chunk
-    of seeds), record each seed's validation metric in ``out/runs.csv`` as soon as its arm
-    finishes, store the networks in ``out/models/ARM.pt``, and summarise.
+    of seeds), record each seed's validation metric in ``out/runs.csv`` as soon as its block
+    finishes, store the networks in ``out/models/ARM.pt``, and summarise
+    (:class:`~physnet.experiments.study_folder.StudyFolder` owns the files).
 
     Seeds already in ``runs.csv`` are skipped, so an interrupted study resumes and a larger
     ``seeds`` extends it.
@@ -234,47 +149,71 @@ def run_study(
             on the cluster at ``address``, or a local one; results written as they return).
         block_size: seeds per batched ensemble (one Ray task each).
     """
+    task = _check_study(config, frozen, block_size)
+    with folder_lock(out):
+        folder = StudyFolder(out)
+        rows = folder.begin(config, frozen, force)
+        data = _study_data(config, task, data, device)
+        done = {(r["arm"], int(r["seed"])) for r in rows}
+        todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
+        runs = _train_blocks(config, frozen, data, todo, device, progress, backend, address, block_size, on_arm)
+        seconds: dict[str, float] = {}
+        for result, block_seconds in runs:
+            rows += block_rows(config, result)
+            folder.add_block(result, rows)
+            seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
+        return study_result(config, frozen, rows, data.loss == "cross_entropy", seconds)
+
+
+def run_study_in_memory(
+    config: CompareConfig,
+    frozen: FrozenBank | None,
+    *,
+    data: TaskData | None = None,
+    device: str = "cpu",
+    progress: bool = False,
+    backend: str = "process",
+    address: str | None = None,
+    block_size: int = CHUNK,
+) -> StudyResult:
+    """The same study as :func:`run_study` with no files: every seed of every arm trained
+    now and the result returned (the networks are not kept). The same seeds give the same
+    numbers as a study folder."""
+    task = _check_study(config, frozen, block_size)
+    data = _study_data(config, task, data, device)
+    todo = {arm: list(range(config.seeds)) for arm in config.arms}
+    rows: list[dict] = []
+    seconds: dict[str, float] = {}
+    for result, block_seconds in _train_blocks(
+        config, frozen, data, todo, device, progress, backend, address, block_size, None
+    ):
+        rows += block_rows(config, result)
+        seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
+    return study_result(config, frozen, rows, data.loss == "cross_entropy", seconds)
+
+
+def _check_study(config: CompareConfig, frozen: FrozenBank | None, block_size: int):
     check_arms(list(config.arms), frozen)
     if block_size < 1:
         raise ValueError(f"block size must be at least one seed, got {block_size}")
     task = get_task(config.task)
     if config.model not in task.models:
         raise ValueError(f"task {config.task!r} takes models {', '.join(task.models)}, not {config.model!r}")
-    with folder_lock(out):
-        return _run_study(
-            config, frozen, out, data, device, force, on_arm, progress, backend, address, block_size, task
-        )
+    return task
 
 
-def _run_study(
-    config, frozen, out, data, device, force, on_arm, progress, backend, address, block_size, task
-) -> StudyResult:
-    record = {"study": {**config.relevant(), "activations": activations_fingerprint(frozen)}}
-    check_study_folder(out, record, force)
-    (out / "models").mkdir(exist_ok=True)
+def _study_data(config: CompareConfig, task, data: TaskData | None, device: str) -> TaskData:
     if data is None:
         data = task.load(seed=config.data_seed, small=config.small, data=config.data)
-    dtype = DTYPES[config.dtype]
-    data = data.to(device, dtype)
-    runs_path = out / "runs.csv"
-    rows = read_runs(runs_path)
-    hidden_label = "-".join(str(h) for h in config.hidden)
-    seconds: dict[str, float] = {}
-    write_json(
-        out / "config.json",
-        {
-            **record,
-            "config": {**asdict(config), "seeds": config.seeds},
-            "activations_metadata": frozen.metadata if frozen is not None else None,
-        },
-    )
-    done = {(r["arm"], int(r["seed"])) for r in rows}
-    todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
-    blocks = plan_blocks(config.arms, todo, block_size)
-    began = time.perf_counter()
+    return data.to(device, DTYPES[config.dtype])
+
+
+def _train_blocks(config, frozen, data, todo, device, progress, backend, address, block_size, on_arm):
+    """Each finished block with the wall seconds since the previous one came back."""
     start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
+    began = time.perf_counter()
     for result in run_blocks(
-        blocks,
+        plan_blocks(config.arms, todo, block_size),
         asdict(config),
         data,
         frozen,
@@ -284,39 +223,40 @@ def _run_study(
         progress=progress,
         on_start=start,
     ):
-        arm, seeds = result.block.arm, list(result.block.seeds)
-        merge_arm(out / "models" / f"{arm}.pt", result.model, result.arch, result.bank)
-        for i, s in enumerate(seeds):
-            rows.append(
-                {
-                    "arm": arm,
-                    "seed": s,
-                    "model": config.model,
-                    "hidden": hidden_label,
-                    "metric": f"{float(result.val_metric[i]):.9g}",
-                    "train_loss": f"{float(result.final_train_loss[i]):.9g}",
-                }
-            )
-        write_runs(runs_path, rows)  # results of this block are safe from here on
-        seconds[arm] = seconds.get(arm, 0.0) + time.perf_counter() - began  # wall time until this block came back
+        yield result, time.perf_counter() - began
         began = time.perf_counter()
+
+
+def block_rows(config: CompareConfig, result: BlockResult) -> list[dict]:
+    """The ``runs.csv`` rows of a finished block, one per seed."""
+    hidden = "-".join(str(h) for h in config.hidden)
+    return [
+        {
+            "arm": result.block.arm,
+            "seed": s,
+            "model": config.model,
+            "hidden": hidden,
+            "metric": f"{float(result.val_metric[i]):.9g}",
+            "train_loss": f"{float(result.final_train_loss[i]):.9g}",
+        }
+        for i, s in enumerate(result.block.seeds)
+    ]
+
+
+def study_result(
+    config: CompareConfig, frozen: FrozenBank | None, rows: list[dict], classification: bool, seconds: dict
+) -> StudyResult:
+    """Summaries, tests and effects from the finished rows (seeds beyond ``config.seeds`` left out)."""
     by_seed = sorted(rows, key=lambda r: int(r["seed"]))  # blocks may return in any order (Ray)
     values = {
         arm: np.array([float(r["metric"]) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
         for arm in config.arms
     }
     arms, tests = summarize(values)
-    classification = data.loss == "cross_entropy"
     fits = control_fits(frozen) if any(a.startswith("fit") for a in config.arms) else None
+    metric = "val_accuracy" if classification else "val_mse"
     return StudyResult(
-        values,
-        arms,
-        tests,
-        "val_accuracy" if classification else "val_mse",
-        classification,
-        seconds,
-        study_effects(values, classification),
-        fits,
+        values, arms, tests, metric, classification, seconds, study_effects(values, classification), fits
     )
 
 
@@ -336,4 +276,13 @@ def study_summary(config: CompareConfig, result: StudyResult, extra: dict | None
     }
 
 
-__all__ = ["CHUNK", "CompareConfig", "StudyResult", "run_study", "study_summary"]
+__all__ = [
+    "CHUNK",
+    "CompareConfig",
+    "StudyResult",
+    "block_rows",
+    "run_study",
+    "run_study_in_memory",
+    "study_result",
+    "study_summary",
+]
