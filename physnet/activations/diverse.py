@@ -11,10 +11,11 @@ from torch import Tensor, nn
 from physnet.activations.grid import check_k
 
 
-def check_fractions(fractions: Sequence[float], k: int) -> None:
-    """Raise ValueError unless ``fractions`` are ``k`` non-negative shares summing to one."""
+def check_fractions(fractions: Sequence[float], k: int, noun: str = "fractions") -> None:
+    """Raise ValueError unless ``fractions`` are ``k`` non-negative shares summing to one
+    (``noun`` names them in the message)."""
     if len(fractions) != k:
-        raise ValueError(f"got {len(fractions)} type fractions for k={k} types")
+        raise ValueError(f"got {len(fractions)} {noun} for k={k} types")
     if min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-6:
         shares = [float(f) for f in fractions]
         raise ValueError(f"type fractions must be non-negative and sum to one, got {shares} (sum {sum(shares):.6g})")

@@ -107,9 +107,12 @@ def compiled_kernels() -> _Kernels | None:
 
 def set_compiled(enabled: bool) -> bool:
     """The default for fused sub-networks that do not choose (``fused_residual(...,
-    compiled=None)``): compiled kernels (True) or plain tensor code (False). Returns whether
-    compiled kernels are now the default (False where compiling is unavailable)."""
-    global _default_compiled
+    compiled=None)``): compiled kernels (True) or plain tensor code (False, which also drops
+    the kernel cache). Returns whether compiled kernels are now the default (False where
+    compiling is unavailable)."""
+    global _default_compiled, _compiled_cache, _compile_failed
+    if not enabled:  # also forget compiled kernels and a failed attempt: the next request compiles afresh
+        _compiled_cache, _compile_failed = None, False
     _default_compiled = enabled and compiled_kernels() is not None
     return _default_compiled
 

@@ -203,7 +203,7 @@ def _check_types_and_device(c: MetaConfig) -> None:
     if not isinstance(c.k, int) or c.k < 1:
         raise ValueError(f"number of neuron types k must be a positive integer, got {c.k!r}")
     if c.fractions is not None:
-        check_fractions(list(c.fractions), c.k)
+        check_fractions(list(c.fractions), c.k, "type fractions")
     if c.device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"device {c.device!r} asked for but CUDA is not available; use --device cpu")
 
