@@ -18,14 +18,14 @@ import numpy as np
 
 from physnet.experiments.defaults import compare_defaults, preset
 from physnet.experiments.regimes import LR_CANDIDATES
-from physnet.experiments.study import CompareConfig, run_study
+from physnet.experiments.study import StudyConfig, run_study
 
 
 def choose(task: str, model: str, seeds: int) -> tuple[float, dict[float, float]]:
     named = preset(task, model, "paper")["compare"]
     medians = {}
     for lr in LR_CANDIDATES:
-        config = CompareConfig(
+        config = StudyConfig(
             task=task,
             model=model,
             **{**compare_defaults(task, model), **named, "lr": lr, "seeds": seeds, "arms": ("base",)},

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from physnet.analysis import HessianOperator, hutchinson_trace, participation_ratio
-from physnet.experiments.model_store import member
+from physnet.experiments.model_store import member_network
 from physnet.networks import build_model
 from physnet.plots.analysis import plot_metric_vs_participation
 from physnet.run_output import prepare_output_dir, write_figure
@@ -46,7 +46,7 @@ def main() -> None:
         r = participation_ratio(hidden[0]).numpy() / 100
         # Hessian trace of the training loss of the first seed's network, float64
         arch = {"kind": "classifier", "dim_in": 40, "hidden": [100], "dim_out": 10, "seeds": seeds, "dtype": "float32"}
-        first = member(model, arch, 0).double()
+        first = member_network(model, arch, 0).double()
         x, y = data.x_train[:500].double(), data.y_train[:500]
         op = HessianOperator(
             lambda first=first, x=x, y=y: member_loss(first(x), y, "cross_entropy", 1)[0], list(first.parameters())

@@ -13,7 +13,7 @@ from physnet.cli.main import main
 from physnet.experiments.ablation import LARGE_FACTORIAL, parse_vary, plan_settings
 from physnet.experiments.claims import REPRODUCED, hessian_claim, participation_claim, size_claim
 from physnet.experiments.effects import best_pure, effect, judged, meta_seed_effects, pooled_effect, study_effects
-from physnet.experiments.study import CompareConfig
+from physnet.experiments.study import StudyConfig
 from physnet.training import meta_config_for
 
 
@@ -122,7 +122,7 @@ def test_vary_parses_values_by_the_settings_type():
 
 def test_factorials_over_the_limit_need_yes():
     meta = meta_config_for("clock", "hnn")
-    compare = CompareConfig(task="clock", model="hnn")
+    compare = StudyConfig(task="clock", model="hnn")
     varies = [
         parse_vary("epochs=" + ",".join(str(i) for i in range(1, 31))),
         parse_vary("lr=" + ",".join(str(0.001 * i) for i in range(1, 21))),

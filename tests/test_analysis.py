@@ -120,8 +120,8 @@ def test_flat_fraction_matches_the_exact_spectrum_of_a_trained_network():
 
 
 def test_participation_per_hidden_layer_and_for_separable_networks(tmp_path):
-    from physnet.experiments import CompareConfig, run_study
-    from physnet.experiments.analyze import analyze_study, hidden_layers
+    from physnet.experiments import StudyConfig, run_study
+    from physnet.experiments.study_analysis import analyze_study, hidden_layers
 
     x = torch.randn(50, 4, generator=torch.Generator().manual_seed(0))
     sep = build_model("hnn-separable", 4, [7], "tanh", seeds=[0, 1, 2])
@@ -131,7 +131,7 @@ def test_participation_per_hidden_layer_and_for_separable_networks(tmp_path):
         _, h = sep.potential(x[:, :2].expand(3, 50, 2), return_hidden=True)
     torch.testing.assert_close(layers["V_L1"], h[0])
 
-    config = CompareConfig(
+    config = StudyConfig(
         task="van-der-pol", model="nn", hidden=(8, 6), arms=("base", "tanh"), seeds=2, epochs=1, small=True
     )
     run_study(config, None, tmp_path)

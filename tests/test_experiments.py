@@ -14,7 +14,7 @@ from scipy.stats import mannwhitneyu
 from physnet.activations import LearnedBank, freeze, save_activations
 from physnet.cli.main import main
 from physnet.experiments import (
-    CompareConfig,
+    StudyConfig,
     arm_summary,
     bootstrap_median_difference,
     load_arm,
@@ -101,7 +101,7 @@ def test_every_task_end_to_end_at_a_tiny_budget(tmp_path, task, model):
 def test_stored_models_reload_with_their_trained_weights(tmp_path, activations):
     from physnet.activations import load_activations
 
-    config = CompareConfig(task="van-der-pol", model="nn", seeds=3, epochs=2, hidden=(12,), small=True)
+    config = StudyConfig(task="van-der-pol", model="nn", seeds=3, epochs=2, hidden=(12,), small=True)
     result = run_study(config, load_activations(activations), tmp_path)
     data = get_task("van-der-pol").load(small=True)
     net, arch = load_arm(tmp_path / "models" / "mix.pt")
@@ -117,7 +117,7 @@ def test_interrupted_study_resumes_and_larger_seeds_extend(tmp_path, activations
     from physnet.activations import load_activations
 
     frozen = load_activations(activations)
-    config = CompareConfig(task="van-der-pol", model="nn", seeds=2, epochs=1, hidden=(8,), small=True)
+    config = StudyConfig(task="van-der-pol", model="nn", seeds=2, epochs=1, hidden=(8,), small=True)
 
     def interrupt(arm, seeds):
         if arm == "type2":
@@ -132,7 +132,7 @@ def test_interrupted_study_resumes_and_larger_seeds_extend(tmp_path, activations
     run_study(config, frozen, tmp_path, on_arm=lambda arm, seeds: trained.append((arm, seeds)))
     assert trained == [("type2", [0, 1]), ("mix", [0, 1])]
     trained.clear()
-    bigger = CompareConfig(task="van-der-pol", model="nn", seeds=3, epochs=1, hidden=(8,), small=True)
+    bigger = StudyConfig(task="van-der-pol", model="nn", seeds=3, epochs=1, hidden=(8,), small=True)
     result = run_study(bigger, frozen, tmp_path, on_arm=lambda arm, seeds: trained.append((arm, seeds)))
     assert trained == [(arm, [2]) for arm in ("base", "type1", "type2", "mix")]
     assert all(len(v) == 3 for v in result.values.values())

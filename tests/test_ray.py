@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from physnet.experiments import CompareConfig, load_arm, run_study
+from physnet.experiments import StudyConfig, load_arm, run_study
 
 ray = pytest.importorskip("ray", reason="the Ray backend's tests need `pip install physnet[ray]`")
 pytestmark = pytest.mark.slow  # each starts a local Ray instance: `bash scripts/test.sh --all` runs them
@@ -38,7 +38,7 @@ def runs(path: Path) -> dict[tuple[str, int], str]:
 
 
 def test_ray_and_in_process_runs_agree_per_seed(tmp_path, local_ray):
-    config = CompareConfig(**CONFIG)
+    config = StudyConfig(**CONFIG)
     here = run_study(config, None, tmp_path / "process", block_size=2)
     there = run_study(config, None, tmp_path / "ray", backend="ray", block_size=2)
     assert runs(tmp_path / "process") == runs(tmp_path / "ray")
@@ -94,7 +94,7 @@ def _kill_a_worker_during(run, name: str, after: float = 0.0) -> tuple[int | Non
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="finds Ray workers through /proc")
 def test_killed_worker_is_retried_and_no_finished_run_is_lost(tmp_path, local_ray):
-    config = CompareConfig(**{**CONFIG, "hidden": (64,), "epochs": 6, "seeds": 6})
+    config = StudyConfig(**{**CONFIG, "hidden": (64,), "epochs": 6, "seeds": 6})
     expected_dir = tmp_path / "process"
     run_study(config, None, expected_dir, block_size=2)
     killed, errors = _kill_a_worker_during(
@@ -108,12 +108,12 @@ def test_killed_worker_is_retried_and_no_finished_run_is_lost(tmp_path, local_ra
 def test_a_diverging_block_raises_its_own_error_and_ray_stays_usable(tmp_path, local_ray):
     from physnet.training import TrainingDivergedError
 
-    good = CompareConfig(**{**CONFIG, "arms": ("base",), "seeds": 2})
+    good = StudyConfig(**{**CONFIG, "arms": ("base",), "seeds": 2})
     run_study(good, None, tmp_path, backend="ray")
-    bad = CompareConfig(**{**CONFIG, "arms": ("base",), "seeds": 4, "base": "identity", "lr": 1e20})
+    bad = StudyConfig(**{**CONFIG, "arms": ("base",), "seeds": 4, "base": "identity", "lr": 1e20})
     with pytest.raises(TrainingDivergedError, match=r"epoch \d+, step \d+"):
         run_study(bad, None, tmp_path, backend="ray", force=True)
-    good_again = CompareConfig(**{**CONFIG, "arms": ("base",), "seeds": 3})
+    good_again = StudyConfig(**{**CONFIG, "arms": ("base",), "seeds": 3})
     run_study(good_again, None, tmp_path / "other", backend="ray")
     assert len(runs(tmp_path / "other")) == 3
 

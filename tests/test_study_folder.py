@@ -69,10 +69,10 @@ def test_a_second_writer_is_refused(tmp_path, capsys):
 def test_a_study_in_memory_gives_the_folder_study_numbers_and_writes_nothing(tmp_path, monkeypatch):
     import numpy as np
 
-    from physnet.experiments import CompareConfig, run_study
+    from physnet.experiments import StudyConfig, run_study
     from physnet.experiments.study import run_study_in_memory
 
-    config = CompareConfig(
+    config = StudyConfig(
         task="van-der-pol", model="nn", arms=("base", "tanh"), seeds=3, epochs=1, hidden=(8,), small=True
     )
     on_disk = run_study(config, None, tmp_path / "study", block_size=2)

@@ -197,7 +197,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_compare(args: argparse.Namespace) -> int:
     from physnet.activations import load_activations
-    from physnet.experiments import CompareConfig, run_study
+    from physnet.experiments import StudyConfig, run_study
     from physnet.experiments.defaults import compare_defaults, preset
     from physnet.experiments.effects import judged
     from physnet.experiments.outputs import write_study
@@ -222,7 +222,7 @@ def run_compare(args: argparse.Namespace) -> int:
     ):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
-    config = CompareConfig(task=args.task, model=model, data=args.data, small=args.small, dtype=args.dtype, **overrides)
+    config = StudyConfig(task=args.task, model=model, data=args.data, small=args.small, dtype=args.dtype, **overrides)
     files = activation_files(args.activations, args.meta_seeds)
     banks = {stem: load_activations(path) for stem, path in files.items()} if files else {None: None}
     out = prepare_output_dir(args.out)

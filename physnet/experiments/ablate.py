@@ -22,7 +22,7 @@ from physnet.experiments.defaults import (
     quick_preset,
 )
 from physnet.experiments.effects import meta_seed_effects
-from physnet.experiments.study import CompareConfig, StudyResult, run_study
+from physnet.experiments.study import StudyConfig, StudyResult, run_study
 from physnet.plots.ablation import plot_ablation
 from physnet.run_output import write_atomically, write_figure, write_json
 from physnet.tasks import get_task
@@ -59,7 +59,7 @@ def base_configs(task: str, model: str, *, preset_name: str | None, quick: bool,
         compare = {**compare_defaults(task, model), **named["compare"], **(quick_preset(task) if quick else {})}
     if seeds is not None:
         compare["seeds"] = seeds
-    return meta_config_for(task, model, **meta), CompareConfig(task=task, model=model, **compare)
+    return meta_config_for(task, model, **meta), StudyConfig(task=task, model=model, **compare)
 
 
 def run_ablation(
@@ -273,7 +273,7 @@ def _jsonable(value):
     return value
 
 
-def _jsonable_dict(config: CompareConfig) -> dict:
+def _jsonable_dict(config: StudyConfig) -> dict:
     from dataclasses import asdict
 
     return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()}

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from physnet.experiments.study import CompareConfig
+from physnet.experiments.study import StudyConfig
 from physnet.training.meta import MetaConfig
 
 #: Settings that are not a regime's: identity, bookkeeping, or set by other options.
@@ -47,7 +47,7 @@ def _annotations(cls) -> dict[str, str]:
 
 
 META_FIELDS = _annotations(MetaConfig)
-COMPARE_FIELDS = _annotations(CompareConfig)
+COMPARE_FIELDS = _annotations(StudyConfig)
 VARIABLE = sorted(set(META_FIELDS) | set(COMPARE_FIELDS))
 
 
@@ -142,7 +142,7 @@ class Setting:
 
     values: tuple[tuple[str, Any], ...]
     meta: MetaConfig
-    compare: CompareConfig
+    compare: StudyConfig
 
     @property
     def folder(self) -> str:
@@ -154,7 +154,7 @@ class Setting:
         return "_".join(f"{n}={_slug(v)}" for n, v in self.values if n in touching) or "default"
 
 
-def plan_settings(varies: list[Vary], meta: MetaConfig, compare: CompareConfig, *, yes: bool = False) -> list[Setting]:
+def plan_settings(varies: list[Vary], meta: MetaConfig, compare: StudyConfig, *, yes: bool = False) -> list[Setting]:
     """The full factorial over ``varies`` applied to the base configurations.
 
     Raises:

@@ -53,7 +53,7 @@ def train_block(
     """Build the block's ensemble (member i from its own seed) and train it on ``data``.
 
     Args:
-        settings: the study's ``CompareConfig`` as a dict (model, hidden, base, dtype and the budget).
+        settings: the study's ``StudyConfig`` as a dict (model, hidden, base, dtype and the budget).
     """
     dtype = DTYPES[settings["dtype"]]
     bank = arm_bank(block.arm, frozen, settings["base"])

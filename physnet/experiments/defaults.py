@@ -6,7 +6,7 @@ from __future__ import annotations
 from physnet.experiments.arms import CLASSIC_ARMS
 from physnet.experiments.regimes import get_regime
 
-#: (task, model) -> CompareConfig overrides at full budget (50 seeds).
+#: (task, model) -> StudyConfig overrides at full budget (50 seeds).
 FULL = {
     ("van-der-pol", "nn"): {"hidden": (100,), "epochs": 20, "batch_size": 150, "lr": 1e-2},
     ("henon-heiles", "nn"): {"hidden": (100,), "epochs": 10, "batch_size": 150, "lr": 1e-2},

@@ -118,7 +118,7 @@ def merge_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None
     save_arm(path, merged, {**arch, "seeds": seeds}, bank)
 
 
-def member(model: nn.Module, arch: dict, index: int) -> nn.Module:
+def member_network(model: nn.Module, arch: dict, index: int) -> nn.Module:
     """Member ``index`` of a stored ensemble as a standalone single-seed model (same bank)."""
     seed = int(arch["seeds"][index])
     bank = model_bank(model)
@@ -138,3 +138,20 @@ def model_bank(model: nn.Module) -> nn.Module:
         if isinstance(m, DiverseActivation):
             return m.bank
     raise ValueError("model has no hidden activation")
+
+
+#: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
+_RENAMED = {"member": "member_network"}
+
+
+def __getattr__(name: str):
+    if name in _RENAMED:
+        import warnings
+
+        warnings.warn(
+            f"physnet.experiments.model_store.{name} is now {_RENAMED[name]}; the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module 'physnet.experiments.model_store' has no attribute {name!r}")

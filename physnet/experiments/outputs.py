@@ -7,15 +7,15 @@ from pathlib import Path
 import numpy as np
 
 from physnet.experiments.forecast import Forecast, forecast
-from physnet.experiments.model_store import load_arm, member, model_dtype
-from physnet.experiments.study import CompareConfig, StudyResult, study_summary
+from physnet.experiments.model_store import load_arm, member_network, model_dtype
+from physnet.experiments.study import StudyConfig, StudyResult, study_summary
 from physnet.integrators import ConvergenceError
 from physnet.plots import plot_arm_boxes, plot_forecast_energy, plot_forecast_error, plot_forecast_orbits
 from physnet.run_output import write_atomically, write_figure, write_json
 from physnet.tasks import TaskData
 
 
-def write_study(out: Path, config: CompareConfig, result: StudyResult, extra: dict | None = None) -> dict:
+def write_study(out: Path, config: StudyConfig, result: StudyResult, extra: dict | None = None) -> dict:
     """``summary.json`` and ``boxplot.png`` (``runs.csv``, ``config.json`` and ``models/`` are
     written while the study runs)."""
     summary = study_summary(config, result, extra)
@@ -64,12 +64,12 @@ def write_analysis(
     echo=lambda s: None,
     arms: list[str] | None = None,
 ) -> dict:
-    """Run :func:`~physnet.experiments.analyze.analyze_study` and write ``analysis.csv``,
+    """Run :func:`~physnet.experiments.study_analysis.analyze_study` and write ``analysis.csv``,
     ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm
     summary (``arms``: only these of the study's arms)."""
     import json
 
-    from physnet.experiments.analyze import HESSIAN_SETTINGS, analyze_study, per_arm_summary
+    from physnet.experiments.study_analysis import HESSIAN_SETTINGS, analyze_study, per_arm_summary
     from physnet.plots.analysis import plot_eigenvalue_densities, plot_metric_vs_participation
 
     if flat_tolerance is None:
@@ -132,7 +132,7 @@ def write_best_seed_forecasts(
         net, arch = load_arm(out / "models" / f"{arm}.pt")
         values = result.values[arm]  # ordered by seed 0..n-1; stored members in the order blocks returned
         best = int(np.argmin(values)) if not result.higher_is_better else int(np.argmax(values))
-        single = member(net, arch, list(arch["seeds"]).index(best))  # roll out that network alone
+        single = member_network(net, arch, list(arch["seeds"]).index(best))  # roll out that network alone
         title = f"{label}, {arm} arm (seed {best}), {method}"
         try:
             fc = _rollout(single, data.to("cpu", model_dtype(single)), method, 100 if quick else 300)

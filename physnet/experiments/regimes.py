@@ -69,7 +69,7 @@ class Regime:
 
     Attributes:
         name, description: what ``--preset`` calls it and one line on where it comes from.
-        meta, compare: ``MetaConfig`` and ``CompareConfig`` overrides for every task.
+        meta, compare: ``MetaConfig`` and ``StudyConfig`` overrides for every task.
         per_task: ``(task, model) -> {"meta": ..., "compare": ...}`` replacing the recipe's values.
         meta_seeds: meta-learning seeds a reproduction runs by default.
         meta_seeds_per_task: ``task -> meta seeds`` where the default is too costly.

@@ -23,7 +23,7 @@ from physnet.experiments.meta_seed_summary import write_meta_seed_summary
 from physnet.experiments.outputs import write_best_seed_forecasts, write_nn_vs_hnn, write_study
 from physnet.experiments.regimes import authors_numbers, default_meta_seeds
 from physnet.experiments.report import task_report
-from physnet.experiments.study import CompareConfig, run_study
+from physnet.experiments.study import StudyConfig, run_study
 from physnet.experiments.study_folder import check_study_folder
 from physnet.experiments.study_layout import meta_seed_folder
 from physnet.plots import plot_activation_evolution, plot_training_curves
@@ -89,7 +89,7 @@ def reproduce_model(
     meta_base = meta_config_for(task, model, data=data, **meta)
     if seeds is not None:
         overrides["seeds"] = seeds
-    config = CompareConfig(task=task, model=model, data=data, **overrides)
+    config = StudyConfig(task=task, model=model, data=data, **overrides)
     t = get_task(task)
     study_data = t.load(seed=config.data_seed, small=config.small, data=data)
     meta_data = (
@@ -133,7 +133,7 @@ def reproduce_model(
 
 def _reproduce_one(
     meta_config: MetaConfig,
-    config: CompareConfig,
+    config: StudyConfig,
     out: Path,
     meta_data: TaskData,
     study_data: TaskData,

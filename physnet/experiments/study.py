@@ -28,7 +28,7 @@ CHUNK = 50
 
 
 @dataclass(frozen=True)
-class CompareConfig:
+class StudyConfig:
     """Settings of a comparison study (all but ``seeds`` must match to resume or extend).
 
     Attributes:
@@ -123,7 +123,7 @@ class StudyResult:
 
 
 def run_study(
-    config: CompareConfig,
+    config: StudyConfig,
     frozen: FrozenBank | None,
     out: Path,
     *,
@@ -166,7 +166,7 @@ def run_study(
 
 
 def run_study_in_memory(
-    config: CompareConfig,
+    config: StudyConfig,
     frozen: FrozenBank | None,
     *,
     data: TaskData | None = None,
@@ -192,7 +192,7 @@ def run_study_in_memory(
     return study_result(config, frozen, rows, data.loss == "cross_entropy", seconds)
 
 
-def _check_study(config: CompareConfig, frozen: FrozenBank | None, block_size: int):
+def _check_study(config: StudyConfig, frozen: FrozenBank | None, block_size: int):
     check_arms(list(config.arms), frozen)
     if block_size < 1:
         raise ValueError(f"block size must be at least one seed, got {block_size}")
@@ -202,7 +202,7 @@ def _check_study(config: CompareConfig, frozen: FrozenBank | None, block_size: i
     return task
 
 
-def _study_data(config: CompareConfig, task, data: TaskData | None, device: str) -> TaskData:
+def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -> TaskData:
     if data is None:
         data = task.load(seed=config.data_seed, small=config.small, data=config.data)
     return data.to(device, DTYPES[config.dtype])
@@ -227,7 +227,7 @@ def _train_blocks(config, frozen, data, todo, device, progress, backend, address
         began = time.perf_counter()
 
 
-def block_rows(config: CompareConfig, result: BlockResult) -> list[dict]:
+def block_rows(config: StudyConfig, result: BlockResult) -> list[dict]:
     """The ``runs.csv`` rows of a finished block, one per seed."""
     hidden = "-".join(str(h) for h in config.hidden)
     return [
@@ -244,7 +244,7 @@ def block_rows(config: CompareConfig, result: BlockResult) -> list[dict]:
 
 
 def study_result(
-    config: CompareConfig, frozen: FrozenBank | None, rows: list[dict], classification: bool, seconds: dict
+    config: StudyConfig, frozen: FrozenBank | None, rows: list[dict], classification: bool, seconds: dict
 ) -> StudyResult:
     """Summaries, tests and effects from the finished rows (seeds beyond ``config.seeds`` left out)."""
     by_seed = sorted(rows, key=lambda r: int(r["seed"]))  # blocks may return in any order (Ray)
@@ -260,7 +260,7 @@ def study_result(
     )
 
 
-def study_summary(config: CompareConfig, result: StudyResult, extra: dict | None = None) -> dict:
+def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None = None) -> dict:
     """The content of ``summary.json``."""
     return {
         "task": config.task,
@@ -278,7 +278,7 @@ def study_summary(config: CompareConfig, result: StudyResult, extra: dict | None
 
 __all__ = [
     "CHUNK",
-    "CompareConfig",
+    "StudyConfig",
     "StudyResult",
     "block_rows",
     "run_study",
@@ -286,3 +286,19 @@ __all__ = [
     "study_result",
     "study_summary",
 ]
+
+#: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
+_RENAMED = {"CompareConfig": "StudyConfig"}
+
+
+def __getattr__(name: str):
+    if name in _RENAMED:
+        import warnings
+
+        warnings.warn(
+            f"physnet.experiments.study.{name} is now {_RENAMED[name]}; the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module 'physnet.experiments.study' has no attribute {name!r}")

@@ -9,7 +9,7 @@ from physnet.activations import FrozenBank, load_activations, save_activations
 from physnet.experiments.arms import PAPER_ARMS
 from physnet.experiments.defaults import QUICK_META, compare_defaults, preset, quick_compare
 from physnet.experiments.outputs import write_study
-from physnet.experiments.study import CompareConfig, run_study
+from physnet.experiments.study import StudyConfig, run_study
 from physnet.experiments.study_layout import meta_seed_folder
 from physnet.plots.study import plot_size_sweep
 from physnet.run_output import write_figure, write_json
@@ -61,7 +61,7 @@ def sweep_sizes(
         }
         if seeds is not None:
             overrides["seeds"] = seeds
-        configs[size] = CompareConfig(task=task, model=model, data=data, **overrides)
+        configs[size] = StudyConfig(task=task, model=model, data=data, **overrides)
 
     def study(size: int):
         echo(f"[{task}/{model}] hidden size {size}: {configs[size].seeds} seeds per arm")

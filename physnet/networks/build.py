@@ -11,7 +11,7 @@ from torch import nn
 from physnet.activations import DiverseActivation, FixedBank, type_assignment
 from physnet.activations.diverse import TypeBank
 from physnet.networks.mlp import MLP
-from physnet.networks.models import Classifier, Forecaster, HamiltonianNetwork, SeparableHamiltonianNetwork
+from physnet.networks.models import Classifier, HamiltonianNetwork, NeuralVectorField, SeparableHamiltonianNetwork
 
 MODEL_KINDS = ("nn", "hnn", "hnn-separable", "classifier")
 
@@ -74,7 +74,7 @@ def build_model(
         return MLP([n_in, *hidden, n_out], acts, member_seeds, dtype=dtype, device=device)
 
     if kind == "nn":
-        return Forecaster(mlp(dim_in, dim_in), state_names)
+        return NeuralVectorField(mlp(dim_in, dim_in), state_names)
     if kind == "hnn":
         return HamiltonianNetwork(mlp(dim_in, 1), state_names)
     if kind == "hnn-separable":

@@ -14,7 +14,7 @@ from physnet.networks.mlp import MLP
 from systems.base import symplectic_gradient
 
 
-class Forecaster(nn.Module):
+class NeuralVectorField(nn.Module):
     """Conventional network ("NN" in the paper): state ``(..., d)`` -> time derivative ``(..., d)``.
 
     A system in the ``systems`` sense (``vector_field``, ``dim``), so every

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from physnet.analysis import HessianOperator, hutchinson_trace, participation_ratio, spectral_density
-from physnet.experiments.model_store import load_arm, member, model_dtype
+from physnet.experiments.model_store import load_arm, member_network, model_dtype
 from physnet.experiments.study_folder import read_runs, read_study_config
 from physnet.tasks import get_task
 from physnet.training.evaluation import ensemble_input
@@ -82,7 +82,7 @@ def analyze_study(
                 row[f"participation_ratio{suffix}"] = float(pr[i])
                 row[f"r{suffix}"] = float(pr[i] / layers[name].shape[-1])
             if hessian and seed in first_seeds:
-                single = member(net, arch, i).double()
+                single = member_network(net, arch, i).double()
                 x, y = d.x_train[:hessian_samples].double(), d.y_train[:hessian_samples]
                 y = y.double() if y.is_floating_point() else y
                 op = HessianOperator(partial(_training_loss, single, x, y, d.loss), list(single.parameters()))
@@ -112,7 +112,7 @@ def hidden_layers(net: torch.nn.Module, x: torch.Tensor) -> dict[str, torch.Tens
     ``participation_ratio`` / ``r``. A separable Hamiltonian network's two MLPs are keyed
     ``V_L1, ..., T_L1, ...`` (potential V(q) first, then kinetic T(p))."""
 
-    model: Any = net  # a Forecaster, HamiltonianNetwork, Classifier or separable network
+    model: Any = net  # a NeuralVectorField, HamiltonianNetwork, Classifier or separable network
 
     def run(mlp, inputs, prefix):
         with torch.no_grad():
