@@ -13,14 +13,7 @@ import numpy as np
 
 from physnet.activations import save_activations
 from physnet.experiments.ablation import Setting, Vary, plan_settings
-from physnet.experiments.defaults import (
-    QUICK_META,
-    QUICK_PRESET_META,
-    compare_defaults,
-    preset,
-    quick_compare,
-    quick_preset,
-)
+from physnet.experiments.defaults import budget, preset
 from physnet.experiments.effects import meta_seed_effects
 from physnet.experiments.study import StudyConfig, StudyResult, run_study
 from physnet.plots.ablation import plot_ablation
@@ -51,14 +44,15 @@ EFFECTS_HEADER = [
 def base_configs(task: str, model: str, *, preset_name: str | None, quick: bool, seeds: int | None):
     """The meta-learning and comparison settings every cell starts from (preset, then budget)."""
     named = preset(task, model, preset_name)
-    if preset_name is None:
-        meta = {**(QUICK_META if quick else {}), **named["meta"]}
-        compare = {**compare_defaults(task, model), **(quick_compare(task) if quick else {})}
-    else:
-        meta = {**named["meta"], **(QUICK_PRESET_META if quick else {})}
-        compare = {**compare_defaults(task, model), **named["compare"], **(quick_preset(task) if quick else {})}
-    if seeds is not None:
-        compare["seeds"] = seeds
+    meta, compare = budget(
+        task,
+        model,
+        quick=quick,
+        preset_name=preset_name,
+        meta_overrides=named["meta"],
+        compare_overrides=named["compare"],
+        seeds=seeds,
+    )
     return meta_config_for(task, model, **meta), StudyConfig(task=task, model=model, **compare)
 
 

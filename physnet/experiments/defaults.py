@@ -38,6 +38,43 @@ def quick_preset(task: str) -> dict:
     return {k: v for k, v in quick_compare(task).items() if k in ("seeds", "small")}
 
 
+def budget(
+    task: str,
+    model: str,
+    *,
+    quick: bool = False,
+    preset_name: str | None = None,
+    meta_overrides: dict | None = None,
+    compare_overrides: dict | None = None,
+    seeds: int | None = None,
+) -> tuple[dict, dict]:
+    """The meta-learning and comparison overrides of a run, merged in one order everywhere:
+    without a preset, the task's comparison budget, then the quick budget, then the caller's
+    overrides; under a preset (a regime) the caller's overrides (the preset's settings) come
+    first and quick shrinks only data, seeds and outer steps after them. ``seeds`` last.
+
+    Returns:
+        ``(meta, compare)``: keyword overrides for ``meta_config_for`` and ``StudyConfig``.
+    """
+    if preset_name is None:  # the quick budget replaces the default one
+        meta = {**(QUICK_META if quick else {}), **(meta_overrides or {})}
+        compare = {
+            **compare_defaults(task, model),
+            **(quick_compare(task) if quick else {}),
+            **(compare_overrides or {}),
+        }
+    else:  # a regime: quick keeps its training and shrinks only data, seeds and outer steps
+        meta = {**(meta_overrides or {}), **(QUICK_PRESET_META if quick else {})}
+        compare = {
+            **compare_defaults(task, model),
+            **(compare_overrides or {}),
+            **(quick_preset(task) if quick else {}),
+        }
+    if seeds is not None:
+        compare["seeds"] = seeds
+    return meta, compare
+
+
 def preset(task: str, model: str, name: str | None) -> dict[str, dict]:
     """The ``meta`` and ``compare`` overrides of a named preset (empty for ``None``); see
     :mod:`physnet.experiments.regimes`.

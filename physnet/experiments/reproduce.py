@@ -11,14 +11,7 @@ from pathlib import Path
 
 from physnet.activations import save_activations
 from physnet.experiments.arms import CLASSIC_ARMS
-from physnet.experiments.defaults import (
-    QUICK_META,
-    QUICK_PRESET_META,
-    compare_defaults,
-    preset,
-    quick_compare,
-    quick_preset,
-)
+from physnet.experiments.defaults import budget, preset
 from physnet.experiments.meta_seed_summary import write_meta_seed_summary
 from physnet.experiments.outputs import write_best_seed_forecasts, write_nn_vs_hnn, write_study
 from physnet.experiments.regimes import authors_numbers, default_meta_seeds
@@ -29,7 +22,7 @@ from physnet.experiments.study_layout import meta_seed_folder
 from physnet.plots import plot_activation_evolution, plot_training_curves
 from physnet.run_output import write_figure, write_json, write_npz
 from physnet.tasks import TaskData, get_task
-from physnet.training import MetaConfig, meta_config_for, meta_learn
+from physnet.training import MetaConfig, MetaResult, meta_config_for, meta_learn
 
 Echo = Callable[[str], None]
 
@@ -72,23 +65,16 @@ def reproduce_model(
         raise ValueError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     began = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    if label is None:  # the quick budget replaces the default one
-        meta = {**(QUICK_META if quick else {}), **(meta_overrides or {})}
-        overrides = {
-            **compare_defaults(task, model),
-            **(quick_compare(task) if quick else {}),
-            **(compare_overrides or {}),
-        }
-    else:  # a preset is a regime: quick keeps its training and shrinks only data, seeds and outer steps
-        meta = {**(meta_overrides or {}), **(QUICK_PRESET_META if quick else {})}
-        overrides = {
-            **compare_defaults(task, model),
-            **(compare_overrides or {}),
-            **(quick_preset(task) if quick else {}),
-        }
+    meta, overrides = budget(
+        task,
+        model,
+        quick=quick,
+        preset_name=label,
+        meta_overrides=meta_overrides,
+        compare_overrides=compare_overrides,
+        seeds=seeds,
+    )
     meta_base = meta_config_for(task, model, data=data, **meta)
-    if seeds is not None:
-        overrides["seeds"] = seeds
     config = StudyConfig(task=task, model=model, data=data, **overrides)
     t = get_task(task)
     study_data = t.load(seed=config.data_seed, small=config.small, data=data)
@@ -153,31 +139,8 @@ def _reproduce_one(
     task, model = config.task, config.model
     check_study_folder(out, {"study": config.relevant()}, force, ignore=("activations",))  # before meta-learning
     out.mkdir(parents=True, exist_ok=True)
-    meta_dir = out / "meta"
-    meta_dir.mkdir(exist_ok=True)
-    if force:
-        (meta_dir / "checkpoint.pt").unlink(missing_ok=True)
     echo(f"{tag} meta-learning {meta_config.outer_steps} outer steps (seed {meta_config.seed})")
-    meta = meta_learn(
-        meta_config, data=meta_data, checkpoint=meta_dir / "checkpoint.pt", resume=True, progress=progress
-    )
-    save_activations(meta_dir / "activations.npz", meta.frozen)
-    write_npz(meta_dir / "history.npz", **meta.history)
-    write_figure(
-        out / "activation_evolution.png",
-        plot_activation_evolution(meta.history["grid"], meta.history["activations"], title=f"{task} / {model}"),
-    )
-    write_figure(out / "training_curves.png", plot_training_curves(meta.history, title=f"{task} / {model}"))
-    meta_numbers = {
-        "val_loss_initial": float(meta.history["val_loss"][0]),
-        "val_loss_final": float(meta.history["val_loss"][-1]),
-        "outer_steps": meta.config.outer_steps,
-        "mode": meta.config.mode,
-        "interpolation": meta.config.interpolation_kind,
-        "seed": meta.config.seed,
-        "frozen_vs_learned": meta.deployment,
-    }
-    write_json(meta_dir / "config.json", {"command": "meta", "config": meta.config.to_dict(), "results": meta_numbers})
+    meta, meta_numbers = _meta_learn_into(out, meta_config, meta_data, force=force, progress=progress)
 
     echo(f"{tag} comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
     result = run_study(
@@ -200,16 +163,8 @@ def _reproduce_one(
     figures += write_best_seed_forecasts(out, result, study_data, f"{task} / {model}", model, quick)
     if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
         echo(f"{tag} participation ratio and Hessian statistics")
-        from physnet.experiments.outputs import write_analysis
-
-        # the paper's Fig. 8 and Hessian claims concern its own arms and the classic activations
-        summary["analysis"] = write_analysis(
-            out, out, hessian_seeds=2 if quick else 10, arms=[a for a in config.arms if a in CLASSIC_ARMS]
-        )
-        figures += [
-            ("Accuracy vs participation ratio", "participation.png"),
-            ("Hessian eigenvalue density", "hessian_density.png"),
-        ]
+        summary["analysis"], more = _classification_analyses(out, config, quick)
+        figures += more
     seconds = time.perf_counter() - began
     summary["wall_seconds"] = seconds
     write_json(out / "summary.json", summary)
@@ -219,6 +174,52 @@ def _reproduce_one(
     (out / "report.md").write_text(task_report(title, summary, meta_numbers, figures, seconds, authors))
     echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
     return summary
+
+
+def _meta_learn_into(
+    out: Path, meta_config: MetaConfig, data: TaskData, *, force: bool, progress: bool
+) -> tuple[MetaResult, dict]:
+    """Meta-learning into ``out/meta/`` (checkpointed, resumed; ``force`` starts afresh):
+    the activations, history and config files and the two meta-learning figures; returns
+    the result and the numbers the report quotes."""
+    task, model = meta_config.task, meta_config.model
+    meta_dir = out / "meta"
+    meta_dir.mkdir(exist_ok=True)
+    if force:
+        (meta_dir / "checkpoint.pt").unlink(missing_ok=True)
+    meta = meta_learn(meta_config, data=data, checkpoint=meta_dir / "checkpoint.pt", resume=True, progress=progress)
+    save_activations(meta_dir / "activations.npz", meta.frozen)
+    write_npz(meta_dir / "history.npz", **meta.history)
+    title = f"{task} / {model}"
+    evolution = plot_activation_evolution(meta.history["grid"], meta.history["activations"], title=title)
+    write_figure(out / "activation_evolution.png", evolution)
+    write_figure(out / "training_curves.png", plot_training_curves(meta.history, title=title))
+    numbers = {
+        "val_loss_initial": float(meta.history["val_loss"][0]),
+        "val_loss_final": float(meta.history["val_loss"][-1]),
+        "outer_steps": meta.config.outer_steps,
+        "mode": meta.config.mode,
+        "interpolation": meta.config.interpolation_kind,
+        "seed": meta.config.seed,
+        "frozen_vs_learned": meta.deployment,
+    }
+    write_json(meta_dir / "config.json", {"command": "meta", "config": meta.config.to_dict(), "results": numbers})
+    return meta, numbers
+
+
+def _classification_analyses(out: Path, config: StudyConfig, quick: bool) -> tuple[dict, list[tuple[str, str]]]:
+    """The paper's participation-ratio and Hessian analyses of a classification study (its
+    own arms and the classic activations, as its Fig. 8 and Hessian claims); the summary's
+    ``analysis`` entry and the report's figures."""
+    from physnet.experiments.outputs import write_analysis
+
+    arms = [a for a in config.arms if a in CLASSIC_ARMS]
+    analysis = write_analysis(out, out, hessian_seeds=2 if quick else 10, arms=arms)
+    figures = [
+        ("Accuracy vs participation ratio", "participation.png"),
+        ("Hessian eigenvalue density", "hessian_density.png"),
+    ]
+    return analysis, figures
 
 
 def paper_models(task: str) -> tuple[str, ...]:

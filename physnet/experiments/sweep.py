@@ -7,7 +7,7 @@ from pathlib import Path
 
 from physnet.activations import FrozenBank, load_activations, save_activations
 from physnet.experiments.arms import PAPER_ARMS
-from physnet.experiments.defaults import QUICK_META, compare_defaults, preset, quick_compare
+from physnet.experiments.defaults import budget, preset
 from physnet.experiments.outputs import write_study
 from physnet.experiments.study import StudyConfig, run_study
 from physnet.experiments.study_layout import meta_seed_folder
@@ -45,23 +45,15 @@ def sweep_sizes(
         raise ValueError(f"sizes must be positive integers, got {sizes}")
     out.mkdir(parents=True, exist_ok=True)
     if frozen is None:
-        meta_config = meta_config_for(
-            task, model, data=data, **{**(QUICK_META if quick else {}), **(meta_overrides or {})}
-        )
+        meta, _ = budget(task, model, quick=quick, meta_overrides=meta_overrides)
+        meta_config = meta_config_for(task, model, data=data, **meta)
         echo(f"[{task}/{model}] meta-learning once: {meta_config.outer_steps} outer x {meta_config.inner_steps} inner")
         frozen = meta_learn(meta_config, checkpoint=out / "meta-checkpoint.pt", resume=True).frozen
     save_activations(out / "activations.npz", frozen)
     configs = {}
     for size in sizes:
-        overrides = {
-            **compare_defaults(task, model),
-            **(quick_compare(task) if quick else {}),
-            **(compare_overrides or {}),
-            "hidden": (size,),
-        }
-        if seeds is not None:
-            overrides["seeds"] = seeds
-        configs[size] = StudyConfig(task=task, model=model, data=data, **overrides)
+        _, overrides = budget(task, model, quick=quick, compare_overrides=compare_overrides, seeds=seeds)
+        configs[size] = StudyConfig(task=task, model=model, data=data, **{**overrides, "hidden": (size,)})
 
     def study(size: int):
         echo(f"[{task}/{model}] hidden size {size}: {configs[size].seeds} seeds per arm")

@@ -234,38 +234,51 @@ def recomputed_meta_gradient(
         g_params = [g + f for g, f in zip(g_params, zeros_for_unused(at_end[len(names) :], params), strict=True)]
     g_state: State = {}  # the meta loss does not see the optimizer state at the end
     for a in reversed(starts):
-        b = min(a + segment, steps)
-        theta_a, state_a = _leaves(*saved.pop(a))
-        th, st = theta_a, state_a
-        outs, cotangents = [], []
-        for i in range(a, b):
-            th, st, loss, _ = inner_step(model, th, st, inner, data, train_batches[i], i, create_graph=True)
-            if trajectory:
-                outs.append(loss)
-                cotangents.append(torch.full_like(loss, 1.0 / steps))
-        for n in names:
-            if th[n].requires_grad:
-                outs.append(th[n])
-                cotangents.append(g_theta[n])
-        for k, v in st.items():
-            if k in g_state and v.requires_grad:
-                outs.append(v)
-                cotangents.append(g_state[k])
-        state_keys = [k for k, v in state_a.items() if v.requires_grad]
-        inputs = [theta_a[n] for n in names] + [state_a[k] for k in state_keys] + params
-        back = torch.autograd.grad(outs, inputs, cotangents, allow_unused=True, retain_graph=True)
-        g_theta = dict(zip(names, zeros_for_unused(back[: len(names)], theta_a.values()), strict=True))
-        g_state = dict(
-            zip(
-                state_keys,
-                zeros_for_unused(back[len(names) : len(names) + len(state_keys)], [state_a[k] for k in state_keys]),
-                strict=True,
-            )
-        )
-        for j, g in enumerate(back[len(names) + len(state_keys) :]):
-            if g is not None:
-                g_params[j] = g_params[j] + g
+        segment_steps = (model, inner, data, train_batches, a, min(a + segment, steps))
+        g_theta, g_state, g_seg = _segment_vjp(segment_steps, saved.pop(a), g_theta, g_state, params, trajectory, steps)
+        g_params = [g if s is None else g + s for g, s in zip(g_params, g_seg, strict=True)]
     return theta, state, value.detach(), losses, g_params
+
+
+def _segment_vjp(
+    segment_steps: tuple,
+    start: tuple[State, State],
+    g_theta: State,
+    g_state: State,
+    params: list[Tensor],
+    trajectory: bool,
+    steps: int,
+) -> tuple[State, State, list[Tensor | None]]:
+    """Recompute inner steps ``a..b-1`` from their saved start with a graph and carry the
+    cotangents of theta and the optimizer state at step ``b`` back to step ``a``
+    (with the segment's own losses' share of a trajectory meta-loss); returns them and the
+    segment's contribution to the meta-gradient with respect to ``params`` (None: none)."""
+    model, inner, data, train_batches, a, b = segment_steps
+    theta_a, state_a = _leaves(*start)
+    names = list(theta_a)
+    th, st = theta_a, state_a
+    outs, cotangents = [], []
+    for i in range(a, b):
+        th, st, loss, _ = inner_step(model, th, st, inner, data, train_batches[i], i, create_graph=True)
+        if trajectory:
+            outs.append(loss)
+            cotangents.append(torch.full_like(loss, 1.0 / steps))
+    for n in names:
+        if th[n].requires_grad:
+            outs.append(th[n])
+            cotangents.append(g_theta[n])
+    for k, v in st.items():
+        if k in g_state and v.requires_grad:
+            outs.append(v)
+            cotangents.append(g_state[k])
+    state_keys = [k for k, v in state_a.items() if v.requires_grad]
+    inputs = [theta_a[n] for n in names] + [state_a[k] for k in state_keys] + params
+    back = torch.autograd.grad(outs, inputs, cotangents, allow_unused=True, retain_graph=True)
+    n_theta, n_state = len(names), len(state_keys)
+    new_theta = dict(zip(names, zeros_for_unused(back[:n_theta], theta_a.values()), strict=True))
+    state_grads = zeros_for_unused(back[n_theta : n_theta + n_state], [state_a[k] for k in state_keys])
+    new_state = dict(zip(state_keys, state_grads, strict=True))
+    return new_theta, new_state, list(back[n_theta + n_state :])
 
 
 __all__ = ["META_LOSSES", "batch_loss", "inner_loop", "inner_step", "recomputed_meta_gradient", "zeros_for_unused"]
