@@ -127,7 +127,7 @@ def small_vdp(**overrides):
 @pytest.mark.parametrize("mode,expected_same", [("same", True), ("fresh", False), ("none", False)])
 def test_reinit_modes_set_the_inner_weights_of_each_outer_step(mode, expected_same):
     """``same``: every outer step starts from the identical inner draw (the JAX reference)."""
-    import physnet.training.meta as meta_module
+    import physnet.training.meta_run as meta_module  # where the outer loop calls outer_step
 
     starts = []
     real = meta_module.outer_step
