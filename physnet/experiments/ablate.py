@@ -268,9 +268,7 @@ def _jsonable(value):
 
 
 def _jsonable_dict(config: StudyConfig) -> dict:
-    from dataclasses import asdict
-
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in config.to_dict().items()}
 
 
 __all__ = ["ABLATION_HEADER", "EFFECTS_HEADER", "base_configs", "run_ablation"]

@@ -22,6 +22,8 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from physnet.experiments.study import StudyConfig
+from physnet.experiments.study_config import TRAIN_KEYS
+from physnet.training import TrainConfig
 from physnet.training.meta import MetaConfig
 
 #: Settings that are not a regime's: identity, bookkeeping, or set by other options.
@@ -47,7 +49,11 @@ def _annotations(cls) -> dict[str, str]:
 
 
 META_FIELDS = _annotations(MetaConfig)
-COMPARE_FIELDS = _annotations(StudyConfig)
+#: A study's settings as the command line names them: its training run's fields flat.
+COMPARE_FIELDS = {
+    **{k: v for k, v in _annotations(StudyConfig).items() if k != "train"},
+    **{k: v for k, v in _annotations(TrainConfig).items() if k in TRAIN_KEYS},
+}
 VARIABLE = sorted(set(META_FIELDS) | set(COMPARE_FIELDS))
 
 

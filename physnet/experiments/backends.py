@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 from physnet.activations import FrozenBank
 from physnet.experiments.blocks import Block, BlockResult, train_block
+from physnet.experiments.study_config import StudyConfig
 from physnet.tasks import TaskData
 
 BACKENDS = ("process", "ray")
@@ -15,7 +16,7 @@ BACKENDS = ("process", "ray")
 
 def run_blocks(
     blocks: list[Block],
-    settings: dict,
+    study: StudyConfig,
     data: TaskData,
     frozen: FrozenBank | None,
     *,
@@ -37,11 +38,11 @@ def run_blocks(
         for block in blocks:
             if on_start is not None:
                 on_start(block)
-            yield train_block(block, settings, data, frozen, device, progress)
+            yield train_block(block, study, data, frozen, device, progress)
         return
     from physnet.experiments.ray_backend import ray_blocks  # Ray only when asked for
 
-    yield from ray_blocks(blocks, settings, data, frozen, address, device, on_start)
+    yield from ray_blocks(blocks, study, data, frozen, address, device, on_start)
 
 
 __all__ = ["BACKENDS", "run_blocks"]

@@ -10,11 +10,11 @@ from torch import nn
 
 from physnet.activations import FrozenBank
 from physnet.experiments.arms import arm_bank
+from physnet.experiments.study_config import StudyConfig
 from physnet.networks import build_model
 from physnet.tasks import TaskData
-from physnet.training import TrainConfig, train
+from physnet.training import train
 from physnet.training.meta import DTYPES
-from physnet.training.rmsprop import DEFAULT_DECAY
 
 
 @dataclass(frozen=True)
@@ -48,22 +48,24 @@ def plan_blocks(arms: tuple[str, ...], todo: dict[str, list[int]], size: int) ->
 
 
 def train_block(
-    block: Block, settings: dict, data: TaskData, frozen: FrozenBank | None, device: str = "cpu", progress: bool = False
+    block: Block,
+    study: StudyConfig,
+    data: TaskData,
+    frozen: FrozenBank | None,
+    device: str = "cpu",
+    progress: bool = False,
 ) -> BlockResult:
-    """Build the block's ensemble (member i from its own seed) and train it on ``data``.
-
-    Args:
-        settings: the study's ``StudyConfig`` as a dict (model, hidden, base, dtype and the budget).
-    """
-    dtype = DTYPES[settings["dtype"]]
-    bank = arm_bank(block.arm, frozen, settings["base"])
-    kind = "classifier" if data.loss == "cross_entropy" else settings["model"]
+    """Build the block's ensemble (member i from its own seed) and train it on ``data`` with
+    the study's training run (``study.train``)."""
+    dtype = DTYPES[study.dtype]
+    bank = arm_bank(block.arm, frozen, study.base)
+    kind = "classifier" if data.loss == "cross_entropy" else study.model
     dim_out = int(data.y_train.max()) + 1 if kind == "classifier" else None
     seeds = list(block.seeds)
     model = build_model(
         kind,
         data.dim_in,
-        tuple(settings["hidden"]),
+        tuple(study.hidden),
         bank,
         dim_out=dim_out,
         seeds=seeds,
@@ -71,27 +73,17 @@ def train_block(
         device=device,
         state_names=data.state_names or None,
     )
-    config = TrainConfig(
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
-        lr=settings["lr"],
-        data_seed=settings["data_seed"],
-        optimizer=settings["optimizer"],
-        momentum=settings["momentum"],
-        decay=settings.get("decay", DEFAULT_DECAY),
-        initial_scale=settings.get("initial_scale", 0.0),
-        compile=settings.get("compile", False),
-    )
+    config = study.train
     result = train(
         model, data.to(device, dtype), config, progress=progress, desc=f"{block.arm} seeds {seeds[0]}-{seeds[-1]}"
     )
     arch = {
         "kind": kind,
         "dim_in": data.dim_in,
-        "hidden": list(settings["hidden"]),
+        "hidden": list(study.hidden),
         "dim_out": dim_out,
         "seeds": seeds,
-        "dtype": settings["dtype"],
+        "dtype": study.dtype,
     }
     return BlockResult(
         block, model.cpu(), bank.cpu(), arch, result.val_metric.double().numpy(), result.train_loss[-1].double().numpy()

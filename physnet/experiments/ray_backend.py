@@ -20,6 +20,7 @@ from pathlib import Path
 
 from physnet.activations import FrozenBank
 from physnet.experiments.blocks import Block, BlockResult, train_block
+from physnet.experiments.study_config import StudyConfig
 from physnet.run_output import write_atomically
 from physnet.tasks import TaskData
 
@@ -68,7 +69,7 @@ def start_ray(address: str | None = None):
 
 def ray_blocks(
     blocks: list[Block],
-    settings: dict,
+    study: StudyConfig,
     data: TaskData,
     frozen: FrozenBank | None,
     address: str | None,
@@ -85,7 +86,7 @@ def ray_blocks(
     for block in blocks:
         if on_start is not None:
             on_start(block)
-        pending.append(remote.remote(block, settings, data_ref, frozen_ref, device, False))
+        pending.append(remote.remote(block, study, data_ref, frozen_ref, device, False))
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
         try:

@@ -5,103 +5,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from physnet.activations import FrozenBank
-from physnet.experiments.arms import ARMS, PAPER_ARMS, check_arms, control_fits
+from physnet.experiments.arms import check_arms, control_fits
 from physnet.experiments.backends import run_blocks
 from physnet.experiments.blocks import BlockResult, plan_blocks
 from physnet.experiments.effects import study_effects
 from physnet.experiments.model_store import DTYPES
 from physnet.experiments.statistics import summarize
+from physnet.experiments.study_config import StudyConfig
 from physnet.experiments.study_folder import StudyFolder
 from physnet.run_output import folder_lock
 from physnet.tasks import TaskData, get_task
-from physnet.training import TrainConfig
-from physnet.training.rmsprop import DEFAULT_DECAY
 
 #: Members trained together in one batched ensemble.
 CHUNK = 50
-
-
-@dataclass(frozen=True)
-class StudyConfig:
-    """Settings of a comparison study (all but ``seeds`` must match to resume or extend).
-
-    Attributes:
-        task, model: the task and its model (``nn``, ``hnn``, ``classifier``).
-        hidden: hidden widths of the fresh networks.
-        arms: arms to run (``base``, ``type1``, ``type2``, ``mix``, ``relu``, ``tanh``).
-        seeds: number of random initialisations per arm (seeds 0..seeds-1).
-        epochs, batch_size, lr: the training budget, the same for every arm.
-        optimizer, momentum: ``adam`` (default), ``sgd`` with heavy-ball momentum or ``rmsprop``
-            (with momentum); decay, initial_scale: RMSprop's second-moment decay and start.
-        compile: train through ``torch.compile``.
-        data_seed: seed of the dataset and of the batch order (shared by all arms).
-        base: the base activation of the ``base`` arm (sine for the dynamics tasks).
-        small: the task's small data; data: a series file (clock).
-        dtype: float32 or float64.
-    """
-
-    task: str
-    model: str
-    hidden: tuple[int, ...] = (100,)
-    arms: tuple[str, ...] = PAPER_ARMS
-    seeds: int = 50
-    epochs: int = 20
-    batch_size: int = 150
-    lr: float = 1e-2
-    optimizer: str = "adam"
-    momentum: float = 0.0
-    decay: float = DEFAULT_DECAY
-    initial_scale: float = 0.0
-    compile: bool = False
-    data_seed: int = 0
-    base: str = "sin"
-    small: bool = False
-    data: str | None = None
-    dtype: str = "float32"
-
-    def __post_init__(self) -> None:
-        if self.seeds < 1:
-            raise ValueError(f"need at least one seed per arm, got {self.seeds}")
-        unknown = set(self.arms) - set(ARMS)
-        if unknown or not self.arms:
-            raise ValueError(
-                f"unknown arm(s) {', '.join(sorted(unknown)) or '(none given)'}; valid arms: {', '.join(ARMS)}"
-            )
-        if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
-            raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
-        self.train_config()  # validates the optimizer's settings
-
-    def relevant(self) -> dict:
-        """Everything that changes results, except the number of seeds (which extends)."""
-        d = asdict(self)
-        d.pop("seeds")
-        if self.optimizer == "adam" and self.momentum == 0.0:  # studies written before these options existed
-            d.pop("optimizer"), d.pop("momentum")
-        if self.optimizer != "rmsprop":  # only RMSprop reads them; absent from studies written before
-            d.pop("decay"), d.pop("initial_scale")
-        d.pop("compile")  # same numbers up to float rounding; does not make another study
-        d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
-        return d
-
-    def train_config(self) -> TrainConfig:
-        """The training run every member of every arm gets."""
-        return TrainConfig(
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            data_seed=self.data_seed,
-            optimizer=self.optimizer,
-            momentum=self.momentum,
-            decay=self.decay,
-            initial_scale=self.initial_scale,
-            compile=self.compile,
-        )
 
 
 @dataclass
@@ -214,7 +136,7 @@ def _train_blocks(config, frozen, data, todo, device, progress, backend, address
     began = time.perf_counter()
     for result in run_blocks(
         plan_blocks(config.arms, todo, block_size),
-        asdict(config),
+        config,
         data,
         frozen,
         backend=backend,
@@ -272,7 +194,7 @@ def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None =
         "effects": result.effects,
         "sine_fits": result.fits,
         "seconds_per_arm": result.seconds,
-        "config": {**asdict(config), **(extra or {})},
+        "config": {**config.to_dict(), **(extra or {})},
     }
 
 

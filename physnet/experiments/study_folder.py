@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 from physnet.activations import FrozenBank
@@ -120,7 +119,7 @@ class StudyFolder:
             self.out / "config.json",
             {
                 **record,
-                "config": {**asdict(config), "seeds": config.seeds},
+                "config": config.to_dict(),
                 "activations_metadata": frozen.metadata if frozen is not None else None,
             },
         )

@@ -1,0 +1,122 @@
+"""The settings of a comparison study: what it trains (task, model, widths, arms, seeds), with
+which training run (a :class:`~physnet.training.TrainConfig`), on which data and precision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from physnet.experiments.arms import ARMS, PAPER_ARMS
+from physnet.training import TrainConfig
+
+#: The training budget's settings a study stores flat in its ``config.json`` (the fields of
+#: its :class:`~physnet.training.TrainConfig`), and their defaults for a study.
+TRAIN_KEYS = ("epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile", "data_seed")
+STUDY_TRAINING = TrainConfig(epochs=20, batch_size=150, lr=1e-2)
+
+
+@dataclass(frozen=True, init=False)
+class StudyConfig:
+    """Settings of a comparison study (all but ``seeds`` must match to resume or extend).
+
+    Attributes:
+        task, model: the task and its model (``nn``, ``hnn``, ``classifier``).
+        hidden: hidden widths of the fresh networks.
+        arms: arms to run (``base``, ``type1``, ``type2``, ``mix``, ``relu``, ``tanh``, controls).
+        seeds: number of random initialisations per arm (seeds 0..seeds-1).
+        train: the training run every member of every arm gets (:class:`TrainConfig`: epochs,
+            batch size, learning rate, optimizer - ``adam``, ``sgd`` with heavy-ball momentum or
+            ``rmsprop`` with decay and initial second moment -, ``compile``, and ``data_seed``,
+            also the dataset's seed). Its fields can be given flat (``epochs=5``) and read flat
+            (``config.epochs``), as in ``config.json``.
+        base: the base activation of the ``base`` arm (sine for the dynamics tasks).
+        small: the task's small data; data: a series file (clock).
+        dtype: float32 or float64.
+    """
+
+    task: str
+    model: str
+    hidden: tuple[int, ...]
+    arms: tuple[str, ...]
+    seeds: int
+    train: TrainConfig
+    base: str
+    small: bool
+    data: str | None
+    dtype: str
+
+    def __init__(
+        self,
+        task: str,
+        model: str,
+        hidden: tuple[int, ...] = (100,),
+        arms: tuple[str, ...] = PAPER_ARMS,
+        seeds: int = 50,
+        train: TrainConfig | None = None,
+        base: str = "sin",
+        small: bool = False,
+        data: str | None = None,
+        dtype: str = "float32",
+        **training: Any,
+    ) -> None:
+        unknown = set(training) - set(TRAIN_KEYS)
+        if unknown:
+            raise TypeError(f"StudyConfig got unexpected setting(s) {', '.join(sorted(unknown))}")
+        train = replace(train or STUDY_TRAINING, **training)  # validates the optimizer's settings
+        values = dict(
+            task=task,
+            model=model,
+            hidden=tuple(hidden),
+            arms=tuple(arms),
+            seeds=seeds,
+            train=train,
+            base=base,
+            small=small,
+            data=data,
+            dtype=dtype,
+        )
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        self._check()
+
+    def _check(self) -> None:
+        if self.seeds < 1:
+            raise ValueError(f"need at least one seed per arm, got {self.seeds}")
+        unknown = set(self.arms) - set(ARMS)
+        if unknown or not self.arms:
+            raise ValueError(
+                f"unknown arm(s) {', '.join(sorted(unknown)) or '(none given)'}; valid arms: {', '.join(ARMS)}"
+            )
+        if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
+            raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
+
+    def __getattr__(self, name: str) -> Any:  # the training settings, flat
+        if name in TRAIN_KEYS:
+            return getattr(self.train, name)
+        raise AttributeError(f"'StudyConfig' object has no attribute {name!r}")
+
+    def to_dict(self) -> dict:
+        """The settings flat, as ``config.json`` and ``summary.json`` store them."""
+        flat = {k: getattr(self, k) for k in ("task", "model", "hidden", "arms", "seeds")}
+        flat.update({k: getattr(self.train, k) for k in TRAIN_KEYS})
+        flat.update(base=self.base, small=self.small, data=self.data, dtype=self.dtype)
+        return flat
+
+    def relevant(self) -> dict:
+        """Everything that changes results, except the number of seeds (which extends)."""
+        d = self.to_dict()
+        d.pop("seeds")
+        if self.optimizer == "adam" and self.momentum == 0.0:  # studies written before these options existed
+            d.pop("optimizer"), d.pop("momentum")
+        if self.optimizer != "rmsprop":  # only RMSprop reads them; absent from studies written before
+            d.pop("decay"), d.pop("initial_scale")
+        d.pop("compile")  # same numbers up to float rounding; does not make another study
+        d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
+        return d
+
+    def train_config(self) -> TrainConfig:
+        """The training run every member of every arm gets (:attr:`train`)."""
+        return self.train
+
+
+__all__ = ["STUDY_TRAINING", "TRAIN_KEYS", "StudyConfig"]
