@@ -15,11 +15,15 @@ from physnet.run_output import write_atomically, write_figure, write_json
 from physnet.tasks import TaskData
 
 
-def write_study(out: Path, config: StudyConfig, result: StudyResult, extra: dict | None = None) -> dict:
+def write_study(
+    out: Path, config: StudyConfig, result: StudyResult, extra: dict | None = None, *, summary_file: bool = True
+) -> dict:
     """``summary.json`` and ``boxplot.png`` (``runs.csv``, ``config.json`` and ``models/`` are
-    written while the study runs)."""
+    written while the study runs); returns the summary. ``summary_file=False``: the caller
+    adds to the summary and writes it once itself."""
     summary = study_summary(config, result, extra)
-    write_json(out / "summary.json", summary)
+    if summary_file:
+        write_json(out / "summary.json", summary)
     title = f"{config.task} / {config.model}: {config.seeds} seeds, hidden {list(config.hidden)}"
     write_figure(out / "boxplot.png", plot_arm_boxes(result.values, metric=result.metric, title=title))
     return summary
@@ -63,10 +67,12 @@ def write_analysis(
     flat_tolerance: float | None = None,
     echo=lambda s: None,
     arms: list[str] | None = None,
+    metric: str | None = None,
 ) -> dict:
     """Run :func:`~physnet.experiments.study_analysis.analyze_study` and write ``analysis.csv``,
     ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm
-    summary (``arms``: only these of the study's arms)."""
+    summary (``arms``: only these of the study's arms; ``metric``: the study's metric, read
+    from its ``summary.json`` when not given)."""
     import json
 
     from physnet.experiments.study_analysis import HESSIAN_SETTINGS, analyze_study, per_arm_summary
@@ -96,7 +102,8 @@ def write_analysis(
     write_atomically(out / "analysis.csv", lambda p: p.write_text("\n".join(lines) + "\n"))
     summary = per_arm_summary(rows)
     summary_path = run_dir / "summary.json"
-    metric = json.loads(summary_path.read_text()).get("metric", "metric") if summary_path.exists() else "metric"
+    if metric is None:
+        metric = json.loads(summary_path.read_text()).get("metric", "metric") if summary_path.exists() else "metric"
     write_json(
         out / "analysis.json",
         {

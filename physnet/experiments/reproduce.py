@@ -154,7 +154,8 @@ def _reproduce_one(
         address=address,
         on_arm=lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]}"),
     )
-    summary = write_study(out, config, result, {"quick": quick, "preset": label, "meta_seed": meta.config.seed})
+    extra = {"quick": quick, "preset": label, "meta_seed": meta.config.seed}
+    summary = write_study(out, config, result, extra, summary_file=False)  # written once, below
     figures = [
         ("Validation metric per arm", "boxplot.png"),
         ("Activation evolution", "activation_evolution.png"),
@@ -163,7 +164,7 @@ def _reproduce_one(
     figures += write_best_seed_forecasts(out, result, study_data, f"{task} / {model}", model, quick)
     if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
         echo(f"{tag} participation ratio and Hessian statistics")
-        summary["analysis"], more = _classification_analyses(out, config, quick)
+        summary["analysis"], more = _classification_analyses(out, config, quick, result.metric)
         figures += more
     seconds = time.perf_counter() - began
     summary["wall_seconds"] = seconds
@@ -207,14 +208,16 @@ def _meta_learn_into(
     return meta, numbers
 
 
-def _classification_analyses(out: Path, config: StudyConfig, quick: bool) -> tuple[dict, list[tuple[str, str]]]:
+def _classification_analyses(
+    out: Path, config: StudyConfig, quick: bool, metric: str
+) -> tuple[dict, list[tuple[str, str]]]:
     """The paper's participation-ratio and Hessian analyses of a classification study (its
     own arms and the classic activations, as its Fig. 8 and Hessian claims); the summary's
     ``analysis`` entry and the report's figures."""
     from physnet.experiments.outputs import write_analysis
 
     arms = [a for a in config.arms if a in CLASSIC_ARMS]
-    analysis = write_analysis(out, out, hessian_seeds=2 if quick else 10, arms=arms)
+    analysis = write_analysis(out, out, hessian_seeds=2 if quick else 10, arms=arms, metric=metric)
     figures = [
         ("Accuracy vs participation ratio", "participation.png"),
         ("Hessian eigenvalue density", "hessian_density.png"),
