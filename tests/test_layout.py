@@ -112,3 +112,23 @@ def test_no_import_cycle_in_the_three_packages():
     graph = import_graph()
     assert "physnet.experiments.reproduce_all" in graph  # the graph sees the packages
     assert import_cycles(graph) == []
+
+
+def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of a function's body, its docstring left out."""
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        body = body[1:]
+    return 0 if not body else int(body[-1].end_lineno or 0) - body[0].lineno + 1
+
+
+@pytest.mark.parametrize("package", ["physnet/experiments", "physnet/training"])
+def test_orchestration_modules_and_functions_stay_small(package):
+    """Issue 14's limits for the orchestration layer: no module over about 300 lines, no
+    function body over about 60 (one concept per file, one step per function)."""
+    for path in sorted((ROOT / package).glob("*.py")):
+        source = path.read_text()
+        assert len(source.splitlines()) <= 310, f"{path.name} has {len(source.splitlines())} lines"
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                assert _body_lines(node) <= 60, f"{path.name}: {node.name} has a {_body_lines(node)}-line body"
