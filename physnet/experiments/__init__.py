@@ -4,6 +4,7 @@ from physnet.experiments.arms import ARMS, PAPER_ARMS, arm_bank
 from physnet.experiments.model_store import load_arm
 from physnet.experiments.statistics import arm_summary, bootstrap_median_difference, mann_whitney_p, summarize
 from physnet.experiments.study import StudyConfig, StudyResult, run_study, study_summary
+from physnet.renamed import renamed_attributes
 
 __all__ = [
     "ARMS",
@@ -21,17 +22,4 @@ __all__ = [
 ]
 
 #: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
-_RENAMED = {"CompareConfig": "StudyConfig"}
-
-
-def __getattr__(name: str):
-    if name in _RENAMED:
-        import warnings
-
-        warnings.warn(
-            f"physnet.experiments.{name} is now {_RENAMED[name]}; the old name goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module 'physnet.experiments' has no attribute {name!r}")
+__getattr__ = renamed_attributes(__name__, globals(), {"CompareConfig": "StudyConfig"})

@@ -10,6 +10,7 @@ from torch import nn
 from physnet.activations import FixedBank, FrozenBank
 from physnet.activations.sine_fit import SineAffineBank
 from physnet.networks import build_model
+from physnet.renamed import renamed_attributes
 from physnet.run_output import write_atomically
 from physnet.training.meta import DTYPES
 
@@ -141,17 +142,4 @@ def model_bank(model: nn.Module) -> nn.Module:
 
 
 #: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
-_RENAMED = {"member": "member_network"}
-
-
-def __getattr__(name: str):
-    if name in _RENAMED:
-        import warnings
-
-        warnings.warn(
-            f"physnet.experiments.model_store.{name} is now {_RENAMED[name]}; the old name goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module 'physnet.experiments.model_store' has no attribute {name!r}")
+__getattr__ = renamed_attributes(__name__, globals(), {"member": "member_network"})

@@ -19,6 +19,7 @@ from physnet.experiments.model_store import DTYPES
 from physnet.experiments.statistics import summarize
 from physnet.experiments.study_config import StudyConfig
 from physnet.experiments.study_folder import StudyFolder
+from physnet.renamed import renamed_attributes
 from physnet.run_output import folder_lock
 from physnet.tasks import TaskData, get_task
 
@@ -210,17 +211,4 @@ __all__ = [
 ]
 
 #: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
-_RENAMED = {"CompareConfig": "StudyConfig"}
-
-
-def __getattr__(name: str):
-    if name in _RENAMED:
-        import warnings
-
-        warnings.warn(
-            f"physnet.experiments.study.{name} is now {_RENAMED[name]}; the old name goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module 'physnet.experiments.study' has no attribute {name!r}")
+__getattr__ = renamed_attributes(__name__, globals(), {"CompareConfig": "StudyConfig"})

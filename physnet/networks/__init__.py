@@ -10,6 +10,7 @@ from physnet.networks.models import (
     SeparableHamiltonianNetwork,
     symplectic_gradient,
 )
+from physnet.renamed import renamed_attributes
 
 __all__ = [
     "MLP",
@@ -25,17 +26,4 @@ __all__ = [
 ]
 
 #: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
-_RENAMED = {"Forecaster": "NeuralVectorField"}
-
-
-def __getattr__(name: str):
-    if name in _RENAMED:
-        import warnings
-
-        warnings.warn(
-            f"physnet.networks.{name} is now {_RENAMED[name]}; the old name goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module 'physnet.networks' has no attribute {name!r}")
+__getattr__ = renamed_attributes(__name__, globals(), {"Forecaster": "NeuralVectorField"})
