@@ -36,11 +36,11 @@ CASES = [
     ("a billion orbits", "simulate pendulum --orbits 1000000000 --out {O}"),
     ("device tpu (meta)", "meta van-der-pol --device tpu --out {O}"),
     ("device tpu (compare)", "compare van-der-pol --arms base --device tpu --out {O}"),
-    ("inner steps 0", "meta van-der-pol --inner-steps 0 --small --outer-steps 1 --out {O}"),
-    ("outer steps 0", "meta van-der-pol --outer-steps 0 --small --out {O}"),
-    ("huge seed", f"meta van-der-pol --seed {2**70} --small --outer-steps 1 --out {{O}}"),
-    ("resume without checkpoint", "meta van-der-pol --resume --small --outer-steps 1 --out {O}"),
-    ("meta over a finished run", "meta van-der-pol --small --outer-steps 1 --out {F}/meta"),
+    ("inner steps 0", "meta van-der-pol --inner-steps 0 --quick --outer-steps 1 --out {O}"),
+    ("outer steps 0", "meta van-der-pol --outer-steps 0 --quick --out {O}"),
+    ("huge seed", f"meta van-der-pol --seed {2**70} --quick --outer-steps 1 --out {{O}}"),
+    ("resume without checkpoint", "meta van-der-pol --resume --quick --outer-steps 1 --out {O}"),
+    ("meta over a finished run", "meta van-der-pol --quick --outer-steps 1 --out {F}/meta"),
     ("analyze hessian-seeds -1", "analyze {F}/study --hessian-seeds -1 --out {O}"),
     ("analyze hessian-seeds 0", "analyze {F}/study --hessian-seeds 0 --out {O}"),
     ("analyze flat-tol nan", "analyze {F}/study --flat-tol nan --out {O}"),
@@ -60,8 +60,8 @@ CASES = [
     ("track fps 0", "track --tracks {F}/frames.csv --fps 0 --out {O}"),
     ("corrupt mp4", "track {F}/corrupt.mp4 --out {O}"),
     ("truncated avi", "track {F}/trunc.avi --out {O}"),
-    ("series with a BOM", "meta clock --data {F}/bom.csv --small --outer-steps 1 --out {O}"),
-    ("binary series", "meta clock --data {F}/binary.csv --small --outer-steps 1 --out {O}"),
+    ("series with a BOM", "meta clock --data {F}/bom.csv --quick --outer-steps 1 --out {O}"),
+    ("binary series", "meta clock --data {F}/binary.csv --quick --outer-steps 1 --out {O}"),
 ]
 
 
@@ -74,7 +74,7 @@ def _fixtures(folder: Path, python: str) -> None:
     physnet(
         "compare", "clock", "--arms", "base", "--seeds", "2", "--small", "--epochs", "1", "--out", str(folder / "study")
     )
-    physnet("meta", "van-der-pol", "--small", "--outer-steps", "1", "--out", str(folder / "meta"))
+    physnet("meta", "van-der-pol", "--quick", "--outer-steps", "1", "--out", str(folder / "meta"))
     (folder / "listcfg").mkdir()
     (folder / "listcfg" / "config.json").write_text("[1, 2]")
     (folder / "bare" / "models").mkdir(parents=True)

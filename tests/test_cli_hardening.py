@@ -13,7 +13,7 @@ import pytest
 from physnet.cli.main import main
 from physnet.run_output import write_json
 
-SMALL = ["--small", "--no-progress", "--hidden", "8", "--width", "4", "--outer-steps", "1", "--inner-steps", "2"]
+SMALL = ["--quick", "--no-progress", "--hidden", "8", "--width", "4", "--outer-steps", "1", "--inner-steps", "2"]
 
 
 def _one_line(capsys) -> str:

@@ -12,7 +12,7 @@ from physnet.activations import load_activations
 from physnet.cli.main import main
 from physnet.networks import build_model
 
-SMALL = ["--small", "--no-progress", "--hidden", "16", "--width", "8", "--outer-steps", "3", "--inner-steps", "5"]
+SMALL = ["--quick", "--no-progress", "--hidden", "16", "--width", "8", "--outer-steps", "3", "--inner-steps", "5"]
 
 
 def test_meta_writes_activations_history_config_and_plots(tmp_path):

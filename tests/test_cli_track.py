@@ -42,7 +42,7 @@ def test_track_writes_series_tracks_config_and_plots(tmp_path, clock_video, caps
                 str(out / "series.csv"),
                 "--out",
                 str(tmp_path / "meta"),
-                "--small",
+                "--quick",
                 "--no-progress",
                 "--hidden",
                 "16",

@@ -38,7 +38,7 @@ COMMANDS = {
         [
             "meta",
             "van-der-pol",
-            "--small",
+            "--quick",
             "--no-progress",
             "--hidden",
             "16",

@@ -77,7 +77,7 @@ def test_reference_preset_sets_the_papers_code_settings(tmp_path, cache):
                 "mnist1d",
                 "--preset",
                 "reference",
-                "--small",
+                "--quick",
                 "--outer-steps",
                 "1",
                 "--inner-steps",

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 from physnet.cli import arguments
 from physnet.cli.arguments import int_list
-from physnet.cli.names import names
+from physnet.cli.names import default, names
+
+
+def meta(name: str) -> object:
+    """The ``MetaConfig`` default of ``name`` (for help texts)."""
+    return default("META", name)
+
 
 #: Options that map one to one onto MetaConfig fields of the same name.
 META_OPTIONS = (
@@ -51,25 +58,35 @@ META_OPTIONS = (
 def add_regime_options(p: argparse.ArgumentParser) -> None:
     """The meta-learning settings of the paper's regimes (shared with ``ablate``'s help)."""
     g = p.add_argument_group("regime (the reference codes' building blocks)")
-    g.add_argument("--inner-momentum", type=arguments.momentum, help="inner sgd/rmsprop momentum (default 0)")
+    g.add_argument(
+        "--inner-momentum",
+        type=arguments.momentum,
+        help=f"inner sgd/rmsprop momentum (default {meta('inner_momentum')})",
+    )
     g.add_argument(
         "--inner-decay",
         type=arguments.decay,
-        help="inner rmsprop: second-moment decay (default 0.99; JAX 0.1, PyTorch 0.8)",
+        help=f"inner rmsprop: second-moment decay (default {meta('inner_decay')}; JAX 0.1, PyTorch 0.8)",
     )
     g.add_argument(
         "--inner-initial-scale",
         type=arguments.nonnegative_float,
-        help="inner rmsprop: initial second moment (default 0; PyTorch reference 1)",
+        help=f"inner rmsprop: initial second moment (default {meta('inner_initial_scale')}; PyTorch reference 1)",
     )
     g.add_argument(
         "--inner-epochs",
         type=arguments.positive_int,
         help="inner steps as passes over the training split (replaces --inner-steps; JAX reference 2)",
     )
-    g.add_argument("--outer-momentum", type=arguments.momentum, help="outer sgd/rmsprop momentum (default 0.9)")
     g.add_argument(
-        "--outer-decay", type=arguments.decay, help="outer rmsprop: second-moment decay (default 0.99; JAX 0.9)"
+        "--outer-momentum",
+        type=arguments.momentum,
+        help=f"outer sgd/rmsprop momentum (default {meta('outer_momentum')})",
+    )
+    g.add_argument(
+        "--outer-decay",
+        type=arguments.decay,
+        help=f"outer rmsprop: second-moment decay (default {meta('outer_decay')}; JAX 0.9)",
     )
     g.add_argument(
         "--outer-grad-clip",
@@ -90,7 +107,7 @@ def add_regime_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--sub-activation",
         choices=names("SUB_ACTIVATIONS"),
-        help="sub-network hidden units (default tanh; JAX reference relu)",
+        help=f"sub-network hidden units (default {meta('sub_activation')}; JAX reference relu)",
     )
     g.add_argument(
         "--subnet-init",
@@ -99,7 +116,9 @@ def add_regime_options(p: argparse.ArgumentParser) -> None:
         "the frameworks' default init (default for --base zero)",
     )
     g.add_argument(
-        "--residual-scale", type=arguments.positive_float, help="s in base + s * g (default 1; PyTorch reference 0.2)"
+        "--residual-scale",
+        type=arguments.positive_float,
+        help=f"s in base + s * g (default {meta('residual_scale')}; PyTorch reference 0.2)",
     )
     g.add_argument(
         "--subnet-eval",
@@ -108,7 +127,10 @@ def add_regime_options(p: argparse.ArgumentParser) -> None:
         "(on --knots even knots over the grid, cubic Hermite between them)",
     )
     g.add_argument(
-        "--knots", type=arguments.positive_int, metavar="G", help="knots of --subnet-eval knots (default 256)"
+        "--knots",
+        type=arguments.positive_int,
+        metavar="G",
+        help=f"knots of --subnet-eval knots (default {meta('knots')})",
     )
 
 
@@ -125,10 +147,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--model", help="nn or hnn (henon-heiles takes both; default: the task's first)")
     p.add_argument("--data", metavar="CSV", help="clock only: a series CSV with header t,theta,theta_dot,theta_ddot")
-    p.add_argument("--k", type=arguments.positive_int, help="number of neuron types (default 2)")
+    p.add_argument("--k", type=arguments.positive_int, help=f"number of neuron types (default {meta('k')})")
     p.add_argument("--fractions", type=arguments.fractions, help="share of each type, e.g. 0.3,0.7 (default even)")
     p.add_argument(
-        "--base", choices=sorted(names("ACTIVATIONS")), help="base function of the sub-networks (default sin)"
+        "--base",
+        choices=sorted(names("ACTIVATIONS")),
+        help=f"base function of the sub-networks (default {meta('base')})",
     )
     p.add_argument("--width", type=arguments.positive_int, help="sub-network width W")
     p.add_argument("--hidden", type=int_list, help="hidden widths, e.g. 100 or 64,64")
@@ -171,7 +195,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=arguments.nonnegative_int, default=0)
     p.add_argument("--device", default="cpu", type=arguments.device, help="cpu (default), cuda, cuda:N or mps")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    p.add_argument("--small", action="store_true", help="small data and budget: a demo in seconds")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"the task's quick budget: small data, {default('QUICK_META', 'outer_steps')} outer steps of "
+        f"{default('QUICK_META', 'inner_steps')} inner ones (under --preset: small data, fewer outer steps)",
+    )
+    p.add_argument("--small", action="store_true", help=argparse.SUPPRESS)  # the name of --quick before
     p.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
     p.add_argument("--force", action="store_true", help="start over in a folder holding a meta-learning run")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -197,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from physnet.activations import save_activations
-    from physnet.experiments.defaults import preset
+    from physnet.experiments.defaults import budget, preset
     from physnet.plots import plot_activation_evolution, plot_learned_vs_base, plot_training_curves
     from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
     from physnet.tasks import TASKS
@@ -209,18 +239,18 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--data applies to tasks that read series files (clock), not {args.task!r}")
     if args.k is None and args.fractions is not None:
         args.k = len(args.fractions)
-    small = {"outer_steps": 5, "inner_steps": 20} if args.small else {}
     if args.reinit_inner and args.reinit is None:
         args.reinit = "fresh"
+    if args.small:
+        note = "physnet meta: --small is now --quick (the task's quick budget); --small goes in the next release"
+        print(note, file=sys.stderr)
+        args.quick = True
     overrides = {name: getattr(args, name) for name in META_OPTIONS}
-    overrides.update(
-        small=args.small,
-        inner_steps=args.inner_steps or small.get("inner_steps"),
-        outer_steps=args.outer_steps or small.get("outer_steps"),
-    )
+    overrides.update(inner_steps=args.inner_steps, outer_steps=args.outer_steps)
     model = args.model or TASKS[args.task].models[0]
     named = preset(args.task, model, args.preset)["meta"]
-    config = meta_config_for(args.task, model, **{**named, **{k: v for k, v in overrides.items() if v is not None}})
+    quick, _ = budget(args.task, model, quick=args.quick, preset_name=args.preset, meta_overrides=named)
+    config = meta_config_for(args.task, model, **{**quick, **{k: v for k, v in overrides.items() if v is not None}})
     if args.inner_steps is not None and args.inner_epochs is None:
         config = replace(config, inner_epochs=None)  # an explicit step count replaces a preset's epochs
     _check_folder(Path(args.out), resume=args.resume, force=args.force)

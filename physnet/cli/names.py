@@ -1,6 +1,7 @@
-"""The names the command line offers (tasks, methods, arms, optimisers, presets, ...), read from
-``names.json``, which is generated from the registries themselves: so that ``physnet --help``,
-``physnet COMMAND --help`` and argument errors answer without importing PyTorch.
+"""The names the command line offers (tasks, methods, arms, optimisers, presets, ...) and the
+defaults its help states, read from ``names.json``, which is generated from the registries and
+the settings records themselves: so that ``physnet --help``, ``physnet COMMAND --help`` and
+argument errors answer without importing PyTorch, and no default is restated by hand.
 
 ``python -m physnet.cli.names`` rewrites the file after a registry changes; a test checks that it
 equals what the registries hold.
@@ -8,10 +9,14 @@ equals what the registries hold.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import inspect
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 MANIFEST = Path(__file__).with_name("names.json")
 
@@ -38,22 +43,60 @@ REGISTRIES: dict[str, tuple[str, str]] = {
 }
 
 
-def from_registries() -> dict[str, list[str]]:
-    """Every name list, read from the registries (imports them all)."""
+#: Each table of defaults: the module and attribute of the settings it comes from.
+DEFAULTS: dict[str, tuple[str, str]] = {
+    "META": ("physnet.training.meta_config", "MetaConfig"),
+    "STUDY": ("physnet.experiments.study_config", "StudyConfig"),
+    "STUDY_TRAINING": ("physnet.experiments.study_config", "STUDY_TRAINING"),
+    "QUICK_META": ("physnet.task_settings", "QUICK_META"),
+    "QUICK_COMPARE": ("physnet.task_settings", "QUICK_COMPARE"),
+}
+
+
+def _json_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _defaults_of(settings: Any) -> dict[str, Any]:
+    """The default values of a class's constructor, a dataclass instance or a mapping, keeping
+    those JSON can hold."""
+    if isinstance(settings, Mapping):
+        values = dict(settings)
+    elif isinstance(settings, type):
+        values = {k: p.default for k, p in inspect.signature(settings).parameters.items()}
+    else:  # a dataclass instance
+        values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
     return {
-        key: [str(name) for name in getattr(importlib.import_module(module), attribute)]
-        for key, (module, attribute) in REGISTRIES.items()
+        k: _json_value(v) for k, v in values.items() if v is None or isinstance(v, bool | int | float | str | tuple)
     }
 
 
+def from_registries() -> dict[str, Any]:
+    """Every name list and table of defaults, read from the registries (imports them all)."""
+    lists: dict[str, Any] = {
+        key: [str(name) for name in getattr(importlib.import_module(module), attribute)]
+        for key, (module, attribute) in REGISTRIES.items()
+    }
+    lists["DEFAULTS"] = {
+        key: _defaults_of(getattr(importlib.import_module(module), attribute))
+        for key, (module, attribute) in DEFAULTS.items()
+    }
+    return lists
+
+
 @lru_cache(maxsize=1)
-def _manifest() -> dict[str, list[str]]:
+def _manifest() -> dict[str, Any]:
     return json.loads(MANIFEST.read_text(encoding="utf-8"))
 
 
 def names(key: str) -> tuple[str, ...]:
     """The names of registry ``key`` (one of ``REGISTRIES``), without importing it."""
     return tuple(_manifest()[key])
+
+
+def default(table: str, name: str) -> Any:
+    """The default of setting ``name`` in ``table`` (one of ``DEFAULTS``), without importing it."""
+    return _manifest()["DEFAULTS"][table][name]
 
 
 if __name__ == "__main__":  # pragma: no cover

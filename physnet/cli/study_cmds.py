@@ -9,7 +9,7 @@ from pathlib import Path
 
 from physnet.cli import arguments
 from physnet.cli.arguments import int_list
-from physnet.cli.names import names
+from physnet.cli.names import default, names
 
 
 def _arms(text: str) -> tuple[str, ...]:
@@ -40,6 +40,17 @@ def add_backend_options(parser: argparse.ArgumentParser, *, block_size: bool = F
         )
 
 
+def quick_help(command: str) -> str:
+    """The help of ``--quick``, from the quick budget itself."""
+    q = lambda name: default("QUICK_COMPARE", name)  # noqa: E731
+    m = lambda name: default("QUICK_META", name)  # noqa: E731
+    meta = f"meta-learning {m('outer_steps')} outer steps of {m('inner_steps')} inner ones, "
+    return (
+        f"the task's quick budget: small data, {'' if command == 'compare' else meta}{q('seeds')} seeds of "
+        f"{q('epochs')} epochs (a task may keep its data whole); under --preset only data, seeds and outer steps shrink"
+    )
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser(
         "compare",
@@ -66,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--out", required=True, metavar="DIR")
     c.add_argument("--model", help="nn or hnn (default: the task's first)")
     c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
-    c.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default 50)")
+    c.add_argument("--seeds", type=arguments.positive_int, help=f"seeds per arm (default {default('STUDY', 'seeds')})")
     c.add_argument(
         "--arms",
         type=_arms,
@@ -83,13 +94,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--epochs", type=arguments.positive_int)
     c.add_argument("--batch-size", type=arguments.positive_int)
     c.add_argument("--lr", type=arguments.positive_float)
-    c.add_argument("--optimizer", choices=names("OPTIMIZERS"), help="training optimizer (default adam)")
-    c.add_argument("--momentum", type=arguments.momentum, help="sgd, rmsprop: heavy-ball momentum (default 0)")
+    train = lambda name: default("STUDY_TRAINING", name)  # noqa: E731
     c.add_argument(
-        "--decay", type=arguments.decay, help="rmsprop: second-moment decay (default 0.99; the paper preset 0.1)"
+        "--optimizer", choices=names("OPTIMIZERS"), help=f"training optimizer (default {train('optimizer')})"
     )
     c.add_argument(
-        "--initial-scale", type=arguments.nonnegative_float, help="rmsprop: initial second moment (default 0)"
+        "--momentum", type=arguments.momentum, help=f"sgd, rmsprop: heavy-ball momentum (default {train('momentum')})"
+    )
+    c.add_argument(
+        "--decay",
+        type=arguments.decay,
+        help=f"rmsprop: second-moment decay (default {train('decay')}; the paper preset 0.1)",
+    )
+    c.add_argument(
+        "--initial-scale",
+        type=arguments.nonnegative_float,
+        help=f"rmsprop: initial second moment (default {train('initial_scale')})",
     )
     c.add_argument(
         "--compile",
@@ -99,7 +119,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     c.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     c.add_argument("--device", default="cpu", type=arguments.device, help="cpu (default), cuda, cuda:N or mps")
-    c.add_argument("--small", action="store_true", help="the task's small data")
+    c.add_argument("--small", action="store_true", help="the task's small data (the budget stays)")
+    c.add_argument("--quick", action="store_true", help=quick_help("compare"))
     c.add_argument("--force", action="store_true", help="start afresh in a folder holding another study")
     add_backend_options(c, block_size=True)
     c.set_defaults(run=run_compare)
@@ -129,10 +150,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}, or all (each into DIR/<task>/)")
     r.add_argument("--out", required=True, metavar="DIR")
+    r.add_argument("--quick", action="store_true", help=quick_help("reproduce"))
     r.add_argument(
-        "--quick", action="store_true", help="reduced budget: small data, 10 seeds, short training (about a minute)"
+        "--seeds",
+        type=arguments.positive_int,
+        help=f"seeds per arm (default {default('STUDY', 'seeds')}, "
+        f"or {default('QUICK_COMPARE', 'seeds')} with --quick)",
     )
-    r.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default 50, or 10 with --quick)")
     r.add_argument(
         "--preset",
         choices=names("REGIMES"),
@@ -164,7 +188,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--out", required=True, metavar="DIR")
     w.add_argument("--model", help="nn or hnn (default: the task's first)")
     w.add_argument("--seeds", type=arguments.positive_int)
-    w.add_argument("--quick", action="store_true")
+    w.add_argument("--quick", action="store_true", help=quick_help("sweep-size"))
     w.add_argument("--data", metavar="CSV")
     w.add_argument("--force", action="store_true")
     add_backend_options(w)
@@ -198,7 +222,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_compare(args: argparse.Namespace) -> int:
     from physnet.activations import load_activations
     from physnet.experiments import StudyConfig, run_study
-    from physnet.experiments.defaults import compare_defaults, preset
+    from physnet.experiments.defaults import budget, preset
     from physnet.experiments.effects import judged
     from physnet.experiments.outputs import write_study
     from physnet.run_output import prepare_output_dir
@@ -206,7 +230,9 @@ def run_compare(args: argparse.Namespace) -> int:
 
     task = get_task(args.task)
     model = args.model or task.models[0]
-    overrides = {**compare_defaults(args.task, model), **preset(args.task, model, args.preset)["compare"]}
+    named = preset(args.task, model, args.preset)["compare"]
+    _, overrides = budget(args.task, model, quick=args.quick, preset_name=args.preset, compare_overrides=named)
+    small = bool(overrides.pop("small", False)) or args.small
     for key in (
         "hidden",
         "epochs",
@@ -222,7 +248,7 @@ def run_compare(args: argparse.Namespace) -> int:
     ):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
-    config = StudyConfig(task=args.task, model=model, data=args.data, small=args.small, dtype=args.dtype, **overrides)
+    config = StudyConfig(task=args.task, model=model, data=args.data, small=small, dtype=args.dtype, **overrides)
     files = activation_files(args.activations, args.meta_seeds)
     banks = {stem: load_activations(path) for stem, path in files.items()} if files else {None: None}
     out = prepare_output_dir(args.out)

@@ -6,16 +6,8 @@ from torch import nn
 
 from physnet.activations import ACTIVATIONS, FixedBank, FrozenBank
 from physnet.activations.sine_fit import fitted_bank
+from physnet.arm_names import ARMS, CLASSIC_ARMS, CONTROL_ARMS, PAPER_ARMS
 
-#: The paper's arms first, then the classic ones, then the controls.
-ARMS = ("base", "type1", "type2", "mix", "relu", "tanh", "untrained1", "untrained2", "fit1", "fit2")
-PAPER_ARMS = ("base", "type1", "type2", "mix")
-#: The paper's arms and the classic activations (MNIST-1D's Fig. 3 and 8).
-CLASSIC_ARMS = PAPER_ARMS + ("relu", "tanh")
-#: What separates meta-learning from the sub-network's function class: each type as it was
-#: before any outer step (``untrainedJ``), and each learned type's best least-squares fit
-#: within ``sin(a x) + b x + c`` on the grid (``fitJ``).
-CONTROL_ARMS = ("untrained1", "untrained2", "fit1", "fit2")
 #: The learned type an arm needs (1-based), or 2 for arms needing both.
 _TYPES_NEEDED = {"type1": 1, "type2": 2, "mix": 2, "untrained1": 1, "untrained2": 2, "fit1": 1, "fit2": 2}
 

@@ -1,41 +1,22 @@
-"""Comparison budgets per task: the full protocol and the quick one (about two minutes); named
-presets live in :mod:`physnet.experiments.regimes`."""
+"""A run's budget: the task's settings record (:mod:`physnet.task_settings`), the quick budget,
+a named preset (:mod:`physnet.experiments.regimes`) and the caller's overrides, merged in one
+order everywhere."""
 
 from __future__ import annotations
 
-from physnet.experiments.arms import CLASSIC_ARMS
 from physnet.experiments.regimes import get_regime
-
-#: (task, model) -> StudyConfig overrides at full budget (50 seeds).
-FULL = {
-    ("van-der-pol", "nn"): {"hidden": (100,), "epochs": 20, "batch_size": 150, "lr": 1e-2},
-    ("henon-heiles", "nn"): {"hidden": (100,), "epochs": 10, "batch_size": 150, "lr": 1e-2},
-    ("henon-heiles", "hnn"): {"hidden": (100,), "epochs": 10, "batch_size": 150, "lr": 1e-2},
-    ("clock", "hnn"): {"hidden": (100,), "epochs": 50, "batch_size": 150, "lr": 1e-2},
-    ("clock", "nn"): {"hidden": (100,), "epochs": 50, "batch_size": 150, "lr": 1e-2},
-    ("mnist1d", "classifier"): {"hidden": (100,), "epochs": 30, "batch_size": 200, "lr": 1e-2, "arms": CLASSIC_ARMS},
-}
-#: Quick budget: small data, few seeds and steps (the clock's data is small already, and its
-#: every-4th-sample subset leaves too few steps per epoch to learn anything).
-QUICK_COMPARE = {"seeds": 10, "epochs": 40, "small": True}
-QUICK_COMPARE_BY_TASK = {"clock": {"seeds": 10, "epochs": 40, "small": False}}
-QUICK_META = {"small": True, "outer_steps": 20, "inner_steps": 50}
-#: Quick budget under a preset: the regime's training stays (its short training is the point);
-#: data, seeds and outer steps shrink.
-QUICK_PRESET_META = {"small": True, "outer_steps": 10}
+from physnet.task_settings import QUICK_PRESET_META
+from physnet.tasks import get_task
 
 
 def compare_defaults(task: str, model: str) -> dict:
-    return dict(FULL.get((task, model), {"hidden": (100,), "epochs": 20}))
+    """The task's comparison budget for ``model`` at full scale (``StudyConfig`` overrides)."""
+    return dict(get_task(task).model_settings(model).compare)
 
 
-def quick_compare(task: str) -> dict:
-    return dict(QUICK_COMPARE_BY_TASK.get(task, QUICK_COMPARE))
-
-
-def quick_preset(task: str) -> dict:
-    """The quick budget's comparison overrides under a preset: seeds and data size only."""
-    return {k: v for k, v in quick_compare(task).items() if k in ("seeds", "small")}
+def quick_compare(task: str, model: str | None = None) -> dict:
+    """The task's quick comparison budget (replacing the full one's values)."""
+    return dict(get_task(task).model_settings(model).quick_compare)
 
 
 def budget(
@@ -56,20 +37,13 @@ def budget(
     Returns:
         ``(meta, compare)``: keyword overrides for ``meta_config_for`` and ``StudyConfig``.
     """
+    settings = get_task(task).model_settings(model)
     if preset_name is None:  # the quick budget replaces the default one
-        meta = {**(QUICK_META if quick else {}), **(meta_overrides or {})}
-        compare = {
-            **compare_defaults(task, model),
-            **(quick_compare(task) if quick else {}),
-            **(compare_overrides or {}),
-        }
+        meta = {**(settings.quick_meta if quick else {}), **(meta_overrides or {})}
+        compare = {**settings.compare, **(settings.quick_compare if quick else {}), **(compare_overrides or {})}
     else:  # a regime: quick keeps its training and shrinks only data, seeds and outer steps
         meta = {**(meta_overrides or {}), **(QUICK_PRESET_META if quick else {})}
-        compare = {
-            **compare_defaults(task, model),
-            **(compare_overrides or {}),
-            **(quick_preset(task) if quick else {}),
-        }
+        compare = {**settings.compare, **(compare_overrides or {}), **(settings.quick_preset_compare if quick else {})}
     if seeds is not None:
         compare["seeds"] = seeds
     return meta, compare

@@ -211,9 +211,8 @@ def _check_types_and_device(c: MetaConfig) -> None:
 def meta_config_for(task: str, model: str | None = None, **overrides) -> MetaConfig:
     """The task's paper-scale defaults for ``model``, with ``overrides`` applied."""
     t = get_task(task)
+    settings = t.model_settings(model)  # refuses a model the task does not take
     model = model or t.models[0]
-    if model not in t.models:
-        raise ValueError(f"task {task!r} takes models {', '.join(t.models)}, not {model!r}")
     if "reinit_inner" in overrides:  # the name before reinit modes existed
         warnings.warn(
             "reinit_inner is deprecated; use reinit='fresh' (or 'none', 'same')", DeprecationWarning, stacklevel=2
@@ -221,7 +220,7 @@ def meta_config_for(task: str, model: str | None = None, **overrides) -> MetaCon
         flag = overrides.pop("reinit_inner")
         if flag is not None:
             overrides.setdefault("reinit", "fresh" if flag else "none")
-    defaults = dict(t.meta_defaults.get(model, {}))
+    defaults = dict(settings.meta)
     if "hidden" in defaults:
         defaults["hidden"] = tuple(defaults["hidden"])
     return MetaConfig(task=task, model=model, **{**defaults, **{k: v for k, v in overrides.items() if v is not None}})

@@ -1,0 +1,59 @@
+"""A task: where its data comes from and, per model it accepts, its settings record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from physnet.task_data import TaskData
+from physnet.task_settings import ModelSettings
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task: its data loader and, per model it accepts, its settings.
+
+    Attributes:
+        name, description: what the commands call it and one line on what it is.
+        load: ``load(seed=, small=, data=) -> TaskData`` (``small``: the small data).
+        settings: model (``"nn"``, ``"hnn"``, ``"classifier"``) -> its settings record; the
+            first model is the default one.
+        accepts_data_file: ``load`` takes ``data=`` (a series file in place of the shipped one).
+    """
+
+    name: str
+    description: str
+    load: Callable[..., TaskData]
+    settings: Mapping[str, ModelSettings]
+    accepts_data_file: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.settings:
+            raise ValueError(f"task {self.name!r} names no model")
+        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The models the task accepts, the default first."""
+        return tuple(self.settings)
+
+    @property
+    def meta_defaults(self) -> dict[str, dict[str, Any]]:
+        """Model -> meta-learning defaults (``MetaConfig`` overrides)."""
+        return {model: dict(s.meta) for model, s in self.settings.items()}
+
+    def model_settings(self, model: str | None = None) -> ModelSettings:
+        """The settings of ``model`` (default: the task's first).
+
+        Raises:
+            ValueError: the task does not take that model (the message lists those it takes).
+        """
+        model = model or self.models[0]
+        if model not in self.settings:
+            raise ValueError(f"task {self.name!r} takes models {', '.join(self.models)}, not {model!r}")
+        return self.settings[model]
+
+
+__all__ = ["Task"]
