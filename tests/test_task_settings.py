@@ -50,7 +50,12 @@ def test_budget_merges_the_record_the_quick_budget_and_a_preset_in_one_order():
     # under a preset quick shrinks only data, seeds and outer steps; the regime's training stays
     named = preset("clock", "hnn", "paper")
     meta, compare = budget(
-        "clock", "hnn", quick=True, preset_name="paper", meta_overrides=named["meta"], compare_overrides=named["compare"]
+        "clock",
+        "hnn",
+        quick=True,
+        preset_name="paper",
+        meta_overrides=named["meta"],
+        compare_overrides=(named["compare"]),
     )
     assert meta == {**named["meta"], **QUICK_PRESET_META}
     assert compare["epochs"] == 5 and compare["seeds"] == QUICK_COMPARE["seeds"]
