@@ -55,7 +55,7 @@ def test_budget_merges_the_record_the_quick_budget_and_a_preset_in_one_order():
         quick=True,
         preset_name="paper",
         meta_overrides=named["meta"],
-        compare_overrides=(named["compare"]),
+        compare_overrides=named["compare"],
     )
     assert meta == {**named["meta"], **QUICK_PRESET_META}
     assert compare["epochs"] == 5 and compare["seeds"] == QUICK_COMPARE["seeds"]
