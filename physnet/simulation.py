@@ -55,6 +55,8 @@ SIMULATION_DEFAULTS: dict[str, dict] = {
     "pendulum": {"orbits": 8, "t_end": 30.0, "dt": 0.02},
     # amplitude relaxes to the limit cycle on a ~20 s time scale
     "clock": {"orbits": 6, "t_end": 120.0, "dt": 0.02},
+    # a few swings of each bob; chaotic at the box sampler's larger amplitudes
+    "double-pendulum": {"orbits": 6, "t_end": 20.0, "dt": 0.01},
 }
 
 

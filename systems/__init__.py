@@ -17,6 +17,7 @@ from systems.chaos import ChaosIndicators, chaos_indicators
 from systems.clock import PendulumClock
 from systems.clock_data import PendulumSeries, load_pendulum_series, shipped_clock_path
 from systems.datasets import DEFAULT_SPECS, Dataset, DatasetSpec, PairSet, make_dataset
+from systems.double_pendulum import DoublePendulum
 from systems.henon_heiles import HenonHeiles
 from systems.orbits import Orbits, generate_orbits, per_orbit_rms_norm, time_grid
 from systems.pendulum import Pendulum
@@ -29,6 +30,7 @@ SYSTEMS = {
     "henon-heiles": HenonHeiles,
     "pendulum": Pendulum,
     "clock": PendulumClock,
+    "double-pendulum": DoublePendulum,
 }
 
 
@@ -45,6 +47,7 @@ __all__ = [
     "Dataset",
     "DatasetSpec",
     "DEFAULT_SPECS",
+    "DoublePendulum",
     "DynamicalSystem",
     "HamiltonianSystem",
     "HenonHeiles",
