@@ -216,6 +216,7 @@ HENON_HEILES = Task(
             },
         ),
     },
+    reproduce_models=("nn", "hnn"),
 )
 _CLOCK_NN = ModelSettings(
     meta={**_DYNAMICS_META, "inner_steps": 32, "outer_steps": 50},

@@ -21,6 +21,9 @@ class Task:
         settings: model (``"nn"``, ``"hnn"``, ``"classifier"``) -> its settings record; the
             first model is the default one.
         accepts_data_file: ``load`` takes ``data=`` (a series file in place of the shipped one).
+        source: how to build the task again (a user's task, from a study's ``config.json``:
+            see :mod:`physnet.task_sources`); None for the paper's tasks.
+        reproduce_models: the models ``reproduce`` runs (default: the first alone).
     """
 
     name: str
@@ -28,11 +31,17 @@ class Task:
     load: Callable[..., TaskData]
     settings: Mapping[str, ModelSettings]
     accepts_data_file: bool = False
+    source: Mapping[str, Any] | None = None
+    reproduce_models: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.settings:
             raise ValueError(f"task {self.name!r} names no model")
         object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
+        if self.source is not None:
+            object.__setattr__(self, "source", MappingProxyType(dict(self.source)))
+        for model in self.reproduce_models or ():
+            self.model_settings(model)
 
     @property
     def models(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import argparse
 
 from physnet.cli import arguments
 from physnet.cli.names import names
+from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "and meta seed: best_pure, learned_vs_base and mix_vs_best_pure with 95 %% bootstrap intervals, positive "
         "favouring the first-named arm), DIR/ablation.png and DIR/report.md.",
     )
-    p.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
+    p.add_argument("task", metavar="TASK", help=task_help())
     p.add_argument(
         "--vary",
         action="append",
@@ -48,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--address", help="ray: the cluster to join (default: a local Ray instance)")
     p.add_argument("--no-progress", action="store_true")
+    add_task_options(p)
     p.set_defaults(run=run)
 
 
@@ -57,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from physnet.run_output import prepare_output_dir
     from physnet.tasks import get_task
 
+    args.task = resolve_task_argument(args)
     task = get_task(args.task)
     varies = [parse_vary(text) for text in args.vary]
     model = args.model or task.models[0]

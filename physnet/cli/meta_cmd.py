@@ -10,6 +10,7 @@ from pathlib import Path
 from physnet.cli import arguments
 from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
+from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
 
 def meta(name: str) -> object:
@@ -143,7 +144,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "DIR/learned_vs_base.png, DIR/training_curves.png and DIR/checkpoint.pt (for --resume). "
         "Unset options take the task's paper-scale defaults.",
     )
-    p.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
+    p.add_argument("task", metavar="TASK", help=task_help())
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--model", help="nn or hnn (henon-heiles takes both; default: the task's first)")
     p.add_argument("--data", metavar="CSV", help="clock only: a series CSV with header t,theta,theta_dot,theta_ddot")
@@ -205,6 +206,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
     p.add_argument("--force", action="store_true", help="start over in a folder holding a meta-learning run")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_task_options(p, seed_flag=False)
     p.set_defaults(run=run)
 
 
@@ -233,8 +235,7 @@ def run(args: argparse.Namespace) -> int:
     from physnet.tasks import TASKS
     from physnet.training import meta_config_for, meta_learn
 
-    if args.task not in TASKS:
-        raise ValueError(f"unknown task {args.task!r}; valid tasks: {', '.join(TASKS)}")
+    args.task = resolve_task_argument(args)
     if args.data is not None and not TASKS[args.task].accepts_data_file:
         raise ValueError(f"--data applies to tasks that read series files (clock), not {args.task!r}")
     if args.k is None and args.fractions is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from physnet.cli import arguments
 from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
+from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
 
 def _arms(text: str) -> tuple[str, ...]:
@@ -60,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "DIR/summary.json, DIR/boxplot.png, DIR/config.json and DIR/models/ARM.pt. Rerunning skips "
         "finished seeds; a larger --seeds extends the study.",
     )
-    c.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
+    c.add_argument("task", metavar="TASK", help=task_help())
     c.add_argument(
         "--activations",
         metavar="FILE|DIR",
@@ -123,6 +124,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--quick", action="store_true", help=quick_help("compare"))
     c.add_argument("--force", action="store_true", help="start afresh in a folder holding another study")
     add_backend_options(c, block_size=True)
+    add_task_options(c)
     c.set_defaults(run=run_compare)
 
     f = sub.add_parser(
@@ -148,7 +150,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Everything for one task into DIR, with DIR/report.md. henon-heiles runs both "
         "models into DIR/nn and DIR/hnn and adds DIR/nn_vs_hnn.png and DIR/report.md.",
     )
-    r.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}, or all (each into DIR/<task>/)")
+    r.add_argument("task", metavar="TASK", help=task_help() + "; or all (each paper task into DIR/<task>/)")
+    r.add_argument("--model", help="run this model only (default: the task's; both nn and hnn for Henon-Heiles)")
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--quick", action="store_true", help=quick_help("reproduce"))
     r.add_argument(
@@ -175,6 +178,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--force", action="store_true")
     r.add_argument("--no-progress", action="store_true")
     add_backend_options(r)
+    add_task_options(r)
     r.set_defaults(run=run_reproduce)
 
     w = sub.add_parser(
@@ -183,7 +187,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Meta-learns two types once, then runs the arms at each size into DIR/size-N/; "
         "writes DIR/sizes.png and DIR/summary.json keyed by size.",
     )
-    w.add_argument("task", metavar="TASK", help=f"one of {', '.join(names('TASKS'))}")
+    w.add_argument("task", metavar="TASK", help=task_help())
     w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: list(int_list(s)))
     w.add_argument("--out", required=True, metavar="DIR")
     w.add_argument("--model", help="nn or hnn (default: the task's first)")
@@ -192,6 +196,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--data", metavar="CSV")
     w.add_argument("--force", action="store_true")
     add_backend_options(w)
+    add_task_options(w)
     w.set_defaults(run=run_sweep)
 
     a = sub.add_parser(
@@ -228,6 +233,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from physnet.run_output import prepare_output_dir
     from physnet.tasks import get_task
 
+    args.task = resolve_task_argument(args)
     task = get_task(args.task)
     model = args.model or task.models[0]
     named = preset(args.task, model, args.preset)["compare"]
@@ -338,7 +344,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     from physnet.experiments.outputs import write_forecast
     from physnet.experiments.study_folder import read_study_config
     from physnet.run_output import prepare_output_dir
-    from physnet.tasks import get_task
+    from physnet.task_sources import task_for_study
 
     run_dir = Path(args.run_dir)
     study = read_study_config(run_dir)
@@ -347,7 +353,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     seed = seeds[0] if args.seed is None else args.seed
     if seed not in seeds:
         raise ValueError(f"seed {seed} is not stored for arm {args.arm!r}; stored seeds {seeds[0]}-{seeds[-1]}")
-    data = get_task(study["task"]).load(
+    data = task_for_study(study).load(
         seed=study.get("data_seed", 0), small=study.get("small", False), data=study.get("data")
     )
     fc = forecast(
@@ -388,9 +394,9 @@ def run_reproduce(args: argparse.Namespace) -> int:
 
     echo = lambda s: print(s, flush=True)  # noqa: E731
     if args.task == "all":
-        if args.data is not None or args.preset not in (None, "paper"):
+        if args.data is not None or args.preset not in (None, "paper") or args.model is not None:
             raise ValueError(
-                "reproduce all takes neither --data nor a one-task preset; use --preset paper, or run "
+                "reproduce all takes neither --data, --model nor a one-task preset; use --preset paper, or run "
                 "the task on its own for those"
             )
         out = prepare_output_dir(args.out)
@@ -410,8 +416,12 @@ def run_reproduce(args: argparse.Namespace) -> int:
             print(f"{task:>14}: {t['seconds']:7.0f} s (finished after {t['finished_after']:.0f} s)")
         print(f"{'total':>14}: {timings['total_seconds']:7.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB")
     else:
-        get_task(args.task)
-        for model in paper_models(args.task):
+        args.task = resolve_task_argument(args)
+        models = None
+        if args.model is not None:
+            get_task(args.task).model_settings(args.model)  # refuses a model the task does not take
+            models = (args.model,)
+        for model in models or paper_models(args.task):
             preset(args.task, model, args.preset)  # a preset the task lacks: refused before any work
         out = prepare_output_dir(args.out)
         reproduce_task(
@@ -427,6 +437,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
             backend=args.backend,
             address=args.address,
             meta_seeds=args.meta_seeds,
+            models=models,
         )
     print(f"wrote {out}/report.md")
     return 0
@@ -437,6 +448,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     from physnet.run_output import prepare_output_dir
     from physnet.tasks import get_task
 
+    args.task = resolve_task_argument(args)
     task = get_task(args.task)
     out = prepare_output_dir(args.out)
     summaries = sweep_sizes(

@@ -60,6 +60,15 @@ def validation_starts(data: TaskData, n_orbits: int | None = None) -> tuple[torc
     return data.x_val[rows], rows
 
 
+def _record_ends(data: TaskData, rows: list[int]) -> list[int]:
+    """The row after the end of the recorded trajectory that starts at each of ``rows``."""
+    if data.val_orbit is None:
+        return [len(data.x_val)] * len(rows)
+    orbit = data.val_orbit.cpu()
+    starts = [0] + (torch.nonzero(orbit[1:] != orbit[:-1]).flatten() + 1).tolist() + [len(orbit)]
+    return [next(s for s in starts if s > row) for row in rows]
+
+
 def forecast(
     model: nn.Module,
     data: TaskData,
@@ -92,9 +101,10 @@ def forecast(
             f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
             f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits"
         )
-    if data.system is None:
-        steps = min(steps, len(data.x_val) - 1 - rows[0])
-        truth = data.x_val[rows[0] : rows[0] + steps + 1].unsqueeze(0).double()
+    if data.system is None:  # measured: each trajectory's own record, as long as the shortest lasts
+        ends = _record_ends(data, rows)
+        steps = min(steps, *(end - 1 - row for row, end in zip(rows, ends, strict=True)))
+        truth = torch.stack([data.x_val[row : row + steps + 1] for row in rows]).double()
     t = torch.arange(steps + 1, dtype=y0.dtype, device=y0.device) * data.dt
     start = y0 if n_members == 1 else y0.unsqueeze(0).expand(n_members, *y0.shape).contiguous()
     with torch.no_grad():

@@ -226,9 +226,10 @@ def _classification_analyses(
 
 
 def paper_models(task: str) -> tuple[str, ...]:
-    """The models ``reproduce`` runs for ``task``: both for Henon-Heiles (each into
-    ``<task>/<model>/``), otherwise the task's first (into ``<task>/``)."""
-    return ("nn", "hnn") if task == "henon-heiles" else (get_task(task).models[0],)
+    """The models ``reproduce`` runs for ``task``: the task's ``reproduce_models`` (each into
+    ``<task>/<model>/``: both for Henon-Heiles), otherwise its first (into ``<task>/``)."""
+    t = get_task(task)
+    return t.reproduce_models or (t.models[0],)
 
 
 def reproduce_task(
@@ -245,17 +246,21 @@ def reproduce_task(
     backend: str = "process",
     address: str | None = None,
     meta_seeds: int | None = None,
+    models: tuple[str, ...] | None = None,
 ) -> dict[str, dict]:
     """``reproduce`` for one task into ``out`` (Henon-Heiles: ``out/nn`` and ``out/hnn`` plus
     ``out/nn_vs_hnn.png`` and ``out/report.md``); returns the study summary per model.
 
     Args:
         meta_seeds: meta-learning seeds (default: the preset's for the task, else 1).
+        models: the models to run (default: :func:`paper_models`).
     """
     t = get_task(task)
     if data is not None and not t.accepts_data_file:
         raise ValueError(f"--data applies to tasks that read series files (clock), not {task!r}")
-    models = paper_models(task)
+    models = models or paper_models(task)
+    for model in models:
+        t.model_settings(model)  # a model the task does not take: refused before any work
     named = {model: preset(task, model, preset_name) for model in models}  # refuses a preset the task lacks, early
     meta_seeds = default_meta_seeds(task, preset_name) if meta_seeds is None else meta_seeds
     if meta_seeds < 1:

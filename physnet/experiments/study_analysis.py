@@ -13,7 +13,7 @@ import torch
 from physnet.analysis import HessianOperator, hutchinson_trace, participation_ratio, spectral_density
 from physnet.experiments.model_store import load_arm, member_network, model_dtype
 from physnet.experiments.study_folder import read_runs, read_study_config
-from physnet.tasks import get_task
+from physnet.task_sources import task_for_study
 from physnet.training.evaluation import ensemble_input
 from physnet.training.losses import member_loss
 
@@ -53,7 +53,7 @@ def analyze_study(
     ``arms``: analyse only these of the study's arms (default all).
     """
     study = read_study_config(run_dir)
-    data = get_task(study["task"]).load(
+    data = task_for_study(study).load(
         seed=study.get("data_seed", 0), small=study.get("small", False), data=study.get("data")
     )
     metrics = {(r["arm"], int(r["seed"])): float(r["metric"]) for r in read_runs(run_dir / "runs.csv")}

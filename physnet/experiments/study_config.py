@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from physnet.experiments.arms import ARMS, PAPER_ARMS
+from physnet.tasks import find_task
 from physnet.training import TrainConfig
 
 #: The training budget's settings a study stores flat in its ``config.json`` (the fields of
@@ -100,6 +101,9 @@ class StudyConfig:
         flat = {k: getattr(self, k) for k in ("task", "model", "hidden", "arms", "seeds")}
         flat.update({k: getattr(self.train, k) for k in TRAIN_KEYS})
         flat.update(base=self.base, small=self.small, data=self.data, dtype=self.dtype)
+        task = find_task(self.task)
+        if task is not None and task.source is not None:  # a user's task: how to build it again
+            flat["task_source"] = dict(task.source)
         return flat
 
     def relevant(self) -> dict:

@@ -1,0 +1,56 @@
+"""The task argument of the study commands (``meta``, ``compare``, ``reproduce``,
+``sweep-size``, ``ablate``): a paper task's name, ``module:Class`` or ``FILE.csv``, and the
+options that build a user's task."""
+
+from __future__ import annotations
+
+import argparse
+
+from physnet.cli import arguments
+from physnet.cli.names import names
+
+#: The options of :func:`add_task_options`, by the name ``physnet.task_sources`` gives them.
+SYSTEM_FLAGS = ("orbits", "t_end", "dt", "noise", "energy", "data_seed")
+SERIES_FLAGS = ("time", "state", "derivatives", "group", "window", "order")
+
+
+def task_help() -> str:
+    return f"one of {', '.join(names('TASKS'))}; module:Class (a system, class or instance); or FILE.csv (a series)"
+
+
+def add_task_options(parser: argparse.ArgumentParser, *, seed_flag: bool = True) -> None:
+    """The options of a task built from a system or read from a series file.
+
+    ``seed_flag``: add ``--seed`` for the data (``meta`` has its own ``--seed``, which seeds
+    the data as for the paper's tasks).
+    """
+    s = parser.add_argument_group("a system as TASK (module:Class)")
+    s.add_argument("--orbits", type=arguments.positive_int, help="simulated orbits (default 50)")
+    s.add_argument("--t-end", type=arguments.positive_float, help="time per orbit (default 20)")
+    s.add_argument("--dt", type=arguments.positive_float, help="sampling interval (default 0.1)")
+    s.add_argument("--noise", type=arguments.nonnegative_float, help="std of Gaussian noise on states and targets")
+    s.add_argument("--energy", type=arguments.finite_float, help="energy shell, for samplers that take one")
+    if seed_flag:
+        s.add_argument("--seed", dest="data_seed", type=arguments.nonnegative_int, help="the data's seed (default 0)")
+    c = parser.add_argument_group("a series file as TASK (FILE.csv)")
+    c.add_argument("--time", metavar="COL", help="the time column (default t)")
+    c.add_argument("--state", metavar="COLS", help="state columns, comma-separated (default: all the others)")
+    c.add_argument(
+        "--derivatives", metavar="COLS", help="their time derivatives, same order (default: Savitzky-Golay estimates)"
+    )
+    c.add_argument("--group", metavar="COL", help="the column naming each row's trajectory (rows consecutive)")
+    c.add_argument("--window", type=arguments.positive_int, help="Savitzky-Golay window in samples (odd; default 11)")
+    c.add_argument("--order", type=arguments.positive_int, help="Savitzky-Golay polynomial order (default 3)")
+
+
+def resolve_task_argument(args: argparse.Namespace) -> str:
+    """Register the task ``args.task`` names (building a user's task from the options) and
+    return its name; refuses options that do not apply, in one line."""
+    from physnet.task_sources import resolve_task
+
+    options = {name: getattr(args, name, None) for name in (*SYSTEM_FLAGS, *SERIES_FLAGS)}
+    options["seed"] = options.pop("data_seed")
+    return resolve_task(args.task, options, model=getattr(args, "model", None))
+
+
+__all__ = ["add_task_options", "resolve_task_argument", "task_help"]

@@ -1,0 +1,151 @@
+"""A task from a measured series file: state columns, their derivatives (given or
+estimated), split by trajectory (groups) or in time; forecasts against the record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from physnet.series_derivatives import savgol_derivatives
+from physnet.series_file import SeriesTable, read_series_csv
+from physnet.task_data import TaskData
+from physnet.task_defaults import default_settings
+from physnet.task_settings import ModelSettings
+from physnet.task_spec import Task
+
+#: Share of the groups (or, without groups, of the rows at the end) held out for validation.
+VAL_FRACTION = 0.2
+
+
+def series_models(n_states: int) -> tuple[str, ...]:
+    """``nn``, and ``hnn`` when the state columns can be read as ``(q1..qn, p1..pn)``."""
+    return ("nn", "hnn") if n_states % 2 == 0 else ("nn",)
+
+
+def split_rows(table: SeriesTable, val_fraction: float = VAL_FRACTION) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of the training and validation splits: whole groups (the last
+    ``val_fraction`` of them, at least one) or, for one series, its last ``val_fraction``.
+
+    Raises:
+        ValueError: too few groups or rows to leave both splits non-empty.
+    """
+    slices = table.group_slices()
+    if len(slices) > 1:
+        n_val = max(1, int(round(val_fraction * len(slices))))
+        if n_val >= len(slices):
+            raise ValueError(f"{table.path}: {len(slices)} group(s) cannot be split; give at least 2 trajectories")
+        cut = slices[-n_val].start
+    else:
+        cut = int(np.floor((1 - val_fraction) * len(table.t)))
+        if cut < 2 or len(table.t) - cut < 2:
+            raise ValueError(f"{table.path}: {len(table.t)} rows are too few to split in time; give at least 10")
+    rows = np.arange(len(table.t))
+    return rows[:cut], rows[cut:]
+
+
+def series_data(
+    table: SeriesTable, derivatives: np.ndarray, *, every: int = 1, source: str = "", seed: int = 0
+) -> TaskData:
+    """The pairs of a series: states ``(M, d)`` -> derivatives ``(M, d)``, split by
+    :func:`split_rows`; ``every``: keep every ``every``-th row of each split (small data).
+    Validation rows carry their group as ``val_orbit`` (None for one series)."""
+    train, val = split_rows(table)
+    train, val = train[::every], val[::every]
+    f = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
+    grouped = len(table.group_labels) > 1
+    slices = table.group_slices()
+    dt = float(np.median(np.concatenate([np.diff(table.t[s]) for s in slices if s.stop - s.start > 1])))
+    config = {
+        "source": source or table.path,
+        "columns": {"state": list(table.state_names)},
+        "n_train": int(len(train)),
+        "n_val": int(len(val)),
+        "split": "last 20 % of groups" if grouped else "first 80 % / last 20 % in time order",
+        "groups": len(table.group_labels),
+        "seed": seed,
+    }
+    return TaskData(
+        f(table.states[train]),
+        f(derivatives[train]),
+        f(table.states[val]),
+        f(derivatives[val]),
+        "mse",
+        table.state_names,
+        config,
+        val_orbit=torch.tensor(table.groups[val]) if grouped else None,
+        dt=dt * every,
+        system=None,
+    )
+
+
+def series_task(
+    path: str | Path,
+    *,
+    name: str | None = None,
+    time: str = "t",
+    state: str | list[str] | None = None,
+    derivatives: str | list[str] | None = None,
+    group: str | None = None,
+    window: int = 11,
+    order: int = 3,
+    models: tuple[str, ...] | None = None,
+    settings: Mapping[str, ModelSettings] | None = None,
+    small_every: int = 1,
+    description: str | None = None,
+    source: Mapping[str, Any] | None = None,
+) -> Task:
+    """A task whose data are the rows of a series CSV (read and checked now, so that a bad
+    file fails before any work).
+
+    Args:
+        time, state, derivatives, group: the columns (see
+            :func:`physnet.series_file.read_series_csv`); without ``derivatives`` they are
+            estimated per group by Savitzky-Golay (``window`` samples, polynomial ``order``).
+        models: ``nn``, and ``hnn`` for an even number of state columns read as
+            ``(q1..qn, p1..pn)`` (default: those allowed, ``nn`` first).
+        settings: per-model records (default: from the data size and dimension).
+        small_every: the small data keeps every ``small_every``-th row.
+
+    Raises:
+        FileNotFoundError, ValueError: one line on what is wrong with the file or options.
+    """
+
+    def read(file: str | Path) -> tuple[SeriesTable, np.ndarray]:
+        table = read_series_csv(file, time=time, state=state, derivatives=derivatives, group=group)
+        if table.derivatives is not None:
+            return table, table.derivatives
+        slopes = savgol_derivatives(
+            table.t, table.states, table.group_slices(), window=window, order=order, labels=table.group_labels
+        )
+        return table, slopes
+
+    table, slopes = read(path)
+    allowed = series_models(table.states.shape[1])
+    models = models or allowed
+    for m in models:
+        if m not in allowed:
+            raise ValueError(
+                f"--model {m}: reads the state columns as (q1..qn, p1..pn) and needs an even count; "
+                f"{path} has {table.states.shape[1]} ({', '.join(table.state_names)})"
+            )
+    split_rows(table)  # too few groups or rows: refused now
+
+    def load(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
+        t, d = (table, slopes) if data is None else read(data)
+        return series_data(t, d, every=small_every if small else 1, source=str(data or path), seed=seed)
+
+    label = name or str(path)
+    if settings is None:
+        n_train = len(split_rows(table)[0])
+        settings = default_settings(n_train, table.states.shape[1], tuple(models))
+    description = description or f"measured series {path} ({len(table.t)} rows, {len(table.group_labels)} group(s))"
+    return Task(
+        label, description, load, settings, accepts_data_file=True, source=source, reproduce_models=tuple(models)
+    )
+
+
+__all__ = ["VAL_FRACTION", "series_data", "series_models", "series_task", "split_rows"]

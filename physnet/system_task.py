@@ -1,0 +1,140 @@
+"""A task from any system (the :mod:`systems` protocol): simulated orbits split by orbit,
+exact derivatives as targets, forecasts against the true system."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from physnet.task_data import TaskData
+from physnet.task_defaults import default_settings
+from physnet.task_settings import ModelSettings
+from physnet.task_spec import Task
+from systems import DatasetSpec, make_dataset
+from systems.base import is_hamiltonian, make_generator
+
+
+def system_models(system: Any) -> tuple[str, ...]:
+    """The models a system allows: ``nn``, and ``hnn`` when it is Hamiltonian."""
+    return ("nn", "hnn") if is_hamiltonian(system) else ("nn",)
+
+
+def _takes_energy(system: Any) -> bool:
+    return "energy" in inspect.signature(system.sample_initial_states).parameters
+
+
+def check_system(system: Any, label: str = "the system") -> None:
+    """Refuse an object that does not follow the systems protocol (one line naming what is missing)."""
+    for need in ("dim", "state_names", "vector_field", "sample_initial_states"):
+        if not hasattr(system, need):
+            raise ValueError(f"{label} is not a system: it has no {need!r} (see systems.base)")
+
+
+def system_data(
+    system: Any, spec: DatasetSpec, *, seed: int, energy: float | None = None, dtype: torch.dtype = torch.float32
+) -> TaskData:
+    """Simulated pairs of ``system``: orbits from its sampler (on the shell ``energy`` where
+    given), split by orbit, with the true system kept for forecasts.
+
+    Returns:
+        :class:`TaskData` with inputs and targets ``(M, d)`` and ``val_orbit`` ``(M_val,)``.
+    """
+    initial = None
+    if energy is not None:
+        if not _takes_energy(system):
+            name = getattr(system, "name", type(system).__name__)
+            raise ValueError(f"--energy: the sampler of {name} takes no energy; leave --energy out")
+        initial = system.sample_initial_states(spec.n_orbits, generator=make_generator(seed=seed), energy=energy)
+    ds = make_dataset(system, spec, seed=seed, initial_states=initial, dtype=dtype)
+    config = {"source": "simulated", **ds.config, "energy": energy}
+    return TaskData(
+        ds.train.states,
+        ds.train.derivatives,
+        ds.val.states,
+        ds.val.derivatives,
+        "mse",
+        tuple(system.state_names),
+        config,
+        val_orbit=ds.val.orbit,
+        dt=spec.dt,
+        system=system,
+    )
+
+
+def system_task(
+    system: Any,
+    *,
+    name: str | None = None,
+    orbits: int = 50,
+    t_end: float = 20.0,
+    dt: float = 0.1,
+    noise: float = 0.0,
+    energy: float | None = None,
+    seed: int | None = None,
+    small_spec: DatasetSpec | None = None,
+    models: tuple[str, ...] | None = None,
+    settings: Mapping[str, ModelSettings] | None = None,
+    description: str | None = None,
+    source: Mapping[str, Any] | None = None,
+) -> Task:
+    """A task whose data are simulated orbits of ``system``.
+
+    Args:
+        system: any object following the :mod:`systems` protocol.
+        name: the task's name (default: the system's ``name``).
+        orbits, t_end, dt, noise: the dataset (``DatasetSpec``: orbits split 80/20 by
+            orbit, ``noise`` the standard deviation of Gaussian noise on states and targets).
+        energy: the energy shell of every orbit, for samplers that take one.
+        seed: the data's seed (default: the seed each run passes, as for the paper's tasks).
+        small_spec: the small data (default: up to 12 orbits of half the time).
+        models: ``nn`` and, for Hamiltonian systems, ``hnn`` (default: those it allows,
+            ``nn`` first).
+        settings: per-model records (default: from the data size and dimension,
+            :func:`physnet.task_defaults.default_settings`).
+        source: how to rebuild the task from a study's ``config.json`` (set by the CLI).
+
+    Raises:
+        ValueError: not a system, a model it does not allow, bad dataset sizes.
+    """
+    check_system(system, name or "the system")
+    allowed = system_models(system)
+    models = models or allowed
+    for m in models:
+        if m not in allowed:
+            why = "the system is not Hamiltonian (no n_dof and hamiltonian)" if m == "hnn" else "not a dynamics model"
+            raise ValueError(f"--model {m}: {why}; this system takes {', '.join(allowed)}")
+    spec = DatasetSpec(n_orbits=orbits, t_end=t_end, dt=dt, noise_std=noise)
+    _check_spec(spec)
+    small_data = small_spec or DatasetSpec(n_orbits=max(2, min(12, orbits)), t_end=t_end / 2, dt=dt, noise_std=noise)
+    label: str = name or str(getattr(system, "name", type(system).__name__))
+
+    def load(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
+        if data is not None:
+            raise ValueError(f"--data applies to tasks read from series files, not to {label!r}")
+        data_seed = seed if fixed_seed is None else fixed_seed
+        return system_data(system, small_data if small else spec, seed=data_seed, energy=energy)
+
+    fixed_seed = seed
+    if settings is None:
+        per_orbit = int(round(t_end / dt)) + 1
+        settings = default_settings(int(0.8 * orbits) * per_orbit, int(system.dim), tuple(models))
+    description = description or f"{label}: {orbits} simulated orbits of {t_end:g} time units at dt {dt:g}"
+    return Task(label, description, load, settings, source=source, reproduce_models=tuple(models))
+
+
+def _check_spec(spec: DatasetSpec) -> None:
+    if spec.n_orbits < 2:
+        raise ValueError(
+            f"--orbits must be at least 2 (orbits are split between training and validation), got {spec.n_orbits}"
+        )
+    if not (spec.dt > 0 and spec.t_end >= spec.dt):
+        raise ValueError(f"--dt must be positive and at most --t-end, got dt {spec.dt:g}, t_end {spec.t_end:g}")
+    if spec.noise_std < 0:
+        raise ValueError(f"--noise must be >= 0, got {spec.noise_std:g}")
+
+
+__all__ = ["check_system", "system_data", "system_models", "system_task"]

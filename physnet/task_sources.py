@@ -1,0 +1,142 @@
+"""A task argument as the commands take it: a registered name, ``module:Class`` (a system
+class or instance), or a path to a ``.csv`` series; with the options that build it.
+
+A user's task is registered under the argument itself and remembers how it was built
+(``Task.source``), which a study's ``config.json`` stores, so that ``forecast`` and
+``analyze`` build it again from the folder alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from physnet.series_task import series_task
+from physnet.system_task import check_system, system_task
+from physnet.task_spec import Task
+from physnet.tasks import TASKS, find_task, register_task
+
+#: Options of a task built from a system, with their defaults.
+SYSTEM_OPTIONS: dict[str, Any] = {"orbits": 50, "t_end": 20.0, "dt": 0.1, "noise": 0.0, "energy": None, "seed": None}
+#: Options of a task read from a series file, with their defaults.
+SERIES_OPTIONS: dict[str, Any] = {
+    "time": "t",
+    "state": None,
+    "derivatives": None,
+    "group": None,
+    "window": 11,
+    "order": 3,
+}
+
+
+def is_system_argument(argument: str) -> bool:
+    return ":" in argument and not argument.lower().endswith(".csv") and not Path(argument).exists()
+
+
+def is_series_argument(argument: str) -> bool:
+    return argument.lower().endswith(".csv")
+
+
+def load_system_object(target: str) -> Any:
+    """The system ``module:attribute`` names (a class is called with no arguments); the
+    current directory is importable, as for ``python -m``.
+
+    Raises:
+        ValueError: the module or attribute does not import, or the object is not a system.
+    """
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise ValueError(f"{target!r}: a system is named module:Class (e.g. my_systems:Duffing)")
+    if "" not in sys.path and str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        obj = getattr(importlib.import_module(module_name), attribute)
+    except ImportError as err:
+        raise ValueError(f"cannot import {module_name!r} for {target!r}: {err}") from None
+    except AttributeError:
+        raise ValueError(f"module {module_name!r} has no {attribute!r} (from {target!r})") from None
+    try:
+        system = obj() if inspect.isclass(obj) else obj
+    except TypeError as err:
+        raise ValueError(f"{target!r}: cannot build the system without arguments ({err}); name an instance") from None
+    check_system(system, repr(target))
+    return system
+
+
+def task_from_source(source: Mapping[str, Any], *, models: tuple[str, ...] | None = None) -> Task:
+    """Build a user's task from what :attr:`Task.source` holds."""
+    kind, argument = source["kind"], source["argument"]
+    if kind == "system":
+        options = {k: source.get(k, v) for k, v in SYSTEM_OPTIONS.items()}
+        return system_task(load_system_object(argument), name=argument, models=models, source=source, **options)
+    if kind == "series":
+        options = {k: source.get(k, v) for k, v in SERIES_OPTIONS.items()}
+        return series_task(argument, name=argument, models=models, source=source, **options)
+    raise ValueError(f"unknown task source {kind!r} (expected system or series)")
+
+
+def resolve_task(argument: str, options: Mapping[str, Any] | None = None, *, model: str | None = None) -> str:
+    """Make the task ``argument`` names known and return its name.
+
+    A registered name is returned as it is (the options must be unset); ``module:Class``
+    and ``*.csv`` build a task from the options given (``SYSTEM_OPTIONS`` or
+    ``SERIES_OPTIONS``; unset ones take their defaults) and register it under ``argument``.
+
+    Raises:
+        ValueError: an unknown name, a system that does not import, a bad file or option,
+            or options that do not apply to this kind of task.
+    """
+    given = {k: v for k, v in (options or {}).items() if v is not None}
+    if is_series_argument(argument):
+        kind, allowed = "series", SERIES_OPTIONS
+    elif is_system_argument(argument):
+        kind, allowed = "system", SYSTEM_OPTIONS
+    else:
+        if find_task(argument) is None:
+            raise ValueError(
+                f"unknown task {argument!r}; valid tasks: {', '.join(TASKS)}, module:Class (a system) or FILE.csv"
+            )
+        if given:
+            raise ValueError(f"{_flags(given)} apply to module:Class and FILE.csv tasks, not to {argument!r}")
+        return argument
+    wrong = {k: v for k, v in given.items() if k not in allowed}
+    if wrong:
+        other = "module:Class" if kind == "series" else "FILE.csv"
+        raise ValueError(f"{_flags(wrong)} apply to {other} tasks, not to {argument!r}")
+    source = {"kind": kind, "argument": argument, **given}
+    models = (model,) if model is not None else None
+    register_task(task_from_source(source, models=models), replace=True)
+    return argument
+
+
+def task_for_study(config: Mapping[str, Any]) -> Task:
+    """The task of a study or meta run from its ``config.json`` (a user's task is built
+    again from ``task_source``)."""
+    name = config["task"]
+    source = config.get("task_source")
+    known = find_task(name)
+    if source is not None and (known is None or dict(known.source or {}) != dict(source)):
+        known = register_task(task_from_source(source), replace=True)
+    return known or _unknown(name)
+
+
+def _unknown(name: str) -> Task:
+    raise ValueError(f"unknown task {name!r} in the folder's config.json; valid tasks: {', '.join(TASKS)}")
+
+
+def _flags(options: Mapping[str, Any]) -> str:
+    return ", ".join("--" + k.replace("_", "-") for k in options)
+
+
+__all__ = [
+    "SERIES_OPTIONS",
+    "SYSTEM_OPTIONS",
+    "load_system_object",
+    "resolve_task",
+    "task_for_study",
+    "task_from_source",
+]
