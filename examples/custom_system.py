@@ -12,9 +12,8 @@ import argparse
 
 import torch
 
+from physnet import SimulationConfig, prepare_output_dir, simulate, write_figure
 from physnet.plots import plot_phase_space
-from physnet.run_output import prepare_output_dir, write_figure
-from physnet.simulation import SimulationConfig, simulate
 from systems import HamiltonianSystem, make_generator
 
 

@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from physnet.experiments.forecast import forecast
-from physnet.networks import build_model
+from physnet import TrainConfig, build_model, forecast, get_task, prepare_output_dir, train, write_figure
 from physnet.plots import plot_forecast_error, plot_forecast_orbits
-from physnet.run_output import prepare_output_dir, write_figure
-from physnet.tasks import get_task
-from physnet.training import TrainConfig, train
 
 
 def main() -> None:

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import argparse
 
-from physnet.experiments.forecast import forecast
-from physnet.networks import build_model
+from physnet import (
+    TrainConfig,
+    build_model,
+    forecast,
+    get_task,
+    meta_config_for,
+    meta_learn,
+    prepare_output_dir,
+    train,
+    write_figure,
+)
 from physnet.plots import plot_forecast_orbits
-from physnet.run_output import prepare_output_dir, write_figure
-from physnet.tasks import get_task
-from physnet.training import TrainConfig, meta_config_for, meta_learn, train
 
 
 def main() -> None:

@@ -12,11 +12,7 @@ import math
 import matplotlib.pyplot as plt
 import torch
 
-from physnet import odeint
-from physnet.networks import build_model
-from physnet.run_output import prepare_output_dir, write_figure
-from physnet.tasks import get_task
-from physnet.training import TrainConfig, train
+from physnet import TrainConfig, build_model, get_task, odeint, prepare_output_dir, train, write_figure
 from systems import HenonHeiles, chaos_indicators, generate_orbits
 
 

@@ -10,8 +10,7 @@ import argparse
 import matplotlib.pyplot as plt
 import torch
 
-from physnet import odeint
-from physnet.run_output import prepare_output_dir, write_figure
+from physnet import odeint, prepare_output_dir, write_figure
 from systems import Pendulum
 
 

@@ -13,17 +13,21 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import torch
+import torch.nn.functional as F
 
+from physnet import (
+    TrainConfig,
+    build_model,
+    get_task,
+    hidden_layers,
+    meta_config_for,
+    meta_learn,
+    prepare_output_dir,
+    train,
+    write_figure,
+)
 from physnet.analysis import HessianOperator, hutchinson_trace, participation_ratio
-from physnet.experiments.model_store import member_network
-from physnet.networks import build_model
-from physnet.plots.analysis import plot_metric_vs_participation
-from physnet.run_output import prepare_output_dir, write_figure
-from physnet.tasks import get_task
-from physnet.training import TrainConfig, meta_config_for, meta_learn, train
-from physnet.training.evaluation import ensemble_input
-from physnet.training.losses import member_loss
+from physnet.plots import plot_metric_vs_participation
 
 
 def main() -> None:
@@ -41,16 +45,13 @@ def main() -> None:
     for arm, bank in (("mix", types), ("sine", "sin"), ("relu", "relu"), ("tanh", "tanh")):
         model = build_model("classifier", 40, [100], bank, dim_out=10, seeds=seeds)
         accuracy = train(model, data, config).val_metric.numpy()
-        with torch.no_grad():
-            _, hidden = model.net(ensemble_input(model, data.x_val), return_hidden=True)
-        r = participation_ratio(hidden[0]).numpy() / 100
-        # Hessian trace of the training loss of the first seed's network, float64
-        arch = {"kind": "classifier", "dim_in": 40, "hidden": [100], "dim_out": 10, "seeds": seeds, "dtype": "float32"}
-        first = member_network(model, arch, 0).double()
+        r = participation_ratio(hidden_layers(model, data.x_val)["L1"]).numpy() / 100
+        # Hessian trace of the training loss of one more network (seed 0) trained alone, float64
+        first = build_model("classifier", 40, [100], bank, dim_out=10, seeds=[0])
+        train(first, data, config)
+        first = first.double()
         x, y = data.x_train[:500].double(), data.y_train[:500]
-        op = HessianOperator(
-            lambda first=first, x=x, y=y: member_loss(first(x), y, "cross_entropy", 1)[0], list(first.parameters())
-        )
+        op = HessianOperator(lambda first=first, x=x, y=y: F.cross_entropy(first(x), y), list(first.parameters()))
         trace = hutchinson_trace(op, tol=0.05, max_probes=60, seed=0)
         rows += [
             {"arm": arm, "seed": s, "metric": float(a), "r": float(v)}

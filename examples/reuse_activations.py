@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import argparse
 
-from physnet.activations import load_activations, save_activations
-from physnet.networks import build_model
-from physnet.run_output import prepare_output_dir
-from physnet.tasks import get_task
-from physnet.training import TrainConfig, meta_config_for, meta_learn, train
+from physnet import (
+    TrainConfig,
+    build_model,
+    get_task,
+    load_activations,
+    meta_config_for,
+    meta_learn,
+    prepare_output_dir,
+    save_activations,
+    train,
+)
 
 
 def main() -> None:

@@ -14,11 +14,17 @@ import numpy as np
 import torch
 
 import video
-from physnet import odeint
-from physnet.networks import build_model
-from physnet.run_output import prepare_output_dir, write_figure
-from physnet.tasks import get_task
-from physnet.training import TrainConfig, meta_config_for, meta_learn, train
+from physnet import (
+    TrainConfig,
+    build_model,
+    get_task,
+    meta_config_for,
+    meta_learn,
+    odeint,
+    prepare_output_dir,
+    train,
+    write_figure,
+)
 from systems import PendulumClock, generate_orbits, time_grid
 from video.plots import plot_phase_portrait
 

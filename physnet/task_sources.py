@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from physnet.series_task import series_task
-from physnet.system_task import check_system, system_task
+from physnet.task_from_series import series_task
+from physnet.task_from_system import check_system, system_task
 from physnet.task_spec import Task
 from physnet.tasks import TASKS, find_task, register_task
 

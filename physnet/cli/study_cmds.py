@@ -225,36 +225,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from physnet.activations import load_activations
     from physnet.experiments import StudyConfig, run_study
-    from physnet.experiments.defaults import budget, preset
     from physnet.experiments.effects import judged
     from physnet.experiments.outputs import write_study
     from physnet.run_output import prepare_output_dir
-    from physnet.tasks import get_task
 
     args.task = resolve_task_argument(args)
-    task = get_task(args.task)
-    model = args.model or task.models[0]
-    named = preset(args.task, model, args.preset)["compare"]
-    _, overrides = budget(args.task, model, quick=args.quick, preset_name=args.preset, compare_overrides=named)
-    small = bool(overrides.pop("small", False)) or args.small
-    for key in (
-        "hidden",
-        "epochs",
-        "batch_size",
-        "lr",
-        "optimizer",
-        "momentum",
-        "decay",
-        "initial_scale",
-        "compile",
-        "seeds",
-        "arms",
-    ):
-        if getattr(args, key) is not None:
-            overrides[key] = getattr(args, key)
-    config = StudyConfig(task=args.task, model=model, data=args.data, small=small, dtype=args.dtype, **overrides)
+    keys = ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile")
+    given = {key: getattr(args, key) for key in (*keys, "seeds", "arms") if getattr(args, key) is not None}
+    config = StudyConfig.for_task(
+        args.task, args.model, quick=args.quick, preset=args.preset, data=args.data, dtype=args.dtype, **given
+    )
+    if args.small:
+        config = replace(config, small=True)
+    model = config.model
     files = activation_files(args.activations, args.meta_seeds)
     banks = {stem: load_activations(path) for stem, path in files.items()} if files else {None: None}
     out = prepare_output_dir(args.out)

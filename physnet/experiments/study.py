@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -115,6 +116,27 @@ def run_study_in_memory(
     return study_result(config, frozen, rows, data.loss == "cross_entropy", seconds)
 
 
+def compare(
+    config: StudyConfig, frozen: FrozenBank | None = None, *, out: str | Path | None = None, **options: Any
+) -> StudyResult:
+    """Compare the arms of ``config`` over its seeds: in memory, or, with ``out``, into a
+    resumable study folder (``runs.csv``, ``config.json``, ``models/``).
+
+    Args:
+        frozen: the learned types (:func:`physnet.freeze` or :func:`physnet.load_activations`),
+            needed by ``type1``, ``type2``, ``mix`` and the controls.
+        options: ``data`` (a :class:`TaskData` in place of the task's), ``device``,
+            ``progress``, ``backend``, ``block_size``; with ``out`` also ``force``.
+
+    Returns:
+        :class:`StudyResult`: ``values[arm]`` the metric per seed ``(seeds,)`` in seed order,
+        ``arms`` the summaries, ``tests`` and ``effects`` the mix against each arm.
+    """
+    if out is None:
+        return run_study_in_memory(config, frozen, **options)
+    return run_study(config, frozen, Path(out), **options)
+
+
 def _check_study(config: StudyConfig, frozen: FrozenBank | None, block_size: int):
     check_arms(list(config.arms), frozen)
     if block_size < 1:
@@ -202,6 +224,7 @@ def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None =
 __all__ = [
     "CHUNK",
     "StudyConfig",
+    "compare",
     "StudyResult",
     "block_rows",
     "run_study",

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from physnet.experiments.arms import ARMS, PAPER_ARMS
-from physnet.tasks import find_task
+from physnet.experiments.defaults import budget
+from physnet.experiments.defaults import preset as preset_settings
+from physnet.tasks import find_task, get_task
 from physnet.training import TrainConfig
 
 #: The training budget's settings a study stores flat in its ``config.json`` (the fields of
@@ -105,6 +107,29 @@ class StudyConfig:
         if task is not None and task.source is not None:  # a user's task: how to build it again
             flat["task_source"] = dict(task.source)
         return flat
+
+    @classmethod
+    def for_task(
+        cls,
+        task: str,
+        model: str | None = None,
+        *,
+        quick: bool = False,
+        preset: str | None = None,
+        seeds: int | None = None,
+        **overrides: Any,
+    ) -> StudyConfig:
+        """The study ``compare`` runs for ``task``: the task's comparison budget for ``model``
+        (default: its first), the quick one with ``quick``, a named ``preset``'s settings,
+        then ``overrides`` (any ``StudyConfig`` field), merged as every command merges them.
+
+        Raises:
+            ValueError: an unknown task, a model it does not take, a preset it lacks.
+        """
+        model = model or get_task(task).models[0]
+        named = preset_settings(task, model, preset)["compare"]
+        _, merged = budget(task, model, quick=quick, preset_name=preset, compare_overrides=named, seeds=seeds)
+        return cls(task=task, model=model, **{**merged, **overrides})
 
     def relevant(self) -> dict:
         """Everything that changes results, except the number of seeds (which extends)."""
