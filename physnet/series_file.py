@@ -25,7 +25,8 @@ class SeriesTable:
         states: ``(n, d)``, columns ``state_names``.
         derivatives: ``(n, d)`` time derivatives of the states, or None (to be estimated).
         groups: group index of each row ``(n,)`` (0 for a file without groups), in order of
-            first appearance; ``group_labels`` the labels as written.
+            first appearance; ``group_labels`` the labels as written; ``grouped``: the file
+            has a group column.
     """
 
     t: np.ndarray
@@ -35,6 +36,7 @@ class SeriesTable:
     state_names: tuple[str, ...]
     group_labels: tuple[str, ...]
     path: str
+    grouped: bool = False
 
     def group_slices(self) -> list[slice]:
         """Row range of each group, in order."""
@@ -123,7 +125,7 @@ def read_series_csv(
     if derivative_names is not None:
         derivs = np.stack([_numbers(path, n, columns[n], 2) for n in derivative_names], axis=1)
     groups, labels = _group_index(path, columns[group] if group is not None else None, len(t))
-    table = SeriesTable(t, states, derivs, groups, tuple(state_names), labels, str(path))
+    table = SeriesTable(t, states, derivs, groups, tuple(state_names), labels, str(path), grouped=group is not None)
     for s in table.group_slices():
         step = np.diff(t[s])
         if (step <= 0).any():

@@ -34,7 +34,7 @@ def split_rows(table: SeriesTable, val_fraction: float = VAL_FRACTION) -> tuple[
         ValueError: too few groups or rows to leave both splits non-empty.
     """
     slices = table.group_slices()
-    if len(slices) > 1:
+    if table.grouped:
         n_val = max(1, int(round(val_fraction * len(slices))))
         if n_val >= len(slices):
             raise ValueError(f"{table.path}: {len(slices)} group(s) cannot be split; give at least 2 trajectories")
@@ -56,7 +56,7 @@ def series_data(
     train, val = split_rows(table)
     train, val = train[::every], val[::every]
     f = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
-    grouped = len(table.group_labels) > 1
+    grouped = table.grouped
     slices = table.group_slices()
     dt = float(np.median(np.concatenate([np.diff(table.t[s]) for s in slices if s.stop - s.start > 1])))
     config = {

@@ -109,6 +109,10 @@ def system_task(
             raise ValueError(f"--model {m}: {why}; this system takes {', '.join(allowed)}")
     spec = DatasetSpec(n_orbits=orbits, t_end=t_end, dt=dt, noise_std=noise)
     _check_spec(spec)
+    if energy is not None and not _takes_energy(system):
+        raise ValueError(
+            f"--energy: the sampler of {name or type(system).__name__} takes no energy; leave --energy out"
+        )
     small_data = small_spec or DatasetSpec(n_orbits=max(2, min(12, orbits)), t_end=t_end / 2, dt=dt, noise_std=noise)
     label: str = name or str(getattr(system, "name", type(system).__name__))
 
