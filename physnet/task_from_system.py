@@ -3,6 +3,7 @@ exact derivatives as targets, forecasts against the true system."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Mapping
 from pathlib import Path
@@ -116,11 +117,14 @@ def system_task(
     small_data = small_spec or DatasetSpec(n_orbits=max(2, min(12, orbits)), t_end=t_end / 2, dt=dt, noise_std=noise)
     label: str = name or str(getattr(system, "name", type(system).__name__))
 
+    @functools.lru_cache(maxsize=4)  # meta-learning, the comparison and the forecasts load the same data
+    def simulated(data_seed: int, is_small: bool) -> TaskData:
+        return system_data(system, small_data if is_small else spec, seed=data_seed, energy=energy)
+
     def load(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
         if data is not None:
             raise ValueError(f"--data applies to tasks read from series files, not to {label!r}")
-        data_seed = seed if fixed_seed is None else fixed_seed
-        return system_data(system, small_data if small else spec, seed=data_seed, energy=energy)
+        return simulated(int(seed if fixed_seed is None else fixed_seed), bool(small))
 
     fixed_seed = seed
     if settings is None:

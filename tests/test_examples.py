@@ -18,7 +18,25 @@ EXAMPLES = [
     "forecast_clock.py",
     "reuse_activations.py",
     "mnist1d_diversity.py",
+    "your_own_system.py",
 ]
+#: What an example may import from this project: the public API and the public packages.
+PUBLIC = {"physnet", "physnet.plots", "physnet.analysis", "systems", "video", "video.plots"}
+
+
+def test_examples_use_public_names_only():
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "examples"
+    assert sorted(p.name for p in folder.glob("*.py")) == sorted(EXAMPLES)
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            for module in modules:
+                if module.split(".")[0] in ("physnet", "systems", "video"):
+                    assert module in PUBLIC, f"{path.name} imports {module}"
 
 
 @pytest.mark.slow
