@@ -29,34 +29,29 @@ import numpy as np
 import torch
 
 from physnet.arm_names import CLASSIC_ARMS, CONTROL_ARMS
+from physnet.series_file import SeriesTable
 from physnet.task_data import TaskData
+from physnet.task_from_series import series_data
+from physnet.task_from_system import system_data
 from physnet.task_settings import ModelSettings, PresetValues
 from physnet.task_spec import Task
-from systems import DatasetSpec, HenonHeiles, VanDerPol, load_pendulum_series, make_dataset
+from systems import DEFAULT_SPECS, DatasetSpec, HenonHeiles, VanDerPol, load_pendulum_series
 
 
-def _system_task_data(system, *, seed: int, small: bool) -> TaskData:
-    spec = DatasetSpec(n_orbits=12, t_end=10.0, dt=0.1) if small else None
-    ds = make_dataset(system, spec, seed=seed)
-    return TaskData(
-        ds.train.states,
-        ds.train.derivatives,
-        ds.val.states,
-        ds.val.derivatives,
-        "mse",
-        system.state_names,
-        {"source": "simulated", **ds.config},
-        val_orbit=ds.val.orbit,
-        dt=ds.config["spec"]["dt"],
-        system=system,
-    )
+def _simulated(system, *, seed: int, small: bool) -> TaskData:
+    """The data of a paper dynamics task: its default dataset (``DEFAULT_SPECS``), or 12 orbits
+    of 10 time units at dt 0.1 as the small data."""
+    return system_data(system, _SMALL if small else DEFAULT_SPECS[system.name], seed=seed)
+
+
+_SMALL = DatasetSpec(n_orbits=12, t_end=10.0, dt=0.1)
 
 
 def load_van_der_pol(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
     """van der Pol (mu = 2.7): state (x, x') -> (x', x''), exact derivatives."""
     if data is not None:
         raise ValueError("--data applies to the clock task only")
-    return _system_task_data(VanDerPol(), seed=seed, small=small)
+    return _simulated(VanDerPol(), seed=seed, small=small)
 
 
 def load_henon_heiles(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
@@ -64,35 +59,26 @@ def load_henon_heiles(*, seed: int = 0, small: bool = False, data: str | Path | 
     with unit mass p = q', so the same pairs serve the conventional (q, q') -> (q', q'') model."""
     if data is not None:
         raise ValueError("--data applies to the clock task only")
-    return _system_task_data(HenonHeiles(), seed=seed, small=small)
+    return _simulated(HenonHeiles(), seed=seed, small=small)
 
 
 def load_clock(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
     """Real pendulum clock (or any series CSV with header t,theta,theta_dot,theta_ddot):
-    (theta, theta_dot) -> (theta_dot, theta_ddot), first 80 % train / last 20 % validation."""
+    (theta, theta_dot) -> (theta_dot, theta_ddot), first 80 % train / last 20 % validation
+    (a measured series as :func:`physnet.task_from_series.series_data` splits one; the small
+    data: every 4th row)."""
     series = load_pendulum_series(data)
-    train, val = series.split(0.8)
-    if small:
-        train, val = _thin(train, 4), _thin(val, 4)
-    f = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
-    return TaskData(
-        f(train.states),
-        f(train.derivatives),
-        f(val.states),
-        f(val.derivatives),
-        "mse",
+    table = SeriesTable(
+        series.t,
+        np.stack([series.theta, series.theta_dot], axis=1),
+        None,
+        np.zeros(len(series.t), dtype=np.int64),
         ("theta", "theta_dot"),
-        {
-            "source": str(data) if data else "shipped pendulum clock",
-            "n_train": len(train),
-            "n_val": len(val),
-            "split": "first 80 % / last 20 % in time order",
-            "seed": seed,
-        },
-        val_orbit=None,
-        dt=float(np.median(np.diff(series.t))) * (4 if small else 1),
-        system=None,
+        ("all",),
+        str(data) if data else "shipped pendulum clock",
     )
+    derivatives = np.stack([series.theta_dot, series.theta_ddot], axis=1)
+    return series_data(table, derivatives, every=4 if small else 1, seed=seed)
 
 
 def load_mnist1d_task(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:

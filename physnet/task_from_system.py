@@ -51,7 +51,7 @@ def system_data(
             raise ValueError(f"--energy: the sampler of {name} takes no energy; leave --energy out")
         initial = system.sample_initial_states(spec.n_orbits, generator=make_generator(seed=seed), energy=energy)
     ds = make_dataset(system, spec, seed=seed, initial_states=initial, dtype=dtype)
-    config = {"source": "simulated", **ds.config, "energy": energy}
+    config = {"source": "simulated", **ds.config, **({"energy": energy} if energy is not None else {})}
     return TaskData(
         ds.train.states,
         ds.train.derivatives,
@@ -81,6 +81,7 @@ def system_task(
     settings: Mapping[str, ModelSettings] | None = None,
     description: str | None = None,
     source: Mapping[str, Any] | None = None,
+    reproduce_models: tuple[str, ...] | None = None,
 ) -> Task:
     """A task whose data are simulated orbits of ``system``.
 
@@ -97,6 +98,7 @@ def system_task(
         settings: per-model records (default: from the data size and dimension,
             :func:`physnet.task_defaults.default_settings`).
         source: how to rebuild the task from a study's ``config.json`` (set by the CLI).
+        reproduce_models: the models ``reproduce`` runs (default: every model of the task).
 
     Raises:
         ValueError: not a system, a model it does not allow, bad dataset sizes.
@@ -131,7 +133,7 @@ def system_task(
         per_orbit = int(round(t_end / dt)) + 1
         settings = default_settings(int(0.8 * orbits) * per_orbit, int(system.dim), tuple(models))
     description = description or f"{label}: {orbits} simulated orbits of {t_end:g} time units at dt {dt:g}"
-    return Task(label, description, load, settings, source=source, reproduce_models=tuple(models))
+    return Task(label, description, load, settings, source=source, reproduce_models=reproduce_models or tuple(models))
 
 
 def _check_spec(spec: DatasetSpec) -> None:
