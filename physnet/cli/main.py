@@ -8,7 +8,16 @@ import sys
 import threading
 
 from physnet import __version__
-from physnet.cli import ablate_cmd, meta_cmd, simulate_cmd, study_cmds, track_cmd
+from physnet.cli import (
+    ablate_cmd,
+    analyze_cmd,
+    compare_cmd,
+    forecast_cmd,
+    meta_cmd,
+    reproduce_cmd,
+    simulate_cmd,
+    track_cmd,
+)
 from physnet.cli.arguments import OneLineParser
 
 #: Errors that mean "bad input": reported on one line, exit code 2, no traceback (with the
@@ -23,7 +32,7 @@ def _is_user_error(err: BaseException) -> bool:
     return integrators is not None and isinstance(err, integrators.ConvergenceError)
 
 
-SUBCOMMANDS = (simulate_cmd, meta_cmd, study_cmds, ablate_cmd, track_cmd)
+SUBCOMMANDS = (simulate_cmd, meta_cmd, compare_cmd, forecast_cmd, reproduce_cmd, analyze_cmd, ablate_cmd, track_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

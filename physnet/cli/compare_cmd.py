@@ -1,0 +1,196 @@
+"""``physnet compare TASK --out DIR``: the paper's protocol, arms x seeds."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from functools import partial
+from pathlib import Path
+
+from physnet.cli import arguments
+from physnet.cli.arguments import int_list
+from physnet.cli.names import default, names
+from physnet.cli.study_options import add_backend_options, quick_help
+from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
+
+
+def _arms(text: str) -> tuple[str, ...]:
+    arms = tuple(a.strip() for a in text.split(",") if a.strip())
+    for a in arms:
+        if a not in names("ARMS"):
+            raise argparse.ArgumentTypeError(f"unknown arm {a!r}; valid arms: {', '.join(names('ARMS'))}")
+    return arms
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser(
+        "compare",
+        help="train fresh networks in each arm over many seeds and compare",
+        description="The paper's protocol: arms base (sine), type1, type2, mix (half and half), "
+        "optionally relu and tanh; N seeds each, same data and budget. Writes DIR/runs.csv, "
+        "DIR/summary.json, DIR/boxplot.png, DIR/config.json and DIR/models/ARM.pt. Rerunning skips "
+        "finished seeds; a larger --seeds extends the study.",
+    )
+    c.add_argument("task", metavar="TASK", help=task_help())
+    c.add_argument(
+        "--activations",
+        metavar="FILE|DIR",
+        help="activations file from `physnet meta` (needed by type1, "
+        "type2, mix and the controls), or a folder of them (one per meta seed: a study each into "
+        "DIR/<file stem>/, judged per meta seed and pooled)",
+    )
+    c.add_argument(
+        "--meta-seeds",
+        type=arguments.positive_int,
+        metavar="M",
+        help="with a folder of activation files: use the first M (by name; default all)",
+    )
+    c.add_argument("--out", required=True, metavar="DIR")
+    c.add_argument("--model", help="nn or hnn (default: the task's first)")
+    c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
+    c.add_argument("--seeds", type=arguments.positive_int, help=f"seeds per arm (default {default('STUDY', 'seeds')})")
+    c.add_argument(
+        "--arms",
+        type=_arms,
+        help=f"comma-separated, from {', '.join(names('ARMS'))} (default: the paper's "
+        f"{', '.join(names('PAPER_ARMS'))}; all six for mnist1d)",
+    )
+    c.add_argument(
+        "--preset",
+        choices=names("REGIMES"),
+        help="named settings: paper (the reference codes' regime) or "
+        "reference (mnist1d); options given explicitly override it",
+    )
+    c.add_argument("--hidden", type=int_list)
+    c.add_argument("--epochs", type=arguments.positive_int)
+    c.add_argument("--batch-size", type=arguments.positive_int)
+    c.add_argument("--lr", type=arguments.positive_float)
+    train = lambda name: default("STUDY_TRAINING", name)  # noqa: E731
+    c.add_argument(
+        "--optimizer", choices=names("OPTIMIZERS"), help=f"training optimizer (default {train('optimizer')})"
+    )
+    c.add_argument(
+        "--momentum", type=arguments.momentum, help=f"sgd, rmsprop: heavy-ball momentum (default {train('momentum')})"
+    )
+    c.add_argument(
+        "--decay",
+        type=arguments.decay,
+        help=f"rmsprop: second-moment decay (default {train('decay')}; the paper preset 0.1)",
+    )
+    c.add_argument(
+        "--initial-scale",
+        type=arguments.nonnegative_float,
+        help=f"rmsprop: initial second moment (default {train('initial_scale')})",
+    )
+    c.add_argument(
+        "--compile",
+        action="store_true",
+        default=None,
+        help="train through torch.compile (Hamiltonian networks through torch.func.grad; needs a C++ compiler)",
+    )
+    c.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    c.add_argument("--device", default="cpu", type=arguments.device, help="cpu (default), cuda, cuda:N or mps")
+    c.add_argument("--small", action="store_true", help="the task's small data (the budget stays)")
+    c.add_argument("--quick", action="store_true", help=quick_help("compare"))
+    c.add_argument("--force", action="store_true", help="start afresh in a folder holding another study")
+    add_backend_options(c, block_size=True)
+    add_task_options(c)
+    c.set_defaults(run=run_compare)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from physnet.activations import load_activations
+    from physnet.experiments import StudyConfig, run_study
+    from physnet.experiments.effects import judged
+    from physnet.experiments.outputs import write_study
+    from physnet.run_output import prepare_output_dir
+
+    args.task = resolve_task_argument(args)
+    keys = ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile")
+    given = {key: getattr(args, key) for key in (*keys, "seeds", "arms") if getattr(args, key) is not None}
+    config = StudyConfig.for_task(
+        args.task, args.model, quick=args.quick, preset=args.preset, data=args.data, dtype=args.dtype, **given
+    )
+    if args.small:
+        config = replace(config, small=True)
+    model = config.model
+    files = activation_files(args.activations, args.meta_seeds)
+    banks = {stem: load_activations(path) for stem, path in files.items()} if files else {None: None}
+    out = prepare_output_dir(args.out)
+    began = time.perf_counter()
+    summaries = {}
+    for stem, frozen in banks.items():
+        folder = out if stem is None else out / stem
+        tag = "" if stem is None else f"[{stem}] "
+        result = run_study(
+            config,
+            frozen,
+            folder,
+            device=args.device,
+            force=args.force,
+            backend=args.backend,
+            address=args.address,
+            block_size=args.block_size,
+            on_arm=partial(_print_arm, tag),
+        )
+        summaries[stem] = write_study(folder, config, result)
+        _print_study(summaries[stem], tag)
+    if len(banks) > 1:
+        from physnet.experiments.meta_seed_summary import write_meta_seed_summary
+
+        stems = [s for s in banks if s is not None]  # a folder of files: every stem named
+        combined = write_meta_seed_summary(
+            out,
+            {i: summaries[s] for i, s in enumerate(stems)},
+            dict(enumerate(stems)),
+            title=f"{args.task} / {model}",
+            seconds=time.perf_counter() - began,
+        )
+        pooled = combined["meta_seed_effects"]["pooled"].get("mix_vs_best_pure")
+        if pooled:
+            print(
+                f"mix vs each meta seed's better pure type, pooled over {len(stems)}: {judged(pooled)} "
+                f"({pooled['diff']:+.3g}, 95 % CI [{pooled['lo']:+.3g}, {pooled['hi']:+.3g}])"
+            )
+    print(
+        f"done in {time.perf_counter() - began:.0f} s; wrote {out}/runs.csv, summary.json, boxplot.png, models/"
+        if len(banks) == 1
+        else f"done in {time.perf_counter() - began:.0f} s; wrote {out}/report.md and a study per activations file"
+    )
+    return 0
+
+
+def _print_arm(tag: str, arm: str, seeds: list[int]) -> None:
+    print(f"{tag}arm {arm}: training seeds {seeds[0]}-{seeds[-1]}", flush=True)
+
+
+def activation_files(path: str | None, meta_seeds: int | None) -> dict[str | None, Path]:
+    """``--activations``: nothing, one file (keyed None), or a folder's ``*.npz`` files by name
+    (the first ``meta_seeds`` of them).
+
+    Raises:
+        ValueError: ``--meta-seeds`` without a folder, below 1, or more than the folder holds.
+    """
+    if meta_seeds is not None and meta_seeds < 1:
+        raise ValueError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    if path is None or not Path(path).is_dir():
+        if meta_seeds is not None and meta_seeds != 1:
+            raise ValueError("--meta-seeds needs --activations to be a folder of activation files (one per meta seed)")
+        return {} if path is None else {None: Path(path)}  # one file: no stem
+    found = sorted(Path(path).glob("*.npz"))
+    if not found:
+        raise ValueError(f"no activation files (*.npz) in {path}")
+    if meta_seeds is not None and meta_seeds > len(found):
+        raise ValueError(f"--meta-seeds {meta_seeds}: {path} holds only {len(found)} activation file(s)")
+    return {f.stem: f for f in found[: meta_seeds or len(found)]}
+
+
+def _print_study(summary: dict, tag: str = "") -> None:
+    for arm, s in summary["arms"].items():
+        test = summary["tests"].get(f"mix_vs_{arm}")
+        extra = f"  mix vs {arm}: p = {test['p_value']:.3g}" if test else ""
+        print(
+            f"{tag}{arm:>6}: median {summary['metric']} {s['median']:.4g} (q1 {s['q1']:.4g}, q3 {s['q3']:.4g}){extra}"
+        )

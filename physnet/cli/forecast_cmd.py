@@ -1,0 +1,78 @@
+"""``physnet forecast RUN_DIR --arm ARM``: roll a stored network out against the truth."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from physnet.cli import arguments
+from physnet.cli.names import names
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    f = sub.add_parser(
+        "forecast",
+        help="roll a trained model out and compare with the true orbit",
+        description="Writes DIR/forecast.csv, DIR/orbits.png, DIR/error.png and, where the system "
+        "has an energy, DIR/energy.png.",
+    )
+    f.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by `physnet compare` or `reproduce`")
+    f.add_argument("--arm", required=True)
+    f.add_argument("--seed", type=arguments.nonnegative_int, help="which seed's network (default: the first stored)")
+    f.add_argument(
+        "--method", default="euler", help=f"integrator: {', '.join(names('METHODS'))} (default euler, the paper's)"
+    )
+    f.add_argument("--steps", type=arguments.positive_int, default=200)
+    f.add_argument("--orbits", type=arguments.positive_int, help="validation orbits to forecast (default: up to 3)")
+    f.add_argument("--out", required=True, metavar="DIR")
+    f.set_defaults(run=run_forecast)
+
+
+def run_forecast(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from physnet.experiments import load_arm
+    from physnet.experiments.forecast import forecast
+    from physnet.experiments.model_store import model_dtype
+    from physnet.experiments.outputs import write_forecast
+    from physnet.experiments.study_folder import read_study_config
+    from physnet.run_output import prepare_output_dir
+    from physnet.task_sources import task_for_study
+
+    run_dir = Path(args.run_dir)
+    study = read_study_config(run_dir)
+    net, arch = load_arm(run_dir / "models" / f"{args.arm}.pt")
+    seeds = list(arch["seeds"])
+    seed = seeds[0] if args.seed is None else args.seed
+    if seed not in seeds:
+        raise ValueError(f"seed {seed} is not stored for arm {args.arm!r}; stored seeds {seeds[0]}-{seeds[-1]}")
+    data = task_for_study(study).load(
+        seed=study.get("data_seed", 0), small=study.get("small", False), data=study.get("data")
+    )
+    fc = forecast(
+        net,
+        data.to("cpu", model_dtype(net)),
+        method=args.method,
+        steps=args.steps,
+        n_orbits=args.orbits,
+        member=seeds.index(seed),
+    )
+    out = prepare_output_dir(args.out)
+    write_forecast(
+        out,
+        fc,
+        f"{study['task']} / {args.arm} arm, seed {seed}, {args.method}",
+        {
+            "command": "forecast",
+            "run_dir": str(run_dir),
+            "arm": args.arm,
+            "seed": seed,
+            "method": args.method,
+            "steps": len(fc.t) - 1,
+        },
+    )
+    print(
+        f"forecast {len(fc.truth)} orbit(s) for {len(fc.t) - 1} steps with {args.method}: final error "
+        f"median {float(np.median(fc.error[:, -1])):.4g}; wrote {out}/forecast.csv and plots"
+    )
+    return 0

@@ -1,0 +1,153 @@
+"""``physnet reproduce TASK`` (meta-learn, compare, forecast, report) and ``physnet sweep-size``."""
+
+from __future__ import annotations
+
+import argparse
+
+from physnet.cli import arguments
+from physnet.cli.arguments import int_list
+from physnet.cli.names import default, names
+from physnet.cli.study_options import add_backend_options, quick_help
+from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser(
+        "reproduce",
+        help="meta-learn, compare arms, forecast and report one task",
+        description="Everything for one task into DIR, with DIR/report.md. henon-heiles runs both "
+        "models into DIR/nn and DIR/hnn and adds DIR/nn_vs_hnn.png and DIR/report.md.",
+    )
+    r.add_argument("task", metavar="TASK", help=task_help() + "; or all (each paper task into DIR/<task>/)")
+    r.add_argument("--model", help="run this model only (default: the task's; both nn and hnn for Henon-Heiles)")
+    r.add_argument("--out", required=True, metavar="DIR")
+    r.add_argument("--quick", action="store_true", help=quick_help("reproduce"))
+    r.add_argument(
+        "--seeds",
+        type=arguments.positive_int,
+        help=f"seeds per arm (default {default('STUDY', 'seeds')}, "
+        f"or {default('QUICK_COMPARE', 'seeds')} with --quick)",
+    )
+    r.add_argument(
+        "--preset",
+        choices=names("REGIMES"),
+        help="named settings for meta-learning and the comparison: "
+        "paper (the reference codes' regime, every task; with controls and several meta seeds) or reference "
+        "(mnist1d: the anchor rerun, 5 seeds of 100 epochs)",
+    )
+    r.add_argument(
+        "--meta-seeds",
+        type=arguments.positive_int,
+        metavar="M",
+        help="meta-learn from seeds 0..M-1 and run the comparison "
+        "for each; the mix is judged per meta seed and pooled (default: the preset's, else 1)",
+    )
+    r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
+    r.add_argument("--force", action="store_true")
+    r.add_argument("--no-progress", action="store_true")
+    add_backend_options(r)
+    add_task_options(r)
+    r.set_defaults(run=run_reproduce)
+
+    w = sub.add_parser(
+        "sweep-size",
+        help="the comparison at several hidden sizes (the paper's Fig. 4)",
+        description="Meta-learns two types once, then runs the arms at each size into DIR/size-N/; "
+        "writes DIR/sizes.png and DIR/summary.json keyed by size.",
+    )
+    w.add_argument("task", metavar="TASK", help=task_help())
+    w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: list(int_list(s)))
+    w.add_argument("--out", required=True, metavar="DIR")
+    w.add_argument("--model", help="nn or hnn (default: the task's first)")
+    w.add_argument("--seeds", type=arguments.positive_int)
+    w.add_argument("--quick", action="store_true", help=quick_help("sweep-size"))
+    w.add_argument("--data", metavar="CSV")
+    w.add_argument("--force", action="store_true")
+    add_backend_options(w)
+    add_task_options(w)
+    w.set_defaults(run=run_sweep)
+
+
+def run_reproduce(args: argparse.Namespace) -> int:
+    from physnet.experiments.defaults import preset
+    from physnet.experiments.reproduce import paper_models, reproduce_task
+    from physnet.experiments.reproduce_all import reproduce_all
+    from physnet.run_output import prepare_output_dir
+    from physnet.tasks import get_task
+
+    echo = lambda s: print(s, flush=True)  # noqa: E731
+    if args.task == "all":
+        if args.data is not None or args.preset not in (None, "paper") or args.model is not None:
+            raise ValueError(
+                "reproduce all takes neither --data, --model nor a one-task preset; use --preset paper, or run "
+                "the task on its own for those"
+            )
+        out = prepare_output_dir(args.out)
+        timings = reproduce_all(
+            out,
+            quick=args.quick,
+            seeds=args.seeds,
+            force=args.force,
+            echo=echo,
+            progress=not args.no_progress,
+            backend=args.backend,
+            address=args.address,
+            preset_name=args.preset,
+            meta_seeds=args.meta_seeds,
+        )
+        for task, t in timings["tasks"].items():
+            print(f"{task:>14}: {t['seconds']:7.0f} s (finished after {t['finished_after']:.0f} s)")
+        print(f"{'total':>14}: {timings['total_seconds']:7.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB")
+    else:
+        args.task = resolve_task_argument(args)
+        models = None
+        if args.model is not None:
+            get_task(args.task).model_settings(args.model)  # refuses a model the task does not take
+            models = (args.model,)
+        for model in models or paper_models(args.task):
+            preset(args.task, model, args.preset)  # a preset the task lacks: refused before any work
+        out = prepare_output_dir(args.out)
+        reproduce_task(
+            args.task,
+            out,
+            quick=args.quick,
+            seeds=args.seeds,
+            data=args.data,
+            force=args.force,
+            preset_name=args.preset,
+            echo=echo,
+            progress=not args.no_progress,
+            backend=args.backend,
+            address=args.address,
+            meta_seeds=args.meta_seeds,
+            models=models,
+        )
+    print(f"wrote {out}/report.md")
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    from physnet.experiments.sweep import sweep_sizes
+    from physnet.run_output import prepare_output_dir
+    from physnet.tasks import get_task
+
+    args.task = resolve_task_argument(args)
+    task = get_task(args.task)
+    out = prepare_output_dir(args.out)
+    summaries = sweep_sizes(
+        args.task,
+        args.model or task.models[0],
+        args.sizes,
+        out,
+        quick=args.quick,
+        seeds=args.seeds,
+        data=args.data,
+        force=args.force,
+        echo=lambda s: print(s, flush=True),
+        backend=args.backend,
+        address=args.address,
+    )
+    for size, s in summaries.items():
+        print(f"size {size:>4}: " + ", ".join(f"{a} {v['median']:.4g}" for a, v in s["arms"].items()))
+    print(f"wrote {out}/sizes.png, {out}/summary.json and {out}/size-N/")
+    return 0
