@@ -164,10 +164,13 @@ def _rollout(net, data: TaskData, method: str, steps: int):
 
 
 def write_nn_vs_hnn(out: Path, summaries: dict[str, dict]) -> None:
-    """``nn_vs_hnn.png`` and ``report.md`` beside a task's two model studies (Henon-Heiles)."""
+    """``nn_vs_hnn.png`` and ``report.md`` beside a task's two model studies (Henon-Heiles, or a
+    user's Hamiltonian system)."""
+    task = str(summaries["nn"].get("task", "henon-heiles"))
+    name = {"henon-heiles": "Henon-Heiles"}.get(task, task)  # the paper's spelling
     values = {f"{m}:{arm}": np.array(s["arms"][arm]["values"]) for m, s in summaries.items() for arm in s["arms"]}
-    write_figure(out / "nn_vs_hnn.png", plot_arm_boxes(values, metric="val_mse", title="Henon-Heiles: NN vs HNN"))
-    lines = ["# Henon-Heiles: conventional (NN) and Hamiltonian (HNN) networks", "", "![NN vs HNN](nn_vs_hnn.png)", ""]
+    write_figure(out / "nn_vs_hnn.png", plot_arm_boxes(values, metric="val_mse", title=f"{name}: NN vs HNN"))
+    lines = [f"# {name}: conventional (NN) and Hamiltonian (HNN) networks", "", "![NN vs HNN](nn_vs_hnn.png)", ""]
     for m, s in summaries.items():
         lines += [
             f"- {m.upper()}: median val_mse per arm "
