@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from dataclasses import asdict, dataclass
 
 import torch
 
 from physnet.integrators import check_method_fits, get_method, odeint
+from physnet.system_import import load_system_object
 from systems import SYSTEMS, Orbits, get_system, time_grid
 from systems.orbits import check_finite_orbits, check_initial_states
 
@@ -64,16 +64,7 @@ def resolve_system(spec: str):
     """A built-in system by name, or ``module:attribute`` (a class, called with no
     arguments, or an instance) for a user-defined system."""
     if ":" in spec:
-        module_name, _, attr = spec.partition(":")
-        try:
-            obj = getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError) as err:
-            raise ValueError(f"cannot load system {spec!r}: {err}") from None
-        system = obj() if inspect.isclass(obj) else obj
-        for need in ("dim", "vector_field", "sample_initial_states"):
-            if not hasattr(system, need):
-                raise ValueError(f"{spec!r} is not a system: it has no {need!r} (see systems.base)")
-        return system
+        return load_system_object(spec)
     if spec not in SYSTEMS:
         raise ValueError(f"unknown system {spec!r}; valid systems: {', '.join(SYSTEMS)} (or module:Class)")
     return get_system(spec)

@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from physnet.system_import import check_system
 from physnet.task_data import TaskData
 from physnet.task_defaults import default_settings
 from physnet.task_settings import ModelSettings
@@ -26,13 +27,6 @@ def system_models(system: Any) -> tuple[str, ...]:
 
 def _takes_energy(system: Any) -> bool:
     return "energy" in inspect.signature(system.sample_initial_states).parameters
-
-
-def check_system(system: Any, label: str = "the system") -> None:
-    """Refuse an object that does not follow the systems protocol (one line naming what is missing)."""
-    for need in ("dim", "state_names", "vector_field", "sample_initial_states"):
-        if not hasattr(system, need):
-            raise ValueError(f"{label} is not a system: it has no {need!r} (see systems.base)")
 
 
 def system_data(

@@ -8,15 +8,13 @@ A user's task is registered under the argument itself and remembers how it was b
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from physnet.system_import import load_system_object
 from physnet.task_from_series import series_task
-from physnet.task_from_system import check_system, system_task
+from physnet.task_from_system import system_task
 from physnet.task_spec import Task
 from physnet.tasks import TASKS, find_task, register_task
 
@@ -39,32 +37,6 @@ def is_system_argument(argument: str) -> bool:
 
 def is_series_argument(argument: str) -> bool:
     return argument.lower().endswith(".csv")
-
-
-def load_system_object(target: str) -> Any:
-    """The system ``module:attribute`` names (a class is called with no arguments); the
-    current directory is importable, as for ``python -m``.
-
-    Raises:
-        ValueError: the module or attribute does not import, or the object is not a system.
-    """
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise ValueError(f"{target!r}: a system is named module:Class (e.g. my_systems:Duffing)")
-    if "" not in sys.path and str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
-    try:
-        obj = getattr(importlib.import_module(module_name), attribute)
-    except ImportError as err:
-        raise ValueError(f"cannot import {module_name!r} for {target!r}: {err}") from None
-    except AttributeError:
-        raise ValueError(f"module {module_name!r} has no {attribute!r} (from {target!r})") from None
-    try:
-        system = obj() if inspect.isclass(obj) else obj
-    except TypeError as err:
-        raise ValueError(f"{target!r}: cannot build the system without arguments ({err}); name an instance") from None
-    check_system(system, repr(target))
-    return system
 
 
 def task_from_source(source: Mapping[str, Any], *, models: tuple[str, ...] | None = None) -> Task:
