@@ -17,9 +17,10 @@ def check_system(system: Any, label: str = "the system") -> None:
             raise ValueError(f"{label} is not a system: it has no {need!r} (see systems.base)")
 
 
-def load_system_object(target: str) -> Any:
+def load_system_object(target: str, folder: str | Path | None = None) -> Any:
     """The system ``module:attribute`` names (a class is called with no arguments); the
-    current directory is importable, as for ``python -m``.
+    current directory (or ``folder``, where the task was first built) is importable, as
+    for ``python -m``.
 
     Raises:
         ValueError: the module or attribute does not import, or the object is not a system.
@@ -27,8 +28,9 @@ def load_system_object(target: str) -> Any:
     module_name, _, attribute = target.partition(":")
     if not module_name or not attribute:
         raise ValueError(f"{target!r}: a system is named module:Class (e.g. my_systems:Duffing)")
-    if "" not in sys.path and str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
+    where = str(Path(folder) if folder is not None else Path.cwd())
+    if where not in sys.path and not (folder is None and "" in sys.path):
+        sys.path.insert(0, where)
     try:
         obj = getattr(importlib.import_module(module_name), attribute)
     except ImportError as err:

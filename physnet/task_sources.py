@@ -18,6 +18,8 @@ from physnet.task_from_system import system_task
 from physnet.task_spec import Task
 from physnet.tasks import TASKS, find_task, register_task
 
+#: Keys of a source that say where it was found, not what it is (left out of a study's identity).
+LOCATION_KEYS = ("path", "folder")
 #: Options of a task built from a system, with their defaults.
 SYSTEM_OPTIONS: dict[str, Any] = {"orbits": 50, "t_end": 20.0, "dt": 0.1, "noise": 0.0, "energy": None, "seed": None}
 #: Options of a task read from a series file, with their defaults.
@@ -44,10 +46,12 @@ def task_from_source(source: Mapping[str, Any], *, models: tuple[str, ...] | Non
     kind, argument = source["kind"], source["argument"]
     if kind == "system":
         options = {k: source.get(k, v) for k, v in SYSTEM_OPTIONS.items()}
-        return system_task(load_system_object(argument), name=argument, models=models, source=source, **options)
+        system = load_system_object(argument, source.get("folder"))
+        return system_task(system, name=argument, models=models, source=source, **options)
     if kind == "series":
         options = {k: source.get(k, v) for k, v in SERIES_OPTIONS.items()}
-        return series_task(argument, name=argument, models=models, source=source, **options)
+        path = source.get("path", argument)
+        return series_task(path, name=argument, models=models, source=source, **options)
     raise ValueError(f"unknown task source {kind!r} (expected system or series)")
 
 
@@ -79,7 +83,9 @@ def resolve_task(argument: str, options: Mapping[str, Any] | None = None, *, mod
     if wrong:
         other = "module:Class" if kind == "series" else "FILE.csv"
         raise ValueError(f"{_flags(wrong)} apply to {other} tasks, not to {argument!r}")
-    source = {"kind": kind, "argument": argument, **given}
+    # where the task was found, so that forecast and analyze run from elsewhere find it again
+    where = {"path": str(Path(argument).resolve())} if kind == "series" else {"folder": str(Path.cwd())}
+    source = {"kind": kind, "argument": argument, **given, **where}
     models = (model,) if model is not None else None
     register_task(task_from_source(source, models=models), replace=True)
     return argument

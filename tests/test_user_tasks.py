@@ -73,7 +73,8 @@ def test_duffing_through_reproduce_on_the_command_line(tmp_path):
     assert "# test_user_tasks:Duffing / nn" in (out / "report.md").read_text()
     assert (out / "forecast-mix" / "forecast.csv").exists() and (out / "models" / "mix.pt").exists()
     config = json.loads((out / "config.json").read_text())
-    assert config["config"]["task_source"] == {
+    source = config["config"]["task_source"]
+    assert {k: v for k, v in source.items() if k != "folder"} == {
         "kind": "system",
         "argument": "test_user_tasks:Duffing",
         "orbits": 6,
@@ -86,18 +87,21 @@ def test_duffing_through_reproduce_on_the_command_line(tmp_path):
     assert (tmp_path / "f" / "forecast.csv").exists()
 
 
-def test_double_pendulum_csv_with_groups_through_reproduce(tmp_path, capsys):
-    table = tmp_path / "double.csv"
-    write_double_pendulum_csv(table)
-    out = tmp_path / "study"
-    argv = ["reproduce", str(table), "--group", "run", "--quick", "--seeds", "2", "--model", "hnn"]
-    assert main([*argv, "--out", str(out), "--no-progress"]) == 0
-    report = (out / "report.md").read_text()
-    assert f"# {table} / hnn" in report
-    forecast = np.loadtxt(out / "forecast-mix" / "forecast.csv", delimiter=",", skiprows=1)
+def test_double_pendulum_csv_with_groups_through_reproduce(tmp_path, monkeypatch):
+    write_double_pendulum_csv(tmp_path / "double.csv")
+    monkeypatch.chdir(tmp_path)  # the file named relative to where the command runs
+    argv = ["reproduce", "double.csv", "--group", "run", "--quick", "--seeds", "2", "--model", "hnn"]
+    assert main([*argv, "--out", "study", "--no-progress"]) == 0
+    assert "# double.csv / hnn" in (tmp_path / "study" / "report.md").read_text()
+    forecast = np.loadtxt(tmp_path / "study" / "forecast-mix" / "forecast.csv", delimiter=",", skiprows=1)
     assert forecast.shape[0] > 100
-    # one validation group of five, rolled out from its first recorded state
-    assert main(["forecast", str(out), "--arm", "mix", "--orbits", "1", "--out", str(tmp_path / "f")]) == 0
+    # from another folder: the study's config.json finds the file again; one validation group of five
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    TASKS.pop("double.csv")
+    assert main(["forecast", str(tmp_path / "study"), "--arm", "mix", "--orbits", "1", "--out", "f"]) == 0
+    assert (elsewhere / "f" / "forecast.csv").exists()
 
 
 def test_estimated_derivatives_agree_with_the_exact_ones(tmp_path):

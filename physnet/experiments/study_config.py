@@ -140,6 +140,8 @@ class StudyConfig:
         if self.optimizer != "rmsprop":  # only RMSprop reads them; absent from studies written before
             d.pop("decay"), d.pop("initial_scale")
         d.pop("compile")  # same numbers up to float rounding; does not make another study
+        if "task_source" in d:  # where a user's task was found does not make another study
+            d["task_source"] = {k: v for k, v in d["task_source"].items() if k not in ("path", "folder")}
         d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
         return d
 
