@@ -132,7 +132,7 @@ def series_task(
                 f"--model {m}: reads the state columns as (q1..qn, p1..pn) and needs an even count; "
                 f"{path} has {table.states.shape[1]} ({', '.join(table.state_names)})"
             )
-    split_rows(table)  # too few groups or rows: refused now
+    train_rows, _ = split_rows(table)  # too few groups or rows: refused now
 
     def load(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
         t, d = (table, slopes) if data is None else read(data)
@@ -140,8 +140,7 @@ def series_task(
 
     label = name or str(path)
     if settings is None:
-        n_train = len(split_rows(table)[0])
-        settings = default_settings(n_train, table.states.shape[1], tuple(models))
+        settings = default_settings(len(train_rows), table.states.shape[1], tuple(models))
     description = description or f"measured series {path} ({len(table.t)} rows, {len(table.group_labels)} group(s))"
     return Task(
         label, description, load, settings, accepts_data_file=True, source=source, reproduce_models=tuple(models)

@@ -25,8 +25,11 @@ def system_models(system: Any) -> tuple[str, ...]:
     return ("nn", "hnn") if is_hamiltonian(system) else ("nn",)
 
 
-def _takes_energy(system: Any) -> bool:
-    return "energy" in inspect.signature(system.sample_initial_states).parameters
+def check_energy_sampler(system: Any, energy: float | None) -> None:
+    """Refuse an energy for a system whose sampler takes none (one line)."""
+    if energy is not None and "energy" not in inspect.signature(system.sample_initial_states).parameters:
+        name = getattr(system, "name", type(system).__name__)
+        raise ValueError(f"--energy: the sampler of {name} takes no energy; leave --energy out")
 
 
 def system_data(
@@ -39,10 +42,8 @@ def system_data(
         :class:`TaskData` with inputs and targets ``(M, d)`` and ``val_orbit`` ``(M_val,)``.
     """
     initial = None
+    check_energy_sampler(system, energy)
     if energy is not None:
-        if not _takes_energy(system):
-            name = getattr(system, "name", type(system).__name__)
-            raise ValueError(f"--energy: the sampler of {name} takes no energy; leave --energy out")
         initial = system.sample_initial_states(spec.n_orbits, generator=make_generator(seed=seed), energy=energy)
     ds = make_dataset(system, spec, seed=seed, initial_states=initial, dtype=dtype)
     config = {"source": "simulated", **ds.config, **({"energy": energy} if energy is not None else {})}
@@ -106,10 +107,7 @@ def system_task(
             raise ValueError(f"--model {m}: {why}; this system takes {', '.join(allowed)}")
     spec = DatasetSpec(n_orbits=orbits, t_end=t_end, dt=dt, noise_std=noise)
     _check_spec(spec)
-    if energy is not None and not _takes_energy(system):
-        raise ValueError(
-            f"--energy: the sampler of {name or type(system).__name__} takes no energy; leave --energy out"
-        )
+    check_energy_sampler(system, energy)  # refused before any simulation
     small_data = small_spec or DatasetSpec(n_orbits=max(2, min(12, orbits)), t_end=t_end / 2, dt=dt, noise_std=noise)
     label: str = name or str(getattr(system, "name", type(system).__name__))
 

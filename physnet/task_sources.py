@@ -99,11 +99,9 @@ def task_for_study(config: Mapping[str, Any]) -> Task:
     known = find_task(name)
     if source is not None and (known is None or dict(known.source or {}) != dict(source)):
         known = register_task(task_from_source(source), replace=True)
-    return known or _unknown(name)
-
-
-def _unknown(name: str) -> Task:
-    raise ValueError(f"unknown task {name!r} in the folder's config.json; valid tasks: {', '.join(TASKS)}")
+    if known is None:
+        raise ValueError(f"unknown task {name!r} in the folder's config.json; valid tasks: {', '.join(TASKS)}")
+    return known
 
 
 def _flags(options: Mapping[str, Any]) -> str:

@@ -14,11 +14,6 @@ def compare_defaults(task: str, model: str) -> dict:
     return dict(get_task(task).model_settings(model).compare)
 
 
-def quick_compare(task: str, model: str | None = None) -> dict:
-    """The task's quick comparison budget (replacing the full one's values)."""
-    return dict(get_task(task).model_settings(model).quick_compare)
-
-
 def budget(
     task: str,
     model: str,

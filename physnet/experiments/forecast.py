@@ -45,11 +45,7 @@ def validation_starts(data: TaskData, n_orbits: int | None = None) -> tuple[torc
     Raises:
         ValueError: more orbits asked for than the validation split holds.
     """
-    if data.val_orbit is None:
-        rows = [0]
-    else:
-        orbit = data.val_orbit.cpu()
-        rows = [0] + (torch.nonzero(orbit[1:] != orbit[:-1]).flatten() + 1).tolist()
+    rows = _orbit_starts(data)
     if n_orbits is None:
         n_orbits = min(3, len(rows))
     if n_orbits > len(rows):
@@ -60,12 +56,17 @@ def validation_starts(data: TaskData, n_orbits: int | None = None) -> tuple[torc
     return data.x_val[rows], rows
 
 
+def _orbit_starts(data: TaskData) -> list[int]:
+    """The first validation row of each orbit (``[0]`` for one series)."""
+    if data.val_orbit is None:
+        return [0]
+    orbit = data.val_orbit.cpu()
+    return [0] + (torch.nonzero(orbit[1:] != orbit[:-1]).flatten() + 1).tolist()
+
+
 def _record_ends(data: TaskData, rows: list[int]) -> list[int]:
     """The row after the end of the recorded trajectory that starts at each of ``rows``."""
-    if data.val_orbit is None:
-        return [len(data.x_val)] * len(rows)
-    orbit = data.val_orbit.cpu()
-    starts = [0] + (torch.nonzero(orbit[1:] != orbit[:-1]).flatten() + 1).tolist() + [len(orbit)]
+    starts = [*_orbit_starts(data), len(data.x_val)]
     return [next(s for s in starts if s > row) for row in rows]
 
 

@@ -102,7 +102,7 @@ class Regime:
 
     def default_meta_seeds(self, task: str, model: str | None = None) -> int:
         found = find_task(task)
-        own = None if found is None else self._own(task, model or found.models[0])
+        own = None if found is None else found.model_settings(model).presets.get(self.name)
         return own.meta_seeds if own is not None and own.meta_seeds is not None else self.meta_seeds
 
 
