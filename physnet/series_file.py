@@ -153,4 +153,31 @@ def _group_index(path: Path, cells: list[str] | None, n: int) -> tuple[np.ndarra
     return index, tuple(labels)
 
 
-__all__ = ["SeriesTable", "read_series_csv"]
+def read_states_csv(path: str | Path, names: tuple[str, ...]) -> np.ndarray:
+    """Initial states from a CSV whose header names the state's components (``names``, any
+    order; other columns are ignored), one state per row: ``(N, len(names))``.
+
+    Raises:
+        FileNotFoundError, ValueError: one line naming the file and what is wrong.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"initial-states file not found: {path}")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = [r for r in csv.reader(fh) if r and any(c.strip() for c in r)]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a UTF-8 text file; expected a CSV with a header row") from None
+    if len(rows) < 2:
+        raise ValueError(f"{path}: needs a header row naming {', '.join(names)} and one row per initial state")
+    header = [h.strip() for h in rows[0]]
+    missing = [n for n in names if n not in header]
+    if missing:
+        raise ValueError(f"{path}: no column {missing[0]!r}; the state's columns are {', '.join(names)}")
+    for i, r in enumerate(rows[1:]):
+        if len(r) != len(header):
+            raise ValueError(f"{path}: row {i + 2} has {len(r)} cells, the header {len(header)}")
+    return np.stack([_numbers(path, n, [r[header.index(n)] for r in rows[1:]], 2) for n in names], axis=1)
+
+
+__all__ = ["SeriesTable", "read_series_csv", "read_states_csv"]

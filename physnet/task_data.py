@@ -21,6 +21,8 @@ class TaskData:
         config: where the data came from (written into run configs).
         val_orbit: orbit index of each validation pair ``(M_val,)`` (pairs of one orbit are
             consecutive in time), or None for one series.
+        train_orbit: orbit (or group) index of each training pair ``(M,)``, or None where
+            the training pairs are one series in time order (or independent samples).
         dt: sampling interval along orbits (for forecasts), or None.
         system: the true system (for ground-truth rollouts), or None for measured data.
     """
@@ -35,6 +37,7 @@ class TaskData:
     val_orbit: Tensor | None = None
     dt: float | None = None
     system: Any = None
+    train_orbit: Tensor | None = None
 
     @property
     def dim_in(self) -> int:

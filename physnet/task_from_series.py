@@ -48,12 +48,18 @@ def split_rows(table: SeriesTable, val_fraction: float = VAL_FRACTION) -> tuple[
 
 
 def series_data(
-    table: SeriesTable, derivatives: np.ndarray, *, every: int = 1, source: str = "", seed: int = 0
+    table: SeriesTable,
+    derivatives: np.ndarray,
+    *,
+    every: int = 1,
+    source: str = "",
+    seed: int = 0,
+    val_fraction: float = VAL_FRACTION,
 ) -> TaskData:
     """The pairs of a series: states ``(M, d)`` -> derivatives ``(M, d)``, split by
     :func:`split_rows`; ``every``: keep every ``every``-th row of each split (small data).
-    Validation rows carry their group as ``val_orbit`` (None for one series)."""
-    train, val = split_rows(table)
+    Rows carry their group as ``train_orbit`` / ``val_orbit`` (None for one series)."""
+    train, val = split_rows(table, val_fraction)
     train, val = train[::every], val[::every]
     f = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
     grouped = table.grouped
@@ -64,7 +70,7 @@ def series_data(
         "columns": {"state": list(table.state_names)},
         "n_train": int(len(train)),
         "n_val": int(len(val)),
-        "split": "last 20 % of groups" if grouped else "first 80 % / last 20 % in time order",
+        "split": _split_text(grouped, val_fraction),
         "groups": len(table.group_labels),
         "seed": seed,
     }
@@ -79,7 +85,21 @@ def series_data(
         val_orbit=torch.tensor(table.groups[val]) if grouped else None,
         dt=dt * every,
         system=None,
+        train_orbit=torch.tensor(table.groups[train]) if grouped else None,
     )
+
+
+def _split_text(grouped: bool, val_fraction: float) -> str:
+    share = f"{100 * val_fraction:.3g} %"
+    if grouped:
+        return f"last {share} of groups"
+    return f"first {100 - 100 * val_fraction:.3g} % / last {share} in time order"
+
+
+def check_val_fraction(val_fraction: float) -> None:
+    """Refuse a validation share outside (0, 1) (one line)."""
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"--val-fraction must lie strictly between 0 and 1, got {val_fraction:g}")
 
 
 def series_task(
@@ -92,6 +112,7 @@ def series_task(
     group: str | None = None,
     window: int = 11,
     order: int = 3,
+    val_fraction: float = VAL_FRACTION,
     models: tuple[str, ...] | None = None,
     settings: Mapping[str, ModelSettings] | None = None,
     small_every: int = 1,
@@ -105,6 +126,8 @@ def series_task(
         time, state, derivatives, group: the columns (see
             :func:`physnet.series_file.read_series_csv`); without ``derivatives`` they are
             estimated per group by Savitzky-Golay (``window`` samples, polynomial ``order``).
+        val_fraction: share of the groups (the last ones) or, without groups, of the rows
+            (the last in time) held out for validation.
         models: ``nn``, and ``hnn`` for an even number of state columns read as
             ``(q1..qn, p1..pn)`` (default: those allowed, ``nn`` first).
         settings: per-model records (default: from the data size and dimension).
@@ -123,6 +146,7 @@ def series_task(
         )
         return table, slopes
 
+    check_val_fraction(val_fraction)
     table, slopes = read(path)
     allowed = series_models(table.states.shape[1])
     models = models or allowed
@@ -132,11 +156,12 @@ def series_task(
                 f"--model {m}: reads the state columns as (q1..qn, p1..pn) and needs an even count; "
                 f"{path} has {table.states.shape[1]} ({', '.join(table.state_names)})"
             )
-    train_rows, _ = split_rows(table)  # too few groups or rows: refused now
+    train_rows, _ = split_rows(table, val_fraction)  # too few groups or rows: refused now
 
     def load(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
         t, d = (table, slopes) if data is None else read(data)
-        return series_data(t, d, every=small_every if small else 1, source=str(data or path), seed=seed)
+        every = small_every if small else 1
+        return series_data(t, d, every=every, source=str(data or path), seed=seed, val_fraction=val_fraction)
 
     label = name or str(path)
     if settings is None:
@@ -147,4 +172,4 @@ def series_task(
     )
 
 
-__all__ = ["VAL_FRACTION", "series_data", "series_models", "series_task", "split_rows"]
+__all__ = ["VAL_FRACTION", "check_val_fraction", "series_data", "series_models", "series_task", "split_rows"]

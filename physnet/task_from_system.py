@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,12 @@ import torch
 from physnet.system_import import check_system
 from physnet.task_data import TaskData
 from physnet.task_defaults import default_settings
+from physnet.task_from_series import check_val_fraction
 from physnet.task_settings import ModelSettings
 from physnet.task_spec import Task
 from systems import DatasetSpec, make_dataset
 from systems.base import is_hamiltonian, make_generator
+from systems.datasets import NOISE_ON
 
 
 def system_models(system: Any) -> tuple[str, ...]:
@@ -58,6 +61,7 @@ def system_data(
         val_orbit=ds.val.orbit,
         dt=spec.dt,
         system=system,
+        train_orbit=ds.train.orbit,
     )
 
 
@@ -71,6 +75,8 @@ def system_task(
     noise: float = 0.0,
     energy: float | None = None,
     seed: int | None = None,
+    val_fraction: float = 0.2,
+    noise_on: str = "both",
     small_spec: DatasetSpec | None = None,
     models: tuple[str, ...] | None = None,
     settings: Mapping[str, ModelSettings] | None = None,
@@ -83,8 +89,10 @@ def system_task(
     Args:
         system: any object following the :mod:`systems` protocol.
         name: the task's name (default: the system's ``name``).
-        orbits, t_end, dt, noise: the dataset (``DatasetSpec``: orbits split 80/20 by
-            orbit, ``noise`` the standard deviation of Gaussian noise on states and targets).
+        orbits, t_end, dt, noise: the dataset (``DatasetSpec``: ``noise`` the standard
+            deviation of Gaussian noise on the states and, with ``noise_on="both"``, the targets).
+        val_fraction: share of the orbits held out for validation (whole orbits).
+        noise_on: ``"both"`` (states and targets) or ``"states"`` (targets stay exact).
         energy: the energy shell of every orbit, for samplers that take one.
         seed: the data's seed (default: the seed each run passes, as for the paper's tasks).
         small_spec: the small data (default: up to 12 orbits of half the time).
@@ -105,10 +113,12 @@ def system_task(
         if m not in allowed:
             why = "the system is not Hamiltonian (no n_dof and hamiltonian)" if m == "hnn" else "not a dynamics model"
             raise ValueError(f"--model {m}: {why}; this system takes {', '.join(allowed)}")
-    spec = DatasetSpec(n_orbits=orbits, t_end=t_end, dt=dt, noise_std=noise)
+    spec = DatasetSpec(
+        n_orbits=orbits, t_end=t_end, dt=dt, noise_std=noise, val_fraction=val_fraction, noise_on=noise_on
+    )
     _check_spec(spec)
     check_energy_sampler(system, energy)  # refused before any simulation
-    small_data = small_spec or DatasetSpec(n_orbits=max(2, min(12, orbits)), t_end=t_end / 2, dt=dt, noise_std=noise)
+    small_data = small_spec or replace(spec, n_orbits=max(2, min(12, orbits)), t_end=t_end / 2)
     label: str = name or str(getattr(system, "name", type(system).__name__))
 
     @functools.lru_cache(maxsize=4)  # meta-learning, the comparison and the forecasts load the same data
@@ -123,7 +133,8 @@ def system_task(
     fixed_seed = seed
     if settings is None:
         per_orbit = int(round(t_end / dt)) + 1
-        settings = default_settings(int(0.8 * orbits) * per_orbit, int(system.dim), tuple(models))
+        n_train = (orbits - max(1, int(round(val_fraction * orbits)))) * per_orbit
+        settings = default_settings(n_train, int(system.dim), tuple(models))
     description = description or f"{label}: {orbits} simulated orbits of {t_end:g} time units at dt {dt:g}"
     return Task(label, description, load, settings, source=source, reproduce_models=reproduce_models or tuple(models))
 
@@ -137,6 +148,15 @@ def _check_spec(spec: DatasetSpec) -> None:
         raise ValueError(f"--dt must be positive and at most --t-end, got dt {spec.dt:g}, t_end {spec.t_end:g}")
     if spec.noise_std < 0:
         raise ValueError(f"--noise must be >= 0, got {spec.noise_std:g}")
+    if spec.noise_on not in NOISE_ON:
+        raise ValueError(f"--noise-on must be one of {', '.join(NOISE_ON)}, got {spec.noise_on!r}")
+    check_val_fraction(spec.val_fraction)
+    n_val = max(1, int(round(spec.val_fraction * spec.n_orbits)))
+    if n_val >= spec.n_orbits:
+        raise ValueError(
+            f"--val-fraction {spec.val_fraction:g} of {spec.n_orbits} orbits leaves none to train on; "
+            "lower it or give more --orbits"
+        )
 
 
 __all__ = ["check_system", "system_data", "system_models", "system_task"]

@@ -21,7 +21,16 @@ from physnet.tasks import TASKS, find_task, register_task
 #: Keys of a source that say where it was found, not what it is (left out of a study's identity).
 LOCATION_KEYS = ("path", "folder")
 #: Options of a task built from a system, with their defaults.
-SYSTEM_OPTIONS: dict[str, Any] = {"orbits": 50, "t_end": 20.0, "dt": 0.1, "noise": 0.0, "energy": None, "seed": None}
+SYSTEM_OPTIONS: dict[str, Any] = {
+    "orbits": 50,
+    "t_end": 20.0,
+    "dt": 0.1,
+    "noise": 0.0,
+    "noise_on": "both",
+    "energy": None,
+    "seed": None,
+    "val_fraction": 0.2,
+}
 #: Options of a task read from a series file, with their defaults.
 SERIES_OPTIONS: dict[str, Any] = {
     "time": "t",
@@ -30,6 +39,7 @@ SERIES_OPTIONS: dict[str, Any] = {
     "group": None,
     "window": 11,
     "order": 3,
+    "val_fraction": 0.2,
 }
 
 

@@ -10,6 +10,9 @@ from torch import Tensor
 from systems.base import DynamicalSystem, make_generator
 from systems.orbits import generate_orbits, time_grid
 
+#: Where observation noise goes: states and derivatives, or the states only.
+NOISE_ON = ("both", "states")
+
 
 @dataclass(frozen=True)
 class DatasetSpec:
@@ -20,9 +23,11 @@ class DatasetSpec:
         t_end: integration time per orbit.
         dt: sampling interval along each orbit.
         val_fraction: fraction of orbits held out for validation.
-        noise_std: standard deviation of Gaussian observation noise added to states
-            and to derivatives (0 for exact data).
+        noise_std: standard deviation of Gaussian observation noise (0 for exact data).
         skip: samples dropped at the start of each orbit (transients).
+        noise_on: ``"both"``: noise on the states and, drawn independently, on the
+            derivatives; ``"states"``: on the states only, the targets staying the exact
+            derivatives at the clean states (the Hamiltonian-network literature's protocol).
     """
 
     n_orbits: int = 50
@@ -31,6 +36,7 @@ class DatasetSpec:
     val_fraction: float = 0.2
     noise_std: float = 0.0
     skip: int = 0
+    noise_on: str = "both"
 
 
 #: The paper's tasks at the paper's scale: about 10^4 training pairs each.
@@ -83,7 +89,8 @@ def make_dataset(
     """Integrate orbits and turn them into (state, derivative) pairs.
 
     Targets are exact: the system's vector field at each clean state. Noise, if asked
-    for, is added afterwards to inputs and targets independently. Orbits are assigned
+    for, is added afterwards to the inputs and (``spec.noise_on == "both"``) to the
+    targets, independently. Orbits are assigned
     wholly to train or validation by a random permutation.
 
     Args:
@@ -100,6 +107,8 @@ def make_dataset(
         raise ValueError(f"need at least 2 orbits to split by orbit, got {spec.n_orbits}")
     if spec.noise_std < 0:
         raise ValueError(f"noise_std must be >= 0, got {spec.noise_std}")
+    if spec.noise_on not in NOISE_ON:
+        raise ValueError(f"noise_on must be one of {', '.join(NOISE_ON)}, got {spec.noise_on!r}")
     g = make_generator(generator, seed)
     if initial_states is None:
         y0 = system.sample_initial_states(spec.n_orbits, generator=g).to(torch.float64)
@@ -119,7 +128,8 @@ def make_dataset(
     perm = torch.randperm(spec.n_orbits, generator=g)
     if spec.noise_std > 0:
         states = states + spec.noise_std * torch.randn(states.shape, generator=g, dtype=states.dtype)
-        derivs = derivs + spec.noise_std * torch.randn(derivs.shape, generator=g, dtype=derivs.dtype)
+        if spec.noise_on == "both":
+            derivs = derivs + spec.noise_std * torch.randn(derivs.shape, generator=g, dtype=derivs.dtype)
     val_ids, train_ids = perm[:n_val].sort().values, perm[n_val:].sort().values
 
     def pairs(ids: Tensor) -> PairSet:

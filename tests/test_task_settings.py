@@ -41,10 +41,10 @@ def test_records_are_read_only():
 
 def test_budget_merges_the_record_the_quick_budget_and_a_preset_in_one_order():
     full_meta, full = budget("van-der-pol", "nn")
-    assert full_meta == {} and full == dict(get_task("van-der-pol").settings["nn"].compare)
+    assert full_meta == {} and full == {"tune": "lr", **get_task("van-der-pol").settings["nn"].compare}
     quick_meta, quick = budget("van-der-pol", "nn", quick=True, compare_overrides={"lr": 3e-3})
     assert quick_meta == dict(QUICK_META)
-    assert quick == {**full, **QUICK_COMPARE, "lr": 3e-3}
+    assert quick == {**full, **QUICK_COMPARE, "lr": 3e-3, "tune": None}  # a rate given is a rate used
     # the clock keeps its whole series under the quick budget
     assert budget("clock", "hnn", quick=True)[1]["small"] is False
     # under a preset quick shrinks only data, seeds and outer steps; the regime's training stays

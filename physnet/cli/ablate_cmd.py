@@ -6,6 +6,7 @@ import argparse
 
 from physnet.cli import arguments
 from physnet.cli.names import names
+from physnet.cli.study_options import add_protocol_options, protocol_overrides
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
 
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--address", help="ray: the cluster to join (default: a local Ray instance)")
     p.add_argument("--no-progress", action="store_true")
+    add_protocol_options(p)
     add_task_options(p)
     p.set_defaults(run=run)
 
@@ -63,9 +65,12 @@ def run(args: argparse.Namespace) -> int:
     task = get_task(args.task)
     varies = [parse_vary(text) for text in args.vary]
     model = args.model or task.models[0]
+    overrides = protocol_overrides(args)
     plan_settings(
         varies,
-        *base_configs(args.task, model, preset_name=args.preset, quick=args.quick, seeds=args.seeds),
+        *base_configs(
+            args.task, model, preset_name=args.preset, quick=args.quick, seeds=args.seeds, overrides=overrides
+        ),
         yes=args.yes,
     )  # every bad setting refused before a folder or any work
     out = prepare_output_dir(args.out)
@@ -79,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         preset_name=args.preset,
         quick=args.quick,
         yes=args.yes,
+        compare_overrides=overrides,
         backend=args.backend,
         address=args.address,
         echo=lambda s: print(s, flush=True),

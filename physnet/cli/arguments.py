@@ -52,6 +52,8 @@ nonnegative_float = _ranged(float, 0.0, None, False, False, "a finite number >= 
 momentum = _ranged(float, 0.0, 1.0, False, True, "a number in [0, 1)")
 #: Second-moment decays (0 <= d < 1).
 decay = _ranged(float, 0.0, 1.0, False, True, "a number in [0, 1)")
+#: Shares held out (0 < f < 1).
+fraction = _ranged(float, 0.0, 1.0, True, True, "a number strictly between 0 and 1")
 #: Any finite number (energies, where the system checks its own range).
 finite_float = _ranged(float, None, None, False, False, "a finite number")
 
@@ -77,6 +79,14 @@ def float_list(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
     if not all(math.isfinite(v) for v in values):
         raise argparse.ArgumentTypeError(f"expected comma-separated finite numbers, got {text!r}")
+    return values
+
+
+def positive_float_list(text: str) -> tuple[float, ...]:
+    """``"1e-3,1e-2"`` -> ``(0.001, 0.01)``, every entry finite and positive (learning-rate grids)."""
+    values = float_list(text)
+    if not values or any(not v > 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected comma-separated finite numbers > 0, got {text!r}")
     return values
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from physnet.cli import arguments
 from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
-from physnet.cli.study_options import add_backend_options, quick_help
+from physnet.cli.study_options import add_backend_options, add_protocol_options, protocol_overrides, quick_help
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
 
@@ -93,6 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--small", action="store_true", help="the task's small data (the budget stays)")
     c.add_argument("--quick", action="store_true", help=quick_help("compare"))
     c.add_argument("--force", action="store_true", help="start afresh in a folder holding another study")
+    add_protocol_options(c)
     add_backend_options(c, block_size=True)
     add_task_options(c)
     c.set_defaults(run=run_compare)
@@ -110,6 +111,7 @@ def run_compare(args: argparse.Namespace) -> int:
     args.task = resolve_task_argument(args)
     keys = ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile")
     given = {key: getattr(args, key) for key in (*keys, "seeds", "arms") if getattr(args, key) is not None}
+    given.update(protocol_overrides(args))
     config = StudyConfig.for_task(
         args.task, args.model, quick=args.quick, preset=args.preset, data=args.data, dtype=args.dtype, **given
     )

@@ -22,13 +22,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument(
         "--method", default="euler", help=f"integrator: {', '.join(names('METHODS'))} (default euler, the paper's)"
     )
-    f.add_argument("--steps", type=arguments.positive_int, default=200)
+    f.add_argument("--steps", type=arguments.positive_int, help="steps to roll out (default 200)")
+    f.add_argument(
+        "--horizon", type=arguments.positive_float, metavar="T", help="time to roll out (in place of --steps)"
+    )
+    f.add_argument(
+        "--dt", type=arguments.positive_float, help="step between output times (default: the data's sampling interval)"
+    )
     f.add_argument("--orbits", type=arguments.positive_int, help="validation orbits to forecast (default: up to 3)")
+    f.add_argument(
+        "--initial",
+        metavar="FILE.csv",
+        help="roll out from these states (a header naming the state's components, one state per row) instead "
+        "of the validation orbits' first states; compared with the true system where the task has one",
+    )
     f.add_argument("--out", required=True, metavar="DIR")
     f.set_defaults(run=run_forecast)
 
 
 def run_forecast(args: argparse.Namespace) -> int:
+    import math
+
     import numpy as np
 
     from physnet.experiments import load_arm
@@ -37,8 +51,13 @@ def run_forecast(args: argparse.Namespace) -> int:
     from physnet.experiments.outputs import write_forecast
     from physnet.experiments.study_folder import read_study_config
     from physnet.run_output import prepare_output_dir
+    from physnet.series_file import read_states_csv
     from physnet.task_sources import task_for_study
 
+    if args.steps is not None and args.horizon is not None:
+        raise ValueError("--steps and --horizon both set the rollout's length: give one")
+    if args.initial is not None and args.orbits is not None:
+        raise ValueError("--orbits picks validation orbits and --initial gives the states: give one")
     run_dir = Path(args.run_dir)
     study = read_study_config(run_dir)
     net, arch = load_arm(run_dir / "models" / f"{args.arm}.pt")
@@ -49,13 +68,24 @@ def run_forecast(args: argparse.Namespace) -> int:
     data = task_for_study(study).load(
         seed=study.get("data_seed", 0), small=study.get("small", False), data=study.get("data")
     )
+    dt = args.dt or data.dt
+    steps = args.steps or 200
+    if args.horizon is not None:
+        if dt is None:
+            raise ValueError("--horizon needs a step: give --dt (this task's data has no sampling interval)")
+        steps = max(1, math.ceil(args.horizon / dt - 1e-9))
+    initial = None
+    if args.initial is not None:
+        initial = read_states_csv(args.initial, tuple(data.state_names))
     fc = forecast(
         net,
         data.to("cpu", model_dtype(net)),
         method=args.method,
-        steps=args.steps,
+        steps=steps,
         n_orbits=args.orbits,
         member=seeds.index(seed),
+        initial=initial,
+        dt=dt,
     )
     out = prepare_output_dir(args.out)
     write_forecast(
@@ -69,6 +99,8 @@ def run_forecast(args: argparse.Namespace) -> int:
             "seed": seed,
             "method": args.method,
             "steps": len(fc.t) - 1,
+            "dt": dt,
+            "initial": args.initial,
         },
     )
     print(

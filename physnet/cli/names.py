@@ -40,6 +40,8 @@ REGISTRIES: dict[str, tuple[str, str]] = {
     "BACKENDS": ("physnet.experiments.backends", "BACKENDS"),
     "REGIMES": ("physnet.experiments.regimes", "REGIMES"),
     "VARIABLE": ("physnet.experiments.ablation", "VARIABLE"),
+    "TUNABLE": ("physnet.experiments.tuning", "TUNABLE"),
+    "INITS": ("physnet.networks.ensemble_linear", "INITS"),
 }
 
 
@@ -50,6 +52,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "STUDY_TRAINING": ("physnet.experiments.study_config", "STUDY_TRAINING"),
     "QUICK_META": ("physnet.task_settings", "QUICK_META"),
     "QUICK_COMPARE": ("physnet.task_settings", "QUICK_COMPARE"),
+    "TUNE_GRIDS": ("physnet.experiments.tuning", "DEFAULT_GRIDS"),
 }
 
 

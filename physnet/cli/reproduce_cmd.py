@@ -7,7 +7,7 @@ import argparse
 from physnet.cli import arguments
 from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
-from physnet.cli.study_options import add_backend_options, quick_help
+from physnet.cli.study_options import add_backend_options, add_protocol_options, protocol_overrides, quick_help
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
 
@@ -43,8 +43,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "for each; the mix is judged per meta seed and pooled (default: the preset's, else 1)",
     )
     r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
+    r.add_argument(
+        "--budgets",
+        choices=("short,full", "full"),
+        help="short,full (default without a preset): the comparison also at 5 epochs, and the report ends with "
+        "'Does learned diversity help here?' at both budgets; full: the task's budget alone (the default "
+        "under a preset)",
+    )
     r.add_argument("--force", action="store_true")
     r.add_argument("--no-progress", action="store_true")
+    add_protocol_options(r)
     add_backend_options(r)
     add_task_options(r)
     r.set_defaults(run=run_reproduce)
@@ -76,6 +84,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
     from physnet.tasks import get_task
 
     echo = lambda s: print(s, flush=True)  # noqa: E731
+    budgets = None if args.budgets is None else tuple(args.budgets.split(","))
+    overrides = protocol_overrides(args)
     if args.task == "all":
         if args.data is not None or args.preset not in (None, "paper") or args.model is not None:
             raise ValueError(
@@ -94,6 +104,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
             address=args.address,
             preset_name=args.preset,
             meta_seeds=args.meta_seeds,
+            budgets=budgets,
+            compare_overrides=overrides,
         )
         for task, t in timings["tasks"].items():
             print(f"{task:>14}: {t['seconds']:7.0f} s (finished after {t['finished_after']:.0f} s)")
@@ -121,6 +133,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
             address=args.address,
             meta_seeds=args.meta_seeds,
             models=models,
+            budgets=budgets,
+            compare_overrides=overrides,
         )
     print(f"wrote {out}/report.md")
     return 0

@@ -37,3 +37,51 @@ def quick_help(command: str) -> str:
         f"the task's quick budget: small data, {'' if command == 'compare' else meta}{q('seeds')} seeds of "
         f"{q('epochs')} epochs (a task may keep its data whole); under --preset only data, seeds and outer steps shrink"
     )
+
+
+def add_protocol_options(parser: argparse.ArgumentParser) -> None:
+    """The training protocol a study's arms share: tuning, weight decay, initialisation."""
+    g = parser.add_argument_group("the protocol every arm shares")
+    grids = "; ".join(f"{opt} {','.join(f'{v:g}' for v in default('TUNE_GRIDS', opt))}" for opt in names("OPTIMIZERS"))
+    g.add_argument(
+        "--tune",
+        choices=(*names("TUNABLE"), "none"),
+        help="lr: choose each arm's learning rate the same way before its study (on a slice of the training split "
+        "held back for it); none: train at --lr (default: lr without a preset and without --lr, none under a preset)",
+    )
+    g.add_argument(
+        "--tune-seeds",
+        type=arguments.positive_int,
+        help=f"tuning: seeds per candidate rate (default {default('STUDY', 'tune_seeds')})",
+    )
+    g.add_argument(
+        "--tune-grid",
+        type=arguments.positive_float_list,
+        metavar="LR,LR,...",
+        help=f"tuning: the candidate rates (default per optimizer: {grids})",
+    )
+    g.add_argument(
+        "--weight-decay",
+        type=arguments.nonnegative_float,
+        help=f"L2 penalty of the training optimizer (default {default('STUDY_TRAINING', 'weight_decay')})",
+    )
+    g.add_argument(
+        "--init",
+        choices=names("INITS"),
+        help="weight initialisation: default (as torch.nn.Linear) or orthogonal (then a Hamiltonian network's "
+        "output layer has no bias, as in the Hamiltonian-network literature's code)",
+    )
+
+
+def protocol_overrides(args: argparse.Namespace) -> dict:
+    """The protocol options given, as ``StudyConfig`` overrides; an explicit ``--lr`` switches
+    tuning off unless ``--tune lr`` asks for it too (refused: one would override the other)."""
+    given = {k: getattr(args, k, None) for k in ("tune", "tune_seeds", "tune_grid", "weight_decay", "init")}
+    given = {k: v for k, v in given.items() if v is not None}
+    if getattr(args, "lr", None) is not None:
+        if given.get("tune") == "lr":
+            raise ValueError("--lr fixes the learning rate and --tune lr chooses it: give one of them")
+        given.setdefault("tune", "none")
+    if given.get("tune") == "none":
+        given["tune"] = None
+    return given

@@ -10,8 +10,9 @@ from physnet.cli import arguments
 from physnet.cli.names import names
 
 #: The options of :func:`add_task_options`, by the name ``physnet.task_sources`` gives them.
-SYSTEM_FLAGS = ("orbits", "t_end", "dt", "noise", "energy", "data_seed")
+SYSTEM_FLAGS = ("orbits", "t_end", "dt", "noise", "noise_on", "energy", "data_seed")
 SERIES_FLAGS = ("time", "state", "derivatives", "group", "window", "order")
+BOTH_FLAGS = ("val_fraction",)
 
 
 def task_help() -> str:
@@ -28,7 +29,12 @@ def add_task_options(parser: argparse.ArgumentParser, *, seed_flag: bool = True)
     s.add_argument("--orbits", type=arguments.positive_int, help="simulated orbits (default 50)")
     s.add_argument("--t-end", type=arguments.positive_float, help="time per orbit (default 20)")
     s.add_argument("--dt", type=arguments.positive_float, help="sampling interval (default 0.1)")
-    s.add_argument("--noise", type=arguments.nonnegative_float, help="std of Gaussian noise on states and targets")
+    s.add_argument("--noise", type=arguments.nonnegative_float, help="std of Gaussian observation noise (default 0)")
+    s.add_argument(
+        "--noise-on",
+        choices=("both", "states"),
+        help="noise on the states and the targets (both, the default) or on the states only (exact targets)",
+    )
     s.add_argument("--energy", type=arguments.finite_float, help="energy shell, for samplers that take one")
     if seed_flag:
         s.add_argument("--seed", dest="data_seed", type=arguments.nonnegative_int, help="the data's seed (default 0)")
@@ -41,6 +47,13 @@ def add_task_options(parser: argparse.ArgumentParser, *, seed_flag: bool = True)
     c.add_argument("--group", metavar="COL", help="the column naming each row's trajectory (rows consecutive)")
     c.add_argument("--window", type=arguments.positive_int, help="Savitzky-Golay window in samples (odd; default 11)")
     c.add_argument("--order", type=arguments.positive_int, help="Savitzky-Golay polynomial order (default 3)")
+    b = parser.add_argument_group("a system or a series file as TASK")
+    b.add_argument(
+        "--val-fraction",
+        type=arguments.fraction,
+        metavar="F",
+        help="share held out for validation: whole orbits, whole groups, or the last rows in time (default 0.2)",
+    )
 
 
 def resolve_task_argument(args: argparse.Namespace) -> str:
@@ -48,7 +61,7 @@ def resolve_task_argument(args: argparse.Namespace) -> str:
     return its name; refuses options that do not apply, in one line."""
     from physnet.task_sources import resolve_task
 
-    options = {name: getattr(args, name, None) for name in (*SYSTEM_FLAGS, *SERIES_FLAGS)}
+    options = {name: getattr(args, name, None) for name in (*SYSTEM_FLAGS, *SERIES_FLAGS, *BOTH_FLAGS)}
     options["seed"] = options.pop("data_seed")
     return resolve_task(args.task, options, model=getattr(args, "model", None))
 

@@ -41,8 +41,11 @@ EFFECTS_HEADER = [
 ]
 
 
-def base_configs(task: str, model: str, *, preset_name: str | None, quick: bool, seeds: int | None):
-    """The meta-learning and comparison settings every cell starts from (preset, then budget)."""
+def base_configs(
+    task: str, model: str, *, preset_name: str | None, quick: bool, seeds: int | None, overrides: dict | None = None
+):
+    """The meta-learning and comparison settings every cell starts from (preset, then budget,
+    then the caller's comparison ``overrides``: tuning, weight decay, initialisation)."""
     named = preset(task, model, preset_name)
     meta, compare = budget(
         task,
@@ -50,7 +53,7 @@ def base_configs(task: str, model: str, *, preset_name: str | None, quick: bool,
         quick=quick,
         preset_name=preset_name,
         meta_overrides=named["meta"],
-        compare_overrides=named["compare"],
+        compare_overrides={**named["compare"], **(overrides or {})},
         seeds=seeds,
     )
     return meta_config_for(task, model, **meta), StudyConfig(task=task, model=model, **compare)
@@ -67,6 +70,7 @@ def run_ablation(
     preset_name: str | None = None,
     quick: bool = False,
     yes: bool = False,
+    compare_overrides: dict | None = None,
     backend: str = "process",
     address: str | None = None,
     echo: Echo = lambda s: None,
@@ -84,7 +88,9 @@ def run_ablation(
     if meta_seeds < 1:
         raise ValueError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     model = model or get_task(task).models[0]
-    meta_base, compare_base = base_configs(task, model, preset_name=preset_name, quick=quick, seeds=seeds)
+    meta_base, compare_base = base_configs(
+        task, model, preset_name=preset_name, quick=quick, seeds=seeds, overrides=compare_overrides
+    )
     settings = plan_settings(varies, meta_base, compare_base, yes=yes)
     out.mkdir(parents=True, exist_ok=True)
     write_json(
@@ -104,7 +110,7 @@ def run_ablation(
     began = time.perf_counter()
     frozen = _meta_learn_all(settings, varies, meta_seeds, out, echo, progress)
     results = _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, backend, address)
-    rows, effects, pooled = _tables(settings, varies, meta_seeds, results)
+    rows, effects, pooled = ablation_tables(settings, varies, meta_seeds, results)
     names = [v.name for v in varies]
     _write_csv(out / "ablation.csv", names + ABLATION_HEADER, rows)
     _write_csv(out / "effects.csv", names + EFFECTS_HEADER, effects)
@@ -170,7 +176,12 @@ def _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, back
     return {(job[0], job[1]): result for job, result in zip(jobs, done, strict=True)}
 
 
-def _tables(settings, varies, meta_seeds, results) -> tuple[list[dict], list[dict], list[dict]]:
+def ablation_tables(
+    settings: list[Setting], varies: list[Vary], meta_seeds: int, results: dict[tuple[int, int], StudyResult]
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """The rows of ``ablation.csv`` (per setting, meta seed and arm), of ``effects.csv`` (per
+    setting and meta seed) and the pooled effects per setting, from each ``(setting index,
+    meta seed)``'s study result."""
     rows, effects, pooled = [], [], []
     for i, s in enumerate(settings):
         cells = {n: _jsonable(v) for n, v in s.values}
@@ -271,4 +282,4 @@ def _jsonable_dict(config: StudyConfig) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in config.to_dict().items()}
 
 
-__all__ = ["ABLATION_HEADER", "EFFECTS_HEADER", "base_configs", "run_ablation"]
+__all__ = ["ABLATION_HEADER", "EFFECTS_HEADER", "ablation_tables", "base_configs", "run_ablation"]

@@ -186,6 +186,8 @@ def plan_settings(varies: list[Vary], meta: MetaConfig, compare: StudyConfig, *,
                 c_over[_bare(v.name)] = value
         if "inner_steps" in m_over and "inner_epochs" not in m_over:
             m_over["inner_epochs"] = None  # a step count replaces a preset's epochs
+        if "lr" in c_over and "tune" not in c_over:
+            c_over["tune"] = None  # a rate varied is a rate used, not one to tune
         label = ", ".join(f"{v.name}={value}" for v, value in zip(varies, combo, strict=True))
         try:
             settings.append(

@@ -3,13 +3,14 @@ ensemble. The in-process and Ray backends run the same function, so their number
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from torch import nn
 
 from physnet.activations import FrozenBank
 from physnet.experiments.arms import arm_bank
+from physnet.experiments.failures import classify_failures, failure_rule
 from physnet.experiments.study_config import StudyConfig
 from physnet.networks import build_model
 from physnet.tasks import TaskData
@@ -19,15 +20,18 @@ from physnet.training.meta import DTYPES
 
 @dataclass(frozen=True)
 class Block:
-    """``seeds`` of ``arm``."""
+    """``seeds`` of ``arm``, trained at learning rate ``lr`` (None: the study's)."""
 
     arm: str
     seeds: tuple[int, ...]
+    lr: float | None = None
 
 
 @dataclass
 class BlockResult:
-    """The trained ensemble (on the CPU), what rebuilds it, and per-seed numbers ``(len(seeds),)``."""
+    """The trained ensemble (on the CPU), what rebuilds it, and per-seed numbers ``(len(seeds),)``:
+    validation metric, final training loss, the learning rate trained at and why a seed failed
+    (``""`` where it did not; :mod:`physnet.experiments.failures`)."""
 
     block: Block
     model: nn.Module
@@ -35,15 +39,20 @@ class BlockResult:
     arch: dict
     val_metric: np.ndarray
     final_train_loss: np.ndarray
+    lr: float = 0.0
+    failures: tuple[str, ...] = ()
 
 
-def plan_blocks(arms: tuple[str, ...], todo: dict[str, list[int]], size: int) -> list[Block]:
-    """Split each arm's unfinished seeds into blocks of at most ``size`` seeds."""
+def plan_blocks(
+    arms: tuple[str, ...], todo: dict[str, list[int]], size: int, rates: dict[str, float] | None = None
+) -> list[Block]:
+    """Split each arm's unfinished seeds into blocks of at most ``size`` seeds (at the arm's
+    tuned rate where ``rates`` gives one)."""
     blocks = []
     for arm in arms:
         seeds = todo[arm]
         for start in range(0, len(seeds), size):
-            blocks.append(Block(arm, tuple(seeds[start : start + size])))
+            blocks.append(Block(arm, tuple(seeds[start : start + size]), (rates or {}).get(arm)))
     return blocks
 
 
@@ -56,7 +65,8 @@ def train_block(
     progress: bool = False,
 ) -> BlockResult:
     """Build the block's ensemble (member i from its own seed) and train it on ``data`` with
-    the study's training run (``study.train``)."""
+    the study's training run (``study.train``, at the block's rate where it has one). A seed
+    whose training diverges is flagged, not raised: the others train on."""
     dtype = DTYPES[study.dtype]
     bank = arm_bank(block.arm, frozen, study.base)
     kind = "classifier" if data.loss == "cross_entropy" else study.model
@@ -72,11 +82,13 @@ def train_block(
         dtype=dtype,
         device=device,
         state_names=data.state_names or None,
+        init=study.init,
+        output_bias=study.output_bias,
     )
-    config = study.train
-    result = train(
-        model, data.to(device, dtype), config, progress=progress, desc=f"{block.arm} seeds {seeds[0]}-{seeds[-1]}"
-    )
+    config = study.train if block.lr is None else replace(study.train, lr=block.lr)
+    moved = data.to(device, dtype)
+    desc = f"{block.arm} seeds {seeds[0]}-{seeds[-1]}"
+    result = train(model, moved, config, progress=progress, desc=desc, nonfinite="flag")
     arch = {
         "kind": kind,
         "dim_in": data.dim_in,
@@ -84,9 +96,19 @@ def train_block(
         "dim_out": dim_out,
         "seeds": seeds,
         "dtype": study.dtype,
+        "output_bias": study.output_bias,
     }
+    history = result.train_loss.double().numpy()
+    failures = classify_failures(history, result.val_metric.numpy(), failure_rule(moved.y_train, moved.loss))
     return BlockResult(
-        block, model.cpu(), bank.cpu(), arch, result.val_metric.double().numpy(), result.train_loss[-1].double().numpy()
+        block,
+        model.cpu(),
+        bank.cpu(),
+        arch,
+        result.val_metric.double().numpy(),
+        history[-1],
+        config.lr,
+        tuple(failures),
     )
 
 

@@ -8,6 +8,9 @@ from physnet.experiments.regimes import get_regime
 from physnet.task_settings import QUICK_PRESET_META
 from physnet.tasks import get_task
 
+#: Without a preset every arm's learning rate is tuned (a preset's reference code fixed its rates).
+DEFAULT_TUNING = {"tune": "lr"}
+
 
 def compare_defaults(task: str, model: str) -> dict:
     """The task's comparison budget for ``model`` at full scale (``StudyConfig`` overrides)."""
@@ -25,17 +28,25 @@ def budget(
     seeds: int | None = None,
 ) -> tuple[dict, dict]:
     """The meta-learning and comparison overrides of a run, merged in one order everywhere:
-    without a preset, the task's comparison budget, then the quick budget, then the caller's
-    overrides; under a preset (a regime) the caller's overrides (the preset's settings) come
-    first and quick shrinks only data, seeds and outer steps after them. ``seeds`` last.
+    without a preset, tuning of every arm's rate (:data:`DEFAULT_TUNING`), the task's
+    comparison budget, then the quick budget, then the caller's overrides; under a preset (a
+    regime) the caller's overrides (the preset's settings) come first and quick shrinks only
+    data, seeds and outer steps after them. ``seeds`` last.
 
     Returns:
         ``(meta, compare)``: keyword overrides for ``meta_config_for`` and ``StudyConfig``.
     """
     settings = get_task(task).model_settings(model)
-    if preset_name is None:  # the quick budget replaces the default one
+    if preset_name is None:  # the quick budget replaces the default one; every arm's rate is tuned
         meta = {**(settings.quick_meta if quick else {}), **(meta_overrides or {})}
-        compare = {**settings.compare, **(settings.quick_compare if quick else {}), **(compare_overrides or {})}
+        compare = {
+            **DEFAULT_TUNING,
+            **settings.compare,
+            **(settings.quick_compare if quick else {}),
+            **(compare_overrides or {}),
+        }
+        if "lr" in (compare_overrides or {}) and "tune" not in (compare_overrides or {}):
+            compare["tune"] = None  # a rate given is a rate used
     else:  # a regime: quick keeps its training and shrinks only data, seeds and outer steps
         meta = {**(meta_overrides or {}), **(QUICK_PRESET_META if quick else {})}
         compare = {**settings.compare, **(compare_overrides or {}), **(settings.quick_preset_compare if quick else {})}

@@ -79,41 +79,55 @@ def forecast(
     n_orbits: int | None = None,
     member: int = 0,
     options: dict | None = None,
+    initial: torch.Tensor | np.ndarray | None = None,
+    dt: float | None = None,
 ) -> Forecast:
     """Roll ``model`` out (ensemble member ``member``) with ``method`` from validation initial
-    states at the data's sampling interval, and compare with the true orbit: the true
-    system integrated at tight tolerance, or, for measured data, the recorded series.
+    states (or from ``initial``) at the data's sampling interval (or ``dt``), and compare with
+    the true orbit: the true system integrated at tight tolerance, or, for measured data, the
+    recorded series (none from given initial states: ``truth`` and ``error`` are then NaN).
 
     Args:
         options: passed to the integrator (e.g. ``{"solver": "newton"}`` for implicit midpoint).
+        initial: initial states ``(N, d)`` in place of the validation orbits' first states.
+        dt: the step between output times (default: the data's sampling interval).
 
     Raises:
-        ValueError: a method that does not fit the model, too few steps.
+        ValueError: a method that does not fit the model, too few steps, initial states of the
+            wrong shape or not finite.
     """
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
-    if data.dt is None:
-        raise ValueError("this task's data has no sampling interval; cannot forecast")
-    y0, rows = validation_starts(data, n_orbits)  # the orbits actually forecast (default: up to 3)
+    dt = data.dt if dt is None else dt
+    if dt is None:
+        raise ValueError("this task's data has no sampling interval; cannot forecast (give dt)")
+    if not dt > 0:
+        raise ValueError(f"the forecast's step must be positive, got {dt}")
+    y0, rows = (_initial_states(initial, data), []) if initial is not None else validation_starts(data, n_orbits)
     n_members = getattr(model, "n_members", 1)
-    gigabytes = 3 * (steps + 1) * len(rows) * data.x_val.shape[-1] * 8 * n_members / 1e9
+    gigabytes = 3 * (steps + 1) * len(y0) * data.x_val.shape[-1] * 8 * n_members / 1e9
     if gigabytes > FORECAST_MEMORY_GB:
         raise ValueError(
             f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
             f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits"
         )
-    if data.system is None:  # measured: each trajectory's own record, as long as the shortest lasts
+    record = None
+    if data.system is None and initial is not None:  # no record to compare with
+        record = torch.full((len(y0), steps + 1, y0.shape[-1]), float("nan"))
+    elif data.system is None:  # measured: each trajectory's own record, as long as the shortest lasts
         ends = _record_ends(data, rows)
         steps = min(steps, *(end - 1 - row for row, end in zip(rows, ends, strict=True)))
-        truth = torch.stack([data.x_val[row : row + steps + 1] for row in rows]).double()
-    t = torch.arange(steps + 1, dtype=y0.dtype, device=y0.device) * data.dt
+        record = torch.stack([data.x_val[row : row + steps + 1] for row in rows]).double()
+    t = torch.arange(steps + 1, dtype=y0.dtype, device=y0.device) * dt
     start = y0 if n_members == 1 else y0.unsqueeze(0).expand(n_members, *y0.shape).contiguous()
     with torch.no_grad():
         rolled = odeint(model, start, t, method=method, rtol=1e-7, atol=1e-9, options=options)
     rolled = rolled if n_members == 1 else rolled[:, member]
     pred = rolled.movedim(0, 1).double().cpu()
-    if data.system is not None:
+    if record is None:
         truth = generate_orbits(data.system, y0.double().cpu(), t.double().cpu(), rtol=1e-10, atol=1e-10).states
+    else:
+        truth = record[:, : pred.shape[1]]
     truth = truth.cpu()
     energy = getattr(data.system, "energy", None)
     e_true = e_model = None
@@ -128,3 +142,15 @@ def forecast(
         None if e_model is None else e_model.numpy(),
         tuple(data.state_names) or tuple(f"y{i}" for i in range(truth.shape[-1])),
     )
+
+
+def _initial_states(initial: torch.Tensor | np.ndarray, data: TaskData) -> torch.Tensor:
+    y0 = torch.as_tensor(np.asarray(initial, dtype=np.float64)).to(data.x_val.dtype)
+    d = data.x_val.shape[-1]
+    if y0.ndim == 1:
+        y0 = y0.unsqueeze(0)
+    if y0.ndim != 2 or y0.shape[1] != d or len(y0) < 1:
+        raise ValueError(f"initial states must be shaped (N, {d}) for this task's state, got {tuple(y0.shape)}")
+    if not bool(torch.isfinite(y0).all()):
+        raise ValueError("initial states must be finite (found NaN or infinity)")
+    return y0

@@ -24,9 +24,12 @@ def write_meta_seed_summary(
     title: str,
     seconds: float,
     echo: Echo = lambda s: None,
+    closing: list[str] | None = None,
+    extra: dict | None = None,
 ) -> dict:
     """``out/summary.json``, ``out/meta_seeds.png`` and ``out/report.md`` over the studies of
-    several meta seeds (``summaries[m]`` from the study in ``out/folders[m]``)."""
+    several meta seeds (``summaries[m]`` from the study in ``out/folders[m]``); ``closing``:
+    lines ending the report, ``extra``: entries added to the summary."""
     first = summaries[min(summaries)]
     higher = first["higher_is_better"]
     values = {m: {arm: np.asarray(s["arms"][arm]["values"]) for arm in s["arms"]} for m, s in summaries.items()}
@@ -44,6 +47,7 @@ def write_meta_seed_summary(
             for m, s in summaries.items()
         },
         "wall_seconds": seconds,
+        **(extra or {}),
     }
     write_json(out / "summary.json", combined)
     write_figure(
@@ -78,13 +82,11 @@ def write_meta_seed_summary(
         "",
         "![every arm per meta seed](meta_seeds.png)",
         "",
+        *(closing or []),
     ]
     (out / "report.md").write_text("\n".join(lines))
     echo(f"{title}: {len(summaries)} meta seeds done: {out}/report.md")
     return combined
-
-
-__all__ = ["write_meta_seed_summary"]
 
 
 __all__ = ["write_meta_seed_summary"]

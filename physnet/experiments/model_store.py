@@ -61,6 +61,7 @@ def build_from_arch(arch: dict, bank: nn.Module, seeds: list[int], device: str =
         seeds=seeds,
         dtype=DTYPES[arch["dtype"]],
         device=device,
+        output_bias=arch.get("output_bias", True),
     )
 
 

@@ -10,7 +10,13 @@ from physnet.experiments.forecast import Forecast, forecast
 from physnet.experiments.model_store import load_arm, member_network, model_dtype
 from physnet.experiments.study import StudyConfig, StudyResult, study_summary
 from physnet.integrators import ConvergenceError
-from physnet.plots import plot_arm_boxes, plot_forecast_energy, plot_forecast_error, plot_forecast_orbits
+from physnet.plots import (
+    plot_arm_boxes,
+    plot_forecast_energy,
+    plot_forecast_error,
+    plot_forecast_orbits,
+    plot_tuning_curves,
+)
 from physnet.run_output import write_atomically, write_figure, write_json
 from physnet.tasks import TaskData
 
@@ -25,7 +31,15 @@ def write_study(
     if summary_file:
         write_json(out / "summary.json", summary)
     title = f"{config.task} / {config.model}: {config.seeds} seeds, hidden {list(config.hidden)}"
-    write_figure(out / "boxplot.png", plot_arm_boxes(result.values, metric=result.metric, title=title))
+    boxes = plot_arm_boxes(result.values, metric=result.metric, title=title, failed=result.failed_seeds)
+    write_figure(out / "boxplot.png", boxes)
+    if result.tunings:
+        curves = {arm: {"rates": t.rates, "values": t.values, "chosen": t.chosen} for arm, t in result.tunings.items()}
+        tuning_title = f"{config.task} / {config.model}: learning rate per arm ({config.tune_seeds} seeds per rate)"
+        figure = plot_tuning_curves(
+            curves, metric=result.metric, title=tuning_title, higher_is_better=result.higher_is_better
+        )
+        write_figure(out / "tuning.png", figure)
     return summary
 
 

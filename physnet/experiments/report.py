@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from physnet.experiments.effects import judged
+from physnet.experiments.failures import failure_lines
 
 
 def _outcome(summary: dict, name: str) -> str:
@@ -37,19 +38,43 @@ def verdict(summary: dict) -> str:
 
 
 def stats_table(summary: dict) -> str:
+    failures = summary.get("failures") or {}
+    rates = (summary.get("tuning") or {}).get("chosen") or {}
+    extra = (" failed |" if failures else "") + (" lr (tuned) |" if rates else "")
     lines = [
-        "| arm | n | median | mean | q1 | q3 | min | max | mix vs arm: p | 95 % CI of median(mix) - median(arm) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| arm | n |{extra} median | mean | q1 | q3 | min | max | mix vs arm: p | "
+        "95 % CI of median(mix) - median(arm) |",
+        "|---|---|" + "---|" * (bool(failures) + bool(rates)) + "---|---|---|---|---|---|---|---|",
     ]
     for name, s in summary["arms"].items():
         test = summary["tests"].get(f"mix_vs_{name}")
         p = f"{test['p_value']:.3g}" if test else ""
         ci = f"[{test['median_diff_ci'][0]:.3g}, {test['median_diff_ci'][1]:.3g}]" if test else ""
+        cells = ""
+        if failures:
+            cells += f" {failures.get(name, {}).get('failed', 0)} |"
+        if rates:
+            cells += f" {rates[name]:.3g} |" if name in rates else " |"
         lines.append(
-            f"| {name} | {s['n']} | {s['median']:.4g} | {s['mean']:.4g} | {s['q1']:.4g} | {s['q3']:.4g} | "
+            f"| {name} | {s['n']} |{cells} {s['median']:.4g} | {s['mean']:.4g} | {s['q1']:.4g} | {s['q3']:.4g} | "
             f"{s['min']:.4g} | {s['max']:.4g} | {p} | {ci} |"
         )
     return "\n".join(lines)
+
+
+def tuning_lines(summary: dict) -> list[str]:
+    """How each arm's learning rate was chosen, in words (empty without tuning)."""
+    tuning = summary.get("tuning")
+    if not tuning:
+        return []
+    chosen = ", ".join(f"{arm} {lr:.3g}" for arm, lr in tuning["chosen"].items())
+    grid = ", ".join(f"{g:.3g}" for g in tuning["grid"])
+    return [
+        f"Learning rate tuned per arm, the same way for every arm: {tuning['seeds']} seeds at each of {grid}, "
+        f"trained on the training split less a held-back slice ({tuning['held_back']}) and validated on that "
+        f"slice; each arm's study runs at the rate with the best median: {chosen} (`tuning.csv`, `tuning.png`).",
+        "",
+    ]
 
 
 def effect_line(label: str, e: dict | None) -> str:
@@ -120,6 +145,7 @@ def task_report(
     out = [
         f"# {title}",
         "",
+        *failure_lines(summary.get("failures") or {}, summary.get("failure_rule")),
         verdict(summary),
         "",
         f"Metric: `{summary['metric']}` on the whole validation split "
@@ -127,6 +153,7 @@ def task_report(
         "",
         stats_table(summary),
         "",
+        *tuning_lines(summary),
         *effects_section(summary),
         *authors_section(summary, authors),
         f"Meta-learning: validation loss {meta['val_loss_initial']:.4g} -> {meta['val_loss_final']:.4g} over "

@@ -9,20 +9,21 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from physnet.activations import save_activations
+from physnet.experiments import budgets as two_budgets
+from physnet.experiments.ablation import Setting, Vary
 from physnet.experiments.arms import CLASSIC_ARMS
 from physnet.experiments.defaults import budget, preset
+from physnet.experiments.meta_folder import meta_learn_into
 from physnet.experiments.meta_seed_summary import write_meta_seed_summary
 from physnet.experiments.outputs import write_best_seed_forecasts, write_nn_vs_hnn, write_study
 from physnet.experiments.regimes import authors_numbers, default_meta_seeds
 from physnet.experiments.report import task_report
-from physnet.experiments.study import StudyConfig, run_study
+from physnet.experiments.study import StudyConfig, StudyResult, run_study
 from physnet.experiments.study_folder import check_study_folder
 from physnet.experiments.study_layout import meta_seed_folder
-from physnet.plots import plot_activation_evolution, plot_training_curves
-from physnet.run_output import write_figure, write_json, write_npz
+from physnet.run_output import write_json
 from physnet.tasks import TaskData, get_task
-from physnet.training import MetaConfig, MetaResult, meta_config_for, meta_learn
+from physnet.training import MetaConfig, meta_config_for
 
 Echo = Callable[[str], None]
 
@@ -45,10 +46,14 @@ def reproduce_model(
     address: str | None = None,
     meta_seeds: int = 1,
     authors: dict | None = None,
+    budgets: tuple[str, ...] | None = None,
 ) -> dict:
     """Meta-learn two types, freeze them, run the arms, forecast, write ``report.md``; with
     ``meta_seeds`` M > 1, all of it once per meta seed 0..M-1 into ``out/meta-seed-M/`` and a
-    summary of the mix claim per meta seed and pooled into ``out/report.md``.
+    summary of the mix claim per meta seed and pooled into ``out/report.md``. With a short
+    budget (``budgets``; default: short and full without a preset, full alone under one) the
+    comparison also runs for :data:`~physnet.experiments.budgets.SHORT_EPOCHS` epochs into
+    ``short-budget/`` and the report ends with the answer at both budgets.
 
     Args:
         meta_overrides, compare_overrides: settings replacing the budget's (presets, tests, sweeps).
@@ -63,6 +68,7 @@ def reproduce_model(
     """
     if meta_seeds < 1:
         raise ValueError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    budgets = ("full",) if label is not None and budgets is None else two_budgets.parse_budgets(budgets)
     began = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     meta, overrides = budget(
@@ -84,12 +90,14 @@ def reproduce_model(
         else t.load(seed=config.data_seed, small=meta_base.small, data=data)
     )
     summaries = {}
+    results: dict[tuple[int, int], StudyResult] = {}
+    vary, settings = two_budgets.budget_settings(meta_base, config, budgets)
     for m in range(meta_seeds):
         folder = meta_seed_folder(out, m, meta_seeds)
         tag = f"[{task}/{model}]" + (f"[meta seed {m}]" if meta_seeds > 1 else "")
         summaries[m] = _reproduce_one(
             replace(meta_base, seed=m),
-            config,
+            (vary, settings, results),
             folder,
             meta_data,
             study_data,
@@ -107,6 +115,7 @@ def reproduce_model(
     if meta_seeds == 1:
         return summaries[0]
     title = f"{task} / {model}" + (f" (preset {label})" if label else "") + (" (quick)" if quick else "")
+    pooled = two_budgets.budget_effects(settings, vary, results, meta_seeds) if len(settings) > 1 else []
     return write_meta_seed_summary(
         out,
         summaries,
@@ -114,12 +123,14 @@ def reproduce_model(
         title=title,
         seconds=time.perf_counter() - began,
         echo=echo,
+        closing=two_budgets.budget_section(pooled, meta_seeds=meta_seeds),
+        extra={"budgets": pooled} if pooled else None,
     )
 
 
 def _reproduce_one(
     meta_config: MetaConfig,
-    config: StudyConfig,
+    plan: tuple[Vary, list[Setting], dict[tuple[int, int], StudyResult]],
     out: Path,
     meta_data: TaskData,
     study_data: TaskData,
@@ -136,11 +147,14 @@ def _reproduce_one(
     authors: dict | None,
 ) -> dict:
     began = time.perf_counter()
+    vary, settings, results = plan  # the budgets, short first; results collected per (budget, meta seed)
+    config = settings[-1].compare
     task, model = config.task, config.model
     check_study_folder(out, {"study": config.relevant()}, force, ignore=("activations",))  # before meta-learning
+    two_budgets.check_short_folder(out, settings, force)
     out.mkdir(parents=True, exist_ok=True)
     echo(f"{tag} meta-learning {meta_config.outer_steps} outer steps (seed {meta_config.seed})")
-    meta, meta_numbers = _meta_learn_into(out, meta_config, meta_data, force=force, progress=progress)
+    meta, meta_numbers = meta_learn_into(out, meta_config, meta_data, force=force, progress=progress)
 
     echo(f"{tag} comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
     result = run_study(
@@ -156,8 +170,31 @@ def _reproduce_one(
     )
     extra = {"quick": quick, "preset": label, "meta_seed": meta.config.seed}
     summary = write_study(out, config, result, extra, summary_file=False)  # written once, below
-    figures = [
-        ("Validation metric per arm", "boxplot.png"),
+    results[(len(settings) - 1, meta_config.seed)] = result
+    if len(settings) > 1:
+        echo(f"{tag} the short budget: {settings[0].compare.epochs} epochs")
+        short = two_budgets.run_short_budget(
+            settings,
+            meta.frozen,
+            out,
+            study_data,
+            extra,
+            force=force,
+            progress=progress,
+            backend=backend,
+            address=address,
+            on_arm=lambda arm, s: echo(
+                f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]} ({settings[0].compare.epochs} epochs)"
+            ),
+        )
+        if short is not None:
+            results[(0, meta_config.seed)] = short
+        one = {(i, 0): results[(i, meta_config.seed)] for i in range(len(settings))}
+        summary["budgets"] = two_budgets.budget_effects(settings, vary, one, 1)
+    figures = [("Validation metric per arm", "boxplot.png")]
+    if result.tunings:
+        figures.append(("Learning rate per arm (tuning on the held-back slice)", "tuning.png"))
+    figures += [
         ("Activation evolution", "activation_evolution.png"),
         ("Meta-learning curves", "training_curves.png"),
     ]
@@ -172,40 +209,10 @@ def _reproduce_one(
     title = f"{task} / {model}" + (f" (preset {label})" if label else "") + (" (quick)" if quick else "")
     if meta.config.seed:
         title += f", meta seed {meta.config.seed}"
-    (out / "report.md").write_text(task_report(title, summary, meta_numbers, figures, seconds, authors))
+    report = task_report(title, summary, meta_numbers, figures, seconds, authors)
+    (out / "report.md").write_text(report + "\n".join(two_budgets.budget_section(summary.get("budgets") or [])))
     echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
     return summary
-
-
-def _meta_learn_into(
-    out: Path, meta_config: MetaConfig, data: TaskData, *, force: bool, progress: bool
-) -> tuple[MetaResult, dict]:
-    """Meta-learning into ``out/meta/`` (checkpointed, resumed; ``force`` starts afresh):
-    the activations, history and config files and the two meta-learning figures; returns
-    the result and the numbers the report quotes."""
-    task, model = meta_config.task, meta_config.model
-    meta_dir = out / "meta"
-    meta_dir.mkdir(exist_ok=True)
-    if force:
-        (meta_dir / "checkpoint.pt").unlink(missing_ok=True)
-    meta = meta_learn(meta_config, data=data, checkpoint=meta_dir / "checkpoint.pt", resume=True, progress=progress)
-    save_activations(meta_dir / "activations.npz", meta.frozen)
-    write_npz(meta_dir / "history.npz", **meta.history)
-    title = f"{task} / {model}"
-    evolution = plot_activation_evolution(meta.history["grid"], meta.history["activations"], title=title)
-    write_figure(out / "activation_evolution.png", evolution)
-    write_figure(out / "training_curves.png", plot_training_curves(meta.history, title=title))
-    numbers = {
-        "val_loss_initial": float(meta.history["val_loss"][0]),
-        "val_loss_final": float(meta.history["val_loss"][-1]),
-        "outer_steps": meta.config.outer_steps,
-        "mode": meta.config.mode,
-        "interpolation": meta.config.interpolation_kind,
-        "seed": meta.config.seed,
-        "frozen_vs_learned": meta.deployment,
-    }
-    write_json(meta_dir / "config.json", {"command": "meta", "config": meta.config.to_dict(), "results": numbers})
-    return meta, numbers
 
 
 def _classification_analyses(
@@ -247,6 +254,8 @@ def reproduce_task(
     address: str | None = None,
     meta_seeds: int | None = None,
     models: tuple[str, ...] | None = None,
+    budgets: tuple[str, ...] | None = None,
+    compare_overrides: dict | None = None,
 ) -> dict[str, dict]:
     """``reproduce`` for one task into ``out`` (Henon-Heiles: ``out/nn`` and ``out/hnn`` plus
     ``out/nn_vs_hnn.png`` and ``out/report.md``); returns the study summary per model.
@@ -254,6 +263,9 @@ def reproduce_task(
     Args:
         meta_seeds: meta-learning seeds (default: the preset's for the task, else 1).
         models: the models to run (default: :func:`paper_models`).
+        budgets: ``("short", "full")`` or ``("full",)`` (default: both without a preset).
+        compare_overrides: the comparison's settings the caller sets (tuning, weight decay,
+            initialisation), over the preset's and the budget's.
     """
     t = get_task(task)
     if data is not None and not t.accepts_data_file:
@@ -279,11 +291,12 @@ def reproduce_task(
             echo=echo,
             progress=progress,
             meta_overrides=named[model]["meta"],
-            compare_overrides=named[model]["compare"],
+            compare_overrides={**named[model]["compare"], **(compare_overrides or {})},
             label=preset_name,
             backend=backend,
             address=address,
             meta_seeds=meta_seeds,
+            budgets=budgets,
             authors=authors,
         )
     if len(models) > 1:

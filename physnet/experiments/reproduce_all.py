@@ -37,6 +37,8 @@ def reproduce_all(
     share: bool = True,
     preset_name: str | None = None,
     meta_seeds: int | None = None,
+    budgets: tuple[str, ...] | None = None,
+    compare_overrides: dict | None = None,
 ) -> dict:
     """Every task's ``reproduce`` into ``out/<task>/``; writes ``out/timings.json`` (wall
     seconds per task and in total, peak memory) after each task and ``out/report.md``.
@@ -62,6 +64,8 @@ def reproduce_all(
         "force": force,
         "preset_name": preset_name,
         "meta_seeds": meta_seeds,
+        "budgets": budgets,
+        "compare_overrides": compare_overrides,
     }
     if backend == "ray":
         summaries = _all_on_ray(out, tasks, options, address, echo, share, timings)
@@ -108,6 +112,7 @@ def reproduce_unit(unit, root: Path, echo: Echo, *, options: dict) -> dict:
     options = dict(options)
     preset_name, meta_seeds = options.pop("preset_name", None), options.pop("meta_seeds", None)
     named = preset(unit.task, unit.model, preset_name)
+    given = options.pop("compare_overrides", None) or {}
     return reproduce_model(
         unit.task,
         unit.model,
@@ -115,7 +120,7 @@ def reproduce_unit(unit, root: Path, echo: Echo, *, options: dict) -> dict:
         echo=echo,
         progress=False,
         meta_overrides=named["meta"],
-        compare_overrides=named["compare"],
+        compare_overrides={**named["compare"], **given},
         backend="ray",
         label=preset_name,
         meta_seeds=default_meta_seeds(unit.task, preset_name) if meta_seeds is None else meta_seeds,

@@ -16,10 +16,12 @@ from physnet.experiments.arms import check_arms, control_fits
 from physnet.experiments.backends import run_blocks
 from physnet.experiments.blocks import BlockResult, plan_blocks
 from physnet.experiments.effects import study_effects
+from physnet.experiments.failures import arm_failures, failure_rule, mark_stuck
 from physnet.experiments.model_store import DTYPES
 from physnet.experiments.statistics import summarize
 from physnet.experiments.study_config import StudyConfig
 from physnet.experiments.study_folder import StudyFolder
+from physnet.experiments.tuning import ArmTuning, tune_arm, tuning_from_rows, tuning_split, tuning_summary
 from physnet.renamed import renamed_attributes
 from physnet.run_output import folder_lock
 from physnet.tasks import TaskData, get_task
@@ -33,7 +35,10 @@ class StudyResult:
     """Per-arm metric values (``{arm: (n,)}``), summaries, tests, effects and bookkeeping.
 
     ``effects``: :func:`~physnet.experiments.effects.study_effects`; ``fits``: each learned
-    type's fit within ``sin(a x) + b x + c`` where the ``fit`` controls ran.
+    type's fit within ``sin(a x) + b x + c`` where the ``fit`` controls ran; ``failures``:
+    failed seeds per arm and ``failure_rule`` what failing meant
+    (:mod:`physnet.experiments.failures`); ``tuning``: each arm's chosen learning rate and
+    its curve (:func:`~physnet.experiments.tuning.tuning_summary`), None without tuning.
     """
 
     values: dict[str, np.ndarray]
@@ -44,6 +49,11 @@ class StudyResult:
     seconds: dict[str, float] = field(default_factory=dict)
     effects: dict = field(default_factory=dict)
     fits: list | None = None
+    failures: dict = field(default_factory=dict)
+    failure_rule: dict = field(default_factory=dict)
+    tuning: dict | None = None
+    tunings: dict[str, ArmTuning] = field(default_factory=dict)
+    failed_seeds: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def run_study(
@@ -66,7 +76,8 @@ def run_study(
     (:class:`~physnet.experiments.study_folder.StudyFolder` owns the files).
 
     Seeds already in ``runs.csv`` are skipped, so an interrupted study resumes and a larger
-    ``seeds`` extends it.
+    ``seeds`` extends it. With ``config.tune``, each arm's learning rate is chosen first
+    (:mod:`physnet.experiments.tuning`; ``out/tuning.csv`` grows arm by arm and resumes too).
 
     Args:
         backend: ``process`` (here, one block after another) or ``ray`` (blocks as Ray tasks
@@ -74,19 +85,27 @@ def run_study(
         block_size: seeds per batched ensemble (one Ray task each).
     """
     task = _check_study(config, frozen, block_size)
+    data = _study_data(config, task, data, device)
+    held = tuning_split(data, config.tune_fraction) if config.tune else None  # too small: refused before any work
+    rule = failure_rule(data.y_train, data.loss)
     with folder_lock(out):
         folder = StudyFolder(out)
         rows = folder.begin(config, frozen, force)
-        data = _study_data(config, task, data, device)
+        tunings = {}
+        if held is not None:
+            tunings = _tune_arms(config, frozen, held[0], device, progress, folder, on_arm)
+            folder.record_tuning(tuning_summary(tunings, held[1], config))
         done = {(r["arm"], int(r["seed"])) for r in rows}
         todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
-        runs = _train_blocks(config, frozen, data, todo, device, progress, backend, address, block_size, on_arm)
+        rates = {arm: t.chosen for arm, t in tunings.items()}
+        runs = _train_blocks(config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates)
         seconds: dict[str, float] = {}
         for result, block_seconds in runs:
-            rows += block_rows(config, result)
+            rows = mark_stuck(rows + block_rows(config, result), rule)
             folder.add_block(result, rows)
             seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
-        return study_result(config, frozen, rows, data.loss == "cross_entropy", seconds)
+        tuning = None if held is None else tuning_summary(tunings, held[1], config)
+        return study_result(config, frozen, rows, data, seconds, tuning, tunings)
 
 
 def run_study_in_memory(
@@ -101,19 +120,54 @@ def run_study_in_memory(
     block_size: int = CHUNK,
 ) -> StudyResult:
     """The same study as :func:`run_study` with no files: every seed of every arm trained
-    now and the result returned (the networks are not kept). The same seeds give the same
-    numbers as a study folder."""
+    now (after tuning, with ``config.tune``) and the result returned (the networks are not
+    kept). The same seeds give the same numbers as a study folder."""
     task = _check_study(config, frozen, block_size)
     data = _study_data(config, task, data, device)
+    tunings: dict[str, ArmTuning] = {}
+    tuning = None
+    if config.tune:
+        held, how = tuning_split(data, config.tune_fraction)
+        tunings = _tune_arms(config, frozen, held, device, progress, None, None)
+        tuning = tuning_summary(tunings, how, config)
     todo = {arm: list(range(config.seeds)) for arm in config.arms}
+    rates = {arm: t.chosen for arm, t in tunings.items()}
     rows: list[dict] = []
     seconds: dict[str, float] = {}
+    rule = failure_rule(data.y_train, data.loss)
     for result, block_seconds in _train_blocks(
-        config, frozen, data, todo, device, progress, backend, address, block_size, None
+        config, frozen, data, todo, device, progress, backend, address, block_size, None, rates
     ):
-        rows += block_rows(config, result)
+        rows = mark_stuck(rows + block_rows(config, result), rule)
         seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
-    return study_result(config, frozen, rows, data.loss == "cross_entropy", seconds)
+    return study_result(config, frozen, rows, data, seconds, tuning, tunings)
+
+
+def _tune_arms(
+    config: StudyConfig,
+    frozen: FrozenBank | None,
+    held: TaskData,
+    device: str,
+    progress: bool,
+    folder: StudyFolder | None,
+    on_arm: Callable[[str, list[int]], None] | None,
+) -> dict[str, ArmTuning]:
+    """Each arm's tuning: read from ``tuning.csv`` where an earlier run finished it, else run
+    (and, with a folder, recorded as soon as it finishes)."""
+    rows = folder.tuning_rows() if folder is not None else []
+    higher = held.loss == "cross_entropy"
+    tunings = {}
+    for arm in config.arms:
+        if any(r["arm"] == arm for r in rows):
+            tunings[arm] = tuning_from_rows(arm, rows, higher)
+            continue
+        if on_arm is not None:
+            on_arm(f"{arm} (tuning lr)", list(range(config.tune_seeds)))
+        tunings[arm] = tune_arm(arm, config, frozen, held, device=device, progress=progress)
+        rows = rows + tunings[arm].rows()
+        if folder is not None:
+            folder.add_tuning(rows)
+    return tunings
 
 
 def compare(
@@ -153,12 +207,12 @@ def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -
     return data.to(device, DTYPES[config.dtype])
 
 
-def _train_blocks(config, frozen, data, todo, device, progress, backend, address, block_size, on_arm):
+def _train_blocks(config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates=None):
     """Each finished block with the wall seconds since the previous one came back."""
     start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
     began = time.perf_counter()
     for result in run_blocks(
-        plan_blocks(config.arms, todo, block_size),
+        plan_blocks(config.arms, todo, block_size, rates),
         config,
         data,
         frozen,
@@ -183,25 +237,52 @@ def block_rows(config: StudyConfig, result: BlockResult) -> list[dict]:
             "hidden": hidden,
             "metric": f"{float(result.val_metric[i]):.9g}",
             "train_loss": f"{float(result.final_train_loss[i]):.9g}",
+            "lr": f"{result.lr:.9g}",
+            "failed": int(bool(result.failures and result.failures[i])),
+            "failure": result.failures[i] if result.failures else "",
         }
         for i, s in enumerate(result.block.seeds)
     ]
 
 
 def study_result(
-    config: StudyConfig, frozen: FrozenBank | None, rows: list[dict], classification: bool, seconds: dict
+    config: StudyConfig,
+    frozen: FrozenBank | None,
+    rows: list[dict],
+    data: TaskData,
+    seconds: dict,
+    tuning: dict | None = None,
+    tunings: dict[str, ArmTuning] | None = None,
 ) -> StudyResult:
-    """Summaries, tests and effects from the finished rows (seeds beyond ``config.seeds`` left out)."""
+    """Summaries, tests, effects and failures from the finished rows (seeds beyond
+    ``config.seeds`` left out)."""
+    classification = data.loss == "cross_entropy"
     by_seed = sorted(rows, key=lambda r: int(r["seed"]))  # blocks may return in any order (Ray)
     values = {
         arm: np.array([float(r["metric"]) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
+        for arm in config.arms
+    }
+    failed = {
+        arm: np.array([bool(r.get("failure")) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
         for arm in config.arms
     }
     arms, tests = summarize(values)
     fits = control_fits(frozen) if any(a.startswith("fit") for a in config.arms) else None
     metric = "val_accuracy" if classification else "val_mse"
     return StudyResult(
-        values, arms, tests, metric, classification, seconds, study_effects(values, classification), fits
+        values,
+        arms,
+        tests,
+        metric,
+        classification,
+        seconds,
+        study_effects(values, classification),
+        fits,
+        arm_failures(rows, config.arms, config.seeds),
+        failure_rule(data.y_train, data.loss).to_dict(),
+        tuning,
+        dict(tunings or {}),
+        failed,
     )
 
 
@@ -216,6 +297,9 @@ def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None =
         "tests": result.tests,
         "effects": result.effects,
         "sine_fits": result.fits,
+        "failures": result.failures,
+        "failure_rule": result.failure_rule,
+        "tuning": result.tuning,
         "seconds_per_arm": result.seconds,
         "config": {**config.to_dict(), **(extra or {})},
     }

@@ -9,12 +9,25 @@ from typing import Any
 from physnet.experiments.arms import ARMS, PAPER_ARMS
 from physnet.experiments.defaults import budget
 from physnet.experiments.defaults import preset as preset_settings
+from physnet.experiments.tuning import TUNE_FRACTION, TUNE_SEEDS, check_tuning
+from physnet.networks.ensemble_linear import INITS
 from physnet.tasks import find_task, get_task
 from physnet.training import TrainConfig
 
 #: The training budget's settings a study stores flat in its ``config.json`` (the fields of
 #: its :class:`~physnet.training.TrainConfig`), and their defaults for a study.
-TRAIN_KEYS = ("epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile", "data_seed")
+TRAIN_KEYS = (
+    "epochs",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "momentum",
+    "decay",
+    "initial_scale",
+    "weight_decay",
+    "compile",
+    "data_seed",
+)
 STUDY_TRAINING = TrainConfig(epochs=20, batch_size=150, lr=1e-2)
 
 
@@ -35,6 +48,14 @@ class StudyConfig:
         base: the base activation of the ``base`` arm (sine for the dynamics tasks).
         small: the task's small data; data: a series file (clock).
         dtype: float32 or float64.
+        init: weight initialisation of the fresh networks, ``default`` (as ``nn.Linear``) or
+            ``orthogonal`` (and then a Hamiltonian network's output layer has no bias, as in the
+            Hamiltonian-network literature's code).
+        tune: ``"lr"``: choose each arm's learning rate before its study
+            (:mod:`physnet.experiments.tuning`); None: train at ``lr``.
+        tune_seeds, tune_grid, tune_fraction: seeds per candidate rate, the candidates (None:
+            the optimizer's default log grid) and the share of the training split held back
+            to choose on.
     """
 
     task: str
@@ -47,6 +68,11 @@ class StudyConfig:
     small: bool
     data: str | None
     dtype: str
+    init: str
+    tune: str | None
+    tune_seeds: int
+    tune_grid: tuple[float, ...] | None
+    tune_fraction: float
 
     def __init__(
         self,
@@ -60,6 +86,11 @@ class StudyConfig:
         small: bool = False,
         data: str | None = None,
         dtype: str = "float32",
+        init: str = "default",
+        tune: str | None = None,
+        tune_seeds: int = TUNE_SEEDS,
+        tune_grid: tuple[float, ...] | None = None,
+        tune_fraction: float = TUNE_FRACTION,
         **training: Any,
     ) -> None:
         unknown = set(training) - set(TRAIN_KEYS)
@@ -77,6 +108,11 @@ class StudyConfig:
             small=small,
             data=data,
             dtype=dtype,
+            init=init,
+            tune=None if tune in (None, "none") else tune,
+            tune_seeds=int(tune_seeds),
+            tune_grid=None if tune_grid is None else tuple(float(g) for g in tune_grid),
+            tune_fraction=float(tune_fraction),
         )
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -92,6 +128,15 @@ class StudyConfig:
             )
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ValueError("epochs and batch size must be >= 1 and the learning rate positive")
+        if self.init not in INITS:
+            raise ValueError(f"unknown --init {self.init!r}; valid: {', '.join(INITS)}")
+        check_tuning(self.tune, self.tune_seeds, self.tune_grid, self.tune_fraction)
+
+    @property
+    def output_bias(self) -> bool:
+        """Whether the fresh networks' output layer has a bias: not for a Hamiltonian network
+        under orthogonal initialisation (the literature's network)."""
+        return not (self.init == "orthogonal" and self.model.startswith("hnn"))
 
     def __getattr__(self, name: str) -> Any:  # the training settings, flat
         if name in TRAIN_KEYS:
@@ -102,7 +147,9 @@ class StudyConfig:
         """The settings flat, as ``config.json`` and ``summary.json`` store them."""
         flat = {k: getattr(self, k) for k in ("task", "model", "hidden", "arms", "seeds")}
         flat.update({k: getattr(self.train, k) for k in TRAIN_KEYS})
-        flat.update(base=self.base, small=self.small, data=self.data, dtype=self.dtype)
+        flat.update(base=self.base, small=self.small, data=self.data, dtype=self.dtype, init=self.init)
+        flat.update(tune=self.tune, tune_seeds=self.tune_seeds, tune_fraction=self.tune_fraction)
+        flat["tune_grid"] = None if self.tune_grid is None else list(self.tune_grid)
         task = find_task(self.task)
         if task is not None and task.source is not None:  # a user's task: how to build it again
             flat["task_source"] = dict(task.source)
@@ -129,6 +176,8 @@ class StudyConfig:
         model = model or get_task(task).models[0]
         named = preset_settings(task, model, preset)["compare"]
         _, merged = budget(task, model, quick=quick, preset_name=preset, compare_overrides=named, seeds=seeds)
+        if "lr" in overrides and "tune" not in overrides:  # a rate given is a rate used
+            merged["tune"] = None
         return cls(task=task, model=model, **{**merged, **overrides})
 
     def relevant(self) -> dict:
@@ -140,6 +189,15 @@ class StudyConfig:
         if self.optimizer != "rmsprop":  # only RMSprop reads them; absent from studies written before
             d.pop("decay"), d.pop("initial_scale")
         d.pop("compile")  # same numbers up to float rounding; does not make another study
+        if not self.weight_decay:  # studies written before these options existed
+            d.pop("weight_decay")
+        if self.init == "default":
+            d.pop("init")
+        if self.tune is None:
+            for key in ("tune", "tune_seeds", "tune_grid", "tune_fraction"):
+                d.pop(key)
+        else:  # the rate is chosen, not set
+            d.pop("lr")
         if "task_source" in d:  # where a user's task was found does not make another study
             d["task_source"] = {k: v for k, v in d["task_source"].items() if k not in ("path", "folder")}
         d["hidden"], d["arms"] = list(self.hidden), list(self.arms)

@@ -15,7 +15,8 @@ from physnet.experiments.blocks import BlockResult
 from physnet.experiments.model_store import merge_arm
 from physnet.run_output import write_atomically, write_json
 
-RUNS_HEADER = ["arm", "seed", "model", "hidden", "metric", "train_loss"]
+RUNS_HEADER = ["arm", "seed", "model", "hidden", "metric", "train_loss", "lr", "failed", "failure"]
+TUNING_HEADER = ["arm", "lr", "seed", "metric", "train_loss", "failure"]
 
 
 def activations_fingerprint(frozen: FrozenBank | None) -> str | None:
@@ -33,12 +34,13 @@ def read_runs(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def write_runs(path: Path, rows: list[dict]) -> None:
-    """Write ``runs.csv`` atomically."""
+def write_runs(path: Path, rows: list[dict], header: list[str] = RUNS_HEADER) -> None:
+    """Write ``runs.csv`` (or another table of ``header``) atomically; rows of studies written
+    before a column existed leave it empty."""
 
     def _write(tmp: Path) -> None:
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=RUNS_HEADER)
+            writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
 
@@ -97,7 +99,7 @@ def check_study_folder(out: Path, record: dict, force: bool, *, ignore: tuple[st
         )
     if ignore:
         return  # only a check: the study itself clears the folder
-    for stale in [out / "runs.csv", out / "summary.json", *sorted((out / "models").glob("*.pt"))]:
+    for stale in [out / "runs.csv", out / "summary.json", out / "tuning.csv", *sorted((out / "models").glob("*.pt"))]:
         stale.unlink(missing_ok=True)
 
 
@@ -107,6 +109,8 @@ class StudyFolder:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.runs_path = out / "runs.csv"
+        self.tuning_path = out / "tuning.csv"
+        self.record: dict = {}
 
     def begin(self, config, frozen: FrozenBank | None, force: bool) -> list[dict]:
         """Check the folder against ``config`` and the types (refusing another study unless
@@ -115,15 +119,26 @@ class StudyFolder:
         check_study_folder(self.out, record, force)
         (self.out / "models").mkdir(exist_ok=True)
         rows = read_runs(self.runs_path)
-        write_json(
-            self.out / "config.json",
-            {
-                **record,
-                "config": config.to_dict(),
-                "activations_metadata": frozen.metadata if frozen is not None else None,
-            },
-        )
+        self.record = {
+            **record,
+            "config": config.to_dict(),
+            "activations_metadata": frozen.metadata if frozen is not None else None,
+        }
+        write_json(self.out / "config.json", self.record)
         return rows
+
+    def tuning_rows(self) -> list[dict]:
+        """The rows of ``tuning.csv`` (arms tuned before an interruption)."""
+        return read_runs(self.tuning_path)
+
+    def add_tuning(self, rows: list[dict]) -> None:
+        """Rewrite ``tuning.csv`` with ``rows`` (every arm tuned so far)."""
+        write_runs(self.tuning_path, rows, TUNING_HEADER)
+
+    def record_tuning(self, tuning: dict) -> None:
+        """Add the chosen rates (:func:`~physnet.experiments.tuning.tuning_summary`) to ``config.json``."""
+        self.record = {**self.record, "tuning": tuning, "tuned_lr": tuning["chosen"]}
+        write_json(self.out / "config.json", self.record)
 
     def add_block(self, result: BlockResult, rows: list[dict]) -> None:
         """Store a finished block's networks and rewrite ``runs.csv`` with ``rows`` (which
@@ -134,6 +149,7 @@ class StudyFolder:
 
 __all__ = [
     "RUNS_HEADER",
+    "TUNING_HEADER",
     "StudyFolder",
     "activations_fingerprint",
     "check_study_folder",

@@ -47,6 +47,8 @@ def build_model(
     dtype: torch.dtype = torch.float32,
     device: str | torch.device = "cpu",
     state_names: tuple[str, ...] | None = None,
+    init: str = "default",
+    output_bias: bool = True,
 ) -> nn.Module:
     """A model of ``kind`` (``nn``, ``hnn``, ``hnn-separable``, ``classifier``).
 
@@ -56,6 +58,9 @@ def build_model(
         banks: one activation per hidden layer (a name or a bank), or one for all.
         dim_out: output width (classifier only; forecasters return ``dim_in``).
         seeds: one seed per ensemble member.
+        init: weight initialisation, ``default`` (as ``nn.Linear``) or ``orthogonal``.
+        output_bias: give the output layer a bias (a Hamiltonian network's has no use for
+            one: a constant does not change ``grad H``).
     """
     if kind not in MODEL_KINDS:
         raise ValueError(f"unknown model {kind!r}; valid models: {', '.join(MODEL_KINDS)}")
@@ -71,7 +76,9 @@ def build_model(
     def mlp(n_in: int, n_out: int, offset: int = 0) -> MLP:
         acts = [hidden_activation(n, b, fractions=fractions) for n, b in zip(hidden, banks, strict=True)]
         member_seeds = [s + offset for s in seeds]
-        return MLP([n_in, *hidden, n_out], acts, member_seeds, dtype=dtype, device=device)
+        return MLP(
+            [n_in, *hidden, n_out], acts, member_seeds, dtype=dtype, device=device, init=init, output_bias=output_bias
+        )
 
     if kind == "nn":
         return NeuralVectorField(mlp(dim_in, dim_in), state_names)

@@ -29,6 +29,10 @@ class MLP(nn.Module):
         activations: one module per hidden layer (``len(sizes) - 2`` of them), e.g.
             ``DiverseActivation`` or a wrapper of a fixed function.
         seeds: one seed per member; member ``i``'s initial weights depend only on ``seeds[i]``.
+        init: weight initialisation (``default`` or ``orthogonal``, see
+            :data:`~physnet.networks.ensemble_linear.INITS`).
+        output_bias: whether the output layer has a bias (a Hamiltonian's does not need one:
+            a constant does not change ``grad H``).
     """
 
     def __init__(
@@ -39,6 +43,8 @@ class MLP(nn.Module):
         *,
         dtype: torch.dtype = torch.float32,
         device: str | torch.device = "cpu",
+        init: str = "default",
+        output_bias: bool = True,
     ) -> None:
         super().__init__()
         if len(sizes) < 2 or min(sizes) < 1:
@@ -50,8 +56,10 @@ class MLP(nn.Module):
         gens = member_generators(seeds)
         self.sizes = list(sizes)
         self.seeds = [int(s) for s in seeds]
+        last = len(sizes) - 2
         self.layers = nn.ModuleList(
-            EnsembleLinear(a, b, gens, dtype=dtype, device=device) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+            EnsembleLinear(a, b, gens, dtype=dtype, device=device, init=init, bias=output_bias or i < last)
+            for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))
         )
         self.activations = nn.ModuleList(activations)
 

@@ -4,7 +4,7 @@ from physnet.plots.activations import plot_activation_evolution, plot_learned_vs
 from physnet.plots.analysis import plot_metric_vs_participation
 from physnet.plots.forecast import plot_forecast_energy, plot_forecast_error, plot_forecast_orbits
 from physnet.plots.phase_space import plot_energy_error, plot_phase_space
-from physnet.plots.study import ARM_COLOURS, plot_arm_boxes
+from physnet.plots.study import ARM_COLOURS, plot_arm_boxes, plot_tuning_curves
 
 __all__ = [
     "plot_metric_vs_participation",
@@ -13,6 +13,7 @@ __all__ = [
     "plot_forecast_orbits",
     "ARM_COLOURS",
     "plot_arm_boxes",
+    "plot_tuning_curves",
     "plot_activation_evolution",
     "plot_energy_error",
     "plot_learned_vs_base",

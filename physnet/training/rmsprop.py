@@ -72,6 +72,8 @@ class RMSprop(torch.optim.Optimizer):
         initial_scale: initial value of the second-moment estimate (0 in optax and torch,
             1 in the paper's PyTorch code).
         eps: added to the second moment inside the square root.
+        weight_decay: L2 penalty, added to the gradient (``g + weight_decay * p``) as
+            torch's optimizers do.
     """
 
     def __init__(
@@ -83,13 +85,15 @@ class RMSprop(torch.optim.Optimizer):
         momentum: float = 0.0,
         initial_scale: float = 0.0,
         eps: float = DEFAULT_EPS,
+        weight_decay: float = 0.0,
     ) -> None:
         if not lr >= 0:
             raise ValueError(f"learning rate must be >= 0, got {lr}")
+        if not weight_decay >= 0:
+            raise ValueError(f"weight decay must be >= 0, got {weight_decay}")
         check_rmsprop(decay, momentum, initial_scale, eps)
-        super().__init__(
-            params, {"lr": lr, "decay": decay, "momentum": momentum, "initial_scale": initial_scale, "eps": eps}
-        )
+        defaults = {"lr": lr, "decay": decay, "momentum": momentum, "initial_scale": initial_scale, "eps": eps}
+        super().__init__(params, {**defaults, "weight_decay": weight_decay})
 
     @torch.no_grad()
     def step(self, closure=None):  # noqa: D102 - torch.optim's contract
@@ -106,8 +110,9 @@ class RMSprop(torch.optim.Optimizer):
                     state["square_avg"] = torch.full_like(p, group["initial_scale"])
                     if group["momentum"]:
                         state["momentum_buffer"] = torch.zeros_like(p)
+                grad = p.grad if not group["weight_decay"] else p.grad.add(p, alpha=group["weight_decay"])
                 direction, v, m = rmsprop_direction(
-                    p.grad,
+                    grad,
                     state["square_avg"],
                     state.get("momentum_buffer"),
                     decay=group["decay"],

@@ -9,8 +9,8 @@ exactly the gradient it would get alone, and both optimizers act elementwise, so
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 
 import torch
 from torch import Tensor, nn
@@ -63,6 +63,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+        if not self.weight_decay >= 0:
+            raise ValueError(f"weight decay must be >= 0, got {self.weight_decay}")
         check_rmsprop(self.decay, self.momentum, self.initial_scale)
 
     def to_dict(self) -> dict:
@@ -73,38 +75,74 @@ class TrainConfig:
         if self.optimizer == "sgd":
             return torch.optim.SGD(params, lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay)
         if self.optimizer == "rmsprop":
-            if self.weight_decay:
-                raise ValueError("weight decay is not supported with rmsprop")
-            return RMSprop(params, self.lr, decay=self.decay, momentum=self.momentum, initial_scale=self.initial_scale)
+            return RMSprop(
+                params,
+                self.lr,
+                decay=self.decay,
+                momentum=self.momentum,
+                initial_scale=self.initial_scale,
+                weight_decay=self.weight_decay,
+            )
         return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
 
 
 @dataclass(frozen=True)
 class TrainResult:
     """Per-member results: ``train_loss`` shaped ``(epochs, E)`` (mean over each epoch's
-    batches), ``val_loss`` and ``val_metric`` shaped ``(E,)`` on the whole validation split."""
+    batches), ``val_loss`` and ``val_metric`` shaped ``(E,)`` on the whole validation split,
+    and ``diverged`` ``(E,)``: members whose loss stopped being finite (with
+    ``nonfinite="flag"``; their ``train_loss`` from then on and their validation loss are
+    NaN, an MSE metric infinite)."""
 
     train_loss: Tensor
     val_loss: Tensor
     val_metric: Tensor
+    diverged: Tensor | None = None
+
+
+#: What :func:`train` does when a member's loss stops being finite.
+NONFINITE = ("raise", "flag")
 
 
 def train(
-    model: nn.Module, data: TaskData, config: TrainConfig, *, progress: bool = False, desc: str = "train"
+    model: nn.Module,
+    data: TaskData,
+    config: TrainConfig,
+    *,
+    progress: bool = False,
+    desc: str = "train",
+    nonfinite: str = "raise",
+    member_lr: Tensor | Sequence[float] | None = None,
 ) -> TrainResult:
     """Train ``model`` (all ensemble members) in place on ``data``.
 
+    Args:
+        nonfinite: ``raise`` (a :class:`TrainingDivergedError` when any member's loss is NaN
+            or infinite) or ``flag`` (that member is marked in ``TrainResult.diverged`` and
+            left out of the loss from then on; the others train on, exactly as they would
+            alone; training stops early when every member has diverged).
+        member_lr: a learning rate per member ``(E,)`` in place of ``config.lr``: member ``i``
+            follows the path it would follow alone at rate ``member_lr[i]`` (the optimiser
+            steps at rate 1 and each member's move is scaled by its rate, which is exact for
+            Adam, SGD and RMSprop, whose moves are proportional to the rate).
+
     Raises:
-        TrainingDivergedError: naming the epoch and step where the loss stopped being finite.
+        TrainingDivergedError: (``nonfinite="raise"``) naming the epoch and step where the loss
+            stopped being finite.
     """
+    if nonfinite not in NONFINITE:
+        raise ValueError(f"nonfinite must be one of {', '.join(NONFINITE)}, got {nonfinite!r}")
     e = n_members(model)
     forward: Callable[[Tensor], Tensor] = model
     if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
         # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace
         forward = torch.compile(getattr(model, "traceable_forward", model), dynamic=False)
-    opt = config.make_optimizer([p for p in model.parameters() if p.requires_grad])
+    params: list[Tensor] = [p for p in model.parameters() if p.requires_grad]
+    rates = _member_rates(member_lr, params, e)
+    opt = (config if rates is None else replace(config, lr=1.0)).make_optimizer(params)
     stream = BatchStream(len(data.x_train), config.batch_size, config.data_seed)
     history = torch.zeros(config.epochs, e, dtype=torch.float64)
+    alive = torch.ones(e, dtype=torch.bool)
     bar = tqdm(total=config.epochs * stream.batches_per_epoch, disable=not progress, desc=desc, leave=False)
     for epoch in range(config.epochs):
         for step in range(stream.batches_per_epoch):
@@ -112,16 +150,65 @@ def train(
             losses = member_loss(forward(ensemble_input(model, data.x_train[idx])), data.y_train[idx], data.loss, e)
             total = losses.sum()
             if not math.isfinite(float(total.detach())):
-                raise TrainingDivergedError(
-                    f"training loss became {float(total.detach())} at epoch {epoch + 1}, step {step + 1}; "
-                    "lower the learning rate"
-                )
+                if nonfinite == "raise":
+                    raise TrainingDivergedError(
+                        f"training loss became {float(total.detach())} at epoch {epoch + 1}, step {step + 1}; "
+                        "lower the learning rate"
+                    )
+                alive &= torch.isfinite(losses.detach()).cpu()
+                total = torch.where(alive.to(losses.device), losses, torch.zeros_like(losses)).sum()
             opt.zero_grad(set_to_none=True)
             total.backward()
-            opt.step()
+            if not bool(alive.all()):
+                _silence(params, ~alive)
+            if rates is None:
+                opt.step()
+            else:
+                _scaled_step(opt, params, rates)
             history[epoch] += losses.detach().double().cpu() / stream.batches_per_epoch
             bar.update()
-        bar.set_postfix(epoch=epoch + 1, median_loss=f"{float(history[epoch].median()):.3g}")
+            if not bool(alive.any()):
+                break
+        bar.set_postfix(epoch=epoch + 1, median_loss=f"{float(history[epoch].nanmedian()):.3g}")
+        if not bool(alive.any()):
+            history[epoch + 1 :] = float("nan")
+            break
     bar.close()
     val_loss, val_metric = evaluate(model, data.x_val, data.y_val, data.loss)
-    return TrainResult(history, val_loss.cpu(), val_metric.cpu())
+    val_loss, val_metric = val_loss.cpu(), val_metric.cpu()
+    diverged = ~alive
+    if bool(diverged.any()):
+        val_loss[diverged] = float("nan")
+        if data.loss != "cross_entropy":
+            val_metric[diverged] = float("inf")
+    return TrainResult(history, val_loss, val_metric, diverged)
+
+
+def _member_rates(member_lr: Tensor | Sequence[float] | None, params: list[Tensor], e: int) -> Tensor | None:
+    if member_lr is None:
+        return None
+    rates = torch.as_tensor(member_lr, dtype=torch.float64).flatten()
+    if rates.shape != (e,):
+        raise ValueError(f"member_lr needs one rate per member ({e}), got {tuple(rates.shape)}")
+    if not bool(torch.isfinite(rates).all() and (rates > 0).all()):
+        raise ValueError(f"every member's learning rate must be finite and positive, got {rates.tolist()}")
+    if any(p.dim() == 0 or p.shape[0] != e for p in params):
+        raise ValueError("member_lr needs every trained parameter to lead with the ensemble's member axis")
+    return rates
+
+
+def _scaled_step(opt: torch.optim.Optimizer, params: list[Tensor], rates: Tensor) -> None:
+    """``opt.step()`` at rate 1, then each member's move scaled by its own rate."""
+    before = [p.detach().clone() for p in params]
+    opt.step()
+    with torch.no_grad():
+        for p, b in zip(params, before, strict=True):
+            r = rates.to(device=p.device, dtype=p.dtype).view(-1, *([1] * (p.dim() - 1)))
+            p.sub_(b).mul_(r).add_(b)
+
+
+def _silence(params: list[Tensor], dead: Tensor) -> None:
+    """Zero the gradients of diverged members, so that nothing non-finite reaches the optimiser."""
+    for p in params:
+        if p.grad is not None and p.dim() > 0 and p.shape[0] == len(dead):
+            p.grad[dead.to(p.device)] = 0.0
