@@ -169,7 +169,7 @@ def test_a_tuned_study_runs_each_arm_at_the_argmin_of_its_recorded_curve_and_res
     def no_tuning(*args, **kwargs):
         raise AssertionError("a finished arm's tuning was run again")
 
-    monkeypatch.setattr("physnet.experiments.study.tune_arm", no_tuning)
+    monkeypatch.setattr("physnet.experiments.tuning.tune_arm", no_tuning)
     again = run_study(replace(config, seeds=4), None, tmp_path)  # extends the study, reusing the tuning
     assert again.tuning["chosen"] == result.tuning["chosen"]
     np.testing.assert_array_equal(again.values["base"][:3], result.values["base"])

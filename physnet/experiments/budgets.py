@@ -64,16 +64,25 @@ def check_short_folder(out: Path, settings: list[Setting], force: bool) -> None:
 
 
 def run_short_budget(
-    settings: list[Setting], frozen: FrozenBank | None, out: Path, data: TaskData, extra: dict, **options: Any
-) -> StudyResult | None:
+    plan: tuple[Vary, list[Setting], dict[tuple[int, int], StudyResult]],
+    meta_seed: int,
+    frozen: FrozenBank | None,
+    out: Path,
+    data: TaskData,
+    extra: dict,
+    **options: Any,
+) -> list[dict]:
     """The short budget's study into ``out/SHORT_FOLDER`` (its ``summary.json`` and box plot
-    written), or None when there is no short budget; ``options`` go to ``run_study``."""
+    written; its result added to ``plan``'s results, where the full one already is) and this
+    meta seed's effects at both budgets (:func:`budget_effects`); nothing without a short
+    budget. ``options`` go to ``run_study``."""
+    vary, settings, results = plan
     if len(settings) < 2:
-        return None
+        return []
     short = settings[0].compare
-    result = run_study(short, frozen, out / SHORT_FOLDER, data=data, **options)
-    write_study(out / SHORT_FOLDER, short, result, extra)
-    return result
+    results[(0, meta_seed)] = run_study(short, frozen, out / SHORT_FOLDER, data=data, **options)
+    write_study(out / SHORT_FOLDER, short, results[(0, meta_seed)], extra)
+    return budget_effects(settings, vary, {(i, 0): results[(i, meta_seed)] for i in range(len(settings))}, 1)
 
 
 def budget_effects(

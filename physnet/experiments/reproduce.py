@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from physnet.experiments import budgets as two_budgets
 from physnet.experiments.ablation import Setting, Vary
@@ -157,40 +158,24 @@ def _reproduce_one(
     meta, meta_numbers = meta_learn_into(out, meta_config, meta_data, force=force, progress=progress)
 
     echo(f"{tag} comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
+    study_options: dict[str, Any] = {"force": force, "progress": progress, "backend": backend, "address": address}
     result = run_study(
         config,
         meta.frozen,
         out,
         data=study_data,
-        force=force,
-        progress=progress,
-        backend=backend,
-        address=address,
         on_arm=lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]}"),
+        **study_options,
     )
     extra = {"quick": quick, "preset": label, "meta_seed": meta.config.seed}
     summary = write_study(out, config, result, extra, summary_file=False)  # written once, below
     results[(len(settings) - 1, meta_config.seed)] = result
     if len(settings) > 1:
         echo(f"{tag} the short budget: {settings[0].compare.epochs} epochs")
-        short = two_budgets.run_short_budget(
-            settings,
-            meta.frozen,
-            out,
-            study_data,
-            extra,
-            force=force,
-            progress=progress,
-            backend=backend,
-            address=address,
-            on_arm=lambda arm, s: echo(
-                f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]} ({settings[0].compare.epochs} epochs)"
-            ),
-        )
-        if short is not None:
-            results[(0, meta_config.seed)] = short
-        one = {(i, 0): results[(i, meta_config.seed)] for i in range(len(settings))}
-        summary["budgets"] = two_budgets.budget_effects(settings, vary, one, 1)
+    short_arm = lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]} (short budget)")  # noqa: E731
+    summary["budgets"] = two_budgets.run_short_budget(
+        plan, meta_config.seed, meta.frozen, out, study_data, extra, on_arm=short_arm, **study_options
+    )
     figures = [("Validation metric per arm", "boxplot.png")]
     if result.tunings:
         figures.append(("Learning rate per arm (tuning on the held-back slice)", "tuning.png"))

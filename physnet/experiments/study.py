@@ -21,7 +21,7 @@ from physnet.experiments.model_store import DTYPES
 from physnet.experiments.statistics import summarize
 from physnet.experiments.study_config import StudyConfig
 from physnet.experiments.study_folder import StudyFolder
-from physnet.experiments.tuning import ArmTuning, tune_arm, tuning_from_rows, tuning_split, tuning_summary
+from physnet.experiments.tuning import ArmTuning, tune_arms, tuning_split, tuning_summary
 from physnet.renamed import renamed_attributes
 from physnet.run_output import folder_lock
 from physnet.tasks import TaskData, get_task
@@ -93,7 +93,7 @@ def run_study(
         rows = folder.begin(config, frozen, force)
         tunings = {}
         if held is not None:
-            tunings = _tune_arms(config, frozen, held[0], device, progress, folder, on_arm)
+            tunings = tune_arms(config, frozen, held[0], device, progress, folder, on_arm)
             folder.record_tuning(tuning_summary(tunings, held[1], config))
         done = {(r["arm"], int(r["seed"])) for r in rows}
         todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
@@ -128,7 +128,7 @@ def run_study_in_memory(
     tuning = None
     if config.tune:
         held, how = tuning_split(data, config.tune_fraction)
-        tunings = _tune_arms(config, frozen, held, device, progress, None, None)
+        tunings = tune_arms(config, frozen, held, device, progress, None, None)
         tuning = tuning_summary(tunings, how, config)
     todo = {arm: list(range(config.seeds)) for arm in config.arms}
     rates = {arm: t.chosen for arm, t in tunings.items()}
@@ -141,33 +141,6 @@ def run_study_in_memory(
         rows = mark_stuck(rows + block_rows(config, result), rule)
         seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
     return study_result(config, frozen, rows, data, seconds, tuning, tunings)
-
-
-def _tune_arms(
-    config: StudyConfig,
-    frozen: FrozenBank | None,
-    held: TaskData,
-    device: str,
-    progress: bool,
-    folder: StudyFolder | None,
-    on_arm: Callable[[str, list[int]], None] | None,
-) -> dict[str, ArmTuning]:
-    """Each arm's tuning: read from ``tuning.csv`` where an earlier run finished it, else run
-    (and, with a folder, recorded as soon as it finishes)."""
-    rows = folder.tuning_rows() if folder is not None else []
-    higher = held.loss == "cross_entropy"
-    tunings = {}
-    for arm in config.arms:
-        if any(r["arm"] == arm for r in rows):
-            tunings[arm] = tuning_from_rows(arm, rows, higher)
-            continue
-        if on_arm is not None:
-            on_arm(f"{arm} (tuning lr)", list(range(config.tune_seeds)))
-        tunings[arm] = tune_arm(arm, config, frozen, held, device=device, progress=progress)
-        rows = rows + tunings[arm].rows()
-        if folder is not None:
-            folder.add_tuning(rows)
-    return tunings
 
 
 def compare(

@@ -11,6 +11,7 @@ rate with the best median. Every arm gets the same grid, seeds and budget.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -208,6 +209,40 @@ def tune_arm(
     return ArmTuning(arm, rates, seeds, values, history[-1].reshape(shape), tuple(failures), chosen, medians)
 
 
+def tune_arms(
+    config,
+    frozen: FrozenBank | None,
+    held: TaskData,
+    device: str,
+    progress: bool,
+    folder,
+    on_arm: Callable[[str, list[int]], None] | None,
+) -> dict[str, ArmTuning]:
+    """Each arm's tuning: read from ``tuning.csv`` where an earlier run finished it, else run
+    (and, with a study folder, recorded as soon as it finishes).
+
+    Args:
+        config: the study (a :class:`~physnet.experiments.study_config.StudyConfig`).
+        held: the :func:`tuning_split` of the study's data.
+        folder: the study's :class:`~physnet.experiments.study_folder.StudyFolder`, or None.
+        on_arm: called with ``"ARM (tuning lr)"`` and the tuning seeds as an arm starts.
+    """
+    rows = folder.tuning_rows() if folder is not None else []
+    higher = held.loss == "cross_entropy"
+    tunings = {}
+    for arm in config.arms:
+        if any(r["arm"] == arm for r in rows):
+            tunings[arm] = tuning_from_rows(arm, rows, higher)
+            continue
+        if on_arm is not None:
+            on_arm(f"{arm} (tuning lr)", list(range(config.tune_seeds)))
+        tunings[arm] = tune_arm(arm, config, frozen, held, device=device, progress=progress)
+        rows = rows + tunings[arm].rows()
+        if folder is not None:
+            folder.add_tuning(rows)
+    return tunings
+
+
 def tuning_from_rows(arm: str, rows: list[dict], higher_is_better: bool) -> ArmTuning:
     """An arm's tuning as ``tuning.csv`` recorded it (a resumed study)."""
     mine = [r for r in rows if r["arm"] == arm]
@@ -247,6 +282,7 @@ __all__ = [
     "check_tuning",
     "choose_rate",
     "tune_arm",
+    "tune_arms",
     "tuning_from_rows",
     "tuning_grid",
     "tuning_split",
