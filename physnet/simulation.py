@@ -57,6 +57,10 @@ SIMULATION_DEFAULTS: dict[str, dict] = {
     "clock": {"orbits": 6, "t_end": 120.0, "dt": 0.02},
     # a few swings of each bob; chaotic at the box sampler's larger amplitudes
     "double-pendulum": {"orbits": 6, "t_end": 20.0, "dt": 0.01},
+    # the literature's spring: a period of 2 pi, a few periods
+    "mass-spring": {"orbits": 8, "t_end": 20.0, "dt": 0.05},
+    # predator-prey cycles of period ~6-10 around the equilibrium (1, 1)
+    "lotka-volterra": {"orbits": 8, "t_end": 30.0, "dt": 0.05},
 }
 
 

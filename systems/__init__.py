@@ -19,9 +19,11 @@ from systems.clock_data import PendulumSeries, load_pendulum_series, shipped_clo
 from systems.datasets import DEFAULT_SPECS, Dataset, DatasetSpec, PairSet, make_dataset
 from systems.double_pendulum import DoublePendulum
 from systems.henon_heiles import HenonHeiles
+from systems.lotka_volterra import LotkaVolterra
 from systems.orbits import Orbits, generate_orbits, per_orbit_rms_norm, time_grid
 from systems.pendulum import Pendulum
 from systems.period import estimate_period
+from systems.spring import MassSpring
 from systems.van_der_pol import VanDerPol
 
 #: Constructors of the built-in systems by CLI name.
@@ -31,6 +33,8 @@ SYSTEMS = {
     "pendulum": Pendulum,
     "clock": PendulumClock,
     "double-pendulum": DoublePendulum,
+    "mass-spring": MassSpring,
+    "lotka-volterra": LotkaVolterra,
 }
 
 
@@ -51,6 +55,8 @@ __all__ = [
     "DynamicalSystem",
     "HamiltonianSystem",
     "HenonHeiles",
+    "LotkaVolterra",
+    "MassSpring",
     "Orbits",
     "PairSet",
     "Pendulum",
