@@ -8,6 +8,7 @@ from typing import Protocol, cast
 import torch
 from torch import Tensor, nn
 
+from physnet.activations.frozen_function import traceable
 from physnet.activations.grid import check_k
 
 
@@ -104,7 +105,10 @@ class DiverseActivation(nn.Module):
         if bank.k == 1:
             return bank.apply_type(0, x)
         apply_layer = getattr(bank, "apply_layer", None)
-        if apply_layer is not None and getattr(bank, "subnet_eval", None) == "knots":  # every type in one call
+        fused = getattr(bank, "subnet_eval", None) == "knots" or (
+            getattr(bank, "fused_layer", False) and not traceable(x)  # frozen types: not under compile or torch.func
+        )
+        if apply_layer is not None and fused:  # every type in one call
             return apply_layer(x, self.assignment)
         if self.blocks:  # types in contiguous blocks in neuron order: slices, no permutation
             outs = [bank.apply_type(j, g) for j, g in enumerate(x.split(self.counts, dim=-1)) if g.shape[-1] > 0]

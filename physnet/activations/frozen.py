@@ -7,6 +7,7 @@ import torch
 from scipy.interpolate import CubicSpline
 from torch import Tensor, nn
 
+from physnet.activations.frozen_function import frozen_layer, traceable
 from physnet.activations.grid import DEFAULT_GRID, activation_grid
 from physnet.activations.learned import LearnedBank
 
@@ -71,6 +72,7 @@ class InterpolatedActivation(nn.Module):
         #: Evenly spaced knots (as from ``freeze``): the piece index is arithmetic, no search.
         self.uniform = bool(np.allclose(np.diff(x), step, rtol=1e-9, atol=0.0))
         self._origin, self._inv_step = float(x[0]), float(1.0 / step)  # Python floats: constants to torch.compile
+        self._no_offset = torch.zeros((), dtype=torch.long)  # one type: every element's columns as they are
 
     def piece_index(self, x: Tensor) -> Tensor:
         """Piece (column of :attr:`table`) of each element of ``x`` (0: left of the grid, G: right)."""
@@ -81,6 +83,9 @@ class InterpolatedActivation(nn.Module):
         return torch.searchsorted(self.knots.to(x.dtype), x.detach().contiguous(), right=True)
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.uniform and not traceable(x):  # one autograd Function with hand-written derivatives
+            table = self.table.to(x.dtype)
+            return frozen_layer(x, table, self._no_offset, self._origin, self._inv_step, len(self.knots))
         index = self.piece_index(x).reshape(-1)
         table = self.table.to(x.dtype)
         if self.kind == "linear":  # c0 = c1 = 0: three gathers instead of five, the same arithmetic
@@ -106,6 +111,7 @@ class FrozenBank(nn.Module):
 
     grid: Tensor
     values: Tensor
+    layer_table: Tensor
 
     def __init__(
         self,
@@ -128,7 +134,13 @@ class FrozenBank(nn.Module):
         self.initial = None if initial is None else torch.as_tensor(initial, dtype=torch.float64).clone()
         self.register_buffer("grid", torch.as_tensor(grid, dtype=torch.float64).clone())
         self.register_buffer("values", values.to(torch.float64).clone())
-        self.functions = nn.ModuleList(InterpolatedActivation(self.grid, v, kind) for v in self.values)
+        types = [InterpolatedActivation(self.grid, v, kind) for v in self.values]
+        self.functions = nn.ModuleList(types)
+        #: Every type in one call (:meth:`apply_layer`): the knots are evenly spaced.
+        self.fused_layer = all(f.uniform for f in types)
+        self._origin, self._inv_step = types[0]._origin, types[0]._inv_step
+        table = torch.cat([f.table for f in types], dim=1)  # (5, k (G + 1)): type j's pieces at j (G + 1)
+        self.register_buffer("layer_table", table, persistent=False)
 
     @property
     def k(self) -> int:
@@ -136,6 +148,13 @@ class FrozenBank(nn.Module):
 
     def apply_type(self, j: int, x: Tensor) -> Tensor:
         return self.functions[j](x)
+
+    def apply_layer(self, x: Tensor, assignment: Tensor) -> Tensor:
+        """Every neuron's type at once (``x`` ``(..., N)``, ``assignment`` ``(N,)``): one
+        :func:`~physnet.activations.frozen_function.frozen_layer` call (evenly spaced knots only;
+        not under ``torch.compile`` or ``torch.func``, see ``frozen_function.traceable``)."""
+        offsets = assignment.to(device=x.device, dtype=torch.long) * (len(self.grid) + 1)
+        return frozen_layer(x, self.layer_table.to(x.dtype), offsets, self._origin, self._inv_step, len(self.grid))
 
     def select(self, types: list[int]) -> FrozenBank:
         """A bank with only the given types (e.g. ``[0]`` for a type-1-only network)."""

@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="process (default) or ray (every setting's, meta seed's and arm's blocks as Ray tasks)",
     )
     p.add_argument("--address", help="ray: the cluster to join (default: a local Ray instance)")
+    p.add_argument(
+        "--workers",
+        type=arguments.positive_int,
+        metavar="N",
+        help="process backend: blocks on N processes side by side (default: the machine's cores)",
+    )
     p.add_argument("--no-progress", action="store_true")
     add_protocol_options(p)
     add_task_options(p)

@@ -52,9 +52,17 @@ def _check_combinations(args: argparse.Namespace) -> None:
     if getattr(args, "address", None) and getattr(args, "backend", None) != "ray":
         raise ValueError("--address names a Ray cluster: pass it with --backend ray")
     if getattr(args, "backend", None) == "ray":
+        if getattr(args, "workers", None) is not None:
+            raise ValueError("--workers sets the process backend's processes; Ray places its own tasks: drop one")
         from physnet.experiments.ray_backend import check_ray_address
 
         check_ray_address(getattr(args, "address", None))
+    if hasattr(args, "workers"):
+        from physnet.experiments.local_pool import available_cores, check_workers, set_default_workers
+
+        workers = available_cores() if args.workers is None else args.workers
+        check_workers(workers, force=bool(getattr(args, "force", False)))
+        set_default_workers(workers)
 
 
 def _main_thread() -> bool:

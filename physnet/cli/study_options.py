@@ -19,6 +19,13 @@ def add_backend_options(parser: argparse.ArgumentParser, *, block_size: bool = F
         "--address",
         help="ray: the cluster to join, e.g. ray://head:10001 or auto (default: start a local Ray instance)",
     )
+    parser.add_argument(
+        "--workers",
+        type=arguments.positive_int,
+        metavar="N",
+        help="process backend: blocks and tuning on N processes side by side, one thread each (default: the "
+        "machine's cores; 1: one after another in this process); not with --backend ray",
+    )
     if block_size:
         parser.add_argument(
             "--block-size",

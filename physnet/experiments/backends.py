@@ -5,6 +5,7 @@ finish; the study writes them as they come."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from physnet.activations import FrozenBank
 from physnet.experiments.blocks import Block, BlockResult, train_block
@@ -25,15 +26,31 @@ def run_blocks(
     device: str = "cpu",
     progress: bool = False,
     on_start: Callable[[Block], None] | None = None,
+    workers: int = 1,
 ) -> Iterator[BlockResult]:
-    """Train every block and yield its result as soon as it finishes (Ray: in finishing order).
-    ``on_start`` is called as a block starts (Ray: as it is submitted).
+    """Train every block and yield its result as soon as it finishes (Ray and several
+    workers: in finishing order). ``on_start`` is called as a block starts (Ray, workers: as it
+    is submitted).
+
+    Args:
+        workers: with ``backend="process"``, processes on this machine training blocks side by
+            side (:mod:`~physnet.experiments.local_pool`; 1: one after another, here).
 
     Raises:
         ValueError: an unknown backend, or Ray asked for but not installed.
+        WorkerLostError: a worker process died (the message names its block).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
+    if backend == "process" and workers > 1 and len(blocks) > 1:
+        from physnet.experiments.local_pool import pool_map
+
+        shipped = replace(data, system=None)  # the true system is not needed to train, and may not pickle
+        jobs = [(b, (b, study, shipped, frozen, device, False)) for b in blocks]
+        describe = lambda b: f"arm {b.arm}, seeds {b.seeds[0]}-{b.seeds[-1]}"  # noqa: E731
+        for _, result in pool_map(train_block, jobs, workers, on_start=on_start, describe=describe):
+            yield result
+        return
     if backend == "process":
         for block in blocks:
             if on_start is not None:

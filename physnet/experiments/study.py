@@ -17,6 +17,7 @@ from physnet.experiments.backends import run_blocks
 from physnet.experiments.blocks import BlockResult, plan_blocks
 from physnet.experiments.effects import study_effects
 from physnet.experiments.failures import arm_failures, failure_rule, mark_stuck
+from physnet.experiments.local_pool import default_workers
 from physnet.experiments.model_store import DTYPES
 from physnet.experiments.statistics import summarize
 from physnet.experiments.study_config import StudyConfig
@@ -69,6 +70,7 @@ def run_study(
     backend: str = "process",
     address: str | None = None,
     block_size: int = CHUNK,
+    workers: int | None = None,
 ) -> StudyResult:
     """Train ``config.seeds`` fresh networks per arm (one batched ensemble per arm and chunk
     of seeds), record each seed's validation metric in ``out/runs.csv`` as soon as its block
@@ -83,7 +85,11 @@ def run_study(
         backend: ``process`` (here, one block after another) or ``ray`` (blocks as Ray tasks
             on the cluster at ``address``, or a local one; results written as they return).
         block_size: seeds per batched ensemble (one Ray task each).
+        workers: with ``backend="process"``, processes on this machine training blocks (and
+            tuning arms) side by side (:mod:`~physnet.experiments.local_pool`; 1: here; None:
+            ``local_pool.default_workers()``, which the command line sets to the machine's cores).
     """
+    workers = default_workers() if workers is None else workers
     task = _check_study(config, frozen, block_size)
     data = _study_data(config, task, data, device)
     held = tuning_split(data, config.tune_fraction) if config.tune else None  # too small: refused before any work
@@ -93,12 +99,14 @@ def run_study(
         rows = folder.begin(config, frozen, force)
         tunings = {}
         if held is not None:
-            tunings = tune_arms(config, frozen, held[0], device, progress, folder, on_arm)
+            tunings = tune_arms(config, frozen, held[0], device, progress, folder, on_arm, workers)
             folder.record_tuning(tuning_summary(tunings, held[1], config))
         done = {(r["arm"], int(r["seed"])) for r in rows}
         todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
         rates = {arm: t.chosen for arm, t in tunings.items()}
-        runs = _train_blocks(config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates)
+        runs = _train_blocks(
+            config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers
+        )
         seconds: dict[str, float] = {}
         for result, block_seconds in runs:
             rows = mark_stuck(rows + block_rows(config, result), rule)
@@ -118,17 +126,19 @@ def run_study_in_memory(
     backend: str = "process",
     address: str | None = None,
     block_size: int = CHUNK,
+    workers: int | None = None,
 ) -> StudyResult:
     """The same study as :func:`run_study` with no files: every seed of every arm trained
     now (after tuning, with ``config.tune``) and the result returned (the networks are not
     kept). The same seeds give the same numbers as a study folder."""
+    workers = default_workers() if workers is None else workers
     task = _check_study(config, frozen, block_size)
     data = _study_data(config, task, data, device)
     tunings: dict[str, ArmTuning] = {}
     tuning = None
     if config.tune:
         held, how = tuning_split(data, config.tune_fraction)
-        tunings = tune_arms(config, frozen, held, device, progress, None, None)
+        tunings = tune_arms(config, frozen, held, device, progress, None, None, workers)
         tuning = tuning_summary(tunings, how, config)
     todo = {arm: list(range(config.seeds)) for arm in config.arms}
     rates = {arm: t.chosen for arm, t in tunings.items()}
@@ -136,7 +146,7 @@ def run_study_in_memory(
     seconds: dict[str, float] = {}
     rule = failure_rule(data.y_train, data.loss)
     for result, block_seconds in _train_blocks(
-        config, frozen, data, todo, device, progress, backend, address, block_size, None, rates
+        config, frozen, data, todo, device, progress, backend, address, block_size, None, rates, workers
     ):
         rows = mark_stuck(rows + block_rows(config, result), rule)
         seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
@@ -153,7 +163,9 @@ def compare(
         frozen: the learned types (:func:`physnet.freeze` or :func:`physnet.load_activations`),
             needed by ``type1``, ``type2``, ``mix`` and the controls.
         options: ``data`` (a :class:`TaskData` in place of the task's), ``device``,
-            ``progress``, ``backend``, ``block_size``; with ``out`` also ``force``.
+            ``progress``, ``backend``, ``block_size``, ``workers`` (processes training blocks
+            side by side; call from a script guarded by ``if __name__ == "__main__":``); with
+            ``out`` also ``force``.
 
     Returns:
         :class:`StudyResult`: ``values[arm]`` the metric per seed ``(seeds,)`` in seed order,
@@ -180,7 +192,9 @@ def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -
     return data.to(device, DTYPES[config.dtype])
 
 
-def _train_blocks(config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates=None):
+def _train_blocks(
+    config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates=None, workers=1
+):
     """Each finished block with the wall seconds since the previous one came back."""
     start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
     began = time.perf_counter()
@@ -194,6 +208,7 @@ def _train_blocks(config, frozen, data, todo, device, progress, backend, address
         device=device,
         progress=progress,
         on_start=start,
+        workers=workers,
     ):
         yield result, time.perf_counter() - began
         began = time.perf_counter()

@@ -217,6 +217,7 @@ def tune_arms(
     progress: bool,
     folder,
     on_arm: Callable[[str, list[int]], None] | None,
+    workers: int = 1,
 ) -> dict[str, ArmTuning]:
     """Each arm's tuning: read from ``tuning.csv`` where an earlier run finished it, else run
     (and, with a study folder, recorded as soon as it finishes).
@@ -226,21 +227,33 @@ def tune_arms(
         held: the :func:`tuning_split` of the study's data.
         folder: the study's :class:`~physnet.experiments.study_folder.StudyFolder`, or None.
         on_arm: called with ``"ARM (tuning lr)"`` and the tuning seeds as an arm starts.
+        workers: arms tuned side by side on this many processes (1: one after another).
     """
     rows = folder.tuning_rows() if folder is not None else []
     higher = held.loss == "cross_entropy"
-    tunings = {}
-    for arm in config.arms:
-        if any(r["arm"] == arm for r in rows):
-            tunings[arm] = tuning_from_rows(arm, rows, higher)
-            continue
-        if on_arm is not None:
-            on_arm(f"{arm} (tuning lr)", list(range(config.tune_seeds)))
-        tunings[arm] = tune_arm(arm, config, frozen, held, device=device, progress=progress)
-        rows = rows + tunings[arm].rows()
+    done = {arm: tuning_from_rows(arm, rows, higher) for arm in config.arms if any(r["arm"] == arm for r in rows)}
+    todo = [arm for arm in config.arms if arm not in done]
+    start = None if on_arm is None else (lambda arm: on_arm(f"{arm} (tuning lr)", list(range(config.tune_seeds))))
+    if workers > 1 and len(todo) > 1:
+        from physnet.experiments.local_pool import pool_map
+
+        shipped = replace(held, system=None)
+        jobs = [(arm, (arm, config, frozen, shipped, device)) for arm in todo]
+        finished = pool_map(_tune_one, jobs, workers, on_start=start, describe=lambda arm: f"the tuning of arm {arm}")
+    else:
+        finished = ((arm, _tune_one(arm, config, frozen, held, device, progress, start)) for arm in todo)
+    for arm, tuning in finished:
+        done[arm] = tuning
+        rows = rows + tuning.rows()
         if folder is not None:
             folder.add_tuning(rows)
-    return tunings
+    return {arm: done[arm] for arm in config.arms}
+
+
+def _tune_one(arm, config, frozen, held, device, progress=False, start=None) -> ArmTuning:
+    if start is not None:
+        start(arm)
+    return tune_arm(arm, config, frozen, held, device=device, progress=progress)
 
 
 def tuning_from_rows(arm: str, rows: list[dict], higher_is_better: bool) -> ArmTuning:
