@@ -9,9 +9,10 @@ three times as long as the sine arm. Here the layer is one gather from a table h
 type (each neuron's columns offset by its type) and one Horner chain; the value, the slope
 (first derivative, times the incoming gradient) and the second-derivative pass are each one
 kernel, compiled into one loop by ``torch.compile`` (about 2.5x faster than the same code
-eager; plain tensor code where compiling is unavailable or switched off). Higher derivatives,
-and passes that must carry a graph, go through differentiable plain code, so a third
-derivative still works through autograd.
+eager; plain tensor code where compiling is unavailable or switched off). The forward pass
+gathers once and keeps ``p'`` and ``p''`` as well, so the first and second derivatives are
+plain products (the gather is what costs: indirect loads do not vectorise). Passes that must
+carry a graph (a third derivative) go through differentiable plain code.
 
 Layout: ``table`` is ``(5, k (G + 1))``: type ``j``'s :attr:`InterpolatedActivation.table`
 (rows origin, c0..c3 of ``((c0 u + c1) u + c2) u + c3`` at ``u = x - origin``; columns the left
@@ -53,6 +54,17 @@ def _value(x: Tensor, table: Tensor, offsets: Tensor, lo: float, inv_step: float
     return ((a[1] * u + a[2]) * u + a[3]) * u + a[4]
 
 
+def _with_derivatives(
+    x: Tensor, table: Tensor, offsets: Tensor, lo: float, inv_step: float, g: int
+) -> tuple[Tensor, Tensor, Tensor]:
+    """``p(u)``, ``p'(u)`` and ``p''(u)`` from one gather: the backward passes then only multiply."""
+    a = _gather(x, table, offsets, lo, inv_step, g)
+    u = x - a[0]
+    value = ((a[1] * u + a[2]) * u + a[3]) * u + a[4]
+    slope = (3 * a[1] * u + 2 * a[2]) * u + a[3]
+    return value, slope, 6 * a[1] * u + 2 * a[2]
+
+
 def _slope(x: Tensor, table: Tensor, offsets: Tensor, gy: Tensor, lo: float, inv_step: float, g: int) -> Tensor:
     """``gy p'(u)``."""
     a = _gather(x, table, offsets, lo, inv_step, g)
@@ -70,7 +82,12 @@ def _second(
     return up * gy * (6 * a[1] * u + 2 * a[2]), up * ((3 * a[1] * u + 2 * a[2]) * u + a[3])
 
 
-_EAGER: dict[str, Callable[..., Any]] = {"value": _value, "slope": _slope, "second": _second}
+_EAGER: dict[str, Callable[..., Any]] = {
+    "value": _value,
+    "slope": _slope,
+    "second": _second,
+    "with_derivatives": _with_derivatives,
+}
 _compiled: dict[str, Callable[..., Any]] | None = None
 _failed = False
 #: Whether compiled kernels are used (``set_compiled``; ``PHYSNET_COMPILE=0`` switches them off).
@@ -87,7 +104,7 @@ def _kernels() -> dict[str, Callable[..., Any]]:
         try:
             kernels = {name: torch.compile(fn, dynamic=True) for name, fn in _EAGER.items()}
             probe = torch.linspace(-1.0, 1.0, 8)
-            kernels["value"](probe, torch.zeros(5, 4), torch.zeros(8, dtype=torch.long), -1.0, 1.0, 3)
+            kernels["with_derivatives"](probe, torch.zeros(5, 4), torch.zeros(8, dtype=torch.long), -1.0, 1.0, 3)
         except Exception as err:  # noqa: BLE001 - any compiler failure means: fall back
             warnings.warn(
                 f"torch.compile unavailable for the frozen types ({type(err).__name__}: "
@@ -117,36 +134,40 @@ def traceable(x: Tensor) -> bool:
 
 
 class _FrozenSlope(torch.autograd.Function):
-    """``(x, gy) -> gy p'(u)`` (:func:`_slope`), differentiable in ``x`` and ``gy`` once more."""
+    """``(x, gy) -> gy p'(u)`` from the forward pass's ``p'`` and ``p''`` (constants here),
+    differentiable in ``x`` and ``gy`` once more; beyond that (a third derivative) through
+    plain differentiable code."""
 
     @staticmethod
-    def forward(ctx, x, gy, table, offsets, lo, inv_step, g, kernels):
-        ctx.save_for_backward(x, gy, table, offsets)
-        ctx.grid, ctx.kernels = (lo, inv_step, g), kernels
-        return kernels["slope"](x, table, offsets, gy, lo, inv_step, g)
+    def forward(ctx, x, gy, slope, curvature, table, offsets, lo, inv_step, g):
+        ctx.save_for_backward(x, gy, slope, curvature, table, offsets)
+        ctx.grid = (lo, inv_step, g)
+        return gy * slope
 
     @staticmethod
     def backward(ctx, up):
-        x, gy, table, offsets = ctx.saved_tensors
-        # plain code whenever a result must carry a graph (a third derivative)
-        second = _EAGER["second"] if torch.is_grad_enabled() else ctx.kernels["second"]
-        dx, dgy = second(x, table, offsets, gy, up.contiguous(), *ctx.grid)
-        return dx, dgy, None, None, None, None, None, None
+        x, gy, slope, curvature, table, offsets = ctx.saved_tensors
+        if torch.is_grad_enabled():  # the result must carry a graph: differentiable code
+            dx, dgy = _second(x, table, offsets, gy, up, *ctx.grid)
+        else:
+            dx, dgy = up * gy * curvature, up * slope
+        return dx, dgy, None, None, None, None, None, None, None
 
 
 class _Frozen(torch.autograd.Function):
-    """``x -> p(u)`` (:func:`_value`); its backward is :class:`_FrozenSlope`."""
+    """``x -> p(u)``, keeping ``p'(u)`` and ``p''(u)`` for :class:`_FrozenSlope` (one gather)."""
 
     @staticmethod
     def forward(ctx, x, table, offsets, lo, inv_step, g, kernels):
-        ctx.save_for_backward(x, table, offsets)
-        ctx.grid, ctx.kernels = (lo, inv_step, g), kernels
-        return kernels["value"](x, table, offsets, lo, inv_step, g)
+        value, slope, curvature = kernels["with_derivatives"](x, table, offsets, lo, inv_step, g)
+        ctx.save_for_backward(x, slope, curvature, table, offsets)
+        ctx.grid = (lo, inv_step, g)
+        return value
 
     @staticmethod
     def backward(ctx, gy):
-        x, table, offsets = ctx.saved_tensors
-        gx = _FrozenSlope.apply(x, gy.contiguous(), table, offsets, *ctx.grid, ctx.kernels)
+        x, slope, curvature, table, offsets = ctx.saved_tensors
+        gx = _FrozenSlope.apply(x, gy.contiguous(), slope, curvature, table, offsets, *ctx.grid)
         return gx, None, None, None, None, None, None
 
 
