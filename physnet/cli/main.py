@@ -6,6 +6,8 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from physnet import __version__
 from physnet.cli import (
@@ -57,12 +59,27 @@ def _check_combinations(args: argparse.Namespace) -> None:
         from physnet.experiments.ray_backend import check_ray_address
 
         check_ray_address(getattr(args, "address", None))
-    if hasattr(args, "workers"):
-        from physnet.experiments.local_pool import available_cores, check_workers, set_default_workers
+    if getattr(args, "workers", None) is not None:
+        from physnet.experiments.local_pool import check_workers
 
-        workers = available_cores() if args.workers is None else args.workers
-        check_workers(workers, force=bool(getattr(args, "force", False)))
-        set_default_workers(workers)
+        check_workers(args.workers, force=bool(getattr(args, "force", False)))
+
+
+@contextmanager
+def _study_workers(args: argparse.Namespace) -> Iterator[None]:
+    """The process backend's workers for this command's studies (``--workers``, default the
+    machine's cores), restored afterwards (a command run from Python leaves the API's default)."""
+    if not hasattr(args, "workers") or getattr(args, "backend", "process") != "process":
+        yield
+        return
+    from physnet.experiments.local_pool import available_cores, default_workers, set_default_workers
+
+    previous = default_workers()
+    set_default_workers(available_cores() if args.workers is None else args.workers)
+    try:
+        yield
+    finally:
+        set_default_workers(previous)
 
 
 def _main_thread() -> bool:
@@ -88,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         _check_combinations(args)
-        return int(args.run(args) or 0)
+        with _study_workers(args):
+            return int(args.run(args) or 0)
     except KeyboardInterrupt as stop:
         how = "terminated" if isinstance(stop, Terminated) else "interrupted"
         resume = " with --resume" if args.command == "meta" else ""

@@ -1,0 +1,67 @@
+"""The process backend's workers: the same numbers as in this process, a dead worker named,
+bad worker counts refused."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+import pytest
+
+from physnet.cli.main import main
+from physnet.experiments import StudyConfig, run_study
+from physnet.experiments.local_pool import WorkerLostError, available_cores, pool_map, shutdown_pool
+
+
+def _runs(folder):
+    with open(folder / "runs.csv", newline="") as fh:
+        return sorted((r["arm"], r["seed"], r["metric"], r["train_loss"], r["lr"]) for r in csv.DictReader(fh))
+
+
+def test_two_workers_give_the_same_files_and_numbers_as_this_process(tmp_path):
+    config = StudyConfig(
+        task="henon-heiles",
+        model="hnn",
+        arms=("base", "tanh"),
+        seeds=4,
+        epochs=2,
+        small=True,
+        hidden=(16,),
+        tune="lr",
+        tune_seeds=2,
+    )
+    here = run_study(config, None, tmp_path / "here", block_size=2, workers=1)
+    there = run_study(config, None, tmp_path / "pool", block_size=2, workers=2)
+    assert _runs(tmp_path / "here") == _runs(tmp_path / "pool")
+    assert here.tuning == there.tuning
+    for name in ("tuning.csv", "config.json"):
+        assert (tmp_path / "here" / name).read_text() == (tmp_path / "pool" / name).read_text()
+
+
+def _die(code: int) -> None:
+    os._exit(code)
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_a_dead_worker_is_named_and_the_pool_starts_afresh():
+    with pytest.raises(WorkerLostError, match="while running job 7"):
+        list(pool_map(_die, [(7, (3,)), (8, (3,))], 2, describe=lambda k: f"job {k}"))
+    assert sorted(pool_map(_square, [(i, (i,)) for i in range(4)], 2)) == [(0, 0), (1, 1), (2, 4), (3, 9)]
+    shutdown_pool()
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--workers", "0"], "positive integer"),
+        (["--workers", str(available_cores() + 1)], "pass --force to oversubscribe"),
+        (["--workers", "2", "--backend", "ray"], "--workers sets the process backend"),
+    ],
+)
+def test_bad_worker_counts_are_one_line(tmp_path, capsys, options, message):
+    code = main(["compare", "van-der-pol", "--quick", "--arms", "base", "--out", str(tmp_path / "x"), *options])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
