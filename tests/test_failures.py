@@ -107,18 +107,19 @@ def test_a_planted_diverging_arm_is_counted_and_the_warning_comes_first(tmp_path
     assert "mix 3 of 3 (3 diverged)" in report and "learning rate" in report
 
 
-def test_seeds_far_above_their_arms_best_are_stuck_and_judged_again_when_a_better_one_arrives():
+def _rows(arm: str, losses: list[str]) -> list[dict]:
+    return [{"arm": arm, "seed": str(i), "train_loss": v, "failure": ""} for i, v in enumerate(losses)]
+
+
+def test_seeds_far_above_their_arms_lower_quartile_are_stuck():
     rule = failure_rule(torch.tensor([[0.0], [2.0]], dtype=torch.float64), "mse")  # variance 1
-    rows = [
-        {"arm": "base", "seed": "0", "train_loss": "0.004", "failure": ""},
-        {"arm": "base", "seed": "1", "train_loss": "0.28", "failure": ""},  # 70x the best: stuck
-        {"arm": "base", "seed": "2", "train_loss": "0.03", "failure": ""},  # 7.5x: kept
-        {"arm": "mix", "seed": "0", "train_loss": "0.28", "failure": ""},  # its own arm's best
-        {"arm": "mix", "seed": "1", "train_loss": "nan", "failure": "diverged"},
-    ]
-    marked = mark_stuck(rows, rule)
-    assert [r["failure"] for r in marked] == ["", "stuck", "", "", "diverged"]
-    assert rows[1]["failure"] == ""  # the input is left alone
-    better = mark_stuck([*marked, {"arm": "base", "seed": "3", "train_loss": "0.001", "failure": ""}], rule)
-    assert [r["failure"] for r in better] == ["", "stuck", "stuck", "", "diverged", ""]
+    rows = _rows("base", ["0.004", "0.005", "0.28", "0.03", "0.29"]) + _rows("mix", ["0.28", "0.3", "0.001", "nan"])
+    rows[-1]["failure"] = "diverged"
+    marked = mark_stuck(rows, rule)  # base's q1 is 0.005: 0.28 and 0.29 are stuck, 0.03 (6x) is not
+    assert [r["failure"] for r in marked] == ["", "", "stuck", "", "stuck", "", "", "", "diverged"]
+    assert rows[2]["failure"] == ""  # the input is left alone
+    # one lucky seed does not fail the others: the lower quartile here is 0.21
+    assert mark_stuck(_rows("short", ["0.28", "0.3", "0.29", "0.001"]), rule) == _rows(
+        "short", ["0.28", "0.3", "0.29", "0.001"]
+    )
     assert mark_stuck(rows, failure_rule(torch.tensor([0, 1]), "cross_entropy")) is rows  # classification: no

@@ -8,9 +8,10 @@ never learned is not a sample of what its neuron types can do. A seed **failed**
   ``(1 - MIN_R2)`` times the targets' variance, i.e. ``R^2 < MIN_R2`` on the training split;
   classification: its validation accuracy is within ``CHANCE_MARGIN`` of chance (the share of
   the most frequent class), or
-- regression: its final training loss is more than ``STUCK_RATIO`` times that of the best seed
-  of its arm (``stuck``: the same network and budget reached far lower from another start, so
-  this one settled in a poor minimum; judged once the arm's seeds are in).
+- regression: its final training loss is more than ``STUCK_RATIO`` times the lower quartile of
+  its arm's (``stuck``: a quarter of the same networks reached far lower from other starts, so
+  this one settled in a poor minimum; judged once the arm's seeds are in; a quartile, not the
+  best seed, so that one lucky seed does not fail all the others).
 
 A failed seed that did not diverge is ``stalled`` when its loss fell by less than
 ``STILL_LEARNING`` over the last quarter of its epochs (the learning rate is the likely cause:
@@ -35,7 +36,7 @@ CHANCE_MARGIN = 0.05
 WARN_SHARE = 0.10
 #: A failed seed whose loss fell by more than this share over its last quarter was still learning.
 STILL_LEARNING = 0.10
-#: A regression seed failed when its final training loss is more than this times its arm's best.
+#: A regression seed failed when its final training loss is more than this times its arm's lower quartile.
 STUCK_RATIO = 10.0
 #: The reasons a seed failed.
 REASONS = ("diverged", "stalled", "still-learning", "stuck")
@@ -72,7 +73,7 @@ class FailureRule:
             )
         return (
             f"final training loss was above {1 - MIN_R2:.2g} x the targets' variance ({self.max_train_loss:.3g}, "
-            f"i.e. training R^2 < {MIN_R2:g}) or over {STUCK_RATIO:g}x that of its arm's best seed, or its loss "
+            f"i.e. training R^2 < {MIN_R2:g}) or over {STUCK_RATIO:g}x its arm's lower quartile, or its loss "
             "stopped being finite"
         )
 
@@ -121,15 +122,17 @@ def classify_failures(history: np.ndarray, val_metric: np.ndarray, rule: Failure
 
 def mark_stuck(rows: list[dict], rule: FailureRule) -> list[dict]:
     """``runs.csv`` rows with the seeds of each arm whose final training loss is more than
-    :data:`STUCK_RATIO` times the arm's best marked ``stuck`` (regression only; seeds failed
-    for another reason keep it). Returns new rows; ``rows`` is not changed."""
+    :data:`STUCK_RATIO` times the lower quartile of the arm's finite ones marked ``stuck``
+    (regression only; seeds failed for another reason keep it). Returns new rows; ``rows`` is
+    not changed."""
     if rule.kind != "regression":
         return rows
-    best: dict[str, float] = {}
+    losses: dict[str, list[float]] = {}
     for r in rows:
         loss = float(r["train_loss"])
         if np.isfinite(loss):
-            best[r["arm"]] = min(best.get(r["arm"], math.inf), loss)
+            losses.setdefault(r["arm"], []).append(loss)
+    best = {arm: float(np.percentile(v, 25)) for arm, v in losses.items()}
     out = []
     for r in rows:
         loss = float(r["train_loss"])
@@ -172,7 +175,7 @@ def _cause(counts: dict[str, int]) -> str:
         causes.append("the budget (still improving when training stopped: more `--epochs`)")
     if counts.get("stuck"):
         causes.append(
-            f"a poor minimum (training loss over {STUCK_RATIO:g}x the arm's best seed's: the learning rate, "
+            f"a poor minimum (training loss over {STUCK_RATIO:g}x the arm's lower quartile: the learning rate, "
             "tune it with `--tune lr` or lower it)"
         )
     return "; ".join(dict.fromkeys(causes))
