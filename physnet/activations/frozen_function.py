@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
 from torch import Tensor
 
-__all__ = ["frozen_layer", "piece_columns", "set_compiled", "traceable"]
+__all__ = ["compiled_enabled", "frozen_layer", "piece_columns", "set_compiled", "traceable", "use_compiled"]
 
 
 def piece_columns(x: Tensor, offsets: Tensor, lo: float, inv_step: float, g: int) -> Tensor:
@@ -123,6 +124,23 @@ def set_compiled(enabled: bool) -> None:
     types from now on (the same numbers up to float rounding)."""
     global _enabled
     _enabled = bool(enabled)
+
+
+def compiled_enabled() -> bool:
+    """Whether frozen types use compiled kernels where ``torch.compile`` works."""
+    return _enabled
+
+
+@contextmanager
+def use_compiled(enabled: bool | None) -> Iterator[None]:
+    """Compiled kernels on or off inside the block (None: as they are), restored after."""
+    previous = _enabled
+    if enabled is not None:
+        set_compiled(enabled)
+    try:
+        yield
+    finally:
+        set_compiled(previous)
 
 
 def traceable(x: Tensor) -> bool:

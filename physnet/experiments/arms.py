@@ -12,6 +12,12 @@ from physnet.arm_names import ARMS, CLASSIC_ARMS, CONTROL_ARMS, PAPER_ARMS
 _TYPES_NEEDED = {"type1": 1, "type2": 2, "mix": 2, "untrained1": 1, "untrained2": 2, "fit1": 1, "fit2": 2}
 
 
+def needs_frozen(arm: str) -> bool:
+    """Whether ``arm``'s neurons are frozen (interpolated) types: the learned types, the mix
+    and the untrained controls (the fitted controls are sine-family functions)."""
+    return arm in _TYPES_NEEDED and not arm.startswith("fit")
+
+
 def check_arms(arms: list[str], frozen: FrozenBank | None) -> None:
     """Refuse unknown arms, and arms that need more learned types than the file holds (or
     the types before meta-learning, which older files lack)."""
@@ -63,5 +69,6 @@ __all__ = [
     "PAPER_ARMS",
     "arm_bank",
     "check_arms",
+    "needs_frozen",
     "control_fits",
 ]

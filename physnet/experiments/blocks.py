@@ -9,7 +9,8 @@ import numpy as np
 from torch import nn
 
 from physnet.activations import FrozenBank
-from physnet.experiments.arms import arm_bank
+from physnet.activations.frozen_function import use_compiled
+from physnet.experiments.arms import arm_bank, needs_frozen
 from physnet.experiments.failures import classify_failures, failure_rule
 from physnet.experiments.study_config import StudyConfig
 from physnet.networks import build_model
@@ -20,11 +21,14 @@ from physnet.training.meta import DTYPES
 
 @dataclass(frozen=True)
 class Block:
-    """``seeds`` of ``arm``, trained at learning rate ``lr`` (None: the study's)."""
+    """``seeds`` of ``arm``, trained at learning rate ``lr`` (None: the study's), frozen types
+    through compiled kernels or not (``compiled``; None: as the process has it): a decision
+    that changes numbers travels with the block to whichever process trains it."""
 
     arm: str
     seeds: tuple[int, ...]
     lr: float | None = None
+    compiled: bool | None = None
 
 
 @dataclass
@@ -44,15 +48,19 @@ class BlockResult:
 
 
 def plan_blocks(
-    arms: tuple[str, ...], todo: dict[str, list[int]], size: int, rates: dict[str, float] | None = None
+    arms: tuple[str, ...],
+    todo: dict[str, list[int]],
+    size: int,
+    rates: dict[str, float] | None = None,
+    compiled: bool | None = None,
 ) -> list[Block]:
     """Split each arm's unfinished seeds into blocks of at most ``size`` seeds (at the arm's
-    tuned rate where ``rates`` gives one)."""
+    tuned rate where ``rates`` gives one), arms with frozen types first (the longest)."""
     blocks = []
-    for arm in arms:
+    for arm in sorted(arms, key=lambda a: not needs_frozen(a)):
         seeds = todo[arm]
         for start in range(0, len(seeds), size):
-            blocks.append(Block(arm, tuple(seeds[start : start + size]), (rates or {}).get(arm)))
+            blocks.append(Block(arm, tuple(seeds[start : start + size]), (rates or {}).get(arm), compiled))
     return blocks
 
 
@@ -88,7 +96,8 @@ def train_block(
     config = study.train if block.lr is None else replace(study.train, lr=block.lr)
     moved = data.to(device, dtype)
     desc = f"{block.arm} seeds {seeds[0]}-{seeds[-1]}"
-    result = train(model, moved, config, progress=progress, desc=desc, nonfinite="flag")
+    with use_compiled(block.compiled):
+        result = train(model, moved, config, progress=progress, desc=desc, nonfinite="flag")
     arch = {
         "kind": kind,
         "dim_in": data.dim_in,
@@ -112,4 +121,23 @@ def train_block(
     )
 
 
-__all__ = ["Block", "BlockResult", "plan_blocks", "train_block"]
+def block_rows(config: StudyConfig, result: BlockResult) -> list[dict]:
+    """The ``runs.csv`` rows of a finished block, one per seed."""
+    hidden = "-".join(str(h) for h in config.hidden)
+    return [
+        {
+            "arm": result.block.arm,
+            "seed": s,
+            "model": config.model,
+            "hidden": hidden,
+            "metric": f"{float(result.val_metric[i]):.9g}",
+            "train_loss": f"{float(result.final_train_loss[i]):.9g}",
+            "lr": f"{result.lr:.9g}",
+            "failed": int(bool(result.failures and result.failures[i])),
+            "failure": result.failures[i] if result.failures else "",
+        }
+        for i, s in enumerate(result.block.seeds)
+    ]
+
+
+__all__ = ["Block", "BlockResult", "block_rows", "plan_blocks", "train_block"]

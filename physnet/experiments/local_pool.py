@@ -32,10 +32,13 @@ __all__ = [
     "check_workers",
     "default_workers",
     "pool_map",
+    "pool_running",
     "set_default_workers",
     "shutdown_pool",
 ]
 
+#: How workers start: forked where the platform can (no second import of torch), else spawned.
+_START_METHOD = "fork" if os.environ.get("PHYSNET_POOL_START", "fork") == "fork" and hasattr(os, "fork") else "spawn"
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
 #: Workers of a study that does not say (the command line sets the machine's cores; the API 1).
@@ -90,9 +93,15 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     if _POOL is not None and _POOL_SIZE != workers:
         shutdown_pool()
     if _POOL is None:
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker)
+        context = get_context(_START_METHOD)
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
         _POOL_SIZE = workers
     return _POOL
+
+
+def pool_running() -> bool:
+    """Whether a pool is up (its start is paid: using it costs nothing more)."""
+    return _POOL is not None
 
 
 def shutdown_pool(*, kill: bool = False) -> None:

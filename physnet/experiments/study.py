@@ -14,13 +14,14 @@ import numpy as np
 from physnet.activations import FrozenBank
 from physnet.experiments.arms import check_arms, control_fits
 from physnet.experiments.backends import run_blocks
-from physnet.experiments.blocks import BlockResult, plan_blocks
+from physnet.experiments.blocks import block_rows, plan_blocks
 from physnet.experiments.effects import study_effects
 from physnet.experiments.failures import arm_failures, failure_rule, mark_stuck
-from physnet.experiments.local_pool import default_workers
+from physnet.experiments.local_pool import default_workers, pool_running
 from physnet.experiments.model_store import DTYPES
 from physnet.experiments.statistics import summarize
 from physnet.experiments.study_config import StudyConfig
+from physnet.experiments.study_cost import compile_frozen, pool_workers, study_cost
 from physnet.experiments.study_folder import StudyFolder
 from physnet.experiments.tuning import ArmTuning, tune_arms, tuning_split, tuning_summary
 from physnet.renamed import renamed_attributes
@@ -98,14 +99,16 @@ def run_study(
         folder = StudyFolder(out)
         rows = folder.begin(config, frozen, force)
         tunings = {}
-        if held is not None:
-            tunings = tune_arms(config, frozen, held[0], device, progress, folder, on_arm, workers)
-            folder.record_tuning(tuning_summary(tunings, held[1], config))
         done = {(r["arm"], int(r["seed"])) for r in rows}
         todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
+        compiled = compile_frozen(config, data)  # the whole study's work decides: a resume computes the same
+        workers = pool_workers(workers, study_cost(config, data, todo), pool_running())
+        if held is not None:
+            tunings = tune_arms(config, frozen, held[0], device, progress, folder, on_arm, workers, compiled)
+            folder.record_tuning(tuning_summary(tunings, held[1], config))
         rates = {arm: t.chosen for arm, t in tunings.items()}
         runs = _train_blocks(
-            config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers
+            config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers, compiled
         )
         seconds: dict[str, float] = {}
         for result, block_seconds in runs:
@@ -136,17 +139,19 @@ def run_study_in_memory(
     data = _study_data(config, task, data, device)
     tunings: dict[str, ArmTuning] = {}
     tuning = None
+    todo = {arm: list(range(config.seeds)) for arm in config.arms}
+    compiled = compile_frozen(config, data)
+    workers = pool_workers(workers, study_cost(config, data), pool_running())
     if config.tune:
         held, how = tuning_split(data, config.tune_fraction)
-        tunings = tune_arms(config, frozen, held, device, progress, None, None, workers)
+        tunings = tune_arms(config, frozen, held, device, progress, None, None, workers, compiled)
         tuning = tuning_summary(tunings, how, config)
-    todo = {arm: list(range(config.seeds)) for arm in config.arms}
     rates = {arm: t.chosen for arm, t in tunings.items()}
     rows: list[dict] = []
     seconds: dict[str, float] = {}
     rule = failure_rule(data.y_train, data.loss)
     for result, block_seconds in _train_blocks(
-        config, frozen, data, todo, device, progress, backend, address, block_size, None, rates, workers
+        config, frozen, data, todo, device, progress, backend, address, block_size, None, rates, workers, compiled
     ):
         rows = mark_stuck(rows + block_rows(config, result), rule)
         seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
@@ -193,13 +198,13 @@ def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -
 
 
 def _train_blocks(
-    config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates=None, workers=1
+    config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers, compiled
 ):
     """Each finished block with the wall seconds since the previous one came back."""
     start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
     began = time.perf_counter()
     for result in run_blocks(
-        plan_blocks(config.arms, todo, block_size, rates),
+        plan_blocks(config.arms, todo, block_size, rates, compiled),
         config,
         data,
         frozen,
@@ -212,25 +217,6 @@ def _train_blocks(
     ):
         yield result, time.perf_counter() - began
         began = time.perf_counter()
-
-
-def block_rows(config: StudyConfig, result: BlockResult) -> list[dict]:
-    """The ``runs.csv`` rows of a finished block, one per seed."""
-    hidden = "-".join(str(h) for h in config.hidden)
-    return [
-        {
-            "arm": result.block.arm,
-            "seed": s,
-            "model": config.model,
-            "hidden": hidden,
-            "metric": f"{float(result.val_metric[i]):.9g}",
-            "train_loss": f"{float(result.final_train_loss[i]):.9g}",
-            "lr": f"{result.lr:.9g}",
-            "failed": int(bool(result.failures and result.failures[i])),
-            "failure": result.failures[i] if result.failures else "",
-        }
-        for i, s in enumerate(result.block.seeds)
-    ]
 
 
 def study_result(

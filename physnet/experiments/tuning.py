@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from physnet.activations import FrozenBank
+from physnet.activations.frozen_function import use_compiled
 from physnet.experiments.arms import arm_bank
 from physnet.experiments.failures import classify_failures, failure_rule
 from physnet.networks import build_model
@@ -173,10 +174,12 @@ def tune_arm(
     *,
     device: str = "cpu",
     progress: bool = False,
+    compiled: bool | None = None,
 ) -> ArmTuning:
     """Train ``study.tune_seeds`` seeds at each rate of the grid as one ensemble on ``data``
     (a :func:`tuning_split`: the training split less the held-back slice, validated on it)
-    with the study's budget, and choose the rate."""
+    with the study's budget, and choose the rate (``compiled``: frozen types' kernels, as for
+    the study's blocks)."""
     rates = tuning_grid(study.optimizer, study.tune_grid)
     seeds = tuple(SEED_OFFSET + j for j in range(study.tune_seeds))
     dtype = DTYPES[study.dtype]
@@ -197,9 +200,10 @@ def tune_arm(
     )
     member_lr = [lr for lr in rates for _ in seeds]
     moved = data.to(device, dtype)
-    result = train(
-        model, moved, study.train, progress=progress, desc=f"tuning {arm}", nonfinite="flag", member_lr=member_lr
-    )
+    with use_compiled(compiled):
+        result = train(
+            model, moved, study.train, progress=progress, desc=f"tuning {arm}", nonfinite="flag", member_lr=member_lr
+        )
     history = result.train_loss.numpy()
     shape = (len(rates), len(seeds))
     values = result.val_metric.double().numpy().reshape(shape)
@@ -218,6 +222,7 @@ def tune_arms(
     folder,
     on_arm: Callable[[str, list[int]], None] | None,
     workers: int = 1,
+    compiled: bool | None = None,
 ) -> dict[str, ArmTuning]:
     """Each arm's tuning: read from ``tuning.csv`` where an earlier run finished it, else run
     (and, with a study folder, recorded as soon as it finishes).
@@ -238,10 +243,10 @@ def tune_arms(
         from physnet.experiments.local_pool import pool_map
 
         shipped = replace(held, system=None)
-        jobs = [(arm, (arm, config, frozen, shipped, device)) for arm in todo]
+        jobs = [(arm, (arm, config, frozen, shipped, device, False, None, compiled)) for arm in todo]
         finished = pool_map(_tune_one, jobs, workers, on_start=start, describe=lambda arm: f"the tuning of arm {arm}")
     else:
-        finished = ((arm, _tune_one(arm, config, frozen, held, device, progress, start)) for arm in todo)
+        finished = ((arm, _tune_one(arm, config, frozen, held, device, progress, start, compiled)) for arm in todo)
     for arm, tuning in finished:
         done[arm] = tuning
         rows = rows + tuning.rows()
@@ -250,10 +255,10 @@ def tune_arms(
     return {arm: done[arm] for arm in config.arms}
 
 
-def _tune_one(arm, config, frozen, held, device, progress=False, start=None) -> ArmTuning:
+def _tune_one(arm, config, frozen, held, device, progress=False, start=None, compiled=None) -> ArmTuning:
     if start is not None:
         start(arm)
-    return tune_arm(arm, config, frozen, held, device=device, progress=progress)
+    return tune_arm(arm, config, frozen, held, device=device, progress=progress, compiled=compiled)
 
 
 def tuning_from_rows(arm: str, rows: list[dict], higher_is_better: bool) -> ArmTuning:
