@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from physnet.activations import FrozenBank
+from physnet.experiments.arms import needs_frozen
 from physnet.experiments.blocks import Block, BlockResult, train_block
 from physnet.experiments.study_config import StudyConfig
 from physnet.tasks import TaskData
@@ -46,7 +47,8 @@ def run_blocks(
         from physnet.experiments.local_pool import pool_map
 
         shipped = replace(data, system=None)  # the true system is not needed to train, and may not pickle
-        jobs = [(b, (b, study, shipped, frozen, device, False)) for b in blocks]
+        longest_first = sorted(blocks, key=lambda b: not needs_frozen(b.arm))  # frozen types cost the most
+        jobs = [(b, (b, study, shipped, frozen, device, False)) for b in longest_first]
         describe = lambda b: f"arm {b.arm}, seeds {b.seeds[0]}-{b.seeds[-1]}"  # noqa: E731
         for _, result in pool_map(train_block, jobs, workers, on_start=on_start, describe=describe):
             yield result

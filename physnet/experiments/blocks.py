@@ -10,7 +10,7 @@ from torch import nn
 
 from physnet.activations import FrozenBank
 from physnet.activations.frozen_function import use_compiled
-from physnet.experiments.arms import arm_bank, needs_frozen
+from physnet.experiments.arms import arm_bank
 from physnet.experiments.failures import classify_failures, failure_rule
 from physnet.experiments.study_config import StudyConfig
 from physnet.networks import build_model
@@ -55,9 +55,9 @@ def plan_blocks(
     compiled: bool | None = None,
 ) -> list[Block]:
     """Split each arm's unfinished seeds into blocks of at most ``size`` seeds (at the arm's
-    tuned rate where ``rates`` gives one), arms with frozen types first (the longest)."""
+    tuned rate where ``rates`` gives one), in the order of ``arms``."""
     blocks = []
-    for arm in sorted(arms, key=lambda a: not needs_frozen(a)):
+    for arm in arms:
         seeds = todo[arm]
         for start in range(0, len(seeds), size):
             blocks.append(Block(arm, tuple(seeds[start : start + size]), (rates or {}).get(arm), compiled))

@@ -247,9 +247,10 @@ def tune_arms(
         finished = pool_map(_tune_one, jobs, workers, on_start=start, describe=lambda arm: f"the tuning of arm {arm}")
     else:
         finished = ((arm, _tune_one(arm, config, frozen, held, device, progress, start, compiled)) for arm in todo)
+    order = {arm: i for i, arm in enumerate(config.arms)}
     for arm, tuning in finished:
         done[arm] = tuning
-        rows = rows + tuning.rows()
+        rows = sorted(rows + tuning.rows(), key=lambda r: order.get(r["arm"], len(order)))  # the same file in any order
         if folder is not None:
             folder.add_tuning(rows)
     return {arm: done[arm] for arm in config.arms}
