@@ -52,9 +52,9 @@ CASES = {
         dict(orbits=50, t_end=5.0, dt=0.1, noise=0.1, noise_on="states", val_fraction=0.5),
     ),
     "lotka-volterra/nn": Case(LotkaVolterra(), "nn", dict(orbits=50, t_end=20.0, dt=0.1)),
-    "double-pendulum/hnn": Case(DoublePendulum(), "hnn", dict(orbits=50, t_end=5.0, dt=0.05)),
+    "double-pendulum/hnn": Case(DoublePendulum(), "hnn", dict(orbits=50, t_end=5.0, dt=0.1)),
     "van-der-pol/nn": Case(VanDerPol(), "nn", dict(orbits=60, t_end=20.0, dt=0.1)),
-    "henon-heiles/hnn": Case(HenonHeiles(), "hnn", dict(orbits=100, t_end=30.0, dt=0.5)),
+    "henon-heiles/hnn": Case(HenonHeiles(), "hnn", dict(orbits=50, t_end=30.0, dt=1.0)),
 }
 #: A hand-tuned budget (full batch; epochs below are steps) and the candidates for the defaults.
 RECIPES = {

@@ -180,4 +180,17 @@ def read_states_csv(path: str | Path, names: tuple[str, ...]) -> np.ndarray:
     return np.stack([_numbers(path, n, [r[header.index(n)] for r in rows[1:]], 2) for n in names], axis=1)
 
 
-__all__ = ["SeriesTable", "read_series_csv", "read_states_csv"]
+def write_orbits_csv(path: str | Path, t: np.ndarray, states: np.ndarray, names: tuple[str, ...]) -> None:
+    """Orbits ``(N, T, d)`` at times ``(T,)`` as a series file: ``orbit,t,<names>``, one row per
+    sample, each orbit's rows consecutive (read back with ``--group orbit``)."""
+    from physnet.run_output import write_atomically
+
+    n, steps, d = states.shape
+    orbit = np.repeat(np.arange(n), steps)[:, None]
+    table = np.concatenate([orbit, np.tile(t, n)[:, None], states.reshape(n * steps, d)], axis=1)
+    header = ",".join(["orbit", "t", *names])
+    formats = ["%d", "%.10g"] + ["%.12g"] * d
+    write_atomically(Path(path), lambda p: np.savetxt(p, table, delimiter=",", header=header, comments="", fmt=formats))
+
+
+__all__ = ["SeriesTable", "read_series_csv", "read_states_csv", "write_orbits_csv"]

@@ -134,3 +134,15 @@ def test_bad_forecast_options_are_one_line(tmp_path, capsys, monkeypatch, option
     code = main(["forecast", str(study), "--arm", "base", "--out", str(tmp_path / "f"), *options])
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_simulated_orbits_are_a_series_file_too(tmp_path):
+    out = tmp_path / "sim"
+    assert main(["simulate", "lotka-volterra", "--orbits", "3", "--t-end", "2", "--dt", "0.1", "--out", str(out)]) == 0
+    with np.load(out / "orbits.npz") as f:
+        states = f["states"]
+    task = physnet.series_task(out / "orbits.csv", group="orbit", name="simulated-lv")
+    data = task.load()
+    assert data.state_names == ("prey", "predators")
+    rows = np.concatenate([data.x_train.double().numpy(), data.x_val.double().numpy()])
+    np.testing.assert_allclose(rows, states.reshape(-1, 2), rtol=1e-6)  # the pairs are float32

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "simulate",
         help="integrate orbits of a system and plot them",
         description="Integrate orbits of a dynamical system; writes DIR/orbits.npz (t: (T,), states: (N, T, d)), "
-        "DIR/config.json, DIR/phase_space.png and, where the system has an energy, DIR/energy.png.",
+        "DIR/orbits.csv (orbit,t,<state names>: a series file, --group orbit), DIR/config.json, DIR/phase_space.png and, where the system has an energy, DIR/energy.png.",
     )
     p.add_argument("system", metavar="SYSTEM", help=f"one of {', '.join(names('SYSTEMS'))}, or module:Class")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     from physnet.plots import plot_energy_error, plot_phase_space
     from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
+    from physnet.series_file import write_orbits_csv
     from physnet.simulation import SIMULATION_DEFAULTS, SimulationConfig, resolve_system, simulate
 
     system = resolve_system(args.system)
@@ -70,13 +71,14 @@ def run(args: argparse.Namespace) -> int:
     t, states = orbits.t.numpy(), orbits.states.numpy()
     name = getattr(system, "name", args.system)
     write_npz(out / "orbits.npz", t=t, states=states)
+    write_orbits_csv(out / "orbits.csv", t, states, tuple(system.state_names))
     title = f"{name}: {config.orbits} orbits, {config.method}, dt={config.dt}"
     write_figure(
         out / "phase_space.png",
         plot_phase_space(t, states, system.state_names, n_dof=getattr(system, "n_dof", None), title=title),
     )
     energy = system.energy(orbits.states)
-    written = ["orbits.npz", "phase_space.png"]
+    written = ["orbits.npz", "orbits.csv", "phase_space.png"]
     if energy is not None:
         write_figure(out / "energy.png", plot_energy_error(t, energy.numpy(), title=f"{name}: energy, {config.method}"))
         written.append("energy.png")
