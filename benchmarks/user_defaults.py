@@ -61,6 +61,7 @@ RECIPES = {
     "literature": dict(
         hidden=(200, 200), lr=1e-3, weight_decay=1e-4, init="orthogonal", arms=("tanh",), tune=None, full_batch=2000
     ),
+    "untuned": dict(arms=("base", "tanh"), tune=None),  # the defaults before tuning: Adam 1e-2
     "default": dict(arms=("base", "tanh")),
     "default+wd": dict(arms=("base", "tanh"), weight_decay=1e-4),
     "2x100": dict(arms=("base", "tanh"), hidden=(100, 100)),

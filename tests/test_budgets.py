@@ -79,3 +79,14 @@ def test_bad_budgets_are_refused(text):
 
 def test_budgets_default_to_both():
     assert parse_budgets(None) == ("short", "full") and parse_budgets("full,short") == ("short", "full")
+
+
+def test_one_budget_when_asked_and_under_a_preset(tmp_path):
+    compare = {"seeds": 2, "epochs": 6, "hidden": (12,), "tune": None, "arms": ("base", "type1")}
+    summary = reproduce_model(
+        "van-der-pol", "nn", tmp_path / "full", quick=True, meta_overrides=TINY_META, compare_overrides=compare,
+        budgets=("full",),
+    )  # fmt: skip
+    assert "budgets" not in summary or not summary["budgets"]
+    assert not (tmp_path / "full" / SHORT_FOLDER).exists()
+    assert "Does learned diversity help here?" not in (tmp_path / "full" / "report.md").read_text()

@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "simulate",
         help="integrate orbits of a system and plot them",
         description="Integrate orbits of a dynamical system; writes DIR/orbits.npz (t: (T,), states: (N, T, d)), "
-        "DIR/orbits.csv (orbit,t,<state names>: a series file, --group orbit), DIR/config.json, DIR/phase_space.png and, where the system has an energy, DIR/energy.png.",
+        "DIR/orbits.csv (orbit,t,<state names>: a series file, --group orbit), DIR/config.json, "
+        "DIR/phase_space.png and, where the system has an energy, DIR/energy.png.",
     )
     p.add_argument("system", metavar="SYSTEM", help=f"one of {', '.join(names('SYSTEMS'))}, or module:Class")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
