@@ -25,6 +25,8 @@ class TaskData:
             the training pairs are one series in time order (or independent samples).
         dt: sampling interval along orbits (for forecasts), or None.
         system: the true system (for ground-truth rollouts), or None for measured data.
+        noise_floor: the targets' own noise (:class:`physnet.noise_floor.NoiseFloor`) where
+            known or estimated, else None.
     """
 
     x_train: Tensor
@@ -38,6 +40,7 @@ class TaskData:
     dt: float | None = None
     system: Any = None
     train_orbit: Tensor | None = None
+    noise_floor: Any = None
 
     @property
     def dim_in(self) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from physnet.noise_floor import NoiseFloor, savgol_noise_floor
 from physnet.series_derivatives import savgol_derivatives
 from physnet.series_file import SeriesTable, read_series_csv
 from physnet.task_data import TaskData
@@ -55,10 +56,12 @@ def series_data(
     source: str = "",
     seed: int = 0,
     val_fraction: float = VAL_FRACTION,
+    noise_floor: NoiseFloor | None = None,
 ) -> TaskData:
     """The pairs of a series: states ``(M, d)`` -> derivatives ``(M, d)``, split by
     :func:`split_rows`; ``every``: keep every ``every``-th row of each split (small data).
-    Rows carry their group as ``train_orbit`` / ``val_orbit`` (None for one series)."""
+    Rows carry their group as ``train_orbit`` / ``val_orbit`` (None for one series);
+    ``noise_floor``: the targets' noise, where estimated."""
     train, val = split_rows(table, val_fraction)
     train, val = train[::every], val[::every]
     f = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
@@ -86,6 +89,7 @@ def series_data(
         dt=dt * every,
         system=None,
         train_orbit=torch.tensor(table.groups[train]) if grouped else None,
+        noise_floor=noise_floor,
     )
 
 
@@ -137,17 +141,18 @@ def series_task(
         FileNotFoundError, ValueError: one line on what is wrong with the file or options.
     """
 
-    def read(file: str | Path) -> tuple[SeriesTable, np.ndarray]:
+    def read(file: str | Path) -> tuple[SeriesTable, np.ndarray, NoiseFloor | None]:
         table = read_series_csv(file, time=time, state=state, derivatives=derivatives, group=group)
         if table.derivatives is not None:
-            return table, table.derivatives
+            return table, table.derivatives, None
+        slices = table.group_slices()
         slopes = savgol_derivatives(
-            table.t, table.states, table.group_slices(), window=window, order=order, labels=table.group_labels
+            table.t, table.states, slices, window=window, order=order, labels=table.group_labels
         )
-        return table, slopes
+        return table, slopes, savgol_noise_floor(table.t, table.states, slices, window=window, order=order)
 
     check_val_fraction(val_fraction)
-    table, slopes = read(path)
+    table, slopes, floor = read(path)
     allowed = series_models(table.states.shape[1])
     models = models or allowed
     for m in models:
@@ -159,9 +164,11 @@ def series_task(
     train_rows, _ = split_rows(table, val_fraction)  # too few groups or rows: refused now
 
     def load(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
-        t, d = (table, slopes) if data is None else read(data)
+        t, d, noise = (table, slopes, floor) if data is None else read(data)
         every = small_every if small else 1
-        return series_data(t, d, every=every, source=str(data or path), seed=seed, val_fraction=val_fraction)
+        return series_data(
+            t, d, every=every, source=str(data or path), seed=seed, val_fraction=val_fraction, noise_floor=noise
+        )
 
     label = name or str(path)
     if settings is None:

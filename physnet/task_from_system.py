@@ -12,6 +12,7 @@ from typing import Any
 
 import torch
 
+from physnet.noise_floor import known_noise_floor
 from physnet.system_import import check_system
 from physnet.task_data import TaskData
 from physnet.task_defaults import default_settings
@@ -62,6 +63,9 @@ def system_data(
         dt=spec.dt,
         system=system,
         train_orbit=ds.train.orbit,
+        noise_floor=known_noise_floor(spec.noise_std, int(system.dim), on_targets=spec.noise_on == "both")
+        if spec.noise_std > 0
+        else None,
     )
 
 

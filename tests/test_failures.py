@@ -116,10 +116,14 @@ def test_seeds_far_above_their_arms_lower_quartile_are_stuck():
     rows = _rows("base", ["0.004", "0.005", "0.28", "0.03", "0.29"]) + _rows("mix", ["0.28", "0.3", "0.001", "nan"])
     rows[-1]["failure"] = "diverged"
     marked = mark_stuck(rows, rule)  # base's q1 is 0.005: 0.28 and 0.29 are stuck, 0.03 (6x) is not
-    assert [r["failure"] for r in marked] == ["", "", "stuck", "", "stuck", "", "", "", "diverged"]
+    # mix's own q1 (0.14) would pass its 0.28 and 0.3; the study's (0.0047) does not
+    assert [r["failure"] for r in marked] == ["", "", "stuck", "", "stuck", "stuck", "stuck", "", "diverged"]
     assert rows[2]["failure"] == ""  # the input is left alone
     # one lucky seed does not fail the others: the lower quartile here is 0.21
     assert mark_stuck(_rows("short", ["0.28", "0.3", "0.29", "0.001"]), rule) == _rows(
         "short", ["0.28", "0.3", "0.29", "0.001"]
     )
+    # an arm whose seeds mostly stuck (Duffing's HNN at lr 1e-2) is judged against the study's quartile
+    mostly = _rows("base", ["0.2876", "0.2877", "0.2875", "0.004"]) + _rows("type1", ["0.004", "0.0039", "0.0041"])
+    assert [r["failure"] for r in mark_stuck(mostly, rule)] == ["stuck", "stuck", "stuck", "", "", "", ""]
     assert mark_stuck(rows, failure_rule(torch.tensor([0, 1]), "cross_entropy")) is rows  # classification: no

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from physnet.experiments.statistics import mann_whitney_p
+from physnet.experiments.verdict import WITHIN_NOISE, decide, within_noise
 
 N_BOOT = 10_000
 LEVEL = 0.95
@@ -28,19 +29,28 @@ def _interval(samples: np.ndarray) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def effect(first: np.ndarray, other: np.ndarray, higher_is_better: bool, *, seed: int = 0) -> dict[str, float]:
+def effect(
+    first: np.ndarray, other: np.ndarray, higher_is_better: bool, *, seed: int = 0, floor: float | None = None
+) -> dict[str, float]:
     """``median(first) - median(other)``, signed positive where ``first`` is better, its
     percentile-bootstrap 95 % interval (each arm resampled on its own), the same relative to
-    ``|median(other)|`` and the two-sided Mann-Whitney p-value.
+    ``|median(other)|``, the two-sided Mann-Whitney p-value, and ``within_noise``: the
+    difference is below :data:`~physnet.experiments.verdict.NOISE_FRACTION` of ``floor``
+    (the targets' noise floor in the metric's units, where known).
 
     Args:
         first, other: per-seed metric values ``(n,)`` and ``(m,)``.
     """
-    return pooled_effect([first], [other], higher_is_better, seed=seed)
+    return pooled_effect([first], [other], higher_is_better, seed=seed, floor=floor)
 
 
 def pooled_effect(
-    firsts: list[np.ndarray], others: list[np.ndarray], higher_is_better: bool, *, seed: int = 0
+    firsts: list[np.ndarray],
+    others: list[np.ndarray],
+    higher_is_better: bool,
+    *,
+    seed: int = 0,
+    floor: float | None = None,
 ) -> dict[str, float]:
     """:func:`effect` of the pooled values of several strata (meta seeds), resampling within
     each stratum so that every bootstrap sample keeps each stratum's size."""
@@ -71,16 +81,17 @@ def pooled_effect(
         "p_value": p,
         "n_first": int(len(first_all)),
         "n_other": int(len(other_all)),
+        "within_noise": within_noise(diff, floor),
     }
 
 
 def judged(e: dict[str, float]) -> str:
-    """``better`` / ``worse`` where the interval excludes zero, else ``no significant difference``."""
-    if e["lo"] > 0:
-        return "better"
-    if e["hi"] < 0:
-        return "worse"
-    return "no significant difference"
+    """``within the noise`` where the effect was found below the noise floor, else
+    ``better`` / ``worse`` where the interval excludes zero, else ``no significant
+    difference`` (:func:`physnet.experiments.verdict.decide`)."""
+    if e.get("within_noise"):
+        return WITHIN_NOISE
+    return decide(e["diff"], e["lo"], e["hi"])
 
 
 def best_pure(values: dict[str, np.ndarray], higher_is_better: bool) -> str | None:
@@ -91,7 +102,9 @@ def best_pure(values: dict[str, np.ndarray], higher_is_better: bool) -> str | No
     return "type1" if (m1 >= m2 if higher_is_better else m1 <= m2) else "type2"
 
 
-def study_effects(values: dict[str, np.ndarray], higher_is_better: bool, *, seed: int = 0) -> dict:
+def study_effects(
+    values: dict[str, np.ndarray], higher_is_better: bool, *, seed: int = 0, floor: float | None = None
+) -> dict:
     """The effects of one study (one meta seed), for whichever arms it ran.
 
     Returns:
@@ -103,14 +116,14 @@ def study_effects(values: dict[str, np.ndarray], higher_is_better: bool, *, seed
     pure = best_pure(values, higher_is_better)
     out: dict = {"best_pure": pure, "learned_vs_base": None, "mix_vs_best_pure": None, "controls": {}}
     if pure and "base" in values:
-        out["learned_vs_base"] = effect(values[pure], values["base"], higher_is_better, seed=seed)
+        out["learned_vs_base"] = effect(values[pure], values["base"], higher_is_better, seed=seed, floor=floor)
     if pure and "mix" in values:
-        out["mix_vs_best_pure"] = effect(values["mix"], values[pure], higher_is_better, seed=seed)
+        out["mix_vs_best_pure"] = effect(values["mix"], values[pure], higher_is_better, seed=seed, floor=floor)
     for j in (1, 2):
         for control in (f"untrained{j}", f"fit{j}"):
             if f"type{j}" in values and control in values:
                 out["controls"][f"type{j}_vs_{control}"] = effect(
-                    values[f"type{j}"], values[control], higher_is_better, seed=seed
+                    values[f"type{j}"], values[control], higher_is_better, seed=seed, floor=floor
                 )
     return out
 

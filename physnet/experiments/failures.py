@@ -9,9 +9,10 @@ never learned is not a sample of what its neuron types can do. A seed **failed**
   classification: its validation accuracy is within ``CHANCE_MARGIN`` of chance (the share of
   the most frequent class), or
 - regression: its final training loss is more than ``STUCK_RATIO`` times the lower quartile of
-  its arm's (``stuck``: a quarter of the same networks reached far lower from other starts, so
-  this one settled in a poor minimum; judged once the arm's seeds are in; a quartile, not the
-  best seed, so that one lucky seed does not fail all the others).
+  its arm's, or of the whole study's seeds, whichever is lower (``stuck``: a quarter of the
+  networks reached far lower from other starts, so this one settled in a poor minimum; a
+  quartile, not the best seed, so that one lucky seed does not fail all the others; the
+  study's too, so that an arm whose seeds mostly stick is not its own yardstick).
 
 A failed seed that did not diverge is ``stalled`` when its loss fell by less than
 ``STILL_LEARNING`` over the last quarter of its epochs (the learning rate is the likely cause:
@@ -73,7 +74,8 @@ class FailureRule:
             )
         return (
             f"final training loss was above {1 - MIN_R2:.2g} x the targets' variance ({self.max_train_loss:.3g}, "
-            f"i.e. training R^2 < {MIN_R2:g}) or over {STUCK_RATIO:g}x its arm's lower quartile, or its loss "
+            f"i.e. training R^2 < {MIN_R2:g}) or over {STUCK_RATIO:g}x the lower quartile of its arm's or the study's "
+            "seeds, or its loss "
             "stopped being finite"
         )
 
@@ -121,10 +123,10 @@ def classify_failures(history: np.ndarray, val_metric: np.ndarray, rule: Failure
 
 
 def mark_stuck(rows: list[dict], rule: FailureRule) -> list[dict]:
-    """``runs.csv`` rows with the seeds of each arm whose final training loss is more than
-    :data:`STUCK_RATIO` times the lower quartile of the arm's finite ones marked ``stuck``
-    (regression only; seeds failed for another reason keep it). Returns new rows; ``rows`` is
-    not changed."""
+    """``runs.csv`` rows with the seeds whose final training loss is more than
+    :data:`STUCK_RATIO` times the lower quartile of their arm's finite ones, or of all the
+    study's, whichever is lower, marked ``stuck`` (regression only; seeds failed for another
+    reason keep it). Returns new rows; ``rows`` is not changed."""
     if rule.kind != "regression":
         return rows
     losses: dict[str, list[float]] = {}
@@ -132,7 +134,8 @@ def mark_stuck(rows: list[dict], rule: FailureRule) -> list[dict]:
         loss = float(r["train_loss"])
         if np.isfinite(loss):
             losses.setdefault(r["arm"], []).append(loss)
-    best = {arm: float(np.percentile(v, 25)) for arm, v in losses.items()}
+    pooled = float(np.percentile(np.concatenate([np.asarray(v) for v in losses.values()]), 25)) if losses else 0.0
+    best = {arm: min(float(np.percentile(v, 25)), pooled) for arm, v in losses.items()}
     out = []
     for r in rows:
         loss = float(r["train_loss"])
@@ -175,7 +178,8 @@ def _cause(counts: dict[str, int]) -> str:
         causes.append("the budget (still improving when training stopped: more `--epochs`)")
     if counts.get("stuck"):
         causes.append(
-            f"a poor minimum (training loss over {STUCK_RATIO:g}x the arm's lower quartile: the learning rate, "
+            f"a poor minimum (training loss over {STUCK_RATIO:g}x the lower quartile of the arm's or the study's "
+            "seeds: the learning rate, "
             "tune it with `--tune lr` or lower it)"
         )
     return "; ".join(dict.fromkeys(causes))

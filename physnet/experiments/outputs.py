@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from physnet.experiments.forecast import Forecast, forecast
+from physnet.experiments.metric_scale import floor_mse
 from physnet.experiments.model_store import load_arm, member_network, model_dtype
 from physnet.experiments.study import StudyConfig, StudyResult, study_summary
 from physnet.integrators import ConvergenceError
@@ -31,7 +32,14 @@ def write_study(
     if summary_file:
         write_json(out / "summary.json", summary)
     title = f"{config.task} / {config.model}: {config.seeds} seeds, hidden {list(config.hidden)}"
-    boxes = plot_arm_boxes(result.values, metric=result.metric, title=title, failed=result.failed_seeds)
+    boxes = plot_arm_boxes(
+        result.values,
+        metric=result.metric,
+        title=title,
+        failed=result.failed_seeds,
+        floor=floor_mse(result.scale),
+        variance=result.scale.get("target_variance"),
+    )
     write_figure(out / "boxplot.png", boxes)
     if result.tunings:
         curves = {arm: {"rates": t.rates, "values": t.values, "chosen": t.chosen} for arm, t in result.tunings.items()}

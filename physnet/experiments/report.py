@@ -4,62 +4,103 @@ from __future__ import annotations
 
 from physnet.experiments.effects import judged
 from physnet.experiments.failures import failure_lines
+from physnet.experiments.verdict import MIX_PHRASES, mix_test_signed, mix_verdict
 
 
-def _outcome(summary: dict, name: str) -> str:
-    """How the mix fared against ``name``: beat / did worse than / no significant difference
-    from, by the bootstrap interval of the difference of medians."""
-    test = summary["tests"].get(f"mix_vs_{name}")
-    if test is None:
-        return f"{'beat' if _mix_median_better(summary, name) else 'did not beat'} {name}"
-    lo, hi = test["median_diff_ci"]
-    if not summary["higher_is_better"]:
-        lo, hi = -hi, -lo
-    word = "beat" if lo > 0 else "did worse than" if hi < 0 else "showed no significant difference from"
-    return f"{word} {name} (p = {test['p_value']:.2g})"
+def mix_outcomes(summary: dict) -> dict[str, tuple[str, float, float, float, float]]:
+    """The mix against every other arm by the one rule of :mod:`physnet.experiments.verdict`:
+    ``{arm: (verdict, diff, lo, hi, relative)}``, the difference of medians and its 95 %
+    bootstrap interval signed positive where the mix is better, relative to the arm's median.
+    The headline and the table both read this."""
+    out = {}
+    for name in summary["arms"]:
+        test = summary["tests"].get(f"mix_vs_{name}")
+        if name == "mix" or test is None:
+            continue
+        diff, lo, hi = mix_test_signed(test, summary["higher_is_better"])
+        scale = abs(summary["arms"][name]["median"]) or 1.0
+        out[name] = (mix_verdict(test, summary["higher_is_better"]), diff, lo, hi, diff / scale)
+    return out
 
 
-def _mix_median_better(summary: dict, name: str) -> bool:
-    arms = summary["arms"]
-    if summary["higher_is_better"]:
-        return arms["mix"]["median"] > arms[name]["median"]
-    return arms["mix"]["median"] < arms[name]["median"]
+def _phrase(name: str, outcome: tuple[str, float, float, float, float]) -> str:
+    word, diff, lo, hi, rel = outcome
+    return f"{MIX_PHRASES[word]} {name} ({diff:+.3g} [{lo:+.3g}, {hi:+.3g}], {rel:+.1%})"
 
 
 def verdict(summary: dict) -> str:
-    """One sentence: did the mix beat each other arm on this run? "beat" only where the 95 %
-    bootstrap interval of the difference of medians excludes zero."""
+    """One sentence: did the mix beat each other arm on this run? By the 95 % bootstrap
+    interval of the difference of medians, "within the noise" below a share of the targets'
+    noise floor (:mod:`physnet.experiments.verdict`); the same words as the table's."""
     if "mix" not in summary["arms"]:
         return "No mix arm was run."
-    parts = [_outcome(summary, name) for name in summary["arms"] if name != "mix"]
+    outcomes = mix_outcomes(summary)
+    parts = [_phrase(name, outcome) for name, outcome in outcomes.items()]
+    if not parts:
+        return "No other arm ran beside the mix."
     return (
-        f"On this run the mix {', '.join(parts)}, comparing medians of {summary['metric']} (95 % bootstrap intervals)."
+        f"On this run the mix {', '.join(parts)}: differences of the medians of {summary['metric']}, positive where "
+        "the mix is better, with 95 % bootstrap intervals and relative size."
     )
 
 
 def stats_table(summary: dict) -> str:
     failures = summary.get("failures") or {}
     rates = (summary.get("tuning") or {}).get("chosen") or {}
+    variance = (summary.get("scale") or {}).get("target_variance")
+    outcomes = mix_outcomes(summary)
     extra = (" failed |" if failures else "") + (" lr (tuned) |" if rates else "")
+    extra += " median / var(targets) |" if variance else ""
     lines = [
-        f"| arm | n |{extra} median | mean | q1 | q3 | min | max | mix vs arm: p | "
-        "95 % CI of median(mix) - median(arm) |",
-        "|---|---|" + "---|" * (bool(failures) + bool(rates)) + "---|---|---|---|---|---|---|---|",
+        f"| arm | n |{extra} median | q1 | q3 | min | max | mix vs arm | "
+        "difference of medians (+: mix better), 95 % CI | relative | Mann-Whitney p |",
+        "|---|---|" + "---|" * (bool(failures) + bool(rates) + bool(variance)) + "---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in summary["arms"].items():
         test = summary["tests"].get(f"mix_vs_{name}")
         p = f"{test['p_value']:.3g}" if test else ""
-        ci = f"[{test['median_diff_ci'][0]:.3g}, {test['median_diff_ci'][1]:.3g}]" if test else ""
+        word = diff = rel = ""
+        if name in outcomes:
+            verdict_word, d, lo, hi, r = outcomes[name]
+            word, diff, rel = verdict_word, f"{d:+.3g} [{lo:+.3g}, {hi:+.3g}]", f"{r:+.1%}"
         cells = ""
         if failures:
             cells += f" {failures.get(name, {}).get('failed', 0)} |"
         if rates:
             cells += f" {rates[name]:.3g} |" if name in rates else " |"
+        if variance:
+            cells += f" {s['median'] / variance:.3g} |"
         lines.append(
-            f"| {name} | {s['n']} |{cells} {s['median']:.4g} | {s['mean']:.4g} | {s['q1']:.4g} | {s['q3']:.4g} | "
-            f"{s['min']:.4g} | {s['max']:.4g} | {p} | {ci} |"
+            f"| {name} | {s['n']} |{cells} {s['median']:.4g} | {s['q1']:.4g} | {s['q3']:.4g} | "
+            f"{s['min']:.4g} | {s['max']:.4g} | {word} | {diff} | {rel} | {p} |"
         )
     return "\n".join(lines)
+
+
+def scale_lines(summary: dict) -> list[str]:
+    """The metric against the targets' variance and noise floor, in words (empty for a classifier)."""
+    scale = summary.get("scale") or {}
+    variance = scale.get("target_variance")
+    if not variance:
+        return []
+    best = min(a["median"] for a in summary["arms"].values())
+    text = (
+        f"Scale: the validation targets' variance is {variance:.4g}, so `median / var(targets)` is 1 - R^2 "
+        f"(the best arm's median is {best / variance:.3g} of it)."
+    )
+    floor = scale.get("noise_floor")
+    if floor is None:
+        text += " The targets' noise floor is not known here (exact targets, or derivatives given in the file)."
+        return [text, ""]
+    if floor["mse"] == 0:
+        return [text + " The targets are exact (noise on the states only): no noise floor.", ""]
+    text += (
+        f" The targets' own noise floor is {floor['mse']:.4g} in {summary['metric']} ({floor['method']}); the best "
+        f"arm's median is {best / floor['mse']:.3g} times it. A difference of medians below "
+        f"{100 * scale['noise_fraction']:.0f} % of the floor ({scale['noise_fraction'] * floor['mse']:.3g}) is "
+        "reported as within the noise, whatever its interval or p-value (the band on the box plot)."
+    )
+    return [text, ""]
 
 
 def tuning_lines(summary: dict) -> list[str]:
@@ -78,12 +119,12 @@ def tuning_lines(summary: dict) -> list[str]:
 
 
 def effect_line(label: str, e: dict | None) -> str:
-    """``label: better by D (95 % CI [lo, hi], relative R, p = P)`` for one effect."""
+    """``label: better (difference D, 95 % CI [lo, hi], relative R; Mann-Whitney p = P)``."""
     if e is None:
         return f"- {label}: not run."
     return (
         f"- {label}: {judged(e)} (difference of medians {e['diff']:+.3g}, 95 % CI [{e['lo']:+.3g}, "
-        f"{e['hi']:+.3g}]; relative {e['rel']:+.1%}, p = {e['p_value']:.2g})."
+        f"{e['hi']:+.3g}]; relative {e['rel']:+.1%}; Mann-Whitney p = {e['p_value']:.2g})."
     )
 
 
@@ -153,6 +194,7 @@ def task_report(
         "",
         stats_table(summary),
         "",
+        *scale_lines(summary),
         *tuning_lines(summary),
         *effects_section(summary),
         *authors_section(summary, authors),

@@ -42,22 +42,31 @@ def bootstrap_median_difference(
     return float(lo), float(hi)
 
 
-def summarize(values: dict[str, np.ndarray], *, reference: str = "mix", seed: int = 0) -> tuple[dict, dict]:
-    """Per-arm summaries and, for ``reference`` against every other arm, the two-sided
-    Mann-Whitney p-value and the bootstrap 95 % interval of the median difference.
+def summarize(
+    values: dict[str, np.ndarray], *, reference: str = "mix", seed: int = 0, floor: float | None = None
+) -> tuple[dict, dict]:
+    """Per-arm summaries and, for ``reference`` against every other arm, the bootstrap 95 %
+    interval of the median difference (which decides), the difference relative to the other
+    arm's median, the two-sided Mann-Whitney p-value (shown, labelled) and whether the
+    difference is within the noise of a ``floor`` (the targets' noise floor, metric units).
 
     Returns:
         ``(arms, tests)``; tests keyed ``mix_vs_<arm>``.
     """
+    from physnet.experiments.verdict import within_noise
+
     arms = {name: arm_summary(v) for name, v in values.items()}
     tests = {}
     if reference in values:
         for name, v in values.items():
             if name == reference or len(v) < 2 or len(values[reference]) < 2:
                 continue
+            diff = float(np.median(values[reference]) - np.median(v))
             tests[f"{reference}_vs_{name}"] = {
                 "p_value": mann_whitney_p(values[reference], v),
-                "median_diff": float(np.median(values[reference]) - np.median(v)),
+                "median_diff": diff,
                 "median_diff_ci": list(bootstrap_median_difference(values[reference], v, seed=seed)),
+                "relative": diff / (abs(float(np.median(v))) or 1.0),
+                "within_noise": within_noise(diff, floor),
             }
     return arms, tests

@@ -18,6 +18,7 @@ from physnet.experiments.blocks import block_rows, plan_blocks
 from physnet.experiments.effects import study_effects
 from physnet.experiments.failures import arm_failures, failure_rule, mark_stuck
 from physnet.experiments.local_pool import default_workers, pool_running
+from physnet.experiments.metric_scale import floor_mse, metric_scale
 from physnet.experiments.model_store import DTYPES
 from physnet.experiments.statistics import summarize
 from physnet.experiments.study_config import StudyConfig
@@ -40,7 +41,8 @@ class StudyResult:
     type's fit within ``sin(a x) + b x + c`` where the ``fit`` controls ran; ``failures``:
     failed seeds per arm and ``failure_rule`` what failing meant
     (:mod:`physnet.experiments.failures`); ``tuning``: each arm's chosen learning rate and
-    its curve (:func:`~physnet.experiments.tuning.tuning_summary`), None without tuning.
+    its curve (:func:`~physnet.experiments.tuning.tuning_summary`), None without tuning;
+    ``scale``: the targets' variance and noise floor (:mod:`physnet.experiments.metric_scale`).
     """
 
     values: dict[str, np.ndarray]
@@ -56,6 +58,7 @@ class StudyResult:
     tuning: dict | None = None
     tunings: dict[str, ArmTuning] = field(default_factory=dict)
     failed_seeds: dict[str, np.ndarray] = field(default_factory=dict)
+    scale: dict = field(default_factory=dict)
 
 
 def run_study(
@@ -240,7 +243,8 @@ def study_result(
         arm: np.array([bool(r.get("failure")) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
         for arm in config.arms
     }
-    arms, tests = summarize(values)
+    scale = metric_scale(data)
+    arms, tests = summarize(values, floor=floor_mse(scale))
     fits = control_fits(frozen) if any(a.startswith("fit") for a in config.arms) else None
     metric = "val_accuracy" if classification else "val_mse"
     return StudyResult(
@@ -250,13 +254,14 @@ def study_result(
         metric,
         classification,
         seconds,
-        study_effects(values, classification),
+        study_effects(values, classification, floor=floor_mse(scale)),
         fits,
         arm_failures(rows, config.arms, config.seeds),
         failure_rule(data.y_train, data.loss).to_dict(),
         tuning,
         dict(tunings or {}),
         failed,
+        scale,
     )
 
 
@@ -274,6 +279,7 @@ def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None =
         "failures": result.failures,
         "failure_rule": result.failure_rule,
         "tuning": result.tuning,
+        "scale": result.scale,
         "seconds_per_arm": result.seconds,
         "config": {**config.to_dict(), **(extra or {})},
     }

@@ -30,10 +30,14 @@ def plot_arm_boxes(
     log: bool | None = None,
     ax=None,
     failed: dict[str, np.ndarray] | None = None,
+    floor: float | None = None,
+    variance: float | None = None,
 ) -> Figure:
     """One box per arm (median, quartiles, whiskers, outliers) with every seed as a dot;
     failed seeds as red crosses, and seeds whose metric is not finite (diverged) as red
-    triangles at the top edge.
+    triangles at the top edge. With ``floor`` (the targets' noise floor) a grey band from
+    zero to the floor, the axis reaching down to it; with ``variance`` (the targets') a
+    right-hand axis in ``1 - R^2``.
 
     Args:
         values: ``{arm: (n,) metric values}``.
@@ -73,8 +77,17 @@ def plot_arm_boxes(
             label = None if marked["off"] else "diverged (off scale)"
             ax.plot(x[~ok], np.full((~ok).sum(), top), "^", color="tab:red", ms=6, label=label)
             marked["off"] = True
+    if floor is not None and floor > 0 and np.isfinite(floor):
+        low = min(float(everything.min()), floor)
+        ax.axhspan(low * 0.5 if log else 0.0, floor, color="0.6", alpha=0.35, label="targets' noise floor")
+        ax.axhline(floor, color="0.35", lw=1)
+        ax.set_ylim(low * 0.8 if log else 0.0, None)
+        marked["floor"] = True
     if any(marked.values()):
         ax.legend(fontsize=8, loc="best")
+    if variance:
+        right = ax.secondary_yaxis("right", functions=(lambda v: v / variance, lambda r: r * variance))
+        right.set_ylabel("1 - R^2 (of the targets' variance)")
     ax.set_ylabel(metric)
     ax.set_title(title)
     return fig

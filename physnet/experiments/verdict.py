@@ -1,0 +1,71 @@
+"""One rule for every comparison a report states: the percentile-bootstrap 95 % interval of
+the difference of medians decides better / worse / no significant difference, and a
+difference smaller than :data:`NOISE_FRACTION` of the targets' noise floor is "within the
+noise" whatever its interval. The headline, the table and the effects all use it; the
+Mann-Whitney p-value is shown beside it, labelled, and decides nothing."""
+
+from __future__ import annotations
+
+#: A difference of medians below this share of the targets' noise floor (in the metric's
+#: units: the MSE a perfect model would score) is "within the noise".
+NOISE_FRACTION = 0.05
+
+BETTER, WORSE, NOT_SIGNIFICANT, WITHIN_NOISE = "better", "worse", "no significant difference", "within the noise"
+#: Every verdict, in the order a report explains them.
+VERDICTS = (BETTER, WORSE, NOT_SIGNIFICANT, WITHIN_NOISE)
+
+#: How the headline says each verdict of the mix against another arm.
+MIX_PHRASES = {
+    BETTER: "beat",
+    WORSE: "did worse than",
+    NOT_SIGNIFICANT: "showed no significant difference from",
+    WITHIN_NOISE: "was within the noise of",
+}
+
+
+def within_noise(diff: float, floor: float | None) -> bool:
+    """Is ``|diff|`` below :data:`NOISE_FRACTION` of a positive ``floor``?"""
+    return floor is not None and floor > 0 and abs(diff) < NOISE_FRACTION * floor
+
+
+def decide(diff: float, lo: float, hi: float, floor: float | None = None) -> str:
+    """The verdict of a difference signed positive where the first arm is better, with its
+    95 % interval ``[lo, hi]``; ``floor``: the targets' noise floor in the metric's units."""
+    if within_noise(diff, floor):
+        return WITHIN_NOISE
+    if lo > 0:
+        return BETTER
+    if hi < 0:
+        return WORSE
+    return NOT_SIGNIFICANT
+
+
+def mix_test_signed(test: dict, higher_is_better: bool) -> tuple[float, float, float]:
+    """A ``mix_vs_<arm>`` test's difference of medians and interval, signed positive where
+    the mix is better."""
+    diff, (lo, hi) = test["median_diff"], test["median_diff_ci"]
+    return (diff, lo, hi) if higher_is_better else (-diff, -hi, -lo)
+
+
+def mix_verdict(test: dict, higher_is_better: bool) -> str:
+    """The verdict of the mix against one arm (a ``mix_vs_<arm>`` entry of the summary's
+    tests, which carries ``within_noise`` where a floor was known)."""
+    diff, lo, hi = mix_test_signed(test, higher_is_better)
+    if test.get("within_noise"):
+        return WITHIN_NOISE
+    return decide(diff, lo, hi)
+
+
+__all__ = [
+    "BETTER",
+    "MIX_PHRASES",
+    "NOISE_FRACTION",
+    "NOT_SIGNIFICANT",
+    "VERDICTS",
+    "WITHIN_NOISE",
+    "WORSE",
+    "decide",
+    "mix_test_signed",
+    "mix_verdict",
+    "within_noise",
+]
