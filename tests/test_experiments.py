@@ -86,16 +86,26 @@ def test_every_task_end_to_end_at_a_tiny_budget(tmp_path, task, model):
         assert 0 <= test["p_value"] <= 1 and test["median_diff_ci"][0] <= test["median_diff_ci"][1]
     assert saved["config"]["seeds"] == 3
     report = (tmp_path / "report.md").read_text()
-    assert "On this run the mix" in report and "| mix |" in report
+    assert "On this run, one-step" in report and "| mix |" in report
     for name in (
         "boxplot.png",
         "activation_evolution.png",
-        "forecast-mix/orbits.png",
-        "forecast-base/forecast.csv",
+        "forecast_rollouts.png",
+        "forecast_error.png",
+        "forecast_skill.csv",
         "meta/activations.npz",
     ):
         assert (tmp_path / name).exists(), name
     assert summary["wall_seconds"] > 0
+    forecast = saved["forecast"]
+    assert set(forecast["metrics"]) >= {"rollout_error", "vpt"} and "forecast (" in report
+    assert all(len(a["values"]) == 3 for a in forecast["metrics"]["vpt"]["arms"].values())
+    if task == "van-der-pol":  # a rerun that resumes the finished work keeps the whole wall time
+        again = reproduce_model(
+            task, model, tmp_path, quick=True, meta_overrides=TINY_META, compare_overrides=TINY_COMPARE
+        )
+        assert again["wall_seconds"] == pytest.approx(summary["wall_seconds"] + again["wall_seconds_this_run"])
+        assert "in the last run, which resumed" in (tmp_path / "report.md").read_text()
 
 
 def test_stored_models_reload_with_their_trained_weights(tmp_path, activations):

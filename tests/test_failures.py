@@ -102,7 +102,7 @@ def test_a_planted_diverging_arm_is_counted_and_the_warning_comes_first(tmp_path
     assert (tmp_path / "boxplot.png").stat().st_size > 0
     meta = {"val_loss_initial": 1.0, "val_loss_final": 0.5, "outer_steps": 1, "mode": "first-order"}
     report = task_report("t", summary, {**meta, "interpolation": "linear"}, [], 1.0)
-    warning, verdict = report.find("**Warning: training failed"), report.find("On this run the mix")
+    warning, verdict = report.find("**Warning: training failed"), report.find("On this run, one-step")
     assert 0 < warning < verdict
     assert "mix 3 of 3 (3 diverged)" in report and "learning rate" in report
 

@@ -56,7 +56,7 @@ def test_mnist1d_reproduce_tiny(tmp_path, cache):
     assert saved["metric"] == "val_accuracy" and saved["higher_is_better"] is True
     assert all(0 <= v <= 1 for arm in saved["arms"].values() for v in arm["values"])
     assert summary["arms"]["mix"]["median"] > 0.1  # above chance after two epochs
-    assert "On this run the mix" in (tmp_path / "report.md").read_text()
+    assert "On this run, one-step" in (tmp_path / "report.md").read_text()
     header = (tmp_path / "analysis.csv").read_text().splitlines()[0]
     assert header == "arm,seed,metric,participation_ratio,r,hessian_trace,hessian_top,flat_fraction"
     analysis = json.loads((tmp_path / "analysis.json").read_text())["arms"]

@@ -59,6 +59,8 @@ def test_a_series_task_carries_its_floor(tmp_path):
     val = data.y_val.double().numpy()
     achieved = float(np.mean((val - slope[-len(val) :]) ** 2))
     assert data.noise_floor.mse == pytest.approx(achieved, rel=0.25)
-    given = ["t,q,p,dq,dp"] + [f"{a:.6f},{b:.10g},{c:.10g},{d:.10g},{e:.10g}" for a, b, c, d, e in zip(t, *noisy.T, *slope.T, strict=True)]
+    given = ["t,q,p,dq,dp"] + [
+        f"{a:.6f},{b:.10g},{c:.10g},{d:.10g},{e:.10g}" for a, b, c, d, e in zip(t, *noisy.T, *slope.T, strict=True)
+    ]
     (tmp_path / "given.csv").write_text("\n".join(given) + "\n")
     assert series_task(tmp_path / "given.csv", derivatives=["dq", "dp"]).load().noise_floor is None

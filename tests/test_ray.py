@@ -152,7 +152,7 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
     saved = json.loads((tmp_path / "ray" / "timings.json").read_text())
     assert set(saved["tasks"]) == {"van-der-pol"} and saved["backend"] == "ray"
     assert saved["tasks"]["van-der-pol"]["peak_rss_mb"] > 0
-    assert (tmp_path / "ray" / "van-der-pol" / "forecast-mix" / "orbits.png").exists()
+    assert (tmp_path / "ray" / "van-der-pol" / "forecast_rollouts.png").exists()
     assert not (tmp_path / "ray" / TOKEN_FILE).exists()
 
     # shared folder: the worker resumes in place from the finished runs and meta checkpoint

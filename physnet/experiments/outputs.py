@@ -6,11 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from physnet.experiments.forecast import Forecast, forecast
+from physnet.experiments.forecast import Forecast
 from physnet.experiments.metric_scale import floor_mse
-from physnet.experiments.model_store import load_arm, member_network, model_dtype
 from physnet.experiments.study import StudyConfig, StudyResult, study_summary
-from physnet.integrators import ConvergenceError
 from physnet.plots import (
     plot_arm_boxes,
     plot_forecast_energy,
@@ -19,7 +17,6 @@ from physnet.plots import (
     plot_tuning_curves,
 )
 from physnet.run_output import write_atomically, write_figure, write_json
-from physnet.tasks import TaskData
 
 
 def write_study(
@@ -143,46 +140,6 @@ def write_analysis(
     if densities:
         write_figure(out / "hessian_density.png", plot_eigenvalue_densities(densities))
     return summary
-
-
-def write_best_seed_forecasts(
-    out: Path, result: StudyResult, data: TaskData, label: str, model: str, quick: bool
-) -> list[tuple[str, str]]:
-    """Roll the best seed of the mix and base arms out; the figures for the report. A rollout
-    that cannot be integrated (an implicit step that does not converge even with Newton's
-    method) is reported in the caption, not raised: the study stands without it."""
-    if data.dt is None:  # classification has no orbits
-        return []
-    figures = []
-    method = "implicit-midpoint" if model == "hnn" else "euler"
-    for arm in ("mix", "base"):
-        if arm not in result.values:
-            continue
-        net, arch = load_arm(out / "models" / f"{arm}.pt")
-        values = result.values[arm]  # ordered by seed 0..n-1; stored members in the order blocks returned
-        best = int(np.argmin(values)) if not result.higher_is_better else int(np.argmax(values))
-        single = member_network(net, arch, list(arch["seeds"]).index(best))  # roll out that network alone
-        title = f"{label}, {arm} arm (seed {best}), {method}"
-        try:
-            fc = _rollout(single, data.to("cpu", model_dtype(single)), method, 100 if quick else 300)
-        except ConvergenceError as err:
-            figures.append((f"Forecast, {arm} arm (best seed): not integrable ({str(err).splitlines()[0]})", ""))
-            continue
-        fdir = out / f"forecast-{arm}"
-        fdir.mkdir(exist_ok=True)
-        write_forecast(fdir, fc, title, {"arm": arm, "seed": best, "method": method, "steps": len(fc.t) - 1})
-        figures.append((f"Forecast, {arm} arm (best seed), {method}", f"forecast-{arm}/orbits.png"))
-    return figures
-
-
-def _rollout(net, data: TaskData, method: str, steps: int):
-    """A forecast; an implicit method's fixed-point iteration that stalls is retried with Newton's method."""
-    try:
-        return forecast(net, data, method=method, steps=steps)
-    except ConvergenceError:
-        if method != "implicit-midpoint":
-            raise
-        return forecast(net, data, method=method, steps=steps, options={"solver": "newton"})
 
 
 def write_nn_vs_hnn(out: Path, summaries: dict[str, dict]) -> None:

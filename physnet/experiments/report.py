@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from physnet.experiments.effects import judged
 from physnet.experiments.failures import failure_lines
-from physnet.experiments.verdict import MIX_PHRASES, mix_test_signed, mix_verdict
+from physnet.experiments.forecast_report import forecast_clause, forecast_section, phrase, score_outcomes
 
 
 def mix_outcomes(summary: dict) -> dict[str, tuple[str, float, float, float, float]]:
@@ -12,35 +12,25 @@ def mix_outcomes(summary: dict) -> dict[str, tuple[str, float, float, float, flo
     ``{arm: (verdict, diff, lo, hi, relative)}``, the difference of medians and its 95 %
     bootstrap interval signed positive where the mix is better, relative to the arm's median.
     The headline and the table both read this."""
-    out = {}
-    for name in summary["arms"]:
-        test = summary["tests"].get(f"mix_vs_{name}")
-        if name == "mix" or test is None:
-            continue
-        diff, lo, hi = mix_test_signed(test, summary["higher_is_better"])
-        scale = abs(summary["arms"][name]["median"]) or 1.0
-        out[name] = (mix_verdict(test, summary["higher_is_better"]), diff, lo, hi, diff / scale)
-    return out
-
-
-def _phrase(name: str, outcome: tuple[str, float, float, float, float]) -> str:
-    word, diff, lo, hi, rel = outcome
-    return f"{MIX_PHRASES[word]} {name} ({diff:+.3g} [{lo:+.3g}, {hi:+.3g}], {rel:+.1%})"
+    return score_outcomes(summary)
 
 
 def verdict(summary: dict) -> str:
-    """One sentence: did the mix beat each other arm on this run? By the 95 % bootstrap
-    interval of the difference of medians, "within the noise" below a share of the targets'
-    noise floor (:mod:`physnet.experiments.verdict`); the same words as the table's."""
+    """One sentence: did the mix beat each other arm on this run, one step ahead and, where
+    the study has forecasts, in forecast skill? By the 95 % bootstrap interval of the
+    difference of medians, "within the noise" below a share of the targets' noise floor
+    (:mod:`physnet.experiments.verdict`); the same words as the tables'."""
     if "mix" not in summary["arms"]:
         return "No mix arm was run."
     outcomes = mix_outcomes(summary)
-    parts = [_phrase(name, outcome) for name, outcome in outcomes.items()]
+    parts = [phrase(name, outcome) for name, outcome in outcomes.items()]
     if not parts:
         return "No other arm ran beside the mix."
+    forecast = forecast_clause(summary.get("forecast"))
+    one_step = f"one-step ({summary['metric']}): the mix {', '.join(parts)}"
     return (
-        f"On this run the mix {', '.join(parts)}: differences of the medians of {summary['metric']}, positive where "
-        "the mix is better, with 95 % bootstrap intervals and relative size."
+        f"On this run, {one_step}" + (f"; {forecast}" if forecast else "") + ". Differences of medians, positive "
+        "where the mix is better, with 95 % bootstrap intervals and relative size."
     )
 
 
@@ -176,6 +166,13 @@ def _gap_sentence(gap: dict | None) -> str:
     return text + "."
 
 
+def _resumed(summary: dict, seconds: float) -> str:
+    this_run = summary.get("wall_seconds_this_run")
+    if this_run is None or this_run >= seconds - 0.5:
+        return ""
+    return f" ({this_run:.0f} s in the last run, which resumed earlier runs' work)"
+
+
 def task_report(
     title: str, summary: dict, meta: dict, figures: list[tuple[str, str]], seconds: float, authors: dict | None = None
 ) -> str:
@@ -190,13 +187,14 @@ def task_report(
         verdict(summary),
         "",
         f"Metric: `{summary['metric']}` on the whole validation split "
-        f"({'higher' if summary['higher_is_better'] else 'lower'} is better). Wall time {seconds:.0f} s.",
+        f"({'higher' if summary['higher_is_better'] else 'lower'} is better). Wall time {seconds:.0f} s{_resumed(summary, seconds)}.",
         "",
         stats_table(summary),
         "",
         *scale_lines(summary),
         *tuning_lines(summary),
         *effects_section(summary),
+        *forecast_section(summary.get("forecast")),
         *authors_section(summary, authors),
         f"Meta-learning: validation loss {meta['val_loss_initial']:.4g} -> {meta['val_loss_final']:.4g} over "
         f"{meta['outer_steps']} outer steps ({meta['mode']}); frozen with {meta['interpolation']} interpolation."

@@ -16,12 +16,14 @@ from physnet.experiments.arms import CLASSIC_ARMS
 from physnet.experiments.defaults import budget, preset
 from physnet.experiments.meta_folder import meta_learn_into
 from physnet.experiments.meta_seed_summary import write_meta_seed_summary
-from physnet.experiments.outputs import write_best_seed_forecasts, write_nn_vs_hnn, write_study
+from physnet.experiments.outputs import write_nn_vs_hnn, write_study
 from physnet.experiments.regimes import authors_numbers, default_meta_seeds
 from physnet.experiments.report import task_report
 from physnet.experiments.study import StudyConfig, StudyResult, run_study
 from physnet.experiments.study_folder import check_study_folder
+from physnet.experiments.study_forecast import study_forecast
 from physnet.experiments.study_layout import meta_seed_folder
+from physnet.experiments.timings import earlier_seconds
 from physnet.run_output import write_json
 from physnet.tasks import TaskData, get_task
 from physnet.training import MetaConfig, meta_config_for
@@ -153,6 +155,7 @@ def _reproduce_one(
     task, model = config.task, config.model
     check_study_folder(out, {"study": config.relevant()}, force, ignore=("activations",))  # before meta-learning
     two_budgets.check_short_folder(out, settings, force)
+    earlier = earlier_seconds(out, force)
     out.mkdir(parents=True, exist_ok=True)
     echo(f"{tag} meta-learning {meta_config.outer_steps} outer steps (seed {meta_config.seed})")
     meta, meta_numbers = meta_learn_into(out, meta_config, meta_data, force=force, progress=progress)
@@ -183,13 +186,16 @@ def _reproduce_one(
         ("Activation evolution", "activation_evolution.png"),
         ("Meta-learning curves", "training_curves.png"),
     ]
-    figures += write_best_seed_forecasts(out, result, study_data, f"{task} / {model}", model, quick)
+    if study_data.dt is not None:
+        echo(f"{tag} forecasts of every seed of every arm")
+        summary["forecast"], more = study_forecast(out, list(result.values), study_data, model, f"{task} / {model}")
+        figures += more
     if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
         echo(f"{tag} participation ratio and Hessian statistics")
         summary["analysis"], more = _classification_analyses(out, config, quick, result.metric)
         figures += more
-    seconds = time.perf_counter() - began
-    summary["wall_seconds"] = seconds
+    summary["wall_seconds_this_run"] = time.perf_counter() - began
+    summary["wall_seconds"] = seconds = earlier + summary["wall_seconds_this_run"]
     write_json(out / "summary.json", summary)
     title = f"{task} / {model}" + (f" (preset {label})" if label else "") + (" (quick)" if quick else "")
     if meta.config.seed:

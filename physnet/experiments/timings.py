@@ -54,4 +54,19 @@ class Timings:
         return lines + ["", f"Total {total:.0f} s; peak memory {peak:.0f} MB."]
 
 
-__all__ = ["Timings", "peak_rss_mb"]
+def earlier_seconds(out: Path, force: bool) -> float:
+    """Wall seconds of the earlier runs a resumed run builds on: the ``wall_seconds`` of a
+    ``summary.json`` already in ``out`` (0 when ``force`` starts afresh, or there is none),
+    so that a rerun that resumes finished work reports the whole cost, not its own few seconds."""
+    import json
+
+    path = out / "summary.json"
+    if force or not path.is_file():
+        return 0.0
+    try:
+        return float(json.loads(path.read_text()).get("wall_seconds", 0.0))
+    except (ValueError, TypeError, AttributeError):
+        return 0.0  # an unreadable summary is rewritten below; its time is lost, not the run
+
+
+__all__ = ["Timings", "earlier_seconds", "peak_rss_mb"]
