@@ -12,6 +12,7 @@ whose rollout is lost (not finite) counts at :data:`ERROR_CAP` from then on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +96,7 @@ def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method:
         ``(E, N, steps + 1, d)`` (``E = 1`` for a single network); NaN once a rollout is lost.
     """
     members = int(getattr(model, "n_members", 1))
-    field = model.vector_field  # type: ignore[operator]
+    field: Callable[[Tensor, Tensor], Tensor] = model.vector_field  # type: ignore[assignment]
     zero = torch.zeros((), dtype=y0.dtype)
     f = lambda y: field(zero, y)  # noqa: E731
     step = _implicit_midpoint if method == "implicit-midpoint" else _rk4
@@ -164,14 +165,14 @@ def forecast_skill(
     method: str,
     *,
     n_orbits: int | None = None,
-    truth: tuple[Tensor, Tensor, Tensor] | None = None,
+    reference: tuple[Tensor, Tensor, Tensor] | None = None,
 ) -> Skill:
     """Roll every member of ``model`` out over the first validation orbits with ``method``
-    (:func:`skill_method`) and score them (see the module's docstring); ``truth``: what
+    (:func:`skill_method`) and score them (see the module's docstring); ``reference``: what
     :func:`skill_truth` returns, computed once for several models."""
-    y0, t, truth = truth if truth is not None else skill_truth(data, n_orbits)
+    y0, t, truth = reference if reference is not None else skill_truth(data, n_orbits)
     dtype = next(model.parameters()).dtype
-    rolled = rollout_members(model, y0.to(dtype), len(t) - 1, float(data.dt), method).double()
+    rolled = rollout_members(model, y0.to(dtype), len(t) - 1, float(data.dt or 0.0), method).double()
     scale = normaliser(data)
     raw = (rolled - truth.unsqueeze(0)).norm(dim=-1) / scale
     error = torch.nan_to_num(raw, nan=ERROR_CAP).clamp(max=ERROR_CAP).numpy()

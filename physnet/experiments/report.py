@@ -187,7 +187,8 @@ def task_report(
         verdict(summary),
         "",
         f"Metric: `{summary['metric']}` on the whole validation split "
-        f"({'higher' if summary['higher_is_better'] else 'lower'} is better). Wall time {seconds:.0f} s{_resumed(summary, seconds)}.",
+        f"({'higher' if summary['higher_is_better'] else 'lower'} is better). "
+        f"Wall time {seconds:.0f} s{_resumed(summary, seconds)}.",
         "",
         stats_table(summary),
         "",

@@ -56,7 +56,7 @@ def arm_skills(
     with one_thread():
         for arm in arms:
             net, arch = load_arm(out / "models" / f"{arm}.pt")
-            skill = forecast_skill(net, data, method, truth=truth)
+            skill = forecast_skill(net, data, method, reference=truth)
             order = np.argsort(np.asarray(arch["seeds"]))
             skills[arm] = Skill(
                 skill.t,
