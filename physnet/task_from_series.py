@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from physnet.conservation import check_conservation
 from physnet.noise_floor import NoiseFloor, savgol_noise_floor
 from physnet.series_derivatives import savgol_derivatives
 from physnet.series_file import SeriesTable, read_series_csv
@@ -122,6 +123,7 @@ def series_task(
     small_every: int = 1,
     description: str | None = None,
     source: Mapping[str, Any] | None = None,
+    force_model: bool = False,
 ) -> Task:
     """A task whose data are the rows of a series CSV (read and checked now, so that a bad
     file fails before any work).
@@ -136,6 +138,9 @@ def series_task(
             ``(q1..qn, p1..pn)`` (default: those allowed, ``nn`` first).
         settings: per-model records (default: from the data size and dimension).
         small_every: the small data keeps every ``small_every``-th row.
+        force_model: train ``hnn`` even where the conservation check
+            (:mod:`physnet.conservation`) finds the record dissipative or driven; without
+            it ``hnn`` is refused there, and left out of the default models with a note.
 
     Raises:
         FileNotFoundError, ValueError: one line on what is wrong with the file or options.
@@ -154,29 +159,62 @@ def series_task(
     check_val_fraction(val_fraction)
     table, slopes, floor = read(path)
     allowed = series_models(table.states.shape[1])
-    models = models or allowed
-    for m in models:
+    for m in models or ():
         if m not in allowed:
             raise ValueError(
                 f"--model {m}: reads the state columns as (q1..qn, p1..pn) and needs an even count; "
                 f"{path} has {table.states.shape[1]} ({', '.join(table.state_names)})"
             )
+    conservation, notes = _conservation(table, slopes, models, force_model, path) if "hnn" in allowed else (None, ())
+    if conservation is not None and not conservation["conservative"] and not force_model:
+        allowed = ("nn",)
+    models = models or allowed
     train_rows, _ = split_rows(table, val_fraction)  # too few groups or rows: refused now
 
     def load(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
         t, d, noise = (table, slopes, floor) if data is None else read(data)
         every = small_every if small else 1
-        return series_data(
+        loaded = series_data(
             t, d, every=every, source=str(data or path), seed=seed, val_fraction=val_fraction, noise_floor=noise
         )
+        if conservation is not None:
+            loaded.config["conservation"] = conservation
+        return loaded
 
     label = name or str(path)
     if settings is None:
         settings = default_settings(len(train_rows), table.states.shape[1], tuple(models))
     description = description or f"measured series {path} ({len(table.t)} rows, {len(table.group_labels)} group(s))"
     return Task(
-        label, description, load, settings, accepts_data_file=True, source=source, reproduce_models=tuple(models)
+        label,
+        description,
+        load,
+        settings,
+        accepts_data_file=True,
+        source=source,
+        reproduce_models=tuple(models),
+        notes=notes,
     )
+
+
+def _conservation(
+    table: SeriesTable, slopes: np.ndarray, models: tuple[str, ...] | None, force: bool, path: str | Path
+) -> tuple[dict, tuple[str, ...]]:
+    """The conservation check of a series with (q, p) columns, as a task's data record it,
+    and the notes for the user; refuses an explicit ``hnn`` on a record that is not
+    conservative unless ``force``."""
+    found = check_conservation(table.t, table.states, slopes, table.group_slices())
+    record = {**found.to_dict(), "conservative": found.conservative, "forced": bool(force)}
+    if found.conservative:
+        return record, ()
+    if force:
+        return record, (f"{path}: {found.evidence()}; --force-model: the Hamiltonian network is trained anyway",)
+    if models and "hnn" in models:
+        raise ValueError(
+            f"--model hnn: {path}: {found.evidence()}, and a conservative Hamiltonian network forecasts closed "
+            "orbits; use --model nn, or --force-model to train it anyway"
+        )
+    return record, (f"{path}: {found.evidence()}; the Hamiltonian network is left out (--force-model to include it)",)
 
 
 __all__ = ["VAL_FRACTION", "check_val_fraction", "series_data", "series_models", "series_task", "split_rows"]

@@ -40,6 +40,7 @@ SERIES_OPTIONS: dict[str, Any] = {
     "window": 11,
     "order": 3,
     "val_fraction": 0.2,
+    "force_model": False,
 }
 
 

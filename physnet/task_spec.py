@@ -24,6 +24,8 @@ class Task:
         source: how to build the task again (a user's task, from a study's ``config.json``:
             see :mod:`physnet.task_sources`); None for the paper's tasks.
         reproduce_models: the models ``reproduce`` runs (default: the first alone).
+        notes: what the user should know about how the task was built (the commands print
+            them), e.g. a model left out by the conservation check.
     """
 
     name: str
@@ -33,6 +35,7 @@ class Task:
     accepts_data_file: bool = False
     source: Mapping[str, Any] | None = None
     reproduce_models: tuple[str, ...] | None = None
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.settings:

@@ -5,13 +5,14 @@ options that build a user's task."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from physnet.cli import arguments
 from physnet.cli.names import names
 
 #: The options of :func:`add_task_options`, by the name ``physnet.task_sources`` gives them.
 SYSTEM_FLAGS = ("orbits", "t_end", "dt", "noise", "noise_on", "energy", "data_seed")
-SERIES_FLAGS = ("time", "state", "derivatives", "group", "window", "order")
+SERIES_FLAGS = ("time", "state", "derivatives", "group", "window", "order", "force_model")
 BOTH_FLAGS = ("val_fraction",)
 
 
@@ -47,6 +48,12 @@ def add_task_options(parser: argparse.ArgumentParser, *, seed_flag: bool = True)
     c.add_argument("--group", metavar="COL", help="the column naming each row's trajectory (rows consecutive)")
     c.add_argument("--window", type=arguments.positive_int, help="Savitzky-Golay window in samples (odd; default 11)")
     c.add_argument("--order", type=arguments.positive_int, help="Savitzky-Golay polynomial order (default 3)")
+    c.add_argument(
+        "--force-model",
+        action="store_const",
+        const=True,
+        help="train the Hamiltonian network even on a record the conservation check finds dissipative or driven",
+    )
     b = parser.add_argument_group("a system or a series file as TASK")
     b.add_argument(
         "--val-fraction",
@@ -60,10 +67,14 @@ def resolve_task_argument(args: argparse.Namespace) -> str:
     """Register the task ``args.task`` names (building a user's task from the options) and
     return its name; refuses options that do not apply, in one line."""
     from physnet.task_sources import resolve_task
+    from physnet.tasks import get_task
 
     options = {name: getattr(args, name, None) for name in (*SYSTEM_FLAGS, *SERIES_FLAGS, *BOTH_FLAGS)}
     options["seed"] = options.pop("data_seed")
-    return resolve_task(args.task, options, model=getattr(args, "model", None))
+    name = resolve_task(args.task, options, model=getattr(args, "model", None))
+    for note in get_task(name).notes:
+        print(note, file=sys.stderr)
+    return name
 
 
 __all__ = ["add_task_options", "resolve_task_argument", "task_help"]

@@ -93,6 +93,26 @@ def scale_lines(summary: dict) -> list[str]:
     return [text, ""]
 
 
+def conservation_lines(summary: dict) -> list[str]:
+    """What the conservation check found on a series, and a warning where a Hamiltonian
+    network was trained on a record it calls dissipative or driven (``--force-model``)."""
+    found = summary.get("conservation")
+    if not found:
+        return []
+    text = (
+        f"Conservation check of the record: a conservative fit's energy changes by {found['drift']:+.0%} of its "
+        f"range along the median record ({found['records']} records): {found['verdict']}."
+    )
+    if found["verdict"] != "conservative" and summary.get("model") == "hnn":
+        return [
+            f"**Warning: the conservation check finds this record {found['verdict']} (its fitted energy changes by "
+            f"{found['drift']:+.0%} of its range along the median record), and the Hamiltonian network was "
+            "trained on it anyway (--force-model): its forecasts keep an energy the record does not.**",
+            "",
+        ]
+    return [text, ""]
+
+
 def tuning_lines(summary: dict) -> list[str]:
     """How each arm's learning rate was chosen, in words (empty without tuning)."""
     tuning = summary.get("tuning")
@@ -184,6 +204,7 @@ def task_report(
         f"# {title}",
         "",
         *failure_lines(summary.get("failures") or {}, summary.get("failure_rule")),
+        *conservation_lines(summary),
         verdict(summary),
         "",
         f"Metric: `{summary['metric']}` on the whole validation split "

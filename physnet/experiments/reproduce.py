@@ -172,6 +172,7 @@ def _reproduce_one(
     )
     extra = {"quick": quick, "preset": label, "meta_seed": meta.config.seed}
     summary = write_study(out, config, result, extra, summary_file=False)  # written once, below
+    summary["conservation"] = study_data.config.get("conservation")  # a series' check (physnet.conservation)
     results[(len(settings) - 1, meta_config.seed)] = result
     if len(settings) > 1:
         echo(f"{tag} the short budget: {settings[0].compare.epochs} epochs")
