@@ -130,8 +130,15 @@ def read_series_csv(
         step = np.diff(t[s])
         if (step <= 0).any():
             row = s.start + int(np.argmax(step <= 0)) + 3
-            where = f" in group {labels[groups[s.start]]!r}" if group is not None else ""
-            raise ValueError(f"{path}: time does not increase at row {row}{where}; sort the rows by time")
+            if group is not None:
+                where = f" in group {labels[groups[s.start]]!r}"
+                raise ValueError(f"{path}: time does not increase at row {row}{where}; sort that group's rows by time")
+            others = ", ".join(h for h in header if h != time)
+            raise ValueError(
+                f"{path}: time does not increase at row {row}: if the file holds several runs one after another, "
+                f"name the column that tells them apart with --group COL (columns: {others}); sorting the rows by "
+                "time would interleave the runs"
+            )
     return table
 
 

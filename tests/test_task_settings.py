@@ -104,3 +104,14 @@ def test_meta_small_is_the_old_name_of_quick(tmp_path, capsys):
     assert main(["meta", "van-der-pol", "--quick", "--out", str(tmp_path / "b"), *tiny]) == 0
     a, b = (json.loads((tmp_path / d / "config.json").read_text())["config"] for d in "ab")
     assert a == b and a["small"] is True
+
+
+def test_meta_config_for_takes_the_quick_budget():
+    from physnet.experiments.defaults import budget
+    from physnet.training import meta_config_for
+
+    quick = meta_config_for("van-der-pol", "nn", quick=True)
+    meta, _ = budget("van-der-pol", "nn", quick=True)
+    assert quick == meta_config_for("van-der-pol", "nn", **meta)  # what reproduce --quick meta-learns with
+    assert quick.small and quick.outer_steps < meta_config_for("van-der-pol", "nn").outer_steps
+    assert meta_config_for("van-der-pol", "nn", quick=True, outer_steps=3).outer_steps == 3

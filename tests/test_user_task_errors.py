@@ -54,6 +54,17 @@ CSV_CASES = {
     "non-numeric cell": (GOOD.replace("\n1.0,", "\nabc,", 1), [], "column 't' row 12: 'abc' is not a number"),
     "NaN": (GOOD.replace(",5,10\n", ",nan,10\n"), [], "column 'x' row 7 is nan"),
     "time not increasing": (GOOD.replace("0.5,5,", "0.3,5,"), [], "time does not increase at row 7"),
+    "runs one after another without --group": (
+        _groups([15, 15]).replace("g0,", "0,").replace("g1,", "1,"),
+        ["--state", "a,b"],
+        "time does not increase at row 17: if the file holds several runs one after another, name the column "
+        "that tells them apart with --group COL (columns: run, a, b)",
+    ),
+    "time not increasing in a group": (
+        _groups([15, 15]).replace("g1,0.3,", "g1,0.1,"),
+        ["--group", "run"],
+        "time does not increase at row 20 in group 'g1'; sort that group's rows by time",
+    ),
     "derivative count": (GOOD, ["--state", "x,v", "--derivatives", "v"], "1 derivative column(s) for 2 state"),
     "hnn with an odd state count": (GOOD, ["--state", "x", "--model", "hnn"], "needs an even count"),
     "group shorter than the window": (_groups([30, 30, 6]), ["--group", "run"], "group 'g2' has 6 samples"),

@@ -155,3 +155,22 @@ def test_the_same_study_through_the_api_and_the_command_line(tmp_path):
     assert result.metric == "val_mse" and result.arms["base"]["median"] == pytest.approx(
         np.median(result.values["base"])
     )
+
+
+def test_forecast_past_the_record_and_a_wrong_arm(tmp_path, capsys):
+    write_double_pendulum_csv(tmp_path / "double.csv", t_end=2.0)
+    study = tmp_path / "study"
+    argv = ["compare", str(tmp_path / "double.csv"), "--group", "run", "--model", "nn", "--arms", "base"]
+    assert main([*argv, "--seeds", "1", "--epochs", "1", "--hidden", "8", "--out", str(study)]) == 0
+    capsys.readouterr()
+    # the one validation record holds 201 samples: 200 steps of truth, then none
+    out = tmp_path / "f"
+    assert main(["forecast", str(study), "--arm", "base", "--steps", "300", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "the record ends after 200 steps" in printed and "runs all 300" in printed
+    table = np.loadtxt(out / "forecast.csv", delimiter=",", skiprows=1)
+    assert table.shape[0] == 301 and np.isfinite(table[:201, -1]).all() and np.isnan(table[201:, -1]).all()
+    assert np.isfinite(table[:, 6:10]).all()  # the model's rollout covers every step
+    assert json.loads((out / "config.json").read_text())["recorded_steps"] == 200
+    assert main(["forecast", str(study), "--arm", "mixx", "--out", str(tmp_path / "g")]) == 2
+    assert "--arm mixx: this study has no such arm; its arms are base" in capsys.readouterr().err

@@ -60,6 +60,9 @@ def run_forecast(args: argparse.Namespace) -> int:
         raise ValueError("--orbits picks validation orbits and --initial gives the states: give one")
     run_dir = Path(args.run_dir)
     study = read_study_config(run_dir)
+    arms = list(study.get("arms") or [])
+    if arms and args.arm not in arms:
+        raise ValueError(f"--arm {args.arm}: this study has no such arm; its arms are {', '.join(arms)}")
     net, arch = load_arm(run_dir / "models" / f"{args.arm}.pt")
     seeds = list(arch["seeds"])
     seed = seeds[0] if args.seed is None else args.seed
@@ -103,8 +106,17 @@ def run_forecast(args: argparse.Namespace) -> int:
             "initial": args.initial,
         },
     )
+    if fc.recorded_steps is not None:
+        print(
+            f"the record ends after {fc.recorded_steps} steps (the shortest validation record); the forecast "
+            f"runs all {len(fc.t) - 1}, with no truth and no error beyond each record's end"
+        )
+        final = fc.error[:, fc.recorded_steps]
+        where = f"error at step {fc.recorded_steps}"
+    else:
+        final, where = fc.error[:, -1], "final error"
     print(
-        f"forecast {len(fc.truth)} orbit(s) for {len(fc.t) - 1} steps with {args.method}: final error "
-        f"median {float(np.median(fc.error[:, -1])):.4g}; wrote {out}/forecast.csv and plots"
+        f"forecast {len(fc.truth)} orbit(s) for {len(fc.t) - 1} steps with {args.method}: {where} "
+        f"median {float(np.nanmedian(final)):.4g}; wrote {out}/forecast.csv and plots"
     )
     return 0

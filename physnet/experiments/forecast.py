@@ -23,6 +23,9 @@ class Forecast:
         error: Euclidean state error shaped ``(N, T)``.
         energy_truth, energy_model: the true system's energy along both, ``(N, T)``, or None.
         state_names: ``d`` names.
+        recorded_steps: for a measured record shorter than the forecast, the steps the
+            shortest record covers (truth and error are NaN beyond each record's end); None
+            where the truth covers the whole forecast.
     """
 
     t: np.ndarray
@@ -32,6 +35,7 @@ class Forecast:
     energy_truth: np.ndarray | None
     energy_model: np.ndarray | None
     state_names: tuple[str, ...]
+    recorded_steps: int | None = None
 
 
 #: Largest forecast (prediction, truth and error, float64) allowed before refusing, in GB.
@@ -85,7 +89,8 @@ def forecast(
     """Roll ``model`` out (ensemble member ``member``) with ``method`` from validation initial
     states (or from ``initial``) at the data's sampling interval (or ``dt``), and compare with
     the true orbit: the true system integrated at tight tolerance, or, for measured data, the
-    recorded series (none from given initial states: ``truth`` and ``error`` are then NaN).
+    recorded series (none from given initial states, or past a record's end: ``truth`` and
+    ``error`` are then NaN; ``recorded_steps`` says how far the records reach).
 
     Args:
         options: passed to the integrator (e.g. ``{"solver": "newton"}`` for implicit midpoint).
@@ -111,13 +116,15 @@ def forecast(
             f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
             f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits"
         )
-    record = None
+    record, recorded = None, None
     if data.system is None and initial is not None:  # no record to compare with
         record = torch.full((len(y0), steps + 1, y0.shape[-1]), float("nan"))
-    elif data.system is None:  # measured: each trajectory's own record, as long as the shortest lasts
-        ends = _record_ends(data, rows)
-        steps = min(steps, *(end - 1 - row for row, end in zip(rows, ends, strict=True)))
-        record = torch.stack([data.x_val[row : row + steps + 1] for row in rows]).double()
+    elif data.system is None:  # measured: each trajectory's own record, NaN where it has ended
+        record = torch.full((len(y0), steps + 1, y0.shape[-1]), float("nan"), dtype=torch.float64)
+        lengths = [min(steps + 1, end - row) for row, end in zip(rows, _record_ends(data, rows), strict=True)]
+        for i, (row, n) in enumerate(zip(rows, lengths, strict=True)):
+            record[i, :n] = data.x_val[row : row + n].double().cpu()
+        recorded = min(lengths) - 1
     t = torch.arange(steps + 1, dtype=y0.dtype, device=y0.device) * dt
     start = y0 if n_members == 1 else y0.unsqueeze(0).expand(n_members, *y0.shape).contiguous()
     with torch.no_grad():
@@ -141,6 +148,7 @@ def forecast(
         None if e_true is None else e_true.numpy(),
         None if e_model is None else e_model.numpy(),
         tuple(data.state_names) or tuple(f"y{i}" for i in range(truth.shape[-1])),
+        recorded if recorded is not None and recorded < steps else None,
     )
 
 

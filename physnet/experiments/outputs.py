@@ -66,10 +66,16 @@ def write_forecast(out: Path, fc: Forecast, label: str, settings: dict) -> None:
     write_figure(out / "error.png", plot_forecast_error(fc.t, fc.error, title=label))
     if fc.energy_truth is not None and fc.energy_model is not None:
         write_figure(out / "energy.png", plot_forecast_energy(fc.t, fc.energy_truth, fc.energy_model, title=label))
-    final = fc.error[:, -1]
+    final = fc.error[:, -1 if fc.recorded_steps is None else fc.recorded_steps]  # where the truth still is
+    median = float(np.nanmedian(final)) if np.isfinite(final).any() else None
     write_json(
         out / "config.json",
-        {**settings, "final_error_median": float(np.median(final)), "final_error": [float(e) for e in final]},
+        {
+            **settings,
+            "final_error_median": median,
+            "final_error": [float(e) for e in final],
+            "recorded_steps": fc.recorded_steps,
+        },
     )
 
 

@@ -208,11 +208,15 @@ def _check_types_and_device(c: MetaConfig) -> None:
         raise ValueError(f"device {c.device!r} asked for but CUDA is not available; use --device cpu")
 
 
-def meta_config_for(task: str, model: str | None = None, **overrides) -> MetaConfig:
-    """The task's paper-scale defaults for ``model``, with ``overrides`` applied."""
+def meta_config_for(task: str, model: str | None = None, *, quick: bool = False, **overrides) -> MetaConfig:
+    """The task's paper-scale defaults for ``model`` (``quick``: its quick budget, small data
+    and fewer outer steps, as ``StudyConfig.for_task(quick=True)`` takes for a comparison),
+    with ``overrides`` applied."""
     t = get_task(task)
     settings = t.model_settings(model)  # refuses a model the task does not take
     model = model or t.models[0]
+    if quick:
+        overrides = {**settings.quick_meta, **{k: v for k, v in overrides.items() if v is not None}}
     if "reinit_inner" in overrides:  # the name before reinit modes existed
         warnings.warn(
             "reinit_inner is deprecated; use reinit='fresh' (or 'none', 'same')", DeprecationWarning, stacklevel=2
