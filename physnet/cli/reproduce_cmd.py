@@ -46,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument(
         "--budgets",
         choices=("short,full", "full"),
+        metavar="short,full|full",
         help="short,full (default without a preset): the comparison also at 5 epochs, and the report ends with "
         "'Does learned diversity help here?' at both budgets; full: the task's budget alone (the default "
         "under a preset)",
