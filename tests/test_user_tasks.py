@@ -162,7 +162,9 @@ def test_forecast_past_the_record_and_a_wrong_arm(tmp_path, capsys):
     study = tmp_path / "study"
     argv = ["compare", str(tmp_path / "double.csv"), "--group", "run", "--model", "nn", "--arms", "base"]
     assert main([*argv, "--seeds", "1", "--epochs", "1", "--hidden", "8", "--out", str(study)]) == 0
-    capsys.readouterr()
+    assert "forecast (mean normalised rollout error)" not in capsys.readouterr().out  # one arm: no mix to compare
+    skill = json.loads((study / "summary.json").read_text())["forecast"]
+    assert skill["method"] == "rk4" and len(skill["metrics"]["vpt"]["arms"]["base"]["values"]) == 1
     # the one validation record holds 201 samples: 200 steps of truth, then none
     out = tmp_path / "f"
     assert main(["forecast", str(study), "--arm", "base", "--steps", "300", "--out", str(out)]) == 0

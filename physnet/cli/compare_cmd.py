@@ -138,6 +138,7 @@ def run_compare(args: argparse.Namespace) -> int:
             on_arm=partial(_print_arm, tag),
         )
         summaries[stem] = write_study(folder, config, result)
+        _forecast_skill(folder, config, result, summaries[stem])
         _print_study(summaries[stem], tag)
     if len(banks) > 1:
         from physnet.experiments.meta_seed_summary import write_meta_seed_summary
@@ -189,10 +190,34 @@ def activation_files(path: str | None, meta_seeds: int | None) -> dict[str | Non
     return {f.stem: f for f in found[: meta_seeds or len(found)]}
 
 
+def _forecast_skill(folder: Path, config, result, summary: dict) -> None:
+    """Every seed of every arm rolled out (``physnet.experiments.study_forecast``), into the
+    summary and ``forecast_skill.csv``; nothing for a classifier."""
+    from physnet.experiments.study_forecast import study_forecast
+    from physnet.run_output import write_json
+    from physnet.tasks import get_task
+
+    data = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)
+    if data.dt is None:
+        return
+    print("forecasts of every seed of every arm", flush=True)
+    summary["forecast"], _ = study_forecast(folder, list(result.values), data, config.model, config.task)
+    write_json(folder / "summary.json", summary)
+
+
 def _print_study(summary: dict, tag: str = "") -> None:
+    from physnet.experiments.forecast_report import forecast_clause
+    from physnet.experiments.report import mix_outcomes
+
+    outcomes = mix_outcomes(summary)
     for arm, s in summary["arms"].items():
-        test = summary["tests"].get(f"mix_vs_{arm}")
-        extra = f"  mix vs {arm}: p = {test['p_value']:.3g}" if test else ""
+        extra = ""
+        if arm in outcomes:
+            word, diff, lo, hi, _ = outcomes[arm]
+            extra = f"  mix vs {arm}: {word} ({diff:+.3g} [{lo:+.3g}, {hi:+.3g}], +: mix better)"
         print(
             f"{tag}{arm:>6}: median {summary['metric']} {s['median']:.4g} (q1 {s['q1']:.4g}, q3 {s['q3']:.4g}){extra}"
         )
+    clause = forecast_clause(summary.get("forecast"))
+    if clause:
+        print(f"{tag}{clause}")
