@@ -107,6 +107,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from physnet.experiments.effects import judged
     from physnet.experiments.outputs import write_study
     from physnet.run_output import prepare_output_dir
+    from physnet.tasks import get_task
 
     args.task = resolve_task_argument(args)
     keys = ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile")
@@ -123,6 +124,7 @@ def run_compare(args: argparse.Namespace) -> int:
     out = prepare_output_dir(args.out)
     began = time.perf_counter()
     summaries = {}
+    data = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)  # once for all
     for stem, frozen in banks.items():
         folder = out if stem is None else out / stem
         tag = "" if stem is None else f"[{stem}] "
@@ -130,6 +132,7 @@ def run_compare(args: argparse.Namespace) -> int:
             config,
             frozen,
             folder,
+            data=data,
             device=args.device,
             force=args.force,
             backend=args.backend,
@@ -137,8 +140,8 @@ def run_compare(args: argparse.Namespace) -> int:
             block_size=args.block_size,
             on_arm=partial(_print_arm, tag),
         )
-        summaries[stem] = write_study(folder, config, result)
-        _forecast_skill(folder, config, result, summaries[stem])
+        summaries[stem] = write_study(folder, config, result, summary_file=False)
+        _forecast_skill(folder, config, result, summaries[stem], data)
         _print_study(summaries[stem], tag)
     if len(banks) > 1:
         from physnet.experiments.meta_seed_summary import write_meta_seed_summary
@@ -190,18 +193,15 @@ def activation_files(path: str | None, meta_seeds: int | None) -> dict[str | Non
     return {f.stem: f for f in found[: meta_seeds or len(found)]}
 
 
-def _forecast_skill(folder: Path, config, result, summary: dict) -> None:
-    """Every seed of every arm rolled out (``physnet.experiments.study_forecast``), into the
-    summary and ``forecast_skill.csv``; nothing for a classifier."""
+def _forecast_skill(folder: Path, config, result, summary: dict, data) -> None:
+    """Every seed of every arm rolled out (``physnet.experiments.study_forecast``; nothing for
+    a classifier) into the summary and ``forecast_skill.csv``; writes ``summary.json``."""
     from physnet.experiments.study_forecast import study_forecast
     from physnet.run_output import write_json
-    from physnet.tasks import get_task
 
-    data = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)
-    if data.dt is None:
-        return
-    print("forecasts of every seed of every arm", flush=True)
-    summary["forecast"], _ = study_forecast(folder, list(result.values), data, config.model, config.task)
+    if data.dt is not None:
+        print("forecasts of every seed of every arm", flush=True)
+        summary["forecast"], _ = study_forecast(folder, list(result.values), data, config.model, config.task)
     write_json(folder / "summary.json", summary)
 
 

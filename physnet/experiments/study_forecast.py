@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -58,16 +59,8 @@ def arm_skills(
             net, arch = load_arm(out / "models" / f"{arm}.pt")
             skill = forecast_skill(net, data, method, reference=truth)
             order = np.argsort(np.asarray(arch["seeds"]))
-            skills[arm] = Skill(
-                skill.t,
-                skill.truth,
-                skill.rollouts[order],
-                skill.error[order],
-                skill.scale,
-                {name: values[order] for name, values in skill.metrics.items()},
-                skill.method,
-                skill.lyapunov_time,
-            )
+            metrics = {name: values[order] for name, values in skill.metrics.items()}
+            skills[arm] = replace(skill, rollouts=skill.rollouts[order], error=skill.error[order], metrics=metrics)
     return skills
 
 
