@@ -23,9 +23,9 @@ import time
 import numpy as np
 import torch
 
-from physnet.experiments.defaults import compare_defaults
 from physnet.networks import build_model
-from physnet.tasks import get_task
+from physnet.tasks.budget import compare_defaults
+from physnet.tasks.registry import get_task
 from physnet.training import TrainConfig, train
 
 CASES = [("van-der-pol", "nn", 10.0), ("henon-heiles", "hnn", 5.0)]

@@ -11,7 +11,7 @@ import argparse
 
 import numpy as np
 
-from physnet.training import meta_config_for, meta_learn
+from physnet.meta import meta_config_for, meta_learn
 
 
 def main() -> None:

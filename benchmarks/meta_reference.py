@@ -49,8 +49,8 @@ EVALS = ("direct", "knots")
 def child(name: str, subnet_eval: str, outer_steps: int, threads: int) -> None:
     import torch
 
-    from physnet.experiments.defaults import preset
-    from physnet.training import meta_config_for, meta_learn
+    from physnet.meta import meta_config_for, meta_learn
+    from physnet.tasks.budget import preset
 
     torch.set_num_threads(threads)
     task, model, overrides, *_ = SETTINGS[name]

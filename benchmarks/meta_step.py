@@ -28,7 +28,7 @@ def child(task: str, model: str, mode: str, outer_steps: int | None) -> None:
     import numpy as np
     import torch
 
-    from physnet.training import meta_config_for, meta_learn
+    from physnet.meta import meta_config_for, meta_learn
 
     torch.set_num_threads(2)
     overrides = {"mode": mode}

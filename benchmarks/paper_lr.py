@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from physnet.experiments.defaults import compare_defaults, preset
-from physnet.experiments.regimes import LR_CANDIDATES
-from physnet.experiments.study import StudyConfig, run_study
+from physnet.study.run import StudyConfig, run_study
+from physnet.tasks.budget import compare_defaults, preset
+from physnet.tasks.presets import LR_CANDIDATES
 
 
 def choose(task: str, model: str, seeds: int) -> tuple[float, dict[float, float]]:

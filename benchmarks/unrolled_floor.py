@@ -19,13 +19,13 @@ import time
 import torch
 
 from physnet.activations import FixedBank
+from physnet.meta import meta_config_for
+from physnet.meta.unrolled import batch_loss, inner_step
 from physnet.networks import build_model
-from physnet.tasks import get_task
-from physnet.training import meta_config_for
+from physnet.tasks.registry import get_task
 from physnet.training.batches import BatchStream
 from physnet.training.functional_optim import FunctionalOptimizer, detached
 from physnet.training.losses import member_loss
-from physnet.training.unrolled import batch_loss, inner_step
 
 
 def unrolled_seconds(model, data, inner: FunctionalOptimizer, batch: int, steps: int, seed: int) -> float:

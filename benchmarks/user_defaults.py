@@ -28,9 +28,9 @@ import numpy as np
 import torch
 
 import physnet
-from physnet.experiments import StudyConfig, load_arm
-from physnet.experiments.model_store import model_dtype
 from physnet.integrators import odeint
+from physnet.study import StudyConfig, load_arm
+from physnet.study.model_store import model_dtype
 from systems import DoublePendulum, HenonHeiles, LotkaVolterra, MassSpring, Pendulum, VanDerPol, generate_orbits
 
 

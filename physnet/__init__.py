@@ -9,20 +9,22 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from physnet.renamed import install_moved_modules
+
+__version__ = "0.2.0"
 
 #: Public name -> the module that defines it: the whole path from a system or a series file to
 #: a forecast (see the README's API tour).
 _EXPORTS = {
     # tasks: the paper's, a system's, a series file's
-    "Task": "physnet.tasks",
-    "TaskData": "physnet.tasks",
-    "ModelSettings": "physnet.task_settings",
-    "TASKS": "physnet.tasks",
-    "get_task": "physnet.tasks",
-    "register_task": "physnet.tasks",
-    "system_task": "physnet.task_from_system",
-    "series_task": "physnet.task_from_series",
+    "Task": "physnet.tasks.spec",
+    "TaskData": "physnet.data",
+    "ModelSettings": "physnet.tasks.settings",
+    "TASKS": "physnet.tasks.registry",
+    "get_task": "physnet.tasks.registry",
+    "register_task": "physnet.tasks.registry",
+    "system_task": "physnet.tasks.from_system",
+    "series_task": "physnet.tasks.from_series",
     # neuron types and networks
     "FixedBank": "physnet.activations",
     "LearnedBank": "physnet.activations",
@@ -31,35 +33,40 @@ _EXPORTS = {
     "save_activations": "physnet.activations",
     "load_activations": "physnet.activations",
     "build_model": "physnet.networks",
-    "arm_bank": "physnet.experiments.arms",
+    "arm_bank": "physnet.study.arms",
     # meta-learning and training
-    "MetaConfig": "physnet.training",
-    "MetaResult": "physnet.training",
-    "meta_config_for": "physnet.training",
-    "meta_learn": "physnet.training",
+    "MetaConfig": "physnet.meta",
+    "MetaResult": "physnet.meta",
+    "meta_config_for": "physnet.meta",
+    "meta_learn": "physnet.meta",
     "TrainConfig": "physnet.training",
     "train": "physnet.training",
     # comparing arms over seeds
-    "StudyConfig": "physnet.experiments.study",
-    "StudyResult": "physnet.experiments.study",
-    "compare": "physnet.experiments.study",
-    "load_arm": "physnet.experiments.model_store",
+    "StudyConfig": "physnet.study.run",
+    "StudyResult": "physnet.study.run",
+    "compare": "physnet.study.run",
+    "load_arm": "physnet.study.model_store",
     # forecasting
-    "forecast": "physnet.experiments.forecast",
+    "forecast": "physnet.study.forecast",
     "METHODS": "physnet.integrators",
     "ConvergenceError": "physnet.integrators",
     "get_method": "physnet.integrators",
     "odeint": "physnet.integrators",
     # simulation
-    "SimulationConfig": "physnet.simulation",
-    "simulate": "physnet.simulation",
+    "SimulationConfig": "physnet.jobs.simulate",
+    "simulate": "physnet.jobs.simulate",
     # analyses and files
-    "hidden_layers": "physnet.experiments.study_analysis",
-    "prepare_output_dir": "physnet.run_output",
-    "write_figure": "physnet.run_output",
+    "hidden_layers": "physnet.study.analysis",
+    "prepare_output_dir": "physnet.io",
+    "write_figure": "physnet.io",
+    # errors
+    "UserError": "physnet.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
+
+# module paths of release 0.1 (physnet.experiments.*, physnet.task_*, ...) still import, with a warning
+install_moved_modules()
 
 
 def __getattr__(name: str) -> Any:

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from physnet.cli.main import main
-from physnet.experiments.ablation import LARGE_FACTORIAL, parse_vary, plan_settings
-from physnet.experiments.claims import REPRODUCED, hessian_claim, participation_claim, size_claim
-from physnet.experiments.effects import best_pure, effect, judged, meta_seed_effects, pooled_effect, study_effects
-from physnet.experiments.study import StudyConfig
-from physnet.training import meta_config_for
+from physnet.jobs.ablation import LARGE_FACTORIAL, parse_vary, plan_settings
+from physnet.meta import meta_config_for
+from physnet.reports.claims import REPRODUCED, hessian_claim, participation_claim, size_claim
+from physnet.study.effects import best_pure, effect, judged, meta_seed_effects, pooled_effect, study_effects
+from physnet.study.run import StudyConfig
 
 
 def test_effect_is_a_signed_difference_of_medians_with_a_bootstrap_interval():

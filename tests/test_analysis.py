@@ -120,8 +120,8 @@ def test_flat_fraction_matches_the_exact_spectrum_of_a_trained_network():
 
 
 def test_participation_per_hidden_layer_and_for_separable_networks(tmp_path):
-    from physnet.experiments import StudyConfig, run_study
-    from physnet.experiments.study_analysis import analyze_study, hidden_layers
+    from physnet.study import StudyConfig, run_study
+    from physnet.study.analysis import analyze_study, hidden_layers
 
     x = torch.randn(50, 4, generator=torch.Generator().manual_seed(0))
     sep = build_model("hnn-separable", 4, [7], "tanh", seeds=[0, 1, 2])
@@ -137,8 +137,8 @@ def test_participation_per_hidden_layer_and_for_separable_networks(tmp_path):
     run_study(config, None, tmp_path)
     rows, _ = analyze_study(tmp_path, hessian=False)
     assert len(rows) == 4 and all(np.isfinite(r["r"]) and np.isfinite(r["r_L2"]) for r in rows)
-    from physnet.experiments.model_store import load_arm
-    from physnet.tasks import get_task
+    from physnet.study.model_store import load_arm
+    from physnet.tasks.registry import get_task
 
     net, _ = load_arm(tmp_path / "models" / "tanh.pt")
     val = get_task("van-der-pol").load(small=True).x_val

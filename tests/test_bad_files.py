@@ -10,7 +10,7 @@ import torch
 
 from physnet.activations import load_activations
 from physnet.cli.main import main
-from physnet.experiments.model_store import load_arm
+from physnet.study.model_store import load_arm
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from physnet.experiments.ablate import run_ablation
-from physnet.experiments.ablation import parse_vary
-from physnet.experiments.budgets import SHORT_FOLDER, budget_sentence, parse_budgets
-from physnet.experiments.reproduce import reproduce_model
+from physnet.jobs.ablate import run_ablation
+from physnet.jobs.ablation import parse_vary
+from physnet.jobs.budgets import SHORT_FOLDER, budget_sentence, parse_budgets
+from physnet.jobs.reproduce import reproduce_model
 
 TINY_META = {"outer_steps": 2, "inner_steps": 3, "hidden": (12,), "width": 6}
 KEYS = [

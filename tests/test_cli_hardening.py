@@ -11,7 +11,7 @@ import time
 import pytest
 
 from physnet.cli.main import main
-from physnet.run_output import write_json
+from physnet.io import write_json
 
 SMALL = ["--quick", "--no-progress", "--hidden", "8", "--width", "4", "--outer-steps", "1", "--inner-steps", "2"]
 
@@ -94,7 +94,7 @@ def test_written_files_follow_the_umask(tmp_path):
     ],
 )
 def test_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path, failure, message):
-    from physnet.run_output import write_atomically
+    from physnet.io import write_atomically
 
     target = tmp_path / "models.pt"
     target.write_text("finished work")
@@ -110,7 +110,7 @@ def test_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path, failure,
 
 
 def test_other_runtime_errors_are_not_taken_for_a_full_disk(tmp_path):
-    from physnet.run_output import write_atomically
+    from physnet.io import write_atomically
 
     def write(p):
         raise RuntimeError("shape mismatch")

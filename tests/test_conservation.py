@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from physnet.conservation import DRIFT_LIMIT, check_conservation, data_conservation, fit_hamiltonian
-from physnet.experiments.report import conservation_lines
-from physnet.task_from_series import series_task
-from physnet.tasks import get_task
+from physnet.reports.task_report import conservation_lines
+from physnet.tasks.conservation import DRIFT_LIMIT, check_conservation, data_conservation, fit_hamiltonian
+from physnet.tasks.from_series import series_task
+from physnet.tasks.registry import get_task
 
 
 def _pendulum(damping: float, starts: list[float], t_end: float = 20.0, dt: float = 0.05):

@@ -13,7 +13,8 @@ from scipy.stats import mannwhitneyu
 
 from physnet.activations import LearnedBank, freeze, save_activations
 from physnet.cli.main import main
-from physnet.experiments import (
+from physnet.jobs.reproduce import reproduce_model
+from physnet.study import (
     StudyConfig,
     arm_summary,
     bootstrap_median_difference,
@@ -22,9 +23,8 @@ from physnet.experiments import (
     run_study,
     summarize,
 )
-from physnet.experiments.forecast import forecast
-from physnet.experiments.reproduce import reproduce_model
-from physnet.tasks import get_task
+from physnet.study.forecast import forecast
+from physnet.tasks.registry import get_task
 from physnet.training import evaluate
 
 TINY_META = {"outer_steps": 2, "inner_steps": 3, "hidden": (12,), "width": 6}
@@ -242,7 +242,7 @@ def test_activations_with_too_few_types_and_changed_settings(tmp_path, capsys):
 
 
 def test_size_sweep_writes_a_folder_per_size(tmp_path):
-    from physnet.experiments.sweep import sweep_sizes
+    from physnet.jobs.sweep import sweep_sizes
 
     summaries = sweep_sizes(
         "van-der-pol",
@@ -262,7 +262,7 @@ def test_size_sweep_writes_a_folder_per_size(tmp_path):
 def test_reproduce_all_times_each_task_and_links_the_reports(tmp_path):
     import json
 
-    from physnet.experiments.reproduce_all import reproduce_all
+    from physnet.jobs.reproduce_all import reproduce_all
 
     timings = reproduce_all(tmp_path, quick=True, seeds=2, tasks=("van-der-pol",))
     saved = json.loads((tmp_path / "timings.json").read_text())

@@ -11,8 +11,10 @@ import pytest
 import torch
 
 from physnet.activations import FrozenBank
-from physnet.experiments import StudyConfig, run_study
-from physnet.experiments.failures import (
+from physnet.reports.outputs import write_study
+from physnet.reports.task_report import task_report
+from physnet.study import StudyConfig, run_study
+from physnet.study.failures import (
     MIN_R2,
     arm_failures,
     classify_failures,
@@ -22,8 +24,6 @@ from physnet.experiments.failures import (
     needs_warning,
     target_variance,
 )
-from physnet.experiments.outputs import write_study
-from physnet.experiments.report import task_report
 
 
 def test_target_variance_is_the_mse_of_predicting_each_column_mean():

@@ -10,14 +10,14 @@ import pytest
 import torch
 from torch import nn
 
-from physnet.experiments.forecast_skill import (
+from physnet.data import TaskData
+from physnet.study.forecast_skill import (
     ERROR_CAP,
     VPT_THRESHOLD,
     forecast_skill,
     normaliser,
     rollout_members,
 )
-from physnet.task_data import TaskData
 from systems.spring import MassSpring
 
 

@@ -9,7 +9,7 @@ import torch
 
 from physnet.activations import LearnedBank, fused_subnet
 from physnet.activations.fused_subnet import fused_residual, set_compiled
-from physnet.training import meta_config_for, meta_learn
+from physnet.meta import meta_config_for, meta_learn
 
 
 def plain(x, w, b, a):

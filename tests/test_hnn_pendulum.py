@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from physnet import odeint
+from physnet.data import TaskData
 from physnet.networks import build_model
-from physnet.tasks import TaskData
 from physnet.training import TrainConfig, train
 from systems import DatasetSpec, Pendulum, make_dataset
 

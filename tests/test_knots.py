@@ -10,11 +10,12 @@ import torch
 
 from physnet.activations import LearnedBank, load_activations, save_activations
 from physnet.activations.knots import evaluate_table, hermite_table
+from physnet.data import TaskData
+from physnet.meta import meta_config_for, meta_learn
+from physnet.meta.unrolled import inner_loop, recomputed_meta_gradient
 from physnet.networks import build_model
-from physnet.tasks import TaskData
-from physnet.training import TrainConfig, meta_config_for, meta_learn, train
+from physnet.training import TrainConfig, train
 from physnet.training.functional_optim import FunctionalOptimizer, detached
-from physnet.training.unrolled import inner_loop, recomputed_meta_gradient
 from systems import DatasetSpec, VanDerPol, make_dataset
 
 

@@ -1,5 +1,6 @@
-"""Import direction: systems imports neither physnet nor video; video stands alone;
-only physnet's command-line layer may import video."""
+"""Import direction: systems imports neither physnet nor video; video stands alone; only
+physnet's command-line layer may import video; inside physnet each layer (a folder) imports only
+the layers below it, and no module is part of an import cycle."""
 
 from __future__ import annotations
 
@@ -110,7 +111,7 @@ def test_the_cycle_finder_finds_a_planted_cycle():
 
 def test_no_import_cycle_in_the_three_packages():
     graph = import_graph()
-    assert "physnet.experiments.reproduce_all" in graph  # the graph sees the packages
+    assert "physnet.jobs.reproduce_all" in graph  # the graph sees the packages
     assert import_cycles(graph) == []
 
 
@@ -122,13 +123,68 @@ def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     return 0 if not body else int(body[-1].end_lineno or 0) - body[0].lineno + 1
 
 
-@pytest.mark.parametrize("package", ["physnet/experiments", "physnet/training"])
-def test_orchestration_modules_and_functions_stay_small(package):
-    """Issue 14's limits for the orchestration layer: no module over about 300 lines, no
-    function body over about 60 (one concept per file, one step per function)."""
+#: physnet's layers, lowest first: a module imports only its own package and layers below it.
+#: ARCHITECTURE.md draws the same table; the package face ``physnet/__init__.py`` (names imported
+#: on first use) stands above all of them.
+LAYERS = (
+    ("io", "renamed", "data", "errors"),
+    ("activations", "integrators", "analysis"),
+    ("networks", "plots"),
+    ("tasks",),
+    ("training",),
+    ("meta",),
+    ("study",),
+    ("reports",),
+    ("jobs",),
+    ("cli",),
+)
+RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}
+
+
+def _layer(module: str) -> str | None:
+    """``physnet.study.run`` -> ``study``; the face ``physnet`` -> None."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "physnet" and len(parts) > 1 else None
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of a physnet module that points at its own layer's other packages or above."""
+    found = []
+    for module, targets in graph.items():
+        here = _layer(module)
+        if here is None:
+            continue
+        for target in targets:
+            there = _layer(target) if target.startswith("physnet") else None
+            if target.startswith("physnet") and there is None and here != "cli":
+                found.append(f"{module} imports the package face physnet")
+            if there is not None and there != here and RANK[there] >= RANK[here]:
+                found.append(f"{module} ({here}) imports {target} ({there})")
+    return sorted(found)
+
+
+def test_every_physnet_folder_has_a_layer():
+    folders = {p.parent.name if p.name == "__init__.py" else p.stem for p in (ROOT / "physnet").glob("*/__init__.py")}
+    modules = {p.stem for p in (ROOT / "physnet").glob("*.py")} - {"__init__"}
+    assert folders | modules == set(RANK)
+
+
+def test_the_layer_check_finds_a_planted_upward_import():
+    graph = {"physnet.training.trainer": {"physnet.study.run"}, "physnet.study.run": {"physnet.training.trainer"}}
+    assert layer_violations(graph) == ["physnet.training.trainer (training) imports physnet.study.run (study)"]
+
+
+def test_each_layer_imports_only_layers_below_it():
+    assert layer_violations(import_graph()) == []
+
+
+ORCHESTRATION = ("physnet/jobs", "physnet/study", "physnet/reports", "physnet/meta", "physnet/training")
+
+
+@pytest.mark.parametrize("package", ORCHESTRATION)
+def test_orchestration_functions_stay_small(package):
+    """One step per function in the orchestration layers: no function body over about 60 lines."""
     for path in sorted((ROOT / package).glob("*.py")):
-        source = path.read_text()
-        assert len(source.splitlines()) <= 310, f"{path.name} has {len(source.splitlines())} lines"
-        for node in ast.walk(ast.parse(source)):
+        for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 assert _body_lines(node) <= 60, f"{path.name}: {node.name} has a {_body_lines(node)}-line body"

@@ -9,8 +9,8 @@ import os
 import pytest
 
 from physnet.cli.main import main
-from physnet.experiments import StudyConfig, run_study
-from physnet.experiments.local_pool import WorkerLostError, available_cores, pool_map, shutdown_pool
+from physnet.study import StudyConfig, run_study
+from physnet.study.local_pool import WorkerLostError, available_cores, pool_map, shutdown_pool
 
 
 def _runs(folder):
@@ -19,7 +19,7 @@ def _runs(folder):
 
 
 def test_two_workers_give_the_same_files_and_numbers_as_this_process(tmp_path, monkeypatch):
-    monkeypatch.setattr("physnet.experiments.study_cost.POOL_WORK", 0)  # a small study: the pool even so
+    monkeypatch.setattr("physnet.study.cost.POOL_WORK", 0)  # a small study: the pool even so
     config = StudyConfig(
         task="henon-heiles",
         model="hnn",

@@ -7,11 +7,12 @@ import pytest
 import torch
 
 from physnet.activations import LearnedBank
+from physnet.data import TaskData
+from physnet.meta import MetaConfig, meta_config_for, meta_learn
+from physnet.meta.learn import inner_loop
 from physnet.networks import build_model
-from physnet.tasks import TaskData
-from physnet.training import MetaConfig, TrainingDivergedError, meta_config_for, meta_learn
+from physnet.training import TrainingDivergedError
 from physnet.training.functional_optim import FunctionalOptimizer, detached
-from physnet.training.meta import inner_loop
 from systems import DatasetSpec, VanDerPol, make_dataset
 
 
@@ -60,7 +61,7 @@ def test_unrolled_meta_gradient_matches_finite_differences(tiny_data, optimizer,
 def test_recomputed_meta_gradient_equals_plain_unrolling(tiny_data, optimizer, model_kind):
     """Storing the inner state every M steps and rebuilding the graph segment by segment
     gives the plain unrolled meta-gradient (float64), for any M and any truncation."""
-    from physnet.training.unrolled import recomputed_meta_gradient
+    from physnet.meta.unrolled import recomputed_meta_gradient
 
     bank = LearnedBank(2, "sin", 5, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     with torch.no_grad():

@@ -8,8 +8,8 @@ import random
 import numpy as np
 import pytest
 
-from physnet.experiments.reproduce import reproduce_model
-from physnet.mnist1d_data import generate_mnist1d, load_mnist1d
+from physnet.jobs.reproduce import reproduce_model
+from physnet.tasks.mnist1d import generate_mnist1d, load_mnist1d
 
 
 @pytest.fixture(scope="module")

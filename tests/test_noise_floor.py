@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from physnet.noise_floor import KNOWN_METHOD, SAVGOL_METHOD, known_noise_floor, savgol_noise_floor
-from physnet.series_derivatives import savgol_derivatives
-from physnet.task_from_series import series_task
+from physnet.tasks.from_series import series_task
+from physnet.tasks.noise_floor import KNOWN_METHOD, SAVGOL_METHOD, known_noise_floor, savgol_noise_floor
+from physnet.tasks.series_derivatives import savgol_derivatives
 
 
 def _pendulum_like(rate: float, sigma: float, seconds: float = 40.0, seed: int = 0):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from physnet.experiments.ray_backend import pack_files, unpack_files
-from physnet.experiments.reproduce_all import paper_units
+from physnet.jobs.reproduce_all import paper_units
+from physnet.study.ray_backend import pack_files, unpack_files
 
 
 def test_files_round_trip_byte_for_byte(tmp_path):

@@ -11,8 +11,8 @@ import torch
 
 import physnet
 from physnet.cli.main import main
-from physnet.experiments import StudyConfig
 from physnet.networks import build_model
+from physnet.study import StudyConfig
 from systems import DatasetSpec, MassSpring, make_dataset
 
 

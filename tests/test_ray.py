@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from physnet.experiments import StudyConfig, load_arm, run_study
+from physnet.study import StudyConfig, load_arm, run_study
 
 ray = pytest.importorskip("ray", reason="the Ray backend's tests need `pip install physnet[ray]`")
 pytestmark = pytest.mark.slow  # each starts a local Ray instance: `bash scripts/test.sh --all` runs them
@@ -119,7 +119,7 @@ def test_a_diverging_block_raises_its_own_error_and_ray_stays_usable(tmp_path, l
 
 
 def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
-    from physnet.experiments.sweep import sweep_sizes
+    from physnet.jobs.sweep import sweep_sizes
 
     tiny = dict(
         meta_overrides={"outer_steps": 2, "inner_steps": 3, "hidden": (8,), "width": 4},
@@ -137,8 +137,8 @@ def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
 def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_killed_worker(tmp_path, local_ray):
     import json
 
-    from physnet.experiments.ray_backend import TOKEN_FILE
-    from physnet.experiments.reproduce_all import reproduce_all
+    from physnet.jobs.reproduce_all import reproduce_all
+    from physnet.study.ray_backend import TOKEN_FILE
 
     reproduce_all(tmp_path / "process", quick=True, seeds=2, tasks=("van-der-pol",))
     broken = tmp_path / "ray" / "clock" / "meta" / "checkpoint.pt"

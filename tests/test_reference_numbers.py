@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+
 from reference_numbers import REFERENCE, reference_runs
 
 

@@ -11,14 +11,15 @@ import torch
 
 from physnet.activations import LearnedBank
 from physnet.activations.sine_fit import SineAffineBank, fit_sine_affine
-from physnet.experiments.arms import arm_bank, check_arms
-from physnet.experiments.model_store import bank_from_spec, bank_spec
+from physnet.data import TaskData
+from physnet.meta import meta_config_for, meta_learn
+from physnet.meta.unrolled import inner_loop, recomputed_meta_gradient
 from physnet.networks import build_model
-from physnet.tasks import TaskData
-from physnet.training import TrainConfig, meta_config_for, meta_learn, train
+from physnet.study.arms import arm_bank, check_arms
+from physnet.study.model_store import bank_from_spec, bank_spec
+from physnet.training import TrainConfig, train
 from physnet.training.functional_optim import FunctionalOptimizer, detached
 from physnet.training.rmsprop import RMSprop
-from physnet.training.unrolled import inner_loop, recomputed_meta_gradient
 from systems import DatasetSpec, VanDerPol, make_dataset
 
 RMSPROP_VARIANTS = [  # (decay, momentum, initial second moment): torch's default, the JAX and the PyTorch reference's
@@ -127,7 +128,7 @@ def small_vdp(**overrides):
 @pytest.mark.parametrize("mode,expected_same", [("same", True), ("fresh", False), ("none", False)])
 def test_reinit_modes_set_the_inner_weights_of_each_outer_step(mode, expected_same):
     """``same``: every outer step starts from the identical inner draw (the JAX reference)."""
-    import physnet.training.meta_run as meta_module  # where the outer loop calls outer_step
+    import physnet.meta.run as meta_module  # where the outer loop calls outer_step
 
     starts = []
     real = meta_module.outer_step

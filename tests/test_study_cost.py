@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from physnet.experiments import StudyConfig
-from physnet.experiments.study_cost import COMPILE_WORK, POOL_WORK, compile_frozen, pool_workers, study_cost
-from physnet.tasks import get_task
+from physnet.study import StudyConfig
+from physnet.study.cost import COMPILE_WORK, POOL_WORK, compile_frozen, pool_workers, study_cost
+from physnet.tasks.registry import get_task
 
 
 def test_member_steps_count_seeds_tuning_members_and_steps():

@@ -9,7 +9,7 @@ import fcntl
 import torch
 
 from physnet.cli.main import main
-from physnet.experiments.model_store import load_arm
+from physnet.study.model_store import load_arm
 
 ARGV = [
     "compare",
@@ -69,8 +69,8 @@ def test_a_second_writer_is_refused(tmp_path, capsys):
 def test_a_study_in_memory_gives_the_folder_study_numbers_and_writes_nothing(tmp_path, monkeypatch):
     import numpy as np
 
-    from physnet.experiments import StudyConfig, run_study
-    from physnet.experiments.study import run_study_in_memory
+    from physnet.study import StudyConfig, run_study
+    from physnet.study.run import run_study_in_memory
 
     config = StudyConfig(
         task="van-der-pol", model="nn", arms=("base", "tanh"), seeds=3, epochs=1, hidden=(8,), small=True

@@ -8,11 +8,11 @@ from dataclasses import replace
 import pytest
 
 from physnet.cli.main import main
-from physnet.experiments.defaults import budget, preset
-from physnet.experiments.regimes import authors_numbers, default_meta_seeds
-from physnet.task_settings import QUICK_COMPARE, QUICK_META, QUICK_PRESET_META, ModelSettings, PresetValues
-from physnet.tasks import TASKS, Task, get_task, load_van_der_pol, register_task
-from physnet.training import MetaConfig, meta_config_for
+from physnet.meta import MetaConfig, meta_config_for
+from physnet.tasks.budget import budget, preset
+from physnet.tasks.presets import authors_numbers, default_meta_seeds
+from physnet.tasks.registry import TASKS, Task, get_task, load_van_der_pol, register_task
+from physnet.tasks.settings import QUICK_COMPARE, QUICK_META, QUICK_PRESET_META, ModelSettings, PresetValues
 
 
 def test_every_task_and_model_has_one_record_and_meta_config_for_reads_it():
@@ -63,8 +63,8 @@ def test_budget_merges_the_record_the_quick_budget_and_a_preset_in_one_order():
 
 
 def test_a_registered_task_gets_the_recipe_and_its_own_preset_values(monkeypatch):
-    monkeypatch.setattr("physnet.tasks.TASKS", dict(TASKS))  # registration stays inside this test
-    import physnet.tasks as tasks_module
+    monkeypatch.setattr("physnet.tasks.registry.TASKS", dict(TASKS))  # registration stays inside this test
+    import physnet.tasks.registry as tasks_module
 
     settings = ModelSettings(
         meta={"width": 8},
@@ -107,8 +107,8 @@ def test_meta_small_is_the_old_name_of_quick(tmp_path, capsys):
 
 
 def test_meta_config_for_takes_the_quick_budget():
-    from physnet.experiments.defaults import budget
-    from physnet.training import meta_config_for
+    from physnet.meta import meta_config_for
+    from physnet.tasks.budget import budget
 
     quick = meta_config_for("van-der-pol", "nn", quick=True)
     meta, _ = budget("van-der-pol", "nn", quick=True)

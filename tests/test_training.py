@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from physnet.data import TaskData
 from physnet.networks import build_model
-from physnet.tasks import TaskData
 from physnet.training import TrainConfig, TrainingDivergedError, evaluate, train
 from systems import DatasetSpec, VanDerPol, make_dataset
 

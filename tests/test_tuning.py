@@ -13,12 +13,12 @@ import torch
 
 import physnet
 from physnet.cli.main import main
-from physnet.experiments import StudyConfig, run_study
-from physnet.experiments.tuning import DEFAULT_GRIDS, choose_rate, tuning_split
 from physnet.networks import build_model
-from physnet.series_file import SeriesTable
-from physnet.task_from_series import series_data
-from physnet.tasks import get_task
+from physnet.study import StudyConfig, run_study
+from physnet.study.tuning import DEFAULT_GRIDS, choose_rate, tuning_split
+from physnet.tasks.from_series import series_data
+from physnet.tasks.registry import get_task
+from physnet.tasks.series_file import SeriesTable
 from physnet.training import TrainConfig, train
 from problems import HarmonicOscillator
 
@@ -169,7 +169,7 @@ def test_a_tuned_study_runs_each_arm_at_the_argmin_of_its_recorded_curve_and_res
     def no_tuning(*args, **kwargs):
         raise AssertionError("a finished arm's tuning was run again")
 
-    monkeypatch.setattr("physnet.experiments.tuning.tune_arm", no_tuning)
+    monkeypatch.setattr("physnet.study.tuning.tune_arm", no_tuning)
     again = run_study(replace(config, seeds=4), None, tmp_path)  # extends the study, reusing the tuning
     assert again.tuning["chosen"] == result.tuning["chosen"]
     np.testing.assert_array_equal(again.values["base"][:3], result.values["base"])

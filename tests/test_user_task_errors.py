@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from physnet.cli.main import main
-from physnet.tasks import TASKS
+from physnet.tasks.registry import TASKS
 
 TESTS = Path(__file__).parent
 GOOD = "t,x,v\n" + "".join(f"{0.1 * i:.1f},{i},{2 * i}\n" for i in range(30))

@@ -16,8 +16,8 @@ import torch
 
 import physnet
 from physnet.cli.main import main
-from physnet.series_derivatives import savgol_derivatives
-from physnet.tasks import TASKS
+from physnet.tasks.registry import TASKS
+from physnet.tasks.series_derivatives import savgol_derivatives
 from systems import DoublePendulum, HamiltonianSystem, generate_orbits, make_generator, time_grid
 
 TESTS = Path(__file__).parent

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from physnet.experiments.effects import effect, judged
-from physnet.experiments.report import stats_table, verdict
-from physnet.experiments.statistics import summarize
-from physnet.experiments.verdict import MIX_PHRASES, NOISE_FRACTION, VERDICTS, decide
+from physnet.reports.task_report import stats_table, verdict
+from physnet.study.effects import effect, judged
+from physnet.study.statistics import summarize
+from physnet.study.verdict import MIX_PHRASES, NOISE_FRACTION, VERDICTS, decide
 
 
 def _summary(values: dict[str, np.ndarray], higher_is_better: bool, floor: float | None) -> dict:

@@ -10,16 +10,17 @@ from torch import Tensor, nn
 
 from physnet.activations.frozen_function import traceable
 from physnet.activations.grid import check_k
+from physnet.errors import UserError
 
 
 def check_fractions(fractions: Sequence[float], k: int, noun: str = "fractions") -> None:
     """Raise ValueError unless ``fractions`` are ``k`` non-negative shares summing to one
     (``noun`` names them in the message)."""
     if len(fractions) != k:
-        raise ValueError(f"got {len(fractions)} {noun} for k={k} types")
+        raise UserError(f"got {len(fractions)} {noun} for k={k} types")
     if min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-6:
         shares = [float(f) for f in fractions]
-        raise ValueError(f"type fractions must be non-negative and sum to one, got {shares} (sum {sum(shares):.6g})")
+        raise UserError(f"type fractions must be non-negative and sum to one, got {shares} (sum {sum(shares):.6g})")
 
 
 def type_assignment(n: int, k: int = 2, fractions: Sequence[float] | None = None) -> Tensor:
@@ -34,7 +35,7 @@ def type_assignment(n: int, k: int = 2, fractions: Sequence[float] | None = None
     """
     check_k(k)
     if n < 1:
-        raise ValueError(f"a layer needs at least one neuron, got {n}")
+        raise UserError(f"a layer needs at least one neuron, got {n}")
     if fractions is None:
         fractions = [1.0 / k] * k
     fractions = [float(f) for f in fractions]
@@ -76,10 +77,10 @@ class DiverseActivation(nn.Module):
         super().__init__()
         assignment = torch.as_tensor(assignment, dtype=torch.long)
         if assignment.ndim != 1 or assignment.numel() == 0:
-            raise ValueError("assignment must be a non-empty 1-D tensor of type indices")
+            raise UserError("assignment must be a non-empty 1-D tensor of type indices")
         k = cast(TypeBank, bank).k
         if int(assignment.min()) < 0 or int(assignment.max()) >= k:
-            raise ValueError(f"assignment uses types outside [0, {k}) for a bank of {k} types")
+            raise UserError(f"assignment uses types outside [0, {k}) for a bank of {k} types")
         self.bank = bank
         self.register_buffer("assignment", assignment)
         order = torch.argsort(assignment, stable=True)
@@ -100,7 +101,7 @@ class DiverseActivation(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """``x`` shaped ``(..., N)`` -> same shape."""
         if x.shape[-1] != self.n_neurons:
-            raise ValueError(f"expected {self.n_neurons} pre-activations in the last dimension, got {x.shape[-1]}")
+            raise UserError(f"expected {self.n_neurons} pre-activations in the last dimension, got {x.shape[-1]}")
         bank = self.types
         if bank.k == 1:
             return bank.apply_type(0, x)

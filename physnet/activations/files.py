@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from physnet.activations.frozen import INTERPOLATION_KINDS, FrozenBank
-from physnet.run_output import write_npz
+from physnet.errors import UserError
+from physnet.io import write_npz
 
 FORMAT = "physnet-activations/1"
 
@@ -50,36 +51,36 @@ def load_activations(path: str | Path, *, k: int | None = None, kind: str | None
     if not path.is_file():
         raise FileNotFoundError(f"activations file not found: {path}")
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is truncated or not an .npz activations file")
+        raise UserError(f"{path} is truncated or not an .npz activations file")
     try:
         with np.load(path, allow_pickle=False) as data:
             missing = {"grid", "values", "metadata"} - set(data.files)
             if missing:
-                raise ValueError(f"{path} is not an activations file (missing {', '.join(sorted(missing))})")
+                raise UserError(f"{path} is not an activations file (missing {', '.join(sorted(missing))})")
             grid, values, meta_text = data["grid"], data["values"], data["metadata"]
             initial = data["initial_values"] if "initial_values" in data.files else None
     except (zipfile.BadZipFile, EOFError, OSError) as err:
-        raise ValueError(f"{path} is truncated or not an .npz activations file ({err})") from None
+        raise UserError(f"{path} is truncated or not an .npz activations file ({err})") from None
     except ValueError as err:
         if "pickle" in str(err):
-            raise ValueError(f"{path} holds a pickled payload, which is refused; re-export it with physnet") from None
+            raise UserError(f"{path} holds a pickled payload, which is refused; re-export it with physnet") from None
         raise
     try:
         meta = json.loads(str(meta_text))
     except json.JSONDecodeError:
-        raise ValueError(f"{path}: metadata is not valid JSON; not a physnet activations file") from None
+        raise UserError(f"{path}: metadata is not valid JSON; not a physnet activations file") from None
     if not isinstance(meta, dict):
-        raise ValueError(
+        raise UserError(
             f"{path}: metadata is a JSON {type(meta).__name__}, not an object; not a physnet activations file"
         )
     if values.ndim != 2 or grid.ndim != 1 or values.shape[1] != grid.shape[0]:
-        raise ValueError(f"{path}: values {values.shape} do not match grid {grid.shape}")
+        raise UserError(f"{path}: values {values.shape} do not match grid {grid.shape}")
     if k is not None and values.shape[0] != k:
-        raise ValueError(f"{path} holds {values.shape[0]} activation types but {k} were asked for")
+        raise UserError(f"{path} holds {values.shape[0]} activation types but {k} were asked for")
     kind = kind or meta.get("interpolation", "linear")
     if kind not in INTERPOLATION_KINDS:
-        raise ValueError(f"unknown interpolation {kind!r}; valid: {', '.join(INTERPOLATION_KINDS)}")
+        raise UserError(f"unknown interpolation {kind!r}; valid: {', '.join(INTERPOLATION_KINDS)}")
     if initial is not None and initial.shape != values.shape:
-        raise ValueError(f"{path}: initial values {initial.shape} do not match values {values.shape}")
+        raise UserError(f"{path}: initial values {initial.shape} do not match values {values.shape}")
     meta["source_file"] = str(path)
     return FrozenBank(grid, values, kind, meta, initial)

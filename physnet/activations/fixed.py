@@ -7,6 +7,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from physnet.errors import UserError
+
 Activation = Callable[[Tensor], Tensor]
 
 
@@ -37,7 +39,7 @@ ACTIVATIONS: dict[str, Activation] = {
 def get_activation(name: str) -> Activation:
     """The elementwise function called ``name``; a wrong name is a ValueError listing valid ones."""
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; valid activations: {', '.join(ACTIVATIONS)}")
+        raise UserError(f"unknown activation {name!r}; valid activations: {', '.join(ACTIVATIONS)}")
     return ACTIVATIONS[name]
 
 
@@ -47,7 +49,7 @@ class FixedBank(nn.Module):
     def __init__(self, names: list[str]) -> None:
         super().__init__()
         if not names:
-            raise ValueError("a bank needs at least one activation")
+            raise UserError("a bank needs at least one activation")
         self.names = list(names)
         self._fns = [get_activation(n) for n in names]
 

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from physnet.activations.frozen_function import frozen_layer, traceable
 from physnet.activations.grid import DEFAULT_GRID, activation_grid
 from physnet.activations.learned import LearnedBank
+from physnet.errors import UserError
 
 INTERPOLATION_KINDS = ("linear", "cubic")
 
@@ -38,15 +39,15 @@ class InterpolatedActivation(nn.Module):
     def __init__(self, grid: Tensor, values: Tensor, kind: str = "linear") -> None:
         super().__init__()
         if kind not in INTERPOLATION_KINDS:
-            raise ValueError(f"unknown interpolation {kind!r}; valid: {', '.join(INTERPOLATION_KINDS)}")
+            raise UserError(f"unknown interpolation {kind!r}; valid: {', '.join(INTERPOLATION_KINDS)}")
         x = np.asarray(grid, dtype=np.float64)
         y = np.asarray(values, dtype=np.float64)
         if x.ndim != 1 or y.shape != x.shape or len(x) < 4:
-            raise ValueError(f"grid and values must be 1-D of equal length >= 4, got {x.shape}, {y.shape}")
+            raise UserError(f"grid and values must be 1-D of equal length >= 4, got {x.shape}, {y.shape}")
         if not (np.diff(x) > 0).all():
-            raise ValueError("activation grid must be strictly increasing")
+            raise UserError("activation grid must be strictly increasing")
         if not np.isfinite(y).all():
-            raise ValueError("activation values contain NaN or infinite entries")
+            raise UserError("activation values contain NaN or infinite entries")
         self.kind = kind
         if kind == "cubic":
             spline = CubicSpline(x, y, bc_type="natural")
@@ -124,9 +125,9 @@ class FrozenBank(nn.Module):
         super().__init__()
         values = torch.as_tensor(values)
         if values.ndim != 2:
-            raise ValueError(f"values must be shaped (k, G), got {tuple(values.shape)}")
+            raise UserError(f"values must be shaped (k, G), got {tuple(values.shape)}")
         if initial is not None and tuple(torch.as_tensor(initial).shape) != tuple(values.shape):
-            raise ValueError(
+            raise UserError(
                 f"initial values {tuple(torch.as_tensor(initial).shape)} do not match values {tuple(values.shape)}"
             )
         self.kind = kind
@@ -168,7 +169,7 @@ class FrozenBank(nn.Module):
             ValueError: the bank does not know them (an activations file from before they were kept).
         """
         if self.initial is None:
-            raise ValueError(
+            raise UserError(
                 "these activations do not record the types before meta-learning (an older "
                 "activations file); rerun `physnet meta` to get the untrained controls"
             )

@@ -14,6 +14,7 @@ from physnet.activations.fused_subnet import fused_residual
 from physnet.activations.grid import check_k
 from physnet.activations.knot_function import interpolate_layer, stacked_coefficients
 from physnet.activations.knots import DEFAULT_KNOTS, hermite_table
+from physnet.errors import UserError
 
 #: Hidden nonlinearities of the sub-networks: the paper's PyTorch code used tanh, its JAX code
 #: (equinox's MLP default) relu.
@@ -36,20 +37,20 @@ def default_subnet_init(base: str) -> str:
 def check_knots(subnet_eval: str, knots: tuple[float, float, int]) -> None:
     """Raise ValueError naming the evaluation option that is not valid."""
     if subnet_eval not in SUBNET_EVALS:
-        raise ValueError(f"unknown sub-network evaluation {subnet_eval!r}; valid: {', '.join(SUBNET_EVALS)}")
+        raise UserError(f"unknown sub-network evaluation {subnet_eval!r}; valid: {', '.join(SUBNET_EVALS)}")
     lo, hi, g = knots
     if not (hi > lo and int(g) == g and g >= 4):
-        raise ValueError(f"knots need hi > lo and at least 4 of them, got ({lo}, {hi}, {g})")
+        raise UserError(f"knots need hi > lo and at least 4 of them, got ({lo}, {hi}, {g})")
 
 
 def check_subnet(sub_activation: str, init: str, residual_scale: float) -> None:
     """Raise ValueError naming the sub-network option that is not valid."""
     if sub_activation not in SUB_ACTIVATIONS:
-        raise ValueError(f"unknown sub-network activation {sub_activation!r}; valid: {', '.join(SUB_ACTIVATIONS)}")
+        raise UserError(f"unknown sub-network activation {sub_activation!r}; valid: {', '.join(SUB_ACTIVATIONS)}")
     if init not in SUBNET_INITS:
-        raise ValueError(f"unknown sub-network init {init!r}; valid: {', '.join(SUBNET_INITS)}")
+        raise UserError(f"unknown sub-network init {init!r}; valid: {', '.join(SUBNET_INITS)}")
     if not (math.isfinite(residual_scale) and residual_scale > 0):
-        raise ValueError(f"residual scale must be a positive number, got {residual_scale}")
+        raise UserError(f"residual scale must be a positive number, got {residual_scale}")
 
 
 class LearnedBank(nn.Module):
@@ -105,7 +106,7 @@ class LearnedBank(nn.Module):
         super().__init__()
         check_k(k)
         if width < 1:
-            raise ValueError(f"sub-network width must be >= 1, got {width}")
+            raise UserError(f"sub-network width must be >= 1, got {width}")
         check_subnet(sub_activation, init, residual_scale)
         check_knots(subnet_eval, knots)
         self.subnet_eval, self.knots = subnet_eval, (float(knots[0]), float(knots[1]), int(knots[2]))
@@ -142,7 +143,7 @@ class LearnedBank(nn.Module):
             return self._base_fn(x) + interpolate_layer(x, self.knot_tables(), offset, self.knots)
         if self.fused:
             if self.sub_activation != "tanh":
-                raise ValueError("the fused sub-network kernels (compile) support tanh sub-networks only")
+                raise UserError("the fused sub-network kernels (compile) support tanh sub-networks only")
             residual = fused_residual(x, self.w_in[j], self.b_in[j], self.w_out[j], compiled=self.compiled)
         else:
             residual = self._hidden_fn(x.unsqueeze(-1) * self.w_in[j] + self.b_in[j]) @ self.w_out[j]  # via (..., W)
@@ -154,7 +155,7 @@ class LearnedBank(nn.Module):
         """Neuron ``i``'s type ``assignment[i]`` on ``x`` shaped ``(..., N)`` in one call (knots
         only: one gather from the table of every type, :mod:`physnet.activations.knot_function`)."""
         if self.subnet_eval != "knots":
-            raise ValueError("apply_layer evaluates types on knots only; use apply_type per type")
+            raise UserError("apply_layer evaluates types on knots only; use apply_type per type")
         table = self.knot_tables()
         offsets = assignment * (self.knots[2] + 1)
         return self._base_fn(x) + interpolate_layer(x, table, offsets, self.knots)

@@ -13,6 +13,8 @@ import torch
 from scipy.optimize import minimize_scalar
 from torch import Tensor, nn
 
+from physnet.errors import UserError
+
 
 def _profile(a: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """For frequency ``a``: the least-squares ``(b, c)`` of ``y - sin(a x) ~ b x + c`` and the
@@ -39,7 +41,7 @@ def fit_sine_affine(grid: np.ndarray, values: np.ndarray, *, scan: int = 2000) -
     """
     x, y = np.asarray(grid, dtype=np.float64), np.asarray(values, dtype=np.float64)
     if x.ndim != 1 or x.shape != y.shape or len(x) < 4:
-        raise ValueError(f"grid and values must be 1-D of equal length >= 4, got {x.shape}, {y.shape}")
+        raise UserError(f"grid and values must be 1-D of equal length >= 4, got {x.shape}, {y.shape}")
     a_max = np.pi / float(np.min(np.diff(x)))
     candidates = np.linspace(-a_max, a_max, scan)
     sse = np.array([_profile(a, x, y)[2] for a in candidates])
@@ -65,9 +67,9 @@ class SineAffineBank(nn.Module):
         super().__init__()
         params = torch.as_tensor(params, dtype=torch.float64)
         if params.ndim != 2 or params.shape[1] != 3 or params.shape[0] < 1:
-            raise ValueError(f"sine-family parameters must be shaped (k, 3), got {tuple(params.shape)}")
+            raise UserError(f"sine-family parameters must be shaped (k, 3), got {tuple(params.shape)}")
         if not torch.isfinite(params).all():
-            raise ValueError("sine-family parameters contain NaN or infinite entries")
+            raise UserError("sine-family parameters contain NaN or infinite entries")
         self.register_buffer("params", params.clone())
         # Python floats: constants to torch.compile, and no dtype casts per call
         self._rows = [tuple(float(v) for v in row) for row in params]

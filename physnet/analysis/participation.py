@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from physnet.errors import UserError
+
 
 def participation_ratio(activity: Tensor) -> Tensor:
     """``R = (tr C)^2 / tr(C^2)`` of the covariance ``C`` of centred activity.
@@ -19,7 +21,7 @@ def participation_ratio(activity: Tensor) -> Tensor:
         ``R`` shaped ``(...)``; NaN where the activity does not vary at all.
     """
     if activity.ndim < 2 or activity.shape[-2] < 2:
-        raise ValueError(f"activity must be shaped (..., M >= 2, N), got {tuple(activity.shape)}")
+        raise UserError(f"activity must be shaped (..., M >= 2, N), got {tuple(activity.shape)}")
     x = activity.double()
     x = x - x.mean(dim=-2, keepdim=True)
     # tr C and tr C^2 through the (smaller) Gram or covariance matrix; the 1/(M-1) cancels

@@ -62,10 +62,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from physnet.experiments.ablate import base_configs, run_ablation
-    from physnet.experiments.ablation import parse_vary, plan_settings
-    from physnet.run_output import prepare_output_dir
-    from physnet.tasks import get_task
+    from physnet.io import prepare_output_dir
+    from physnet.jobs.ablate import base_configs, run_ablation
+    from physnet.jobs.ablation import parse_vary, plan_settings
+    from physnet.tasks.registry import get_task
 
     args.task = resolve_task_argument(args)
     task = get_task(args.task)

@@ -35,9 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    from physnet.experiments.outputs import write_analysis
-    from physnet.experiments.study_folder import read_study_config
-    from physnet.run_output import prepare_output_dir
+    from physnet.io import prepare_output_dir
+    from physnet.reports.outputs import write_analysis
+    from physnet.study.folder import read_study_config
 
     run_dir = Path(args.run_dir)
     both = not (args.participation or args.hessian)

@@ -12,6 +12,7 @@ from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
 from physnet.cli.study_options import add_backend_options, add_protocol_options, protocol_overrides, quick_help
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
+from physnet.errors import UserError
 
 
 def _arms(text: str) -> tuple[str, ...]:
@@ -103,11 +104,11 @@ def run_compare(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from physnet.activations import load_activations
-    from physnet.experiments import StudyConfig, run_study
-    from physnet.experiments.effects import judged
-    from physnet.experiments.outputs import write_study
-    from physnet.run_output import prepare_output_dir
-    from physnet.tasks import get_task
+    from physnet.io import prepare_output_dir
+    from physnet.reports.outputs import write_study
+    from physnet.study import StudyConfig, run_study
+    from physnet.study.effects import judged
+    from physnet.tasks.registry import get_task
 
     args.task = resolve_task_argument(args)
     keys = ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile")
@@ -144,7 +145,7 @@ def run_compare(args: argparse.Namespace) -> int:
         _forecast_skill(folder, config, result, summaries[stem], data)
         _print_study(summaries[stem], tag)
     if len(banks) > 1:
-        from physnet.experiments.meta_seed_summary import write_meta_seed_summary
+        from physnet.reports.meta_seed_summary import write_meta_seed_summary
 
         stems = [s for s in banks if s is not None]  # a folder of files: every stem named
         combined = write_meta_seed_summary(
@@ -180,24 +181,24 @@ def activation_files(path: str | None, meta_seeds: int | None) -> dict[str | Non
         ValueError: ``--meta-seeds`` without a folder, below 1, or more than the folder holds.
     """
     if meta_seeds is not None and meta_seeds < 1:
-        raise ValueError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+        raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     if path is None or not Path(path).is_dir():
         if meta_seeds is not None and meta_seeds != 1:
-            raise ValueError("--meta-seeds needs --activations to be a folder of activation files (one per meta seed)")
+            raise UserError("--meta-seeds needs --activations to be a folder of activation files (one per meta seed)")
         return {} if path is None else {None: Path(path)}  # one file: no stem
     found = sorted(Path(path).glob("*.npz"))
     if not found:
-        raise ValueError(f"no activation files (*.npz) in {path}")
+        raise UserError(f"no activation files (*.npz) in {path}")
     if meta_seeds is not None and meta_seeds > len(found):
-        raise ValueError(f"--meta-seeds {meta_seeds}: {path} holds only {len(found)} activation file(s)")
+        raise UserError(f"--meta-seeds {meta_seeds}: {path} holds only {len(found)} activation file(s)")
     return {f.stem: f for f in found[: meta_seeds or len(found)]}
 
 
 def _forecast_skill(folder: Path, config, result, summary: dict, data) -> None:
-    """Every seed of every arm rolled out (``physnet.experiments.study_forecast``; nothing for
+    """Every seed of every arm rolled out (``physnet.study.skill``; nothing for
     a classifier) into the summary and ``forecast_skill.csv``; writes ``summary.json``."""
-    from physnet.experiments.study_forecast import study_forecast
-    from physnet.run_output import write_json
+    from physnet.io import write_json
+    from physnet.study.skill import study_forecast
 
     if data.dt is not None:
         print("forecasts of every seed of every arm", flush=True)
@@ -206,8 +207,8 @@ def _forecast_skill(folder: Path, config, result, summary: dict, data) -> None:
 
 
 def _print_study(summary: dict, tag: str = "") -> None:
-    from physnet.experiments.forecast_report import forecast_clause
-    from physnet.experiments.report import mix_outcomes
+    from physnet.reports.forecast_report import forecast_clause
+    from physnet.reports.task_report import mix_outcomes
 
     outcomes = mix_outcomes(summary)
     for arm, s in summary["arms"].items():

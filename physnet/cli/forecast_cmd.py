@@ -7,6 +7,7 @@ from pathlib import Path
 
 from physnet.cli import arguments
 from physnet.cli.names import names
+from physnet.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,29 +46,29 @@ def run_forecast(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from physnet.experiments import load_arm
-    from physnet.experiments.forecast import forecast
-    from physnet.experiments.model_store import model_dtype
-    from physnet.experiments.outputs import write_forecast
-    from physnet.experiments.study_folder import read_study_config
-    from physnet.run_output import prepare_output_dir
-    from physnet.series_file import read_states_csv
-    from physnet.task_sources import task_for_study
+    from physnet.io import prepare_output_dir
+    from physnet.reports.outputs import write_forecast
+    from physnet.study import load_arm
+    from physnet.study.folder import read_study_config
+    from physnet.study.forecast import forecast
+    from physnet.study.model_store import model_dtype
+    from physnet.tasks.series_file import read_states_csv
+    from physnet.tasks.sources import task_for_study
 
     if args.steps is not None and args.horizon is not None:
-        raise ValueError("--steps and --horizon both set the rollout's length: give one")
+        raise UserError("--steps and --horizon both set the rollout's length: give one")
     if args.initial is not None and args.orbits is not None:
-        raise ValueError("--orbits picks validation orbits and --initial gives the states: give one")
+        raise UserError("--orbits picks validation orbits and --initial gives the states: give one")
     run_dir = Path(args.run_dir)
     study = read_study_config(run_dir)
     arms = list(study.get("arms") or [])
     if arms and args.arm not in arms:
-        raise ValueError(f"--arm {args.arm}: this study has no such arm; its arms are {', '.join(arms)}")
+        raise UserError(f"--arm {args.arm}: this study has no such arm; its arms are {', '.join(arms)}")
     net, arch = load_arm(run_dir / "models" / f"{args.arm}.pt")
     seeds = list(arch["seeds"])
     seed = seeds[0] if args.seed is None else args.seed
     if seed not in seeds:
-        raise ValueError(f"seed {seed} is not stored for arm {args.arm!r}; stored seeds {seeds[0]}-{seeds[-1]}")
+        raise UserError(f"seed {seed} is not stored for arm {args.arm!r}; stored seeds {seeds[0]}-{seeds[-1]}")
     data = task_for_study(study).load(
         seed=study.get("data_seed", 0), small=study.get("small", False), data=study.get("data")
     )
@@ -75,7 +76,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     steps = args.steps or 200
     if args.horizon is not None:
         if dt is None:
-            raise ValueError("--horizon needs a step: give --dt (this task's data has no sampling interval)")
+            raise UserError("--horizon needs a step: give --dt (this task's data has no sampling interval)")
         steps = max(1, math.ceil(args.horizon / dt - 1e-9))
     initial = None
     if args.initial is not None:

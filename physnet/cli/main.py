@@ -21,14 +21,32 @@ from physnet.cli import (
     track_cmd,
 )
 from physnet.cli.arguments import OneLineParser
+from physnet.errors import UserError
 
-#: Errors that mean "bad input": reported on one line, exit code 2, no traceback (with the
-#: integrators' ConvergenceError, matched once they are loaded: see ``_is_user_error``).
-USER_ERRORS = (ValueError, TypeError, OSError, FloatingPointError)
+#: Errors that mean "bad input" or a failed run: one line, exit code 2, no traceback. physnet's
+#: own bad input is a :class:`UserError`; files and folders fail with OSError; a diverging
+#: training with FloatingPointError (TrainingDivergedError); the integrators' ConvergenceError is
+#: matched once they are loaded (see ``_is_user_error``). Anything else is a bug: its traceback.
+USER_ERRORS = (UserError, OSError, FloatingPointError)
+
+#: The two standalone packages cannot import physnet's UserError: a ValueError raised by their
+#: own code (not by a library they call) is their bad input (a video with no pendulum in it, a
+#: system's parameter out of range).
+STANDALONE_PACKAGES = ("systems", "video")
+
+
+def _raised_in_standalone_package(err: BaseException) -> bool:
+    if not isinstance(err, ValueError) or err.__traceback__ is None:
+        return False
+    tb = err.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    return module.split(".")[0] in STANDALONE_PACKAGES
 
 
 def _is_user_error(err: BaseException) -> bool:
-    if isinstance(err, USER_ERRORS):
+    if isinstance(err, USER_ERRORS) or _raised_in_standalone_package(err):
         return True
     integrators = sys.modules.get("physnet.integrators")
     return integrators is not None and isinstance(err, integrators.ConvergenceError)
@@ -52,15 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _check_combinations(args: argparse.Namespace) -> None:
     """Options that only make sense together, checked before any work."""
     if getattr(args, "address", None) and getattr(args, "backend", None) != "ray":
-        raise ValueError("--address names a Ray cluster: pass it with --backend ray")
+        raise UserError("--address names a Ray cluster: pass it with --backend ray")
     if getattr(args, "backend", None) == "ray":
         if getattr(args, "workers", None) is not None:
-            raise ValueError("--workers sets the process backend's processes; Ray places its own tasks: drop one")
-        from physnet.experiments.ray_backend import check_ray_address
+            raise UserError("--workers sets the process backend's processes; Ray places its own tasks: drop one")
+        from physnet.study.ray_backend import check_ray_address
 
         check_ray_address(getattr(args, "address", None))
     if getattr(args, "workers", None) is not None:
-        from physnet.experiments.local_pool import check_workers
+        from physnet.study.local_pool import check_workers
 
         check_workers(args.workers, force=bool(getattr(args, "force", False)))
 
@@ -72,7 +90,7 @@ def _study_workers(args: argparse.Namespace) -> Iterator[None]:
     if not hasattr(args, "workers") or getattr(args, "backend", "process") != "process":
         yield
         return
-    from physnet.experiments.local_pool import available_cores, default_workers, set_default_workers
+    from physnet.study.local_pool import available_cores, default_workers, set_default_workers
 
     previous = default_workers()
     set_default_workers(available_cores() if args.workers is None else args.workers)
@@ -119,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:
         if not _is_user_error(err):
             raise
-        from physnet.run_output import remove_unused_output_dirs
+        from physnet.io import remove_unused_output_dirs
 
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"physnet {args.command}: error: {message}", file=sys.stderr)

@@ -11,6 +11,7 @@ from physnet.cli import arguments
 from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
+from physnet.errors import UserError
 
 
 def meta(name: str) -> object:
@@ -214,30 +215,27 @@ def _check_folder(out: Path, *, resume: bool, force: bool) -> None:
     """Refuse to overwrite a meta-learning run (finished or not) unless resuming or forced."""
     checkpoint, finished = out / "checkpoint.pt", out / "activations.npz"
     if resume and force:
-        raise ValueError("--resume continues a run and --force starts over: pass one of them")
+        raise UserError("--resume continues a run and --force starts over: pass one of them")
     if resume and not checkpoint.exists():
-        raise ValueError(f"--resume: there is no checkpoint.pt in {out} to continue (drop --resume to start)")
+        raise UserError(f"--resume: there is no checkpoint.pt in {out} to continue (drop --resume to start)")
     if not resume and not force and (checkpoint.exists() or finished.exists()):
         state = "a finished" if finished.exists() else "an unfinished"
-        raise ValueError(
+        raise UserError(
             f"{out} holds {state} meta-learning run: pass --resume to continue it, --force to start "
             "over, or choose another --out"
         )
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from physnet.activations import save_activations
-    from physnet.experiments.defaults import budget, preset
-    from physnet.plots import plot_activation_evolution, plot_learned_vs_base, plot_training_curves
-    from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
-    from physnet.tasks import TASKS
-    from physnet.training import meta_config_for, meta_learn
+    from physnet.io import prepare_output_dir
+    from physnet.meta import meta_config_for
+    from physnet.meta.folder import write_meta_folder
+    from physnet.tasks.budget import budget, preset
+    from physnet.tasks.registry import TASKS
 
     args.task = resolve_task_argument(args)
     if args.data is not None and not TASKS[args.task].accepts_data_file:
-        raise ValueError(f"--data applies to tasks that read series files (clock), not {args.task!r}")
+        raise UserError(f"--data applies to tasks that read series files (clock), not {args.task!r}")
     if args.k is None and args.fractions is not None:
         args.k = len(args.fractions)
     if args.reinit_inner and args.reinit is None:
@@ -256,35 +254,9 @@ def run(args: argparse.Namespace) -> int:
         config = replace(config, inner_epochs=None)  # an explicit step count replaces a preset's epochs
     _check_folder(Path(args.out), resume=args.resume, force=args.force)
     out = prepare_output_dir(args.out)
-    result = meta_learn(config, checkpoint=out / "checkpoint.pt", resume=args.resume, progress=not args.no_progress)
-    h = result.history
+    result, summary = write_meta_folder(out, config, resume=args.resume, progress=not args.no_progress, figures=out)
+    config = result.config
     label = f"{config.task} / {config.model}, {config.mode}"
-    save_activations(out / "activations.npz", result.frozen)
-    write_npz(out / "history.npz", **h)
-    write_figure(out / "activation_evolution.png", plot_activation_evolution(h["grid"], h["activations"], title=label))
-    write_figure(
-        out / "learned_vs_base.png", plot_learned_vs_base(h["grid"], h["activations"][-1], config.base, title=label)
-    )
-    write_figure(out / "training_curves.png", plot_training_curves(h, title=label))
-    seconds = h["seconds"][1:]
-    summary = {
-        "val_loss_initial": float(h["val_loss"][0]),
-        "val_loss_final": float(h["val_loss"][-1]),
-        "median_seconds_per_outer_step": float(np.median(seconds)) if len(seconds) else None,
-        "outer_steps_done": int(h["outer_step"][-1]),
-        "frozen_vs_learned": result.deployment,
-    }
-    config = result.config  # with inner epochs resolved to steps
-    write_json(
-        out / "config.json",
-        {
-            "command": "meta",
-            "config": config.to_dict(),
-            "data": result.data_config,
-            "interpolation": config.interpolation_kind,
-            "results": summary,
-        },
-    )
     print(
         f"meta-learned {config.k} types for {label}: validation loss {summary['val_loss_initial']:.4g} -> "
         f"{summary['val_loss_final']:.4g}; {summary['median_seconds_per_outer_step']:.3f} s per outer step"

@@ -22,37 +22,37 @@ MANIFEST = Path(__file__).with_name("names.json")
 
 #: Each name list: the module and attribute of the registry it comes from (its keys, in order).
 REGISTRIES: dict[str, tuple[str, str]] = {
-    "TASKS": ("physnet.tasks", "TASKS"),
-    "SYSTEMS": ("physnet.simulation", "SIMULATION_DEFAULTS"),
+    "TASKS": ("physnet.tasks.registry", "TASKS"),
+    "SYSTEMS": ("physnet.jobs.simulate", "SIMULATION_DEFAULTS"),
     "METHODS": ("physnet.integrators", "METHODS"),
     "ACTIVATIONS": ("physnet.activations", "ACTIVATIONS"),
     "SUB_ACTIVATIONS": ("physnet.activations.learned", "SUB_ACTIVATIONS"),
     "SUBNET_INITS": ("physnet.activations.learned", "SUBNET_INITS"),
     "SUBNET_EVALS": ("physnet.activations.learned", "SUBNET_EVALS"),
-    "MODES": ("physnet.training", "MODES"),
+    "MODES": ("physnet.meta.config", "MODES"),
     "INNER_OPTIMIZERS": ("physnet.training.functional_optim", "INNER_OPTIMIZERS"),
-    "OUTER_OPTIMIZERS": ("physnet.training.meta", "OUTER_OPTIMIZERS"),
-    "REINIT_MODES": ("physnet.training.meta", "REINIT_MODES"),
-    "META_LOSSES": ("physnet.training.unrolled", "META_LOSSES"),
+    "OUTER_OPTIMIZERS": ("physnet.meta.learn", "OUTER_OPTIMIZERS"),
+    "REINIT_MODES": ("physnet.meta.learn", "REINIT_MODES"),
+    "META_LOSSES": ("physnet.meta.unrolled", "META_LOSSES"),
     "OPTIMIZERS": ("physnet.training.trainer", "OPTIMIZERS"),
-    "ARMS": ("physnet.experiments.arms", "ARMS"),
-    "PAPER_ARMS": ("physnet.experiments.arms", "PAPER_ARMS"),
-    "BACKENDS": ("physnet.experiments.backends", "BACKENDS"),
-    "REGIMES": ("physnet.experiments.regimes", "REGIMES"),
-    "VARIABLE": ("physnet.experiments.ablation", "VARIABLE"),
-    "TUNABLE": ("physnet.experiments.tuning", "TUNABLE"),
+    "ARMS": ("physnet.study.arms", "ARMS"),
+    "PAPER_ARMS": ("physnet.study.arms", "PAPER_ARMS"),
+    "BACKENDS": ("physnet.study.backends", "BACKENDS"),
+    "REGIMES": ("physnet.tasks.presets", "REGIMES"),
+    "VARIABLE": ("physnet.jobs.ablation", "VARIABLE"),
+    "TUNABLE": ("physnet.study.tuning", "TUNABLE"),
     "INITS": ("physnet.networks.ensemble_linear", "INITS"),
 }
 
 
 #: Each table of defaults: the module and attribute of the settings it comes from.
 DEFAULTS: dict[str, tuple[str, str]] = {
-    "META": ("physnet.training.meta_config", "MetaConfig"),
-    "STUDY": ("physnet.experiments.study_config", "StudyConfig"),
-    "STUDY_TRAINING": ("physnet.experiments.study_config", "STUDY_TRAINING"),
-    "QUICK_META": ("physnet.task_settings", "QUICK_META"),
-    "QUICK_COMPARE": ("physnet.task_settings", "QUICK_COMPARE"),
-    "TUNE_GRIDS": ("physnet.experiments.tuning", "DEFAULT_GRIDS"),
+    "META": ("physnet.meta.config", "MetaConfig"),
+    "STUDY": ("physnet.study.config", "StudyConfig"),
+    "STUDY_TRAINING": ("physnet.study.config", "STUDY_TRAINING"),
+    "QUICK_META": ("physnet.tasks.settings", "QUICK_META"),
+    "QUICK_COMPARE": ("physnet.tasks.settings", "QUICK_COMPARE"),
+    "TUNE_GRIDS": ("physnet.study.tuning", "DEFAULT_GRIDS"),
 }
 
 

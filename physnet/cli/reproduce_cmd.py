@@ -9,6 +9,7 @@ from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
 from physnet.cli.study_options import add_backend_options, add_protocol_options, protocol_overrides, quick_help
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
+from physnet.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,18 +79,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
-    from physnet.experiments.defaults import preset
-    from physnet.experiments.reproduce import paper_models, reproduce_task
-    from physnet.experiments.reproduce_all import reproduce_all
-    from physnet.run_output import prepare_output_dir
-    from physnet.tasks import get_task
+    from physnet.io import prepare_output_dir
+    from physnet.jobs.reproduce import paper_models, reproduce_task
+    from physnet.jobs.reproduce_all import reproduce_all
+    from physnet.tasks.budget import preset
+    from physnet.tasks.registry import get_task
 
     echo = lambda s: print(s, flush=True)  # noqa: E731
     budgets = None if args.budgets is None else tuple(args.budgets.split(","))
     overrides = protocol_overrides(args)
     if args.task == "all":
         if args.data is not None or args.preset not in (None, "paper") or args.model is not None:
-            raise ValueError(
+            raise UserError(
                 "reproduce all takes neither --data, --model nor a one-task preset; use --preset paper, or run "
                 "the task on its own for those"
             )
@@ -142,9 +143,9 @@ def run_reproduce(args: argparse.Namespace) -> int:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    from physnet.experiments.sweep import sweep_sizes
-    from physnet.run_output import prepare_output_dir
-    from physnet.tasks import get_task
+    from physnet.io import prepare_output_dir
+    from physnet.jobs.sweep import sweep_sizes
+    from physnet.tasks.registry import get_task
 
     args.task = resolve_task_argument(args)
     task = get_task(args.task)

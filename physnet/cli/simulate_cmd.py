@@ -47,10 +47,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from physnet.io import prepare_output_dir, write_figure, write_json, write_npz
+    from physnet.jobs.simulate import SIMULATION_DEFAULTS, SimulationConfig, resolve_system, simulate
     from physnet.plots import plot_energy_error, plot_phase_space
-    from physnet.run_output import prepare_output_dir, write_figure, write_json, write_npz
-    from physnet.series_file import write_orbits_csv
-    from physnet.simulation import SIMULATION_DEFAULTS, SimulationConfig, resolve_system, simulate
+    from physnet.tasks.series_file import write_orbits_csv
 
     system = resolve_system(args.system)
     defaults = SIMULATION_DEFAULTS.get(args.system, {"orbits": 8, "t_end": 20.0, "dt": 0.01})

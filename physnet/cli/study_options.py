@@ -6,6 +6,7 @@ import argparse
 
 from physnet.cli import arguments
 from physnet.cli.names import default, names
+from physnet.errors import UserError
 
 
 def add_backend_options(parser: argparse.ArgumentParser, *, block_size: bool = False) -> None:
@@ -87,7 +88,7 @@ def protocol_overrides(args: argparse.Namespace) -> dict:
     given = {k: v for k, v in given.items() if v is not None}
     if getattr(args, "lr", None) is not None:
         if given.get("tune") == "lr":
-            raise ValueError("--lr fixes the learning rate and --tune lr chooses it: give one of them")
+            raise UserError("--lr fixes the learning rate and --tune lr chooses it: give one of them")
         given.setdefault("tune", "none")
     if given.get("tune") == "none":
         given["tune"] = None

@@ -10,7 +10,7 @@ import sys
 from physnet.cli import arguments
 from physnet.cli.names import names
 
-#: The options of :func:`add_task_options`, by the name ``physnet.task_sources`` gives them.
+#: The options of :func:`add_task_options`, by the name ``physnet.tasks.sources`` gives them.
 SYSTEM_FLAGS = ("orbits", "t_end", "dt", "noise", "noise_on", "energy", "data_seed")
 SERIES_FLAGS = ("time", "state", "derivatives", "group", "window", "order", "force_model")
 BOTH_FLAGS = ("val_fraction",)
@@ -66,8 +66,8 @@ def add_task_options(parser: argparse.ArgumentParser, *, seed_flag: bool = True)
 def resolve_task_argument(args: argparse.Namespace) -> str:
     """Register the task ``args.task`` names (building a user's task from the options) and
     return its name; refuses options that do not apply, in one line."""
-    from physnet.task_sources import resolve_task
-    from physnet.tasks import get_task
+    from physnet.tasks.registry import get_task
+    from physnet.tasks.sources import resolve_task
 
     options = {name: getattr(args, name, None) for name in (*SYSTEM_FLAGS, *SERIES_FLAGS, *BOTH_FLAGS)}
     options["seed"] = options.pop("data_seed")

@@ -7,6 +7,7 @@ import time
 
 from physnet.cli import arguments
 from physnet.cli.arguments import numbers
+from physnet.errors import UserError
 
 
 def _pivot(text: str) -> str | tuple[float, ...]:
@@ -67,17 +68,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import video
-    from physnet.run_output import prepare_output_dir, write_atomically, write_figure, write_json
+    from physnet.io import prepare_output_dir, write_atomically, write_figure, write_json
     from video.plots import plot_angle, plot_phase_portrait, plot_tracks_on_frame
 
     if (args.video is None) == (args.tracks is None):
-        raise ValueError("give either a VIDEO or --tracks CSV (one of them)")
+        raise UserError("give either a VIDEO or --tracks CSV (one of them)")
     if args.marks and args.mark:
-        raise ValueError("use --marks A,B (two-mark mode) or --mark A (pivot mode), not both")
+        raise UserError("use --marks A,B (two-mark mode) or --mark A (pivot mode), not both")
     pivot_mode = args.mark is not None
     names = [args.mark] if pivot_mode else (args.marks or "red,blue").split(",")
     if not pivot_mode and len(names) != 2:
-        raise ValueError(f"--marks needs two marks (e.g. red,blue), got {len(names)}")
+        raise UserError(f"--marks needs two marks (e.g. red,blue), got {len(names)}")
     pivot = args.pivot
     config = video.PhaseSpaceConfig(
         mode="pivot" if pivot_mode else "two-mark",
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         missing = [m.name for m in marks if m.name not in tracks.positions]
         if pivot_mode or args.marks:
             if missing:
-                raise ValueError(
+                raise UserError(
                     f"{args.tracks} has no columns for mark(s) {', '.join(missing)}; it has {', '.join(tracks.names)}"
                 )
             tracks = video.Tracks(tracks.t, {m.name: tracks.positions[m.name] for m in marks})

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from physnet.errors import UserError
+
 VectorField = Callable[[Tensor, Tensor], Tensor]
 
 
@@ -66,7 +68,7 @@ def implicit_midpoint_step(
             jac = eye - 0.5 * h * _jacobian(f, tm, mid)
             new = y1 - torch.linalg.solve(jac, residual.unsqueeze(-1)).squeeze(-1)
         else:
-            raise ValueError(f"unknown implicit solver {solver!r}; valid: fixed-point, newton")
+            raise UserError(f"unknown implicit solver {solver!r}; valid: fixed-point, newton")
         change = (new - y1).abs().detach()
         y1 = new
         if not torch.isfinite(change).all():

@@ -9,6 +9,7 @@ import torch
 import torchdiffeq
 from torch import Tensor
 
+from physnet.errors import UserError
 from physnet.integrators.implicit_midpoint import implicit_midpoint_step
 from physnet.integrators.registry import Method, get_method
 from physnet.integrators.symplectic import leapfrog_step, symplectic_euler_step
@@ -29,12 +30,12 @@ def check_method_fits(method: Method, func: Any) -> None:
     symplectic methods for Hamiltonians not declared separable (ValueError)."""
     label = getattr(func, "name", type(func).__name__)
     if method.symplectic and not is_hamiltonian(func):
-        raise ValueError(
+        raise UserError(
             f"method {method.name!r} is symplectic and needs a Hamiltonian system with a (q, p) split; "
             f"{label!r} has none (use rk4 or dopri5)"
         )
     if method.needs_separable and not is_separable(func):
-        raise ValueError(
+        raise UserError(
             f"method {method.name!r} needs a separable Hamiltonian H = T(p) + V(q); {label!r} is not declared "
             "separable (use implicit-midpoint)"
         )
@@ -82,13 +83,13 @@ def odeint(
     if not isinstance(y0, Tensor) or not y0.is_floating_point():
         raise TypeError("y0 must be a floating-point torch.Tensor")
     if not torch.isfinite(y0).all():
-        raise ValueError("initial state contains NaN or infinite values")
+        raise UserError("initial state contains NaN or infinite values")
     t = torch.as_tensor(t, dtype=y0.dtype, device=y0.device)
     if t.ndim != 1 or t.numel() < 2:
-        raise ValueError(f"t must be a 1-D grid of at least 2 times, got shape {tuple(t.shape)}")
+        raise UserError(f"t must be a 1-D grid of at least 2 times, got shape {tuple(t.shape)}")
     dt = t[1:] - t[:-1]
     if not ((dt > 0).all() or (dt < 0).all()):
-        raise ValueError("time grid t must be strictly increasing (or strictly decreasing)")
+        raise UserError("time grid t must be strictly increasing (or strictly decreasing)")
     options = dict(options or {})
     if m.torchdiffeq_name is not None:
         if m.adaptive:
@@ -101,7 +102,7 @@ def _integrate_fixed(
     m: Method, f: Callable[[Tensor, Tensor], Tensor], y0: Tensor, t: Tensor, n_dof: int | None, options: dict
 ) -> Tensor:
     if m.name in ("leapfrog", "symplectic-euler") and n_dof is None:
-        raise ValueError(f"{m.name} splits the state into (q, p): it needs a vector field with n_dof")
+        raise UserError(f"{m.name} splits the state into (q, p): it needs a vector field with n_dof")
     dof = 0 if n_dof is None else n_dof  # read by the splitting methods only
     out = [y0]
     y, force = y0, None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from physnet.errors import UserError
+
 
 @dataclass(frozen=True)
 class Method:
@@ -55,5 +57,5 @@ def get_method(name: str) -> Method:
     """
     key = str(name).strip().lower().replace("_", "-")
     if key not in METHODS:
-        raise ValueError(f"unknown integration method {name!r}; valid methods: {', '.join(METHODS)}")
+        raise UserError(f"unknown integration method {name!r}; valid methods: {', '.join(METHODS)}")
     return METHODS[key]

@@ -10,6 +10,7 @@ from torch import nn
 
 from physnet.activations import DiverseActivation, FixedBank, type_assignment
 from physnet.activations.diverse import TypeBank
+from physnet.errors import UserError
 from physnet.networks.mlp import MLP
 from physnet.networks.models import Classifier, HamiltonianNetwork, NeuralVectorField, SeparableHamiltonianNetwork
 
@@ -24,14 +25,15 @@ def hidden_activation(
     Args:
         bank: a fixed activation name (a plain layer), or a bank of ``k`` types (learned or
             frozen) for a diverse layer.
-        fractions / assignment: how types are spread over the neurons (default even).
+        fractions: the share of the neurons each type gets (default even).
+        assignment: the type of every neuron, ``(n,)`` (in place of ``fractions``).
     """
     if isinstance(bank, str):
         bank = FixedBank([bank])
     if assignment is None:
         assignment = type_assignment(n, cast(TypeBank, bank).k, fractions)
     elif len(assignment) != n:
-        raise ValueError(f"assignment has {len(assignment)} entries for a layer of {n} neurons")
+        raise UserError(f"assignment has {len(assignment)} entries for a layer of {n} neurons")
     return DiverseActivation(assignment, bank)
 
 
@@ -63,14 +65,14 @@ def build_model(
             one: a constant does not change ``grad H``).
     """
     if kind not in MODEL_KINDS:
-        raise ValueError(f"unknown model {kind!r}; valid models: {', '.join(MODEL_KINDS)}")
+        raise UserError(f"unknown model {kind!r}; valid models: {', '.join(MODEL_KINDS)}")
     hidden = list(hidden)
     if not hidden:
-        raise ValueError("give at least one hidden layer")
+        raise UserError("give at least one hidden layer")
     if isinstance(banks, (str, nn.Module)):
         banks = [banks] * len(hidden)
     if len(banks) != len(hidden):
-        raise ValueError(f"{len(hidden)} hidden layers need {len(hidden)} activation banks, got {len(banks)}")
+        raise UserError(f"{len(hidden)} hidden layers need {len(hidden)} activation banks, got {len(banks)}")
     banks = [b if isinstance(b, str) else b.to(device) for b in banks]  # frozen tables follow the model
 
     def mlp(n_in: int, n_out: int, offset: int = 0) -> MLP:
@@ -86,9 +88,9 @@ def build_model(
         return HamiltonianNetwork(mlp(dim_in, 1), state_names)
     if kind == "hnn-separable":
         if dim_in % 2:
-            raise ValueError(f"a Hamiltonian state has even dimension, got {dim_in}")
+            raise UserError(f"a Hamiltonian state has even dimension, got {dim_in}")
         # distinct seeds for the two halves so T and V do not start as copies
         return SeparableHamiltonianNetwork(mlp(dim_in // 2, 1), mlp(dim_in // 2, 1, offset=1_000_003), state_names)
     if dim_out is None:
-        raise ValueError("a classifier needs dim_out (number of classes)")
+        raise UserError("a classifier needs dim_out (number of classes)")
     return Classifier(mlp(dim_in, dim_out))

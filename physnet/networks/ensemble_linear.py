@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from physnet.errors import UserError
+
 #: Weight initialisations: ``default`` as ``nn.Linear`` (uniform in ``+-1/sqrt(in)``),
 #: ``orthogonal`` (``nn.init.orthogonal_``, as the Hamiltonian-network literature's code).
 INITS = ("default", "orthogonal")
@@ -44,7 +46,7 @@ class EnsembleLinear(nn.Module):
     ) -> None:
         super().__init__()
         if init not in INITS:
-            raise ValueError(f"unknown init {init!r}; valid: {', '.join(INITS)}")
+            raise UserError(f"unknown init {init!r}; valid: {', '.join(INITS)}")
         bound = 1.0 / math.sqrt(in_features)
         w = [_weight(in_features, out_features, g, init) for g in generators]
         self.weight = nn.Parameter(torch.stack(w).to(dtype=dtype, device=device))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from physnet.errors import UserError
 from physnet.networks.ensemble_linear import EnsembleLinear
 
 
@@ -48,11 +49,11 @@ class MLP(nn.Module):
     ) -> None:
         super().__init__()
         if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"sizes must list at least input and output widths >= 1, got {list(sizes)}")
+            raise UserError(f"sizes must list at least input and output widths >= 1, got {list(sizes)}")
         if len(activations) != len(sizes) - 2:
-            raise ValueError(f"{len(sizes) - 2} hidden layers need as many activations, got {len(activations)}")
+            raise UserError(f"{len(sizes) - 2} hidden layers need as many activations, got {len(activations)}")
         if len(seeds) < 1:
-            raise ValueError("an MLP needs at least one member seed")
+            raise UserError("an MLP needs at least one member seed")
         gens = member_generators(seeds)
         self.sizes = list(sizes)
         self.seeds = [int(s) for s in seeds]
@@ -73,7 +74,7 @@ class MLP(nn.Module):
         if single:
             x = x.unsqueeze(0)
         elif x.shape[0] != self.n_members:
-            raise ValueError(f"ensemble input must lead with {self.n_members} members, got shape {tuple(x.shape)}")
+            raise UserError(f"ensemble input must lead with {self.n_members} members, got shape {tuple(x.shape)}")
         lead = x.shape[1:-1]
         h = x.reshape(self.n_members, -1, x.shape[-1])
         hidden = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from physnet.errors import UserError
 from physnet.networks.mlp import MLP
 from systems.base import symplectic_gradient
 
@@ -26,7 +27,7 @@ class NeuralVectorField(nn.Module):
     def __init__(self, net: MLP, state_names: tuple[str, ...] | None = None) -> None:
         super().__init__()
         if net.sizes[0] != net.sizes[-1]:
-            raise ValueError(f"a forecaster maps a state to its derivative: in and out widths differ ({net.sizes})")
+            raise UserError(f"a forecaster maps a state to its derivative: in and out widths differ ({net.sizes})")
         self.net = net
         self.dim = net.sizes[0]
         self.state_names = state_names or tuple(f"y{i}" for i in range(self.dim))
@@ -92,7 +93,7 @@ class HamiltonianNetwork(_HamiltonianModel):
     def __init__(self, net: MLP, state_names: tuple[str, ...] | None = None) -> None:
         super().__init__()
         if net.sizes[0] % 2 or net.sizes[-1] != 1:
-            raise ValueError(f"a Hamiltonian network maps 2n inputs to one output, got sizes {net.sizes}")
+            raise UserError(f"a Hamiltonian network maps 2n inputs to one output, got sizes {net.sizes}")
         self.net = net
         self.n_dof = net.sizes[0] // 2
         self._name_states(state_names)
@@ -116,7 +117,7 @@ class SeparableHamiltonianNetwork(_HamiltonianModel):
     def __init__(self, kinetic: MLP, potential: MLP, state_names: tuple[str, ...] | None = None) -> None:
         super().__init__()
         if kinetic.sizes[0] != potential.sizes[0] or kinetic.sizes[-1] != 1 or potential.sizes[-1] != 1:
-            raise ValueError("kinetic and potential networks must map n_dof inputs to one output")
+            raise UserError("kinetic and potential networks must map n_dof inputs to one output")
         self.kinetic, self.potential = kinetic, potential
         self.n_dof = kinetic.sizes[0]
         self._name_states(state_names)

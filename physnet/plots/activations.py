@@ -9,6 +9,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from physnet.activations import get_activation
+from physnet.errors import UserError
 from physnet.plots.figure import subplots
 
 
@@ -21,7 +22,7 @@ def plot_activation_evolution(grid: np.ndarray, snapshots: np.ndarray, *, title:
     """
     snapshots = np.asarray(snapshots)
     if snapshots.ndim != 3 or snapshots.shape[-1] != len(grid):
-        raise ValueError(f"snapshots must be shaped (steps, k, G={len(grid)}), got {snapshots.shape}")
+        raise UserError(f"snapshots must be shaped (steps, k, G={len(grid)}), got {snapshots.shape}")
     steps, k, _ = snapshots.shape
     fig, axes = subplots(1, k, figsize=(4.2 * k, 3.8), squeeze=False, sharey=True)
     cmap = matplotlib.colormaps["rainbow"]

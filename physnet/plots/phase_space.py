@@ -9,6 +9,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from physnet.errors import UserError
 from physnet.plots.figure import subplots
 
 
@@ -43,7 +44,7 @@ def plot_phase_space(
     """
     states = np.asarray(states)
     if states.ndim != 3 or states.shape[1] != len(t):
-        raise ValueError(f"states must be shaped (N, T={len(t)}, d), got {states.shape}")
+        raise UserError(f"states must be shaped (N, T={len(t)}, d), got {states.shape}")
     panels = _panels(states.shape[-1], n_dof)
     fig, axes = subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
     norm = Normalize(float(t[0]), float(t[-1]))

@@ -43,7 +43,7 @@ def plot_arm_boxes(
         values: ``{arm: (n,) metric values}``.
         log: log scale (default: for MSE metrics spanning more than a decade).
         failed: ``{arm: (n,) bool}``, the seeds whose training failed
-            (:mod:`physnet.experiments.failures`).
+            (:mod:`physnet.study.failures`).
     """
     if ax is None:
         fig, ax = subplots(figsize=(1.3 * len(values) + 2, 4))

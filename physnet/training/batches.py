@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from physnet.errors import UserError
+
 
 class BatchStream:
     """Endless mini-batches of indices into ``n`` samples: a fresh permutation each epoch,
@@ -13,9 +15,9 @@ class BatchStream:
 
     def __init__(self, n: int, batch_size: int, seed: int) -> None:
         if n < 1:
-            raise ValueError("no training samples")
+            raise UserError("no training samples")
         if batch_size < 1:
-            raise ValueError(f"batch size must be >= 1, got {batch_size}")
+            raise UserError(f"batch size must be >= 1, got {batch_size}")
         self.n, self.batch_size = n, min(batch_size, n)
         self.generator = torch.Generator().manual_seed(int(seed))
         self.perm = torch.randperm(n, generator=self.generator)

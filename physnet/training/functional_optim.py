@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from physnet.errors import UserError
 from physnet.training.rmsprop import DEFAULT_DECAY, DEFAULT_EPS, check_rmsprop, rmsprop_direction
 
 Params = dict[str, Tensor]
@@ -38,13 +39,13 @@ class FunctionalOptimizer:
 
     def __post_init__(self) -> None:
         if self.name not in INNER_OPTIMIZERS:
-            raise ValueError(f"unknown inner optimizer {self.name!r}; valid: {', '.join(INNER_OPTIMIZERS)}")
+            raise UserError(f"unknown inner optimizer {self.name!r}; valid: {', '.join(INNER_OPTIMIZERS)}")
         if not self.lr > 0:
-            raise ValueError(f"inner learning rate must be positive, got {self.lr}")
+            raise UserError(f"inner learning rate must be positive, got {self.lr}")
         if self.name == "rmsprop":
             check_rmsprop(self.decay, self.momentum, self.initial_scale, self.rms_eps)
         elif not 0 <= self.momentum < 1:
-            raise ValueError(f"inner momentum must lie in [0, 1), got {self.momentum}")
+            raise UserError(f"inner momentum must lie in [0, 1), got {self.momentum}")
 
     def init(self, params: Params) -> State:
         state: State = {"step": torch.zeros((), dtype=torch.float64)}

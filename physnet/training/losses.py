@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from physnet.errors import UserError
+
 LOSSES = ("mse", "cross_entropy")
 
 
@@ -23,7 +25,7 @@ def member_loss(pred: Tensor, target: Tensor, kind: str, n_members: int) -> Tens
         e, b, c = pred.shape
         ce = torch.nn.functional.cross_entropy(pred.reshape(e * b, c), target.repeat(e), reduction="none")
         return ce.reshape(e, b).mean(1)
-    raise ValueError(f"unknown loss {kind!r}; valid: {', '.join(LOSSES)}")
+    raise UserError(f"unknown loss {kind!r}; valid: {', '.join(LOSSES)}")
 
 
 def member_metric(pred: Tensor, target: Tensor, kind: str, n_members: int) -> Tensor:

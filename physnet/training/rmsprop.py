@@ -22,6 +22,8 @@ from collections.abc import Iterable
 import torch
 from torch import Tensor
 
+from physnet.errors import UserError
+
 #: torch.optim.RMSprop's defaults (alpha 0.99); the presets set the reference codes' values.
 DEFAULT_DECAY = 0.99
 DEFAULT_EPS = 1e-8
@@ -30,13 +32,13 @@ DEFAULT_EPS = 1e-8
 def check_rmsprop(decay: float, momentum: float, initial_scale: float, eps: float = DEFAULT_EPS) -> None:
     """Raise ValueError naming the setting that is out of range."""
     if not 0 <= decay < 1:
-        raise ValueError(f"RMSprop decay must lie in [0, 1), got {decay}")
+        raise UserError(f"RMSprop decay must lie in [0, 1), got {decay}")
     if not 0 <= momentum < 1:
-        raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
+        raise UserError(f"momentum must lie in [0, 1), got {momentum}")
     if not initial_scale >= 0:
-        raise ValueError(f"RMSprop initial second moment must be >= 0, got {initial_scale}")
+        raise UserError(f"RMSprop initial second moment must be >= 0, got {initial_scale}")
     if not eps > 0:
-        raise ValueError(f"RMSprop eps must be positive, got {eps}")
+        raise UserError(f"RMSprop eps must be positive, got {eps}")
 
 
 def rmsprop_direction(
@@ -88,9 +90,9 @@ class RMSprop(torch.optim.Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         if not lr >= 0:
-            raise ValueError(f"learning rate must be >= 0, got {lr}")
+            raise UserError(f"learning rate must be >= 0, got {lr}")
         if not weight_decay >= 0:
-            raise ValueError(f"weight decay must be >= 0, got {weight_decay}")
+            raise UserError(f"weight decay must be >= 0, got {weight_decay}")
         check_rmsprop(decay, momentum, initial_scale, eps)
         defaults = {"lr": lr, "decay": decay, "momentum": momentum, "initial_scale": initial_scale, "eps": eps}
         super().__init__(params, {**defaults, "weight_decay": weight_decay})

@@ -16,7 +16,8 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from physnet.tasks import TaskData
+from physnet.data import TaskData
+from physnet.errors import UserError
 from physnet.training.batches import BatchStream
 from physnet.training.evaluation import ensemble_input, evaluate, n_members
 from physnet.training.losses import member_loss
@@ -62,9 +63,9 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+            raise UserError(f"unknown optimizer {self.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
         if not self.weight_decay >= 0:
-            raise ValueError(f"weight decay must be >= 0, got {self.weight_decay}")
+            raise UserError(f"weight decay must be >= 0, got {self.weight_decay}")
         check_rmsprop(self.decay, self.momentum, self.initial_scale)
 
     def to_dict(self) -> dict:
@@ -131,7 +132,7 @@ def train(
             stopped being finite.
     """
     if nonfinite not in NONFINITE:
-        raise ValueError(f"nonfinite must be one of {', '.join(NONFINITE)}, got {nonfinite!r}")
+        raise UserError(f"nonfinite must be one of {', '.join(NONFINITE)}, got {nonfinite!r}")
     e = n_members(model)
     forward: Callable[[Tensor], Tensor] = model
     if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
@@ -189,11 +190,11 @@ def _member_rates(member_lr: Tensor | Sequence[float] | None, params: list[Tenso
         return None
     rates = torch.as_tensor(member_lr, dtype=torch.float64).flatten()
     if rates.shape != (e,):
-        raise ValueError(f"member_lr needs one rate per member ({e}), got {tuple(rates.shape)}")
+        raise UserError(f"member_lr needs one rate per member ({e}), got {tuple(rates.shape)}")
     if not bool(torch.isfinite(rates).all() and (rates > 0).all()):
-        raise ValueError(f"every member's learning rate must be finite and positive, got {rates.tolist()}")
+        raise UserError(f"every member's learning rate must be finite and positive, got {rates.tolist()}")
     if any(p.dim() == 0 or p.shape[0] != e for p in params):
-        raise ValueError("member_lr needs every trained parameter to lead with the ensemble's member axis")
+        raise UserError("member_lr needs every trained parameter to lead with the ensemble's member axis")
     return rates
 
 

@@ -1,0 +1,283 @@
+"""``physnet ablate``: run the factorial planned by :mod:`physnet.jobs.ablation` and
+write its tables, figure and report."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from physnet.errors import UserError
+from physnet.io import write_atomically, write_figure, write_json
+from physnet.jobs.ablation import Setting, Vary, plan_settings
+from physnet.meta import meta_config_for
+from physnet.meta.folder import write_meta_folder
+from physnet.plots.ablation import plot_ablation
+from physnet.study.effects import meta_seed_effects
+from physnet.study.layout import meta_seed_name
+from physnet.study.run import StudyConfig, StudyResult, run_study
+from physnet.tasks.budget import budget, preset
+from physnet.tasks.registry import get_task
+
+Echo = Callable[[str], None]
+ABLATION_HEADER = ["meta_seed", "arm", "n", "median", "q1", "q3"]
+EFFECTS_HEADER = [
+    "meta_seed",
+    "best_pure",
+    "learned_vs_base",
+    "learned_vs_base_lo",
+    "learned_vs_base_hi",
+    "mix_vs_best_pure",
+    "mix_vs_best_pure_lo",
+    "mix_vs_best_pure_hi",
+    "learned_vs_base_rel",
+    "mix_vs_best_pure_rel",
+    "mix_vs_best_pure_rel_lo",
+    "mix_vs_best_pure_rel_hi",
+    "learned_vs_base_rel_lo",
+    "learned_vs_base_rel_hi",
+]
+
+
+def base_configs(
+    task: str, model: str, *, preset_name: str | None, quick: bool, seeds: int | None, overrides: dict | None = None
+):
+    """The meta-learning and comparison settings every cell starts from (preset, then budget,
+    then the caller's comparison ``overrides``: tuning, weight decay, initialisation)."""
+    named = preset(task, model, preset_name)
+    meta, compare = budget(
+        task,
+        model,
+        quick=quick,
+        preset_name=preset_name,
+        meta_overrides=named["meta"],
+        compare_overrides={**named["compare"], **(overrides or {})},
+        seeds=seeds,
+    )
+    return meta_config_for(task, model, **meta), StudyConfig(task=task, model=model, **compare)
+
+
+def run_ablation(
+    task: str,
+    model: str | None,
+    varies: list[Vary],
+    out: Path,
+    *,
+    seeds: int | None = None,
+    meta_seeds: int = 1,
+    preset_name: str | None = None,
+    quick: bool = False,
+    yes: bool = False,
+    compare_overrides: dict | None = None,
+    backend: str = "process",
+    address: str | None = None,
+    echo: Echo = lambda s: None,
+    progress: bool = False,
+) -> dict:
+    """Every setting of the factorial for meta seeds 0..M-1: meta-learning (shared between
+    settings that differ only in comparison settings), the comparison, and the effects.
+
+    Returns:
+        ``{"settings": [...], "rows": ablation rows, "effects": effects rows, "pooled": ...}``.
+
+    Raises:
+        ValueError: bad settings, before any work.
+    """
+    if meta_seeds < 1:
+        raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    model = model or get_task(task).models[0]
+    meta_base, compare_base = base_configs(
+        task, model, preset_name=preset_name, quick=quick, seeds=seeds, overrides=compare_overrides
+    )
+    settings = plan_settings(varies, meta_base, compare_base, yes=yes)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(
+        out / "config.json",
+        {
+            "command": "ablate",
+            "task": task,
+            "model": model,
+            "preset": preset_name,
+            "quick": quick,
+            "meta_seeds": meta_seeds,
+            "vary": {v.name: [_jsonable(x) for x in v.values] for v in varies},
+            "meta_base": meta_base.to_dict(),
+            "compare_base": _jsonable_dict(compare_base),
+        },
+    )
+    began = time.perf_counter()
+    frozen = _meta_learn_all(settings, varies, meta_seeds, out, echo, progress)
+    results = _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, backend, address)
+    rows, effects, pooled = ablation_tables(settings, varies, meta_seeds, results)
+    names = [v.name for v in varies]
+    _write_csv(out / "ablation.csv", names + ABLATION_HEADER, rows)
+    _write_csv(out / "effects.csv", names + EFFECTS_HEADER, effects)
+    write_figure(out / "ablation.png", plot_ablation(effects, pooled, names, title=f"{task} / {model}"))
+    seconds = time.perf_counter() - began
+    (out / "report.md").write_text(
+        _report(task, model, varies, settings, effects, pooled, meta_seeds, preset_name, quick, seconds)
+    )
+    echo(f"[ablate] {len(settings)} settings x {meta_seeds} meta seed(s) in {seconds:.0f} s: {out}/report.md")
+    return {"settings": settings, "rows": rows, "effects": effects, "pooled": pooled}
+
+
+def _meta_learn_all(
+    settings: list[Setting], varies: list[Vary], meta_seeds: int, out: Path, echo: Echo, progress: bool
+) -> dict:
+    """One meta-learning run per distinct meta configuration and meta seed (resumable)."""
+    frozen: dict = {}
+    data_cache: dict = {}
+    for s in settings:
+        for m in range(meta_seeds):
+            config = replace(s.meta, seed=m)
+            if (config, m) in frozen:
+                continue
+            folder = out / "meta" / s.meta_folder(varies) / meta_seed_name(m)
+            key = (config.small, config.data, s.compare.data_seed)
+            if key not in data_cache:
+                data_cache[key] = get_task(config.task).load(
+                    seed=s.compare.data_seed, small=config.small, data=config.data
+                )
+            echo(f"[ablate] meta-learning {s.meta_folder(varies)}, meta seed {m}")
+            result, _ = write_meta_folder(folder, config, data=data_cache[key], progress=progress)
+            frozen[(config, m)] = result.frozen
+    return frozen
+
+
+def _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, backend, address) -> dict:
+    """Every (setting, meta seed) comparison; on Ray every study's blocks are in flight at once."""
+    jobs = []
+    for i, s in enumerate(settings):
+        for m in range(meta_seeds):
+            config = replace(s.meta, seed=m)
+            jobs.append((i, m, s.compare, frozen[(config, m)], out / "studies" / s.folder / meta_seed_name(m)))
+
+    def one(job) -> StudyResult:
+        i, m, compare, bank, folder = job
+        echo(f"[ablate] comparing {settings[i].folder}, meta seed {m}: {', '.join(compare.arms)} x {compare.seeds}")
+        return run_study(compare, bank, folder, progress=progress, backend=backend, address=address)
+
+    if backend == "ray":
+        from concurrent.futures import ThreadPoolExecutor
+
+        from physnet.study.ray_backend import start_ray
+
+        start_ray(address)
+        with ThreadPoolExecutor(max_workers=min(len(jobs), 32)) as pool:
+            done = list(pool.map(one, jobs))
+    else:
+        done = [one(job) for job in jobs]
+    return {(job[0], job[1]): result for job, result in zip(jobs, done, strict=True)}
+
+
+def ablation_tables(
+    settings: list[Setting], varies: list[Vary], meta_seeds: int, results: dict[tuple[int, int], StudyResult]
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """The rows of ``ablation.csv`` (per setting, meta seed and arm), of ``effects.csv`` (per
+    setting and meta seed) and the pooled effects per setting, from each ``(setting index,
+    meta seed)``'s study result."""
+    rows, effects, pooled = [], [], []
+    for i, s in enumerate(settings):
+        cells = {n: _jsonable(v) for n, v in s.values}
+        per_seed = {m: results[(i, m)].values for m in range(meta_seeds)}
+        higher = results[(i, 0)].higher_is_better
+        judged = meta_seed_effects(per_seed, higher)
+        for m in range(meta_seeds):
+            for arm, st in results[(i, m)].arms.items():
+                rows.append(
+                    {
+                        **cells,
+                        "meta_seed": m,
+                        "arm": arm,
+                        "n": st["n"],
+                        "median": st["median"],
+                        "q1": st["q1"],
+                        "q3": st["q3"],
+                    }
+                )
+            effects.append({**cells, "meta_seed": m, **_effect_cells(judged["per_meta_seed"][m])})
+        pooled.append({**cells, **_effect_cells({"best_pure": "", **judged["pooled"]})})
+    return rows, effects, pooled
+
+
+def _effect_cells(e: dict) -> dict:
+    out = {"best_pure": e.get("best_pure") or ""}
+    for key in ("learned_vs_base", "mix_vs_best_pure"):
+        x = e.get(key)
+        for suffix, field in (
+            ("", "diff"),
+            ("_lo", "lo"),
+            ("_hi", "hi"),
+            ("_rel", "rel"),
+            ("_rel_lo", "rel_lo"),
+            ("_rel_hi", "rel_hi"),
+        ):
+            out[key + suffix] = "" if x is None else x[field]
+    return out
+
+
+def _report(task, model, varies, settings, effects, pooled, meta_seeds, preset_name, quick, seconds) -> str:
+    names = [v.name for v in varies]
+    lines = [
+        f"# Ablation: {task} / {model}"
+        + (f" (preset {preset_name})" if preset_name else "")
+        + (" (quick)" if quick else ""),
+        "",
+        f"{len(settings)} settings ({' x '.join(f'{v.name}: {len(v.values)}' for v in varies)}) x "
+        f"{meta_seeds} meta seed(s); {settings[0].compare.seeds} seeds per arm. Effects are differences of "
+        "medians signed so that positive favours the first-named arm, with 95 % bootstrap intervals; "
+        "relative: divided by the second arm's median.",
+        "",
+        "![effects against the settings](ablation.png)",
+        "",
+        "| " + " | ".join(names) + " | learned vs base (relative) | mix vs better pure (relative) |",
+        "|" + "---|" * (len(names) + 2),
+    ]
+    for p in pooled:
+        cells = [str(p[n]) for n in names]
+        for key in ("learned_vs_base", "mix_vs_best_pure"):
+            cells.append(
+                "" if p[key] == "" else f"{p[key + '_rel']:+.1%} [{p[key + '_rel_lo']:+.1%}, {p[key + '_rel_hi']:+.1%}]"
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+    helped = [p for p in pooled if p["learned_vs_base"] != "" and p["learned_vs_base_lo"] > 0]
+    mix = [p for p in pooled if p["mix_vs_best_pure"] != "" and p["mix_vs_best_pure_lo"] > 0]
+    lines += [
+        "",
+        f"Learned types beat the base in {len(helped)} of {len(pooled)} settings; the mix beat the better "
+        f"pure type in {len(mix)} of {len(pooled)} (pooled over meta seeds, interval above zero).",
+        "",
+        f"Wall time {seconds:.0f} s. Per setting and meta seed: `effects.csv`; per arm: `ablation.csv`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
+    def write(p: Path) -> None:
+        with open(p, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: (f"{v:.9g}" if isinstance(v, float) else v) for k, v in row.items()})
+
+    write_atomically(path, write)
+
+
+def _jsonable(value):
+    if isinstance(value, tuple):
+        return "-".join(str(v) for v in value)
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def _jsonable_dict(config: StudyConfig) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in config.to_dict().items()}
+
+
+__all__ = ["ABLATION_HEADER", "EFFECTS_HEADER", "ablation_tables", "base_configs", "run_ablation"]

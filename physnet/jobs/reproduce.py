@@ -1,0 +1,303 @@
+"""``reproduce`` for one task end to end: meta-learning, freezing, the comparison arms,
+forecasts, report (both models for Henon-Heiles); repeated over several meta-learning seeds
+when asked, with the mix claim judged per meta seed and pooled."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from physnet.data import TaskData
+from physnet.errors import UserError
+from physnet.io import write_json
+from physnet.jobs import budgets as two_budgets
+from physnet.jobs.ablation import Setting, Vary
+from physnet.meta import MetaConfig, meta_config_for
+from physnet.meta.folder import write_meta_folder
+from physnet.reports.meta_seed_summary import write_meta_seed_summary
+from physnet.reports.outputs import write_nn_vs_hnn, write_study
+from physnet.reports.task_report import task_report
+from physnet.reports.timings import earlier_seconds
+from physnet.study.arms import CLASSIC_ARMS
+from physnet.study.folder import check_study_folder
+from physnet.study.layout import meta_seed_folder, meta_seed_name
+from physnet.study.run import StudyConfig, StudyResult, run_study
+from physnet.study.skill import study_forecast
+from physnet.tasks.budget import budget, preset
+from physnet.tasks.presets import authors_numbers, default_meta_seeds
+from physnet.tasks.registry import get_task
+
+Echo = Callable[[str], None]
+
+
+def reproduce_model(
+    task: str,
+    model: str,
+    out: Path,
+    *,
+    quick: bool = False,
+    seeds: int | None = None,
+    data: str | None = None,
+    force: bool = False,
+    echo: Echo = lambda s: None,
+    progress: bool = False,
+    meta_overrides: dict | None = None,
+    compare_overrides: dict | None = None,
+    label: str | None = None,
+    backend: str = "process",
+    address: str | None = None,
+    meta_seeds: int = 1,
+    authors: dict | None = None,
+    budgets: tuple[str, ...] | None = None,
+) -> dict:
+    """Meta-learn two types, freeze them, run the arms, forecast, write ``report.md``; with
+    ``meta_seeds`` M > 1, all of it once per meta seed 0..M-1 into ``out/meta-seed-M/`` and a
+    summary of the mix claim per meta seed and pooled into ``out/report.md``. With a short
+    budget (``budgets``; default: short and full without a preset, full alone under one) the
+    comparison also runs for :data:`~physnet.jobs.budgets.SHORT_EPOCHS` epochs into
+    ``short-budget/`` and the report ends with the answer at both budgets.
+
+    Args:
+        meta_overrides, compare_overrides: settings replacing the budget's (presets, tests, sweeps).
+        label: a preset's name, shown in the report's title.
+        backend, address: where the comparison's blocks run (see ``run_study``).
+        authors: the authors' logged medians per arm and how they were measured, shown beside ours
+            (``regimes.authors_numbers``).
+
+    Returns:
+        the study summary (as in ``summary.json``) with ``wall_seconds`` added; with several
+        meta seeds, that of meta seed 0 with ``meta_seed_effects`` and ``per_meta_seed`` added.
+    """
+    if meta_seeds < 1:
+        raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    budgets = ("full",) if label is not None and budgets is None else two_budgets.parse_budgets(budgets)
+    began = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    meta, overrides = budget(
+        task,
+        model,
+        quick=quick,
+        preset_name=label,
+        meta_overrides=meta_overrides,
+        compare_overrides=compare_overrides,
+        seeds=seeds,
+    )
+    meta_base = meta_config_for(task, model, data=data, **meta)
+    config = StudyConfig(task=task, model=model, data=data, **overrides)
+    t = get_task(task)
+    study_data = t.load(seed=config.data_seed, small=config.small, data=data)
+    meta_data = (
+        study_data
+        if meta_base.small == config.small
+        else t.load(seed=config.data_seed, small=meta_base.small, data=data)
+    )
+    summaries = {}
+    results: dict[tuple[int, int], StudyResult] = {}
+    vary, settings = two_budgets.budget_settings(meta_base, config, budgets)
+    for m in range(meta_seeds):
+        folder = meta_seed_folder(out, m, meta_seeds)
+        tag = f"[{task}/{model}]" + (f"[meta seed {m}]" if meta_seeds > 1 else "")
+        summaries[m] = _reproduce_one(
+            replace(meta_base, seed=m),
+            (vary, settings, results),
+            folder,
+            meta_data,
+            study_data,
+            quick=quick,
+            force=force,
+            echo=echo,
+            tag=tag,
+            progress=progress,
+            label=label,
+            backend=backend,
+            address=address,
+            analyses=m == 0,
+            authors=authors,
+        )
+    if meta_seeds == 1:
+        return summaries[0]
+    title = f"{task} / {model}" + (f" (preset {label})" if label else "") + (" (quick)" if quick else "")
+    pooled = two_budgets.budget_effects(settings, vary, results, meta_seeds) if len(settings) > 1 else []
+    return write_meta_seed_summary(
+        out,
+        summaries,
+        {m: meta_seed_name(m) for m in summaries},
+        title=title,
+        seconds=time.perf_counter() - began,
+        echo=echo,
+        closing=two_budgets.budget_section(pooled, meta_seeds=meta_seeds),
+        extra={"budgets": pooled} if pooled else None,
+    )
+
+
+def _reproduce_one(
+    meta_config: MetaConfig,
+    plan: tuple[Vary, list[Setting], dict[tuple[int, int], StudyResult]],
+    out: Path,
+    meta_data: TaskData,
+    study_data: TaskData,
+    *,
+    quick: bool,
+    force: bool,
+    echo: Echo,
+    tag: str,
+    progress: bool,
+    label: str | None,
+    backend: str,
+    address: str | None,
+    analyses: bool,
+    authors: dict | None,
+) -> dict:
+    began = time.perf_counter()
+    vary, settings, results = plan  # the budgets, short first; results collected per (budget, meta seed)
+    config = settings[-1].compare
+    task, model = config.task, config.model
+    check_study_folder(out, {"study": config.relevant()}, force, ignore=("activations",))  # before meta-learning
+    two_budgets.check_short_folder(out, settings, force)
+    earlier = earlier_seconds(out, force)
+    out.mkdir(parents=True, exist_ok=True)
+    echo(f"{tag} meta-learning {meta_config.outer_steps} outer steps (seed {meta_config.seed})")
+    meta, meta_numbers = write_meta_folder(
+        out / "meta", meta_config, data=meta_data, resume=not force, progress=progress, figures=out
+    )
+
+    echo(f"{tag} comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
+    study_options: dict[str, Any] = {"force": force, "progress": progress, "backend": backend, "address": address}
+    result = run_study(
+        config,
+        meta.frozen,
+        out,
+        data=study_data,
+        on_arm=lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]}"),
+        **study_options,
+    )
+    extra = {"quick": quick, "preset": label, "meta_seed": meta.config.seed}
+    summary = write_study(out, config, result, extra, summary_file=False)  # written once, below
+    summary["conservation"] = study_data.config.get("conservation")  # a series' check (physnet.tasks.conservation)
+    results[(len(settings) - 1, meta_config.seed)] = result
+    if len(settings) > 1:
+        echo(f"{tag} the short budget: {settings[0].compare.epochs} epochs")
+    short_arm = lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]} (short budget)")  # noqa: E731
+    summary["budgets"] = two_budgets.run_short_budget(
+        plan, meta_config.seed, meta.frozen, out, study_data, extra, on_arm=short_arm, **study_options
+    )
+    figures = [("Validation metric per arm", "boxplot.png")]
+    if result.tunings:
+        figures.append(("Learning rate per arm (tuning on the held-back slice)", "tuning.png"))
+    figures += [
+        ("Activation evolution", "activation_evolution.png"),
+        ("Meta-learning curves", "training_curves.png"),
+    ]
+    if study_data.dt is not None:
+        echo(f"{tag} forecasts of every seed of every arm")
+        summary["forecast"], more = study_forecast(out, list(result.values), study_data, model, f"{task} / {model}")
+        figures += more
+    if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
+        echo(f"{tag} participation ratio and Hessian statistics")
+        summary["analysis"], more = _classification_analyses(out, config, quick, result.metric)
+        figures += more
+    summary["wall_seconds_this_run"] = time.perf_counter() - began
+    summary["wall_seconds"] = seconds = earlier + summary["wall_seconds_this_run"]
+    write_json(out / "summary.json", summary)
+    title = f"{task} / {model}" + (f" (preset {label})" if label else "") + (" (quick)" if quick else "")
+    if meta.config.seed:
+        title += f", meta seed {meta.config.seed}"
+    report = task_report(title, summary, meta_numbers, figures, seconds, authors)
+    (out / "report.md").write_text(report + "\n".join(two_budgets.budget_section(summary.get("budgets") or [])))
+    echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
+    return summary
+
+
+def _classification_analyses(
+    out: Path, config: StudyConfig, quick: bool, metric: str
+) -> tuple[dict, list[tuple[str, str]]]:
+    """The paper's participation-ratio and Hessian analyses of a classification study (its
+    own arms and the classic activations, as its Fig. 8 and Hessian claims); the summary's
+    ``analysis`` entry and the report's figures."""
+    from physnet.reports.outputs import write_analysis
+
+    arms = [a for a in config.arms if a in CLASSIC_ARMS]
+    analysis = write_analysis(out, out, hessian_seeds=2 if quick else 10, arms=arms, metric=metric)
+    figures = [
+        ("Accuracy vs participation ratio", "participation.png"),
+        ("Hessian eigenvalue density", "hessian_density.png"),
+    ]
+    return analysis, figures
+
+
+def paper_models(task: str) -> tuple[str, ...]:
+    """The models ``reproduce`` runs for ``task``: the task's ``reproduce_models`` (each into
+    ``<task>/<model>/``: both for Henon-Heiles), otherwise its first (into ``<task>/``)."""
+    t = get_task(task)
+    return t.reproduce_models or (t.models[0],)
+
+
+def reproduce_task(
+    task: str,
+    out: Path,
+    *,
+    quick: bool = False,
+    seeds: int | None = None,
+    data: str | None = None,
+    force: bool = False,
+    preset_name: str | None = None,
+    echo: Echo = lambda s: None,
+    progress: bool = False,
+    backend: str = "process",
+    address: str | None = None,
+    meta_seeds: int | None = None,
+    models: tuple[str, ...] | None = None,
+    budgets: tuple[str, ...] | None = None,
+    compare_overrides: dict | None = None,
+) -> dict[str, dict]:
+    """``reproduce`` for one task into ``out`` (Henon-Heiles: ``out/nn`` and ``out/hnn`` plus
+    ``out/nn_vs_hnn.png`` and ``out/report.md``); returns the study summary per model.
+
+    Args:
+        meta_seeds: meta-learning seeds (default: the preset's for the task, else 1).
+        models: the models to run (default: :func:`paper_models`).
+        budgets: ``("short", "full")`` or ``("full",)`` (default: both without a preset).
+        compare_overrides: the comparison's settings the caller sets (tuning, weight decay,
+            initialisation), over the preset's and the budget's.
+    """
+    t = get_task(task)
+    if data is not None and not t.accepts_data_file:
+        raise UserError(f"--data applies to tasks that read series files (clock), not {task!r}")
+    models = models or paper_models(task)
+    for model in models:
+        t.model_settings(model)  # a model the task does not take: refused before any work
+    named = {model: preset(task, model, preset_name) for model in models}  # refuses a preset the task lacks, early
+    meta_seeds = default_meta_seeds(task, preset_name) if meta_seeds is None else meta_seeds
+    if meta_seeds < 1:
+        raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    summaries = {}
+    for model in models:
+        authors = authors_numbers(task, model, preset_name)
+        summaries[model] = reproduce_model(
+            task,
+            model,
+            out / model if len(models) > 1 else out,
+            quick=quick,
+            seeds=seeds,
+            data=data,
+            force=force,
+            echo=echo,
+            progress=progress,
+            meta_overrides=named[model]["meta"],
+            compare_overrides={**named[model]["compare"], **(compare_overrides or {})},
+            label=preset_name,
+            backend=backend,
+            address=address,
+            meta_seeds=meta_seeds,
+            budgets=budgets,
+            authors=authors,
+        )
+    if len(models) > 1:
+        write_nn_vs_hnn(out, summaries)
+    return summaries
+
+
+__all__ = ["paper_models", "reproduce_model", "reproduce_task"]

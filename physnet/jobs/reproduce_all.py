@@ -1,0 +1,167 @@
+"""``reproduce all``: every task of the paper into one folder, one after another in this
+process or all at once as Ray tasks, with the timings, a report and (paper preset) the size
+sweep and the judged claims."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from physnet.jobs.reproduce import paper_models, reproduce_model, reproduce_task
+from physnet.jobs.sweep import paper_size_sweep
+from physnet.reports.outputs import write_nn_vs_hnn
+from physnet.reports.paper_claims import write_claims
+from physnet.reports.timings import Timings
+from physnet.tasks.budget import preset
+from physnet.tasks.presets import authors_numbers, default_meta_seeds
+
+Echo = Callable[[str], None]
+#: The tasks of ``reproduce all``, in the order they run.
+PAPER_TASKS = ("mnist1d", "van-der-pol", "henon-heiles", "clock")
+
+
+def reproduce_all(
+    out: Path,
+    *,
+    quick: bool = False,
+    seeds: int | None = None,
+    force: bool = False,
+    tasks: tuple[str, ...] = PAPER_TASKS,
+    echo: Echo = lambda s: None,
+    progress: bool = False,
+    backend: str = "process",
+    address: str | None = None,
+    share: bool = True,
+    preset_name: str | None = None,
+    meta_seeds: int | None = None,
+    budgets: tuple[str, ...] | None = None,
+    compare_overrides: dict | None = None,
+) -> dict:
+    """Every task's ``reproduce`` into ``out/<task>/``; writes ``out/timings.json`` (wall
+    seconds per task and in total, peak memory) after each task and ``out/report.md``.
+
+    With ``preset_name="paper"`` each task runs the paper regime (with its default meta
+    seeds unless ``meta_seeds`` is given), MNIST-1D adds the size sweep of the paper's Fig. 4
+    into ``out/mnist1d-sizes/`` (reusing its meta seed 0's types), and ``out/claims.md``
+    judges each of the paper's claims on the numbers.
+
+    In process the tasks run one after another. With ``backend="ray"`` every task (each
+    Henon-Heiles model) is a Ray task and all run at the same time
+    (:mod:`~physnet.study.ray_backend`); a task's ``seconds`` is then its own wall time
+    on its worker, ``finished_after`` the time since the start, and ``peak_rss_mb`` the
+    largest worker's peak (workers are separate processes: on one machine their peaks add up
+    to at most the sum). ``share=False`` makes workers ship their files back instead of
+    writing into ``out``.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    timings = Timings(out, quick=quick, backend=backend)
+    options: dict[str, Any] = {
+        "quick": quick,
+        "seeds": seeds,
+        "force": force,
+        "preset_name": preset_name,
+        "meta_seeds": meta_seeds,
+        "budgets": budgets,
+        "compare_overrides": compare_overrides,
+    }
+    if backend == "ray":
+        summaries = _all_on_ray(out, tasks, options, address, echo, share, timings)
+    else:
+        summaries = {}
+        for task in tasks:
+            start = time.perf_counter()
+            summaries[task] = reproduce_task(
+                task, out / task, echo=echo, progress=progress, backend=backend, address=address, **options
+            )
+            total = timings.task_done(task, summaries[task], time.perf_counter() - start)
+            echo(f"[all] {task}: {time.perf_counter() - start:.0f} s (total so far {total:.0f} s)")
+    if preset_name == "paper":
+        _paper_extras(out, tasks, summaries, timings, quick, seeds, force, echo, backend, address)
+    lines = ["# The paper's studies", "", f"Backend: {backend}.", "", *timings.table()]
+    if preset_name == "paper":
+        lines += ["", "The paper's claims, judged on these numbers: [claims.md](claims.md)."]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    return timings.record
+
+
+def _paper_extras(out: Path, tasks, summaries, timings: Timings, quick, seeds, force, echo, backend, address) -> None:
+    """The paper preset's size sweep (MNIST-1D, the paper's Fig. 4) and ``claims.md``."""
+    sizes = None
+    if "mnist1d" in tasks:
+        start = time.perf_counter()
+        echo("[all] MNIST-1D size sweep (the paper's Fig. 4) with meta seed 0's types")
+        sizes = paper_size_sweep(
+            out, quick=quick, seeds=seeds, force=force, echo=echo, backend=backend, address=address
+        )
+        timings.record["tasks"]["mnist1d-sizes"] = {
+            "seconds": time.perf_counter() - start,
+            "finished_after": time.perf_counter() - timings.began,
+            "mix_median": {},
+        }
+    write_claims(out, summaries, sizes, quick=quick)
+    timings.write()
+
+
+def reproduce_unit(unit, root: Path, echo: Echo, *, options: dict) -> dict:
+    """One Ray unit's ``reproduce`` (a task's model into ``root``); ``options`` as for
+    :func:`reproduce_all`'s tasks (``quick``, ``seeds``, ``force``, ``preset_name``,
+    ``meta_seeds``)."""
+    options = dict(options)
+    preset_name, meta_seeds = options.pop("preset_name", None), options.pop("meta_seeds", None)
+    named = preset(unit.task, unit.model, preset_name)
+    given = options.pop("compare_overrides", None) or {}
+    return reproduce_model(
+        unit.task,
+        unit.model,
+        root,
+        echo=echo,
+        progress=False,
+        meta_overrides=named["meta"],
+        compare_overrides={**named["compare"], **given},
+        backend="ray",
+        label=preset_name,
+        meta_seeds=default_meta_seeds(unit.task, preset_name) if meta_seeds is None else meta_seeds,
+        authors=authors_numbers(unit.task, unit.model, preset_name),
+        **options,
+    )
+
+
+def paper_units(tasks: tuple[str, ...]) -> list:
+    """The Ray units for ``tasks``: one per model that ``reproduce`` runs (:func:`paper_models`)."""
+    from physnet.study.ray_backend import Unit
+
+    units = []
+    for task in tasks:
+        models = paper_models(task)
+        units += [Unit(task, m, f"{task}/{m}" if len(models) > 1 else task) for m in models]
+    return units
+
+
+def _all_on_ray(
+    out: Path, tasks: tuple[str, ...], options: dict, address: str | None, echo: Echo, share: bool, timings: Timings
+) -> dict[str, dict[str, dict]]:
+    from physnet.study.ray_backend import run_units_on_ray
+
+    waiting = {task: paper_models(task) for task in tasks}
+    done: dict[str, dict] = {task: {} for task in tasks}
+    summaries: dict[str, dict[str, dict]] = {}
+    work = partial(reproduce_unit, options=options)
+    for result in run_units_on_ray(paper_units(tasks), out, work, address=address, echo=echo, share=share):
+        task = result.unit.task
+        done[task][result.unit.model] = result
+        if set(done[task]) != set(waiting[task]):
+            continue
+        summaries[task] = {m: done[task][m].summary for m in waiting[task]}
+        if len(summaries[task]) > 1:
+            write_nn_vs_hnn(out / task, summaries[task])
+        seconds = sum(r.seconds for r in done[task].values())
+        peak = max(r.peak_rss_mb for r in done[task].values())
+        total = timings.task_done(task, summaries[task], seconds, peak_rss_mb=peak)
+        echo(f"[all] {task}: {seconds:.0f} s (total so far {total:.0f} s)")
+    return summaries
+
+
+__all__ = ["PAPER_TASKS", "paper_units", "reproduce_all", "reproduce_unit"]

@@ -1,0 +1,167 @@
+"""Writing a study's and a forecast's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from physnet.io import write_atomically, write_figure, write_json
+from physnet.plots import (
+    plot_arm_boxes,
+    plot_forecast_energy,
+    plot_forecast_error,
+    plot_forecast_orbits,
+    plot_tuning_curves,
+)
+from physnet.study.forecast import Forecast
+from physnet.study.metric_scale import floor_mse
+from physnet.study.run import StudyConfig, StudyResult, study_summary
+
+
+def write_study(
+    out: Path, config: StudyConfig, result: StudyResult, extra: dict | None = None, *, summary_file: bool = True
+) -> dict:
+    """``summary.json`` and ``boxplot.png`` (``runs.csv``, ``config.json`` and ``models/`` are
+    written while the study runs); returns the summary. ``summary_file=False``: the caller
+    adds to the summary and writes it once itself."""
+    summary = study_summary(config, result, extra)
+    if summary_file:
+        write_json(out / "summary.json", summary)
+    title = f"{config.task} / {config.model}: {config.seeds} seeds, hidden {list(config.hidden)}"
+    boxes = plot_arm_boxes(
+        result.values,
+        metric=result.metric,
+        title=title,
+        failed=result.failed_seeds,
+        floor=floor_mse(result.scale),
+        variance=result.scale.get("target_variance"),
+    )
+    write_figure(out / "boxplot.png", boxes)
+    if result.tunings:
+        curves = {arm: {"rates": t.rates, "values": t.values, "chosen": t.chosen} for arm, t in result.tunings.items()}
+        tuning_title = f"{config.task} / {config.model}: learning rate per arm ({config.tune_seeds} seeds per rate)"
+        figure = plot_tuning_curves(
+            curves, metric=result.metric, title=tuning_title, higher_is_better=result.higher_is_better
+        )
+        write_figure(out / "tuning.png", figure)
+    return summary
+
+
+def write_forecast(out: Path, fc: Forecast, label: str, settings: dict) -> None:
+    """``forecast.csv`` (orbit, t, true and model states, error), ``orbits.png``,
+    ``error.png``, ``energy.png`` (where the system has an energy) and ``config.json``."""
+    names = list(fc.state_names)
+    header = ["orbit", "t"] + [f"true_{n}" for n in names] + [f"model_{n}" for n in names] + ["error"]
+    rows = [
+        np.column_stack([np.full(len(fc.t), i), fc.t, fc.truth[i], fc.model[i], fc.error[i]])
+        for i in range(len(fc.truth))
+    ]
+    table = np.concatenate(rows)
+    write_atomically(
+        out / "forecast.csv",
+        lambda p: np.savetxt(p, table, delimiter=",", header=",".join(header), comments="", fmt="%.8g"),
+    )
+    write_figure(out / "orbits.png", plot_forecast_orbits(fc.truth, fc.model, names, title=label))
+    write_figure(out / "error.png", plot_forecast_error(fc.t, fc.error, title=label))
+    if fc.energy_truth is not None and fc.energy_model is not None:
+        write_figure(out / "energy.png", plot_forecast_energy(fc.t, fc.energy_truth, fc.energy_model, title=label))
+    final = fc.error[:, -1 if fc.recorded_steps is None else fc.recorded_steps]  # where the truth still is
+    median = float(np.nanmedian(final)) if np.isfinite(final).any() else None
+    write_json(
+        out / "config.json",
+        {
+            **settings,
+            "final_error_median": median,
+            "final_error": [float(e) for e in final],
+            "recorded_steps": fc.recorded_steps,
+        },
+    )
+
+
+__all__ = ["write_forecast", "write_study"]
+
+
+def write_analysis(
+    run_dir: Path,
+    out: Path,
+    *,
+    participation: bool = True,
+    hessian: bool = True,
+    hessian_seeds: int = 10,
+    flat_tolerance: float | None = None,
+    echo=lambda s: None,
+    arms: list[str] | None = None,
+    metric: str | None = None,
+) -> dict:
+    """Run :func:`~physnet.study.analysis.analyze_study` and write ``analysis.csv``,
+    ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm
+    summary (``arms``: only these of the study's arms; ``metric``: the study's metric, read
+    from its ``summary.json`` when not given)."""
+    import json
+
+    from physnet.plots.analysis import plot_eigenvalue_densities, plot_metric_vs_participation
+    from physnet.study.analysis import HESSIAN_SETTINGS, analyze_study, per_arm_summary
+
+    if flat_tolerance is None:
+        flat_tolerance = HESSIAN_SETTINGS["flat_tolerance"]
+
+    rows, densities = analyze_study(
+        run_dir,
+        participation=participation,
+        hessian=hessian,
+        arms=arms,
+        hessian_seeds=hessian_seeds,
+        flat_tolerance=flat_tolerance,
+        echo=echo,
+    )
+    columns = ["arm", "seed", "metric", "participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction"]
+    columns += [k for k in dict.fromkeys(k for r in rows for k in r) if k not in columns]  # further layers
+
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return f"{value:.8g}" if np.isfinite(value) else ""
+        return str(value)
+
+    lines = [",".join(columns)] + [",".join(cell(r.get(c, float("nan"))) for c in columns) for r in rows]
+    write_atomically(out / "analysis.csv", lambda p: p.write_text("\n".join(lines) + "\n"))
+    summary = per_arm_summary(rows)
+    summary_path = run_dir / "summary.json"
+    if metric is None:
+        metric = json.loads(summary_path.read_text()).get("metric", "metric") if summary_path.exists() else "metric"
+    write_json(
+        out / "analysis.json",
+        {
+            "arms": summary,
+            "hessian_seeds": hessian_seeds,
+            "settings": {
+                **HESSIAN_SETTINGS,
+                "flat_tolerance": flat_tolerance,
+                "flat_tolerance_meaning": "relative to the top eigenvalue",
+            },
+        },
+    )
+    if participation:
+        write_figure(out / "participation.png", plot_metric_vs_participation(rows, metric=metric))
+    if densities:
+        write_figure(out / "hessian_density.png", plot_eigenvalue_densities(densities))
+    return summary
+
+
+def write_nn_vs_hnn(out: Path, summaries: dict[str, dict]) -> None:
+    """``nn_vs_hnn.png`` and ``report.md`` beside a task's two model studies (Henon-Heiles, or a
+    user's Hamiltonian system)."""
+    task = str(summaries["nn"].get("task", "henon-heiles"))
+    name = {"henon-heiles": "Henon-Heiles"}.get(task, task)  # the paper's spelling
+    values = {f"{m}:{arm}": np.array(s["arms"][arm]["values"]) for m, s in summaries.items() for arm in s["arms"]}
+    write_figure(out / "nn_vs_hnn.png", plot_arm_boxes(values, metric="val_mse", title=f"{name}: NN vs HNN"))
+    lines = [f"# {name}: conventional (NN) and Hamiltonian (HNN) networks", "", "![NN vs HNN](nn_vs_hnn.png)", ""]
+    for m, s in summaries.items():
+        lines += [
+            f"- {m.upper()}: median val_mse per arm "
+            + ", ".join(f"{a} {v['median']:.3g}" for a, v in s["arms"].items())
+            + f" ([report]({m}/report.md))"
+        ]
+    hnn_better = summaries["hnn"]["arms"]["mix"]["median"] < summaries["nn"]["arms"]["mix"]["median"]
+    lines += ["", f"On this run the HNN mix {'beat' if hnn_better else 'did not beat'} the NN mix (medians)."]
+    (out / "report.md").write_text("\n".join(lines) + "\n")

@@ -1,0 +1,212 @@
+"""The settings of a comparison study: what it trains (task, model, widths, arms, seeds), with
+which training run (a :class:`~physnet.training.TrainConfig`), on which data and precision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from physnet.errors import UserError
+from physnet.networks.ensemble_linear import INITS
+from physnet.study.arms import ARMS, PAPER_ARMS
+from physnet.study.tuning import TUNE_FRACTION, TUNE_SEEDS, check_tuning
+from physnet.tasks.budget import budget
+from physnet.tasks.budget import preset as preset_settings
+from physnet.tasks.registry import find_task, get_task
+from physnet.training import TrainConfig
+
+#: The training budget's settings a study stores flat in its ``config.json`` (the fields of
+#: its :class:`~physnet.training.TrainConfig`), and their defaults for a study.
+TRAIN_KEYS = (
+    "epochs",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "momentum",
+    "decay",
+    "initial_scale",
+    "weight_decay",
+    "compile",
+    "data_seed",
+)
+STUDY_TRAINING = TrainConfig(epochs=20, batch_size=150, lr=1e-2)
+
+
+@dataclass(frozen=True, init=False)
+class StudyConfig:
+    """Settings of a comparison study (all but ``seeds`` must match to resume or extend).
+
+    Attributes:
+        task, model: the task and its model (``nn``, ``hnn``, ``classifier``).
+        hidden: hidden widths of the fresh networks.
+        arms: arms to run (``base``, ``type1``, ``type2``, ``mix``, ``relu``, ``tanh``, controls).
+        seeds: number of random initialisations per arm (seeds 0..seeds-1).
+        train: the training run every member of every arm gets (:class:`TrainConfig`: epochs,
+            batch size, learning rate, optimizer - ``adam``, ``sgd`` with heavy-ball momentum or
+            ``rmsprop`` with decay and initial second moment -, ``compile``, and ``data_seed``,
+            also the dataset's seed). Its fields can be given flat (``epochs=5``) and read flat
+            (``config.epochs``), as in ``config.json``.
+        base: the base activation of the ``base`` arm (sine for the dynamics tasks).
+        small: the task's small data; data: a series file (clock).
+        dtype: float32 or float64.
+        init: weight initialisation of the fresh networks, ``default`` (as ``nn.Linear``) or
+            ``orthogonal`` (and then a Hamiltonian network's output layer has no bias, as in the
+            Hamiltonian-network literature's code).
+        tune: ``"lr"``: choose each arm's learning rate before its study
+            (:mod:`physnet.study.tuning`); None: train at ``lr``.
+        tune_seeds, tune_grid, tune_fraction: seeds per candidate rate, the candidates (None:
+            the optimizer's default log grid) and the share of the training split held back
+            to choose on.
+    """
+
+    task: str
+    model: str
+    hidden: tuple[int, ...]
+    arms: tuple[str, ...]
+    seeds: int
+    train: TrainConfig
+    base: str
+    small: bool
+    data: str | None
+    dtype: str
+    init: str
+    tune: str | None
+    tune_seeds: int
+    tune_grid: tuple[float, ...] | None
+    tune_fraction: float
+
+    def __init__(
+        self,
+        task: str,
+        model: str,
+        hidden: tuple[int, ...] = (100,),
+        arms: tuple[str, ...] = PAPER_ARMS,
+        seeds: int = 50,
+        train: TrainConfig | None = None,
+        base: str = "sin",
+        small: bool = False,
+        data: str | None = None,
+        dtype: str = "float32",
+        init: str = "default",
+        tune: str | None = None,
+        tune_seeds: int = TUNE_SEEDS,
+        tune_grid: tuple[float, ...] | None = None,
+        tune_fraction: float = TUNE_FRACTION,
+        **training: Any,
+    ) -> None:
+        unknown = set(training) - set(TRAIN_KEYS)
+        if unknown:
+            raise TypeError(f"StudyConfig got unexpected setting(s) {', '.join(sorted(unknown))}")
+        train = replace(train or STUDY_TRAINING, **training)  # validates the optimizer's settings
+        values = dict(
+            task=task,
+            model=model,
+            hidden=tuple(hidden),
+            arms=tuple(arms),
+            seeds=seeds,
+            train=train,
+            base=base,
+            small=small,
+            data=data,
+            dtype=dtype,
+            init=init,
+            tune=None if tune in (None, "none") else tune,
+            tune_seeds=int(tune_seeds),
+            tune_grid=None if tune_grid is None else tuple(float(g) for g in tune_grid),
+            tune_fraction=float(tune_fraction),
+        )
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        self._check()
+
+    def _check(self) -> None:
+        if self.seeds < 1:
+            raise UserError(f"need at least one seed per arm, got {self.seeds}")
+        unknown = set(self.arms) - set(ARMS)
+        if unknown or not self.arms:
+            raise UserError(
+                f"unknown arm(s) {', '.join(sorted(unknown)) or '(none given)'}; valid arms: {', '.join(ARMS)}"
+            )
+        if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
+            raise UserError("epochs and batch size must be >= 1 and the learning rate positive")
+        if self.init not in INITS:
+            raise UserError(f"unknown --init {self.init!r}; valid: {', '.join(INITS)}")
+        check_tuning(self.tune, self.tune_seeds, self.tune_grid, self.tune_fraction)
+
+    @property
+    def output_bias(self) -> bool:
+        """Whether the fresh networks' output layer has a bias: not for a Hamiltonian network
+        under orthogonal initialisation (the literature's network)."""
+        return not (self.init == "orthogonal" and self.model.startswith("hnn"))
+
+    def __getattr__(self, name: str) -> Any:  # the training settings, flat
+        if name in TRAIN_KEYS:
+            return getattr(self.train, name)
+        raise AttributeError(f"'StudyConfig' object has no attribute {name!r}")
+
+    def to_dict(self) -> dict:
+        """The settings flat, as ``config.json`` and ``summary.json`` store them."""
+        flat = {k: getattr(self, k) for k in ("task", "model", "hidden", "arms", "seeds")}
+        flat.update({k: getattr(self.train, k) for k in TRAIN_KEYS})
+        flat.update(base=self.base, small=self.small, data=self.data, dtype=self.dtype, init=self.init)
+        flat.update(tune=self.tune, tune_seeds=self.tune_seeds, tune_fraction=self.tune_fraction)
+        flat["tune_grid"] = None if self.tune_grid is None else list(self.tune_grid)
+        task = find_task(self.task)
+        if task is not None and task.source is not None:  # a user's task: how to build it again
+            flat["task_source"] = dict(task.source)
+        return flat
+
+    @classmethod
+    def for_task(
+        cls,
+        task: str,
+        model: str | None = None,
+        *,
+        quick: bool = False,
+        preset: str | None = None,
+        seeds: int | None = None,
+        **overrides: Any,
+    ) -> StudyConfig:
+        """The study ``compare`` runs for ``task``: the task's comparison budget for ``model``
+        (default: its first), the quick one with ``quick``, a named ``preset``'s settings,
+        then ``overrides`` (any ``StudyConfig`` field), merged as every command merges them.
+
+        Raises:
+            ValueError: an unknown task, a model it does not take, a preset it lacks.
+        """
+        model = model or get_task(task).models[0]
+        named = preset_settings(task, model, preset)["compare"]
+        _, merged = budget(task, model, quick=quick, preset_name=preset, compare_overrides=named, seeds=seeds)
+        if "lr" in overrides and "tune" not in overrides:  # a rate given is a rate used
+            merged["tune"] = None
+        return cls(task=task, model=model, **{**merged, **overrides})
+
+    def relevant(self) -> dict:
+        """Everything that changes results, except the number of seeds (which extends)."""
+        d = self.to_dict()
+        d.pop("seeds")
+        if self.optimizer == "adam" and self.momentum == 0.0:  # studies written before these options existed
+            d.pop("optimizer"), d.pop("momentum")
+        if self.optimizer != "rmsprop":  # only RMSprop reads them; absent from studies written before
+            d.pop("decay"), d.pop("initial_scale")
+        d.pop("compile")  # same numbers up to float rounding; does not make another study
+        if not self.weight_decay:  # studies written before these options existed
+            d.pop("weight_decay")
+        if self.init == "default":
+            d.pop("init")
+        if self.tune is None:
+            for key in ("tune", "tune_seeds", "tune_grid", "tune_fraction"):
+                d.pop(key)
+        else:  # the rate is chosen, not set
+            d.pop("lr")
+        if "task_source" in d:  # where a user's task was found does not make another study
+            d["task_source"] = {k: v for k, v in d["task_source"].items() if k not in ("path", "folder")}
+        d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
+        return d
+
+    def train_config(self) -> TrainConfig:
+        """The training run every member of every arm gets (:attr:`train`)."""
+        return self.train
+
+
+__all__ = ["STUDY_TRAINING", "TRAIN_KEYS", "StudyConfig"]

@@ -1,0 +1,59 @@
+"""What a study will cost, in member-steps (ensemble members times optimiser steps), and how
+it should run for that cost: whether the frozen types' compiled kernels pay for their compile
+(a few seconds per process), and whether a pool of worker processes pays for its start.
+
+A decision that changes numbers (compiled or plain kernels differ by float rounding) depends
+only on the study's settings and data, never on how much of it is left to run, so a resumed
+study computes its remaining seeds exactly as an uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from physnet.data import TaskData
+from physnet.study.arms import needs_frozen
+from physnet.study.tuning import tuning_grid
+
+#: Member-steps of frozen-type arms from which compiling their kernels pays (a compile costs
+#: a few seconds; the plain kernels cost about 60 us more per member-step).
+COMPILE_WORK = 100_000
+#: Member-steps (all arms, left to run) from which starting a pool of workers pays.
+POOL_WORK = 50_000
+
+
+@dataclass(frozen=True)
+class StudyCost:
+    """Member-steps of a study: all of it, and the part in arms with frozen types."""
+
+    member_steps: int
+    frozen_member_steps: int
+
+
+def study_cost(config, data: TaskData, seeds: dict[str, list[int]] | None = None) -> StudyCost:
+    """The member-steps of ``config`` (a :class:`~physnet.study.config.StudyConfig`)
+    on ``data``: every arm's seeds (or only ``seeds[arm]``, those left to run) and, with tuning,
+    its grid's members at the study's budget."""
+    steps = max(1, len(data.x_train) // min(config.batch_size, len(data.x_train))) * config.epochs
+    tuning = config.tune_seeds * len(tuning_grid(config.optimizer, config.tune_grid)) if config.tune else 0
+    total = frozen = 0
+    for arm in config.arms:
+        members = (config.seeds if seeds is None else len(seeds.get(arm, ()))) + tuning
+        total += members * steps
+        frozen += members * steps if needs_frozen(arm) else 0
+    return StudyCost(total, frozen)
+
+
+def compile_frozen(config, data: TaskData) -> bool:
+    """Whether the study's frozen types use compiled kernels: when its whole frozen-type work
+    (not what is left of it: see the module's note) repays the compile."""
+    return study_cost(config, data).frozen_member_steps >= COMPILE_WORK
+
+
+def pool_workers(workers: int, cost: StudyCost, running: bool) -> int:
+    """The workers to use: ``workers`` when a pool is running already or the work repays
+    starting one, else 1 (here)."""
+    return workers if workers > 1 and (running or cost.member_steps >= POOL_WORK) else 1
+
+
+__all__ = ["COMPILE_WORK", "POOL_WORK", "StudyCost", "compile_frozen", "pool_workers", "study_cost"]

@@ -1,0 +1,303 @@
+"""The paper's comparison protocol: fresh networks from many seeds in each arm, same data,
+budget and hyperparameters; results kept per seed so a study resumes and extends."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from physnet.activations import FrozenBank
+from physnet.data import TaskData
+from physnet.errors import UserError
+from physnet.io import folder_lock
+from physnet.renamed import renamed_attributes
+from physnet.study.arms import check_arms, control_fits
+from physnet.study.backends import run_blocks
+from physnet.study.blocks import block_rows, plan_blocks
+from physnet.study.config import StudyConfig
+from physnet.study.cost import compile_frozen, pool_workers, study_cost
+from physnet.study.effects import study_effects
+from physnet.study.failures import arm_failures, failure_rule, mark_stuck
+from physnet.study.folder import StudyFolder
+from physnet.study.local_pool import default_workers, pool_running
+from physnet.study.metric_scale import floor_mse, metric_scale
+from physnet.study.model_store import DTYPES
+from physnet.study.statistics import summarize
+from physnet.study.tuning import ArmTuning, tune_arms, tuning_split, tuning_summary
+from physnet.tasks.registry import get_task
+
+#: Members trained together in one batched ensemble.
+CHUNK = 50
+
+
+@dataclass
+class StudyResult:
+    """Per-arm metric values (``{arm: (n,)}``), summaries, tests, effects and bookkeeping.
+
+    ``effects``: :func:`~physnet.study.effects.study_effects`; ``fits``: each learned
+    type's fit within ``sin(a x) + b x + c`` where the ``fit`` controls ran; ``failures``:
+    failed seeds per arm and ``failure_rule`` what failing meant
+    (:mod:`physnet.study.failures`); ``tuning``: each arm's chosen learning rate and
+    its curve (:func:`~physnet.study.tuning.tuning_summary`), None without tuning;
+    ``scale``: the targets' variance and noise floor (:mod:`physnet.study.metric_scale`).
+    """
+
+    values: dict[str, np.ndarray]
+    arms: dict
+    tests: dict
+    metric: str
+    higher_is_better: bool
+    seconds: dict[str, float] = field(default_factory=dict)
+    effects: dict = field(default_factory=dict)
+    fits: list | None = None
+    failures: dict = field(default_factory=dict)
+    failure_rule: dict = field(default_factory=dict)
+    tuning: dict | None = None
+    tunings: dict[str, ArmTuning] = field(default_factory=dict)
+    failed_seeds: dict[str, np.ndarray] = field(default_factory=dict)
+    scale: dict = field(default_factory=dict)
+
+
+def run_study(
+    config: StudyConfig,
+    frozen: FrozenBank | None,
+    out: Path,
+    *,
+    data: TaskData | None = None,
+    device: str = "cpu",
+    force: bool = False,
+    on_arm: Callable[[str, list[int]], None] | None = None,
+    progress: bool = False,
+    backend: str = "process",
+    address: str | None = None,
+    block_size: int = CHUNK,
+    workers: int | None = None,
+) -> StudyResult:
+    """Train ``config.seeds`` fresh networks per arm (one batched ensemble per arm and chunk
+    of seeds), record each seed's validation metric in ``out/runs.csv`` as soon as its block
+    finishes, store the networks in ``out/models/ARM.pt``, and summarise
+    (:class:`~physnet.study.folder.StudyFolder` owns the files).
+
+    Seeds already in ``runs.csv`` are skipped, so an interrupted study resumes and a larger
+    ``seeds`` extends it. With ``config.tune``, each arm's learning rate is chosen first
+    (:mod:`physnet.study.tuning`; ``out/tuning.csv`` grows arm by arm and resumes too).
+
+    Args:
+        backend: ``process`` (here, one block after another) or ``ray`` (blocks as Ray tasks
+            on the cluster at ``address``, or a local one; results written as they return).
+        block_size: seeds per batched ensemble (one Ray task each).
+        workers: with ``backend="process"``, processes on this machine training blocks (and
+            tuning arms) side by side (:mod:`~physnet.study.local_pool`; 1: here; None:
+            ``local_pool.default_workers()``, which the command line sets to the machine's cores).
+    """
+    workers = default_workers() if workers is None else workers
+    task = _check_study(config, frozen, block_size)
+    data = _study_data(config, task, data, device)
+    held = tuning_split(data, config.tune_fraction) if config.tune else None  # too small: refused before any work
+    rule = failure_rule(data.y_train, data.loss)
+    with folder_lock(out):
+        folder = StudyFolder(out)
+        rows = folder.begin(config, frozen, force)
+        tunings = {}
+        done = {(r["arm"], int(r["seed"])) for r in rows}
+        todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
+        compiled = compile_frozen(config, data)  # the whole study's work decides: a resume computes the same
+        workers = pool_workers(workers, study_cost(config, data, todo), pool_running())
+        if held is not None:
+            tunings = tune_arms(config, frozen, held[0], device, progress, folder, on_arm, workers, compiled)
+            folder.record_tuning(tuning_summary(tunings, held[1], config))
+        rates = {arm: t.chosen for arm, t in tunings.items()}
+        runs = _train_blocks(
+            config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers, compiled
+        )
+        seconds: dict[str, float] = {}
+        for result, block_seconds in runs:
+            rows = mark_stuck(rows + block_rows(config, result), rule)
+            folder.add_block(result, rows)
+            seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
+        tuning = None if held is None else tuning_summary(tunings, held[1], config)
+        return study_result(config, frozen, rows, data, seconds, tuning, tunings)
+
+
+def run_study_in_memory(
+    config: StudyConfig,
+    frozen: FrozenBank | None,
+    *,
+    data: TaskData | None = None,
+    device: str = "cpu",
+    progress: bool = False,
+    backend: str = "process",
+    address: str | None = None,
+    block_size: int = CHUNK,
+    workers: int | None = None,
+) -> StudyResult:
+    """The same study as :func:`run_study` with no files: every seed of every arm trained
+    now (after tuning, with ``config.tune``) and the result returned (the networks are not
+    kept). The same seeds give the same numbers as a study folder."""
+    workers = default_workers() if workers is None else workers
+    task = _check_study(config, frozen, block_size)
+    data = _study_data(config, task, data, device)
+    tunings: dict[str, ArmTuning] = {}
+    tuning = None
+    todo = {arm: list(range(config.seeds)) for arm in config.arms}
+    compiled = compile_frozen(config, data)
+    workers = pool_workers(workers, study_cost(config, data), pool_running())
+    if config.tune:
+        held, how = tuning_split(data, config.tune_fraction)
+        tunings = tune_arms(config, frozen, held, device, progress, None, None, workers, compiled)
+        tuning = tuning_summary(tunings, how, config)
+    rates = {arm: t.chosen for arm, t in tunings.items()}
+    rows: list[dict] = []
+    seconds: dict[str, float] = {}
+    rule = failure_rule(data.y_train, data.loss)
+    for result, block_seconds in _train_blocks(
+        config, frozen, data, todo, device, progress, backend, address, block_size, None, rates, workers, compiled
+    ):
+        rows = mark_stuck(rows + block_rows(config, result), rule)
+        seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
+    return study_result(config, frozen, rows, data, seconds, tuning, tunings)
+
+
+def compare(
+    config: StudyConfig, frozen: FrozenBank | None = None, *, out: str | Path | None = None, **options: Any
+) -> StudyResult:
+    """Compare the arms of ``config`` over its seeds: in memory, or, with ``out``, into a
+    resumable study folder (``runs.csv``, ``config.json``, ``models/``).
+
+    Args:
+        frozen: the learned types (:func:`physnet.freeze` or :func:`physnet.load_activations`),
+            needed by ``type1``, ``type2``, ``mix`` and the controls.
+        options: ``data`` (a :class:`TaskData` in place of the task's), ``device``,
+            ``progress``, ``backend``, ``block_size``, ``workers`` (processes training blocks
+            side by side; call from a script guarded by ``if __name__ == "__main__":``); with
+            ``out`` also ``force``.
+
+    Returns:
+        :class:`StudyResult`: ``values[arm]`` the metric per seed ``(seeds,)`` in seed order,
+        ``arms`` the summaries, ``tests`` and ``effects`` the mix against each arm.
+    """
+    if out is None:
+        return run_study_in_memory(config, frozen, **options)
+    return run_study(config, frozen, Path(out), **options)
+
+
+def _check_study(config: StudyConfig, frozen: FrozenBank | None, block_size: int):
+    check_arms(list(config.arms), frozen)
+    if block_size < 1:
+        raise UserError(f"block size must be at least one seed, got {block_size}")
+    task = get_task(config.task)
+    if config.model not in task.models:
+        raise UserError(f"task {config.task!r} takes models {', '.join(task.models)}, not {config.model!r}")
+    return task
+
+
+def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -> TaskData:
+    if data is None:
+        data = task.load(seed=config.data_seed, small=config.small, data=config.data)
+    return data.to(device, DTYPES[config.dtype])
+
+
+def _train_blocks(
+    config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers, compiled
+):
+    """Each finished block with the wall seconds since the previous one came back."""
+    start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
+    began = time.perf_counter()
+    for result in run_blocks(
+        plan_blocks(config.arms, todo, block_size, rates, compiled),
+        config,
+        data,
+        frozen,
+        backend=backend,
+        address=address,
+        device=device,
+        progress=progress,
+        on_start=start,
+        workers=workers,
+    ):
+        yield result, time.perf_counter() - began
+        began = time.perf_counter()
+
+
+def study_result(
+    config: StudyConfig,
+    frozen: FrozenBank | None,
+    rows: list[dict],
+    data: TaskData,
+    seconds: dict,
+    tuning: dict | None = None,
+    tunings: dict[str, ArmTuning] | None = None,
+) -> StudyResult:
+    """Summaries, tests, effects and failures from the finished rows (seeds beyond
+    ``config.seeds`` left out)."""
+    classification = data.loss == "cross_entropy"
+    by_seed = sorted(rows, key=lambda r: int(r["seed"]))  # blocks may return in any order (Ray)
+    values = {
+        arm: np.array([float(r["metric"]) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
+        for arm in config.arms
+    }
+    failed = {
+        arm: np.array([bool(r.get("failure")) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
+        for arm in config.arms
+    }
+    scale = metric_scale(data)
+    arms, tests = summarize(values, floor=floor_mse(scale))
+    fits = control_fits(frozen) if any(a.startswith("fit") for a in config.arms) else None
+    metric = "val_accuracy" if classification else "val_mse"
+    return StudyResult(
+        values,
+        arms,
+        tests,
+        metric,
+        classification,
+        seconds,
+        study_effects(values, classification, floor=floor_mse(scale)),
+        fits,
+        arm_failures(rows, config.arms, config.seeds),
+        failure_rule(data.y_train, data.loss).to_dict(),
+        tuning,
+        dict(tunings or {}),
+        failed,
+        scale,
+    )
+
+
+def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None = None) -> dict:
+    """The content of ``summary.json``."""
+    return {
+        "task": config.task,
+        "model": config.model,
+        "metric": result.metric,
+        "higher_is_better": result.higher_is_better,
+        "arms": result.arms,
+        "tests": result.tests,
+        "effects": result.effects,
+        "sine_fits": result.fits,
+        "failures": result.failures,
+        "failure_rule": result.failure_rule,
+        "tuning": result.tuning,
+        "scale": result.scale,
+        "seconds_per_arm": result.seconds,
+        "config": {**config.to_dict(), **(extra or {})},
+    }
+
+
+__all__ = [
+    "CHUNK",
+    "StudyConfig",
+    "compare",
+    "StudyResult",
+    "block_rows",
+    "run_study",
+    "run_study_in_memory",
+    "study_result",
+    "study_summary",
+]
+
+#: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
+__getattr__ = renamed_attributes(__name__, globals(), {"CompareConfig": "StudyConfig"})

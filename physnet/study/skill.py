@@ -1,0 +1,133 @@
+"""Forecast skill of a whole study: every seed of every arm rolled out
+(:mod:`physnet.study.forecast_skill`), the same statistics as the one-step metric
+(per-arm summaries, the mix against every arm by the bootstrap interval of the difference of
+medians), ``forecast_skill.csv`` and the figures of the median rollout across seeds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from physnet.activations.frozen_function import use_compiled
+from physnet.data import TaskData
+from physnet.io import write_atomically, write_figure
+from physnet.plots.forecast_skill import plot_skill_error, plot_skill_rollouts
+from physnet.study.forecast_skill import (
+    ERROR_CAP,
+    HIGHER_IS_BETTER,
+    VPT_THRESHOLD,
+    Skill,
+    forecast_skill,
+    skill_method,
+    skill_truth,
+)
+from physnet.study.model_store import load_arm
+from physnet.study.statistics import summarize
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Rollouts step small matrices: one intra-op thread is several times faster than two
+    (measured: an HNN ensemble's vector field 50 ms with two threads, 5 ms with one), and
+    frozen types in plain code (compiling their kernels for the rollout's shapes costs seconds
+    that a few hundred small steps never repay)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with use_compiled(False):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def arm_skills(
+    out: Path, arms: list[str], data: TaskData, model: str, *, n_orbits: int | None = None
+) -> dict[str, Skill]:
+    """Every arm's stored ensemble (``out/models/<arm>.pt``) rolled out; members ordered by
+    seed (0..n-1, as the one-step values)."""
+    method = skill_method(model)
+    skills = {}
+    truth = skill_truth(data, n_orbits)
+    with one_thread():
+        for arm in arms:
+            net, arch = load_arm(out / "models" / f"{arm}.pt")
+            skill = forecast_skill(net, data, method, reference=truth)
+            order = np.argsort(np.asarray(arch["seeds"]))
+            metrics = {name: values[order] for name, values in skill.metrics.items()}
+            skills[arm] = replace(skill, rollouts=skill.rollouts[order], error=skill.error[order], metrics=metrics)
+    return skills
+
+
+def skill_summary(skills: dict[str, Skill], seconds: float = 0.0) -> dict:
+    """The ``forecast`` entry of ``summary.json``: how the rollouts were made and, per metric,
+    the per-arm summaries and the mix's tests (as the one-step metric's)."""
+    first = next(iter(skills.values()))
+    names = list(first.metrics)
+    metrics = {}
+    for name in names:
+        arms, tests = summarize({arm: s.metrics[name] for arm, s in skills.items()})
+        metrics[name] = {"higher_is_better": HIGHER_IS_BETTER.get(name, False), "arms": arms, "tests": tests}
+    return {
+        "method": first.method,
+        "orbits": int(first.truth.shape[0]),
+        "steps": int(len(first.t) - 1),
+        "horizon": float(first.t[-1]),
+        "threshold": VPT_THRESHOLD,
+        "error_cap": ERROR_CAP,
+        "normaliser": first.scale,
+        "lyapunov_time": first.lyapunov_time,
+        "seconds": seconds,
+        "metrics": metrics,
+    }
+
+
+def write_skill(out: Path, skills: dict[str, Skill], label: str, state_names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``forecast_skill.csv`` (arm, seed, every score), ``forecast_rollouts.png`` (first
+    orbit, median across seeds and interquartile band per arm) and ``forecast_error.png``;
+    the report's figures."""
+    first = next(iter(skills.values()))
+    names = list(first.metrics)
+    lines = [",".join(["arm", "seed", *names])]
+    for arm, skill in skills.items():
+        for seed in range(len(skill.error)):
+            lines.append(",".join([arm, str(seed), *(f"{skill.metrics[n][seed]:.8g}" for n in names)]))
+    write_atomically(out / "forecast_skill.csv", lambda p: p.write_text("\n".join(lines) + "\n"))
+    d = first.truth.shape[-1]
+    state_names = tuple(state_names) or tuple(f"y{i}" for i in range(d))
+    rollouts = {arm: s.rollouts[:, 0] for arm, s in skills.items()}
+    how = f"{first.method}, {len(first.error)} seeds"
+    write_figure(
+        out / "forecast_rollouts.png",
+        plot_skill_rollouts(first.t, first.truth[0], rollouts, state_names, title=f"{label}: first orbit ({how})"),
+    )
+    errors = {arm: s.error for arm, s in skills.items()}
+    title = f"{label}: normalised error, {first.truth.shape[0]} orbits ({how})"
+    write_figure(
+        out / "forecast_error.png", plot_skill_error(first.t, errors, VPT_THRESHOLD, title=title, cap=ERROR_CAP)
+    )
+    return [
+        ("Forecasts across seeds: median rollout and interquartile band per arm", "forecast_rollouts.png"),
+        ("Forecast error against time (median over seeds; band: interquartile range)", "forecast_error.png"),
+    ]
+
+
+def study_forecast(
+    out: Path, arms: list[str], data: TaskData, model: str, label: str, *, n_orbits: int | None = None
+) -> tuple[dict | None, list[tuple[str, str]]]:
+    """Forecast skill of a study folder's arms: the summary's ``forecast`` entry and the
+    report's figures; ``(None, [])`` for a task without orbits (classification)."""
+    if data.dt is None:
+        return None, []
+    began = time.perf_counter()
+    skills = arm_skills(out, arms, data, model, n_orbits=n_orbits)
+    figures = write_skill(out, skills, label, data.state_names)
+    return skill_summary(skills, time.perf_counter() - began), figures
+
+
+__all__ = ["arm_skills", "one_thread", "skill_summary", "study_forecast", "write_skill"]

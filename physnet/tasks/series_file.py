@@ -1,0 +1,205 @@
+"""Reading a measured series file: named columns of a CSV, checked, as arrays.
+
+Layout: a header row of column names, then one row per sample; a time column, state
+columns, optionally their time derivatives and a group column (several trajectories in one
+file, each group's rows consecutive and in time order). Every problem is one line naming
+the file, the column and, where it applies, the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from physnet.errors import UserError
+
+
+@dataclass(frozen=True)
+class SeriesTable:
+    """Columns of a series file, ``n`` rows.
+
+    Attributes:
+        t: times ``(n,)``.
+        states: ``(n, d)``, columns ``state_names``.
+        derivatives: ``(n, d)`` time derivatives of the states, or None (to be estimated).
+        groups: group index of each row ``(n,)`` (0 for a file without groups), in order of
+            first appearance; ``group_labels`` the labels as written; ``grouped``: the file
+            has a group column.
+    """
+
+    t: np.ndarray
+    states: np.ndarray
+    derivatives: np.ndarray | None
+    groups: np.ndarray
+    state_names: tuple[str, ...]
+    group_labels: tuple[str, ...]
+    path: str
+    grouped: bool = False
+
+    def group_slices(self) -> list[slice]:
+        """Row range of each group, in order."""
+        edges = [0, *(np.flatnonzero(np.diff(self.groups)) + 1).tolist(), len(self.groups)]
+        return [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _split(names: str | None) -> list[str] | None:
+    return None if names is None else [n.strip() for n in names.split(",") if n.strip()]
+
+
+def _numbers(path: Path, name: str, cells: list[str], first_row: int) -> np.ndarray:
+    values = np.empty(len(cells))
+    for i, cell in enumerate(cells):
+        try:
+            values[i] = float(cell)
+        except ValueError:
+            shown = cell if cell.strip() else "(empty)"
+            raise UserError(f"{path}: column {name!r} row {first_row + i}: {shown!r} is not a number") from None
+        if not math.isfinite(values[i]):
+            raise UserError(
+                f"{path}: column {name!r} row {first_row + i} is {cell.strip()}: remove or fill the missing samples"
+            )
+    return values
+
+
+def read_series_csv(
+    path: str | Path,
+    *,
+    time: str = "t",
+    state: str | list[str] | None = None,
+    derivatives: str | list[str] | None = None,
+    group: str | None = None,
+) -> SeriesTable:
+    """Read and check a series CSV.
+
+    Args:
+        time: the time column.
+        state: the state columns (comma-separated or a list; default: every column that
+            is not time, group or a derivative column).
+        derivatives: their time derivatives, same order (default: none; estimate them).
+        group: the column naming each row's trajectory (default: one trajectory).
+
+    Raises:
+        FileNotFoundError, ValueError: one line on what is wrong (missing file or column,
+            non-numeric cell or NaN with its row, derivative count differing from the state
+            count, a group split over the file, time not increasing inside a group).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"series file not found: {path}")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = [r for r in csv.reader(fh) if r and any(c.strip() for c in r)]
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not a UTF-8 text file; expected a CSV with a header row") from None
+    if len(rows) < 2:
+        raise UserError(f"{path}: needs a header row and data rows, found {len(rows)} row(s)")
+    header = [h.strip() for h in rows[0]]
+    body = rows[1:]
+    for i, r in enumerate(body):
+        if len(r) != len(header):
+            raise UserError(f"{path}: row {i + 2} has {len(r)} cells, the header {len(header)}")
+    columns = {name: [r[j] for r in body] for j, name in enumerate(header)}
+    derivative_names = _split(derivatives) if isinstance(derivatives, str) or derivatives is None else derivatives
+    state_names = _split(state) if isinstance(state, str) or state is None else state
+    if state_names is None:
+        taken = {time, group, *(derivative_names or [])}
+        state_names = [h for h in header if h not in taken]
+    for label, names in (("--time", [time]), ("--state", state_names), ("--derivatives", derivative_names or [])):
+        for n in names:
+            if n not in columns:
+                raise UserError(f"{path}: no column {n!r} ({label}); the columns are {', '.join(header)}")
+    if group is not None and group not in columns:
+        raise UserError(f"{path}: no column {group!r} (--group); the columns are {', '.join(header)}")
+    if not state_names:
+        raise UserError(f"{path}: no state columns left besides time, group and derivatives; name them with --state")
+    if derivative_names is not None and len(derivative_names) != len(state_names):
+        raise UserError(
+            f"{path}: {len(derivative_names)} derivative column(s) for {len(state_names)} state column(s); "
+            "--derivatives names one per state column, in the same order"
+        )
+    t = _numbers(path, time, columns[time], 2)
+    states = np.stack([_numbers(path, n, columns[n], 2) for n in state_names], axis=1)
+    derivs = None
+    if derivative_names is not None:
+        derivs = np.stack([_numbers(path, n, columns[n], 2) for n in derivative_names], axis=1)
+    groups, labels = _group_index(path, columns[group] if group is not None else None, len(t))
+    table = SeriesTable(t, states, derivs, groups, tuple(state_names), labels, str(path), grouped=group is not None)
+    for s in table.group_slices():
+        step = np.diff(t[s])
+        if (step <= 0).any():
+            row = s.start + int(np.argmax(step <= 0)) + 3
+            if group is not None:
+                where = f" in group {labels[groups[s.start]]!r}"
+                raise UserError(f"{path}: time does not increase at row {row}{where}; sort that group's rows by time")
+            others = ", ".join(h for h in header if h != time)
+            raise UserError(
+                f"{path}: time does not increase at row {row}: if the file holds several runs one after another, "
+                f"name the column that tells them apart with --group COL (columns: {others}); sorting the rows by "
+                "time would interleave the runs"
+            )
+    return table
+
+
+def _group_index(path: Path, cells: list[str] | None, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    if cells is None:
+        return np.zeros(n, dtype=np.int64), ("all",)
+    labels: dict[str, int] = {}
+    index = np.empty(n, dtype=np.int64)
+    for i, cell in enumerate(cells):
+        key = cell.strip()
+        if key not in labels:
+            labels[key] = len(labels)
+        elif index[i - 1] != labels[key]:
+            raise UserError(
+                f"{path}: group {key!r} appears again at row {i + 2} after other groups; "
+                "the rows of a group must be consecutive"
+            )
+        index[i] = labels[key]
+    return index, tuple(labels)
+
+
+def read_states_csv(path: str | Path, names: tuple[str, ...]) -> np.ndarray:
+    """Initial states from a CSV whose header names the state's components (``names``, any
+    order; other columns are ignored), one state per row: ``(N, len(names))``.
+
+    Raises:
+        FileNotFoundError, ValueError: one line naming the file and what is wrong.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"initial-states file not found: {path}")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = [r for r in csv.reader(fh) if r and any(c.strip() for c in r)]
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not a UTF-8 text file; expected a CSV with a header row") from None
+    if len(rows) < 2:
+        raise UserError(f"{path}: needs a header row naming {', '.join(names)} and one row per initial state")
+    header = [h.strip() for h in rows[0]]
+    missing = [n for n in names if n not in header]
+    if missing:
+        raise UserError(f"{path}: no column {missing[0]!r}; the state's columns are {', '.join(names)}")
+    for i, r in enumerate(rows[1:]):
+        if len(r) != len(header):
+            raise UserError(f"{path}: row {i + 2} has {len(r)} cells, the header {len(header)}")
+    return np.stack([_numbers(path, n, [r[header.index(n)] for r in rows[1:]], 2) for n in names], axis=1)
+
+
+def write_orbits_csv(path: str | Path, t: np.ndarray, states: np.ndarray, names: tuple[str, ...]) -> None:
+    """Orbits ``(N, T, d)`` at times ``(T,)`` as a series file: ``orbit,t,<names>``, one row per
+    sample, each orbit's rows consecutive (read back with ``--group orbit``)."""
+    from physnet.io import write_atomically
+
+    n, steps, d = states.shape
+    orbit = np.repeat(np.arange(n), steps)[:, None]
+    table = np.concatenate([orbit, np.tile(t, n)[:, None], states.reshape(n * steps, d)], axis=1)
+    header = ",".join(["orbit", "t", *names])
+    formats = ["%d", "%.10g"] + ["%.12g"] * d
+    write_atomically(Path(path), lambda p: np.savetxt(p, table, delimiter=",", header=header, comments="", fmt=formats))
+
+
+__all__ = ["SeriesTable", "read_series_csv", "read_states_csv", "write_orbits_csv"]

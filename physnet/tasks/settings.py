@@ -1,0 +1,85 @@
+"""What a task fixes for one of its models, in one typed record: meta-learning defaults, the
+comparison budget at full scale and the quick one, and its own values under named presets.
+
+Budgets and presets are keyword overrides: ``meta`` ones for
+:class:`physnet.training.MetaConfig`, ``compare`` ones for
+:class:`physnet.study.StudyConfig`. A preset's recipe for every task lives in
+:mod:`physnet.tasks.presets`; a task's record holds only what a reference code fixed
+for that task (and the authors' logged numbers to show beside ours).
+
+Names: ``small`` is always the task's small data (a flag of the loaders and of both configs);
+``quick`` is always the quick budget, which includes the small data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+#: Meta-learning under the quick budget: small data, 20 outer steps of 50 inner ones.
+QUICK_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_steps": 20, "inner_steps": 50})
+#: Comparison under the quick budget: small data, 10 seeds, 40 epochs.
+QUICK_COMPARE: Mapping[str, Any] = MappingProxyType({"seeds": 10, "epochs": 40, "small": True})
+#: Meta-learning under the quick budget with a preset: the regime's training stays (its short
+#: training is the point); data and outer steps shrink.
+QUICK_PRESET_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_steps": 10})
+#: The comparison budget of a task that names none.
+DEFAULT_COMPARE: Mapping[str, Any] = MappingProxyType({"hidden": (100,), "epochs": 20})
+
+
+def _frozen(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(values))
+
+
+@dataclass(frozen=True)
+class PresetValues:
+    """A task's own values under one named preset.
+
+    Attributes:
+        meta, compare: overrides replacing the preset recipe's values for this task.
+        meta_seeds: meta-learning seeds a reproduction runs by default (None: the preset's).
+        authors: the authors' logged medians per arm, shown beside ours (None: none logged).
+        authors_note: how the authors' numbers were measured, where that differs from ours.
+    """
+
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    compare: Mapping[str, Any] = field(default_factory=dict)
+    meta_seeds: int | None = None
+    authors: Mapping[str, float] | None = None
+    authors_note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "meta", _frozen(self.meta))
+        object.__setattr__(self, "compare", _frozen(self.compare))
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Everything a task fixes for one model.
+
+    Attributes:
+        meta: meta-learning defaults (``MetaConfig`` overrides).
+        compare: the comparison budget at full scale (``StudyConfig`` overrides).
+        quick_meta, quick_compare: the quick budget, replacing the full one's values.
+        presets: preset name -> the task's own values under it.
+    """
+
+    meta: Mapping[str, Any]
+    compare: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_COMPARE))
+    quick_meta: Mapping[str, Any] = field(default_factory=lambda: dict(QUICK_META))
+    quick_compare: Mapping[str, Any] = field(default_factory=lambda: dict(QUICK_COMPARE))
+    presets: Mapping[str, PresetValues] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("meta", "compare", "quick_meta", "quick_compare", "presets"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    @property
+    def quick_preset_compare(self) -> dict[str, Any]:
+        """The quick budget's comparison values under a preset: seeds and data size only."""
+        return {k: v for k, v in self.quick_compare.items() if k in ("seeds", "small")}
+
+
+__all__ = ["DEFAULT_COMPARE", "QUICK_COMPARE", "QUICK_META", "QUICK_PRESET_META", "ModelSettings", "PresetValues"]

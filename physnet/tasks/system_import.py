@@ -1,0 +1,50 @@
+"""A system named ``module:attribute`` on the command line (``simulate`` and every study
+command): imported, built, checked against the systems protocol."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from pathlib import Path
+from typing import Any
+
+from physnet.errors import UserError
+
+
+def check_system(system: Any, label: str = "the system") -> None:
+    """Refuse an object that does not follow the systems protocol (one line naming what is missing)."""
+    for need in ("dim", "state_names", "vector_field", "sample_initial_states"):
+        if not hasattr(system, need):
+            raise UserError(f"{label} is not a system: it has no {need!r} (see systems.base)")
+
+
+def load_system_object(target: str, folder: str | Path | None = None) -> Any:
+    """The system ``module:attribute`` names (a class is called with no arguments); the
+    current directory (or ``folder``, where the task was first built) is importable, as
+    for ``python -m``.
+
+    Raises:
+        ValueError: the module or attribute does not import, or the object is not a system.
+    """
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise UserError(f"{target!r}: a system is named module:Class (e.g. my_systems:Duffing)")
+    where = str(Path(folder) if folder is not None else Path.cwd())
+    if where not in sys.path and not (folder is None and "" in sys.path):
+        sys.path.insert(0, where)
+    try:
+        obj = getattr(importlib.import_module(module_name), attribute)
+    except ImportError as err:
+        raise UserError(f"cannot import {module_name!r} for {target!r}: {err}") from None
+    except AttributeError:
+        raise UserError(f"module {module_name!r} has no {attribute!r} (from {target!r})") from None
+    try:
+        system = obj() if inspect.isclass(obj) else obj
+    except TypeError as err:
+        raise UserError(f"{target!r}: cannot build the system without arguments ({err}); name an instance") from None
+    check_system(system, repr(target))
+    return system
+
+
+__all__ = ["check_system", "load_system_object"]
