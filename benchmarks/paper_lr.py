@@ -1,7 +1,7 @@
 """Choose the paper regime's comparison learning rate once, on the sine arm, where no reference
 code fixes it (van der Pol, Henon-Heiles NN), as the paper says it did: train the base arm
 with each candidate rate (the regime's RMSprop and 5 epochs) and keep the best median
-validation MSE. The chosen values are written into ``physnet/experiments/regimes.py``.
+validation MSE. The chosen values are written into ``physnet/tasks/presets.py``.
 
     python benchmarks/paper_lr.py                    # van-der-pol/nn and henon-heiles/nn, 10 seeds
     python benchmarks/paper_lr.py --task clock --model hnn --seeds 5
