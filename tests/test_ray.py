@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 import torch
 
+from physnet.jobs.context import RunContext
 from physnet.study import StudyConfig, load_arm, run_study
 
 ray = pytest.importorskip("ray", reason="the Ray backend's tests need `pip install physnet[ray]`")
+RAY = RunContext(backend="ray")
+
 pytestmark = pytest.mark.slow  # each starts a local Ray instance: `bash scripts/test.sh --all` runs them
 
 CONFIG = dict(task="van-der-pol", model="nn", arms=("base", "tanh"), seeds=4, epochs=1, hidden=(8,), small=True)
@@ -126,7 +129,7 @@ def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
         compare_overrides={"seeds": 2, "epochs": 1, "arms": ("base", "mix")},
     )
     here = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "process", quick=True, **tiny)
-    there = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "ray", quick=True, backend="ray", **tiny)
+    there = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "ray", quick=True, context=RAY, **tiny)
     for size in (4, 6):
         assert runs(tmp_path / "process" / f"size-{size}") == runs(tmp_path / "ray" / f"size-{size}")
         assert here[str(size)]["arms"]["mix"]["values"] == there[str(size)]["arms"]["mix"]["values"]
@@ -147,7 +150,7 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
     # share=False: the workers get the folder's files by value and send theirs back, as on a
     # cluster without a shared filesystem; the broken clock task fails, van der Pol still lands
     with pytest.raises(ValueError, match="cannot read checkpoint " + re.escape(str(broken))):
-        reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol", "clock"), backend="ray", share=False)
+        reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol", "clock"), context=RAY, share=False)
     assert runs(tmp_path / "ray" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
     saved = json.loads((tmp_path / "ray" / "timings.json").read_text())
     assert set(saved["tasks"]) == {"van-der-pol"} and saved["backend"] == "ray"
@@ -157,7 +160,7 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
 
     # shared folder: the worker resumes in place from the finished runs and meta checkpoint
     before = (tmp_path / "ray" / "van-der-pol" / "meta" / "checkpoint.pt").stat().st_mtime_ns
-    timings = reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol",), backend="ray")
+    timings = reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol",), context=RAY)
     assert (tmp_path / "ray" / "van-der-pol" / "meta" / "checkpoint.pt").stat().st_mtime_ns == before
     assert runs(tmp_path / "ray" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
     process = json.loads((tmp_path / "process" / "van-der-pol" / "summary.json").read_text())
@@ -165,7 +168,7 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
 
     # a unit's worker killed mid-run is retried and resumes in place; the numbers do not change
     killed, errors = _kill_a_worker_during(
-        lambda: reproduce_all(tmp_path / "killed", quick=True, seeds=2, tasks=("van-der-pol",), backend="ray"),
+        lambda: reproduce_all(tmp_path / "killed", quick=True, seeds=2, tasks=("van-der-pol",), context=RAY),
         "run_unit",
         after=4.0,
     )  # well into meta-learning

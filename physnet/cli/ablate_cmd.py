@@ -6,7 +6,7 @@ import argparse
 
 from physnet.cli import arguments
 from physnet.cli.names import names
-from physnet.cli.study_options import add_protocol_options, protocol_overrides
+from physnet.cli.study_options import add_protocol_options, protocol_overrides, run_context
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
 
@@ -91,10 +91,7 @@ def run(args: argparse.Namespace) -> int:
         quick=args.quick,
         yes=args.yes,
         compare_overrides=overrides,
-        backend=args.backend,
-        address=args.address,
-        echo=lambda s: print(s, flush=True),
-        progress=not args.no_progress,
+        context=run_context(args, lambda s: print(s, flush=True)),
     )
     varied = [v.name for v in varies]
     for p in result["pooled"]:

@@ -7,7 +7,13 @@ import argparse
 from physnet.cli import arguments
 from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
-from physnet.cli.study_options import add_backend_options, add_protocol_options, protocol_overrides, quick_help
+from physnet.cli.study_options import (
+    add_backend_options,
+    add_protocol_options,
+    protocol_overrides,
+    quick_help,
+    run_context,
+)
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 from physnet.errors import UserError
 
@@ -99,11 +105,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
             out,
             quick=args.quick,
             seeds=args.seeds,
-            force=args.force,
-            echo=echo,
-            progress=not args.no_progress,
-            backend=args.backend,
-            address=args.address,
+            context=run_context(args, echo),
             preset_name=args.preset,
             meta_seeds=args.meta_seeds,
             budgets=budgets,
@@ -127,16 +129,12 @@ def run_reproduce(args: argparse.Namespace) -> int:
             quick=args.quick,
             seeds=args.seeds,
             data=args.data,
-            force=args.force,
             preset_name=args.preset,
-            echo=echo,
-            progress=not args.no_progress,
-            backend=args.backend,
-            address=args.address,
             meta_seeds=args.meta_seeds,
             models=models,
             budgets=budgets,
             compare_overrides=overrides,
+            context=run_context(args, echo),
         )
     print(f"wrote {out}/report.md")
     return 0
@@ -158,10 +156,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         quick=args.quick,
         seeds=args.seeds,
         data=args.data,
-        force=args.force,
-        echo=lambda s: print(s, flush=True),
-        backend=args.backend,
-        address=args.address,
+        context=run_context(args, lambda s: print(s, flush=True)),
     )
     for size, s in summaries.items():
         print(f"size {size:>4}: " + ", ".join(f"{a} {v['median']:.4g}" for a, v in s["arms"].items()))

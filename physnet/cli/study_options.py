@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from physnet.cli import arguments
 from physnet.cli.names import default, names
@@ -93,3 +94,17 @@ def protocol_overrides(args: argparse.Namespace) -> dict:
     if given.get("tune") == "none":
         given["tune"] = None
     return given
+
+
+def run_context(args: argparse.Namespace, echo: Callable[[str], None]):
+    """The job's :class:`~physnet.jobs.context.RunContext` from the shared options (``--backend``,
+    ``--address``, ``--no-progress``, ``--force`` where the command has them)."""
+    from physnet.jobs.context import RunContext
+
+    return RunContext(
+        backend=getattr(args, "backend", "process"),
+        address=getattr(args, "address", None),
+        progress=not getattr(args, "no_progress", True),
+        echo=echo,
+        force=getattr(args, "force", False),
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import numpy as np
 from physnet.errors import UserError
 from physnet.io import write_atomically, write_figure, write_json
 from physnet.jobs.ablation import Setting, Vary, plan_settings
+from physnet.jobs.context import DEFAULT_CONTEXT, Echo, RunContext
 from physnet.meta import meta_config_for
 from physnet.meta.folder import write_meta_folder
 from physnet.plots.ablation import plot_ablation
@@ -23,7 +23,6 @@ from physnet.study.run import StudyConfig, StudyResult, run_study
 from physnet.tasks.budget import budget, preset
 from physnet.tasks.registry import get_task
 
-Echo = Callable[[str], None]
 ABLATION_HEADER = ["meta_seed", "arm", "n", "median", "q1", "q3"]
 EFFECTS_HEADER = [
     "meta_seed",
@@ -73,10 +72,7 @@ def run_ablation(
     quick: bool = False,
     yes: bool = False,
     compare_overrides: dict | None = None,
-    backend: str = "process",
-    address: str | None = None,
-    echo: Echo = lambda s: None,
-    progress: bool = False,
+    context: RunContext = DEFAULT_CONTEXT,
 ) -> dict:
     """Every setting of the factorial for meta seeds 0..M-1: meta-learning (shared between
     settings that differ only in comparison settings), the comparison, and the effects.
@@ -84,9 +80,12 @@ def run_ablation(
     Returns:
         ``{"settings": [...], "rows": ablation rows, "effects": effects rows, "pooled": ...}``.
 
+    ``context``: where the blocks run, what is printed (``force`` starts every study afresh).
+
     Raises:
         ValueError: bad settings, before any work.
     """
+    echo = context.echo
     if meta_seeds < 1:
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     model = model or get_task(task).models[0]
@@ -110,8 +109,8 @@ def run_ablation(
         },
     )
     began = time.perf_counter()
-    frozen = _meta_learn_all(settings, varies, meta_seeds, out, echo, progress)
-    results = _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, backend, address)
+    frozen = _meta_learn_all(settings, varies, meta_seeds, out, echo, context.progress)
+    results = _compare_all(settings, meta_seeds, frozen, varies, out, context)
     rows, effects, pooled = ablation_tables(settings, varies, meta_seeds, results)
     names = [v.name for v in varies]
     _write_csv(out / "ablation.csv", names + ABLATION_HEADER, rows)
@@ -148,7 +147,7 @@ def _meta_learn_all(
     return frozen
 
 
-def _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, backend, address) -> dict:
+def _compare_all(settings, meta_seeds, frozen, varies, out, context: RunContext) -> dict:
     """Every (setting, meta seed) comparison; on Ray every study's blocks are in flight at once."""
     jobs = []
     for i, s in enumerate(settings):
@@ -158,15 +157,16 @@ def _compare_all(settings, meta_seeds, frozen, varies, out, echo, progress, back
 
     def one(job) -> StudyResult:
         i, m, compare, bank, folder = job
-        echo(f"[ablate] comparing {settings[i].folder}, meta seed {m}: {', '.join(compare.arms)} x {compare.seeds}")
-        return run_study(compare, bank, folder, progress=progress, backend=backend, address=address)
+        arms = ", ".join(compare.arms)
+        context.echo(f"[ablate] comparing {settings[i].folder}, meta seed {m}: {arms} x {compare.seeds}")
+        return run_study(compare, bank, folder, **context.study_options())
 
-    if backend == "ray":
+    if context.backend == "ray":
         from concurrent.futures import ThreadPoolExecutor
 
         from physnet.study.ray_backend import start_ray
 
-        start_ray(address)
+        start_ray(context.address)
         with ThreadPoolExecutor(max_workers=min(len(jobs), 32)) as pool:
             done = list(pool.map(one, jobs))
     else:

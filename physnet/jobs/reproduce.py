@@ -5,16 +5,15 @@ when asked, with the mix claim judged per meta seed and pooled."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.io import write_json
 from physnet.jobs import budgets as two_budgets
 from physnet.jobs.ablation import Setting, Vary
+from physnet.jobs.context import DEFAULT_CONTEXT, RunContext
 from physnet.meta import MetaConfig, meta_config_for
 from physnet.meta.folder import write_meta_folder
 from physnet.reports.meta_seed_summary import write_meta_seed_summary
@@ -30,8 +29,6 @@ from physnet.tasks.budget import budget, preset
 from physnet.tasks.presets import authors_numbers, default_meta_seeds
 from physnet.tasks.registry import get_task
 
-Echo = Callable[[str], None]
-
 
 def reproduce_model(
     task: str,
@@ -41,17 +38,13 @@ def reproduce_model(
     quick: bool = False,
     seeds: int | None = None,
     data: str | None = None,
-    force: bool = False,
-    echo: Echo = lambda s: None,
-    progress: bool = False,
     meta_overrides: dict | None = None,
     compare_overrides: dict | None = None,
     label: str | None = None,
-    backend: str = "process",
-    address: str | None = None,
     meta_seeds: int = 1,
     authors: dict | None = None,
     budgets: tuple[str, ...] | None = None,
+    context: RunContext = DEFAULT_CONTEXT,
 ) -> dict:
     """Meta-learn two types, freeze them, run the arms, forecast, write ``report.md``; with
     ``meta_seeds`` M > 1, all of it once per meta seed 0..M-1 into ``out/meta-seed-M/`` and a
@@ -63,7 +56,7 @@ def reproduce_model(
     Args:
         meta_overrides, compare_overrides: settings replacing the budget's (presets, tests, sweeps).
         label: a preset's name, shown in the report's title.
-        backend, address: where the comparison's blocks run (see ``run_study``).
+        context: where the blocks run, what is printed, whether to start afresh.
         authors: the authors' logged medians per arm and how they were measured, shown beside ours
             (``regimes.authors_numbers``).
 
@@ -107,15 +100,11 @@ def reproduce_model(
             meta_data,
             study_data,
             quick=quick,
-            force=force,
-            echo=echo,
             tag=tag,
-            progress=progress,
             label=label,
-            backend=backend,
-            address=address,
             analyses=m == 0,
             authors=authors,
+            context=context,
         )
     if meta_seeds == 1:
         return summaries[0]
@@ -127,7 +116,7 @@ def reproduce_model(
         {m: meta_seed_name(m) for m in summaries},
         title=title,
         seconds=time.perf_counter() - began,
-        echo=echo,
+        echo=context.echo,
         closing=two_budgets.budget_section(pooled, meta_seeds=meta_seeds),
         extra={"budgets": pooled} if pooled else None,
     )
@@ -141,17 +130,14 @@ def _reproduce_one(
     study_data: TaskData,
     *,
     quick: bool,
-    force: bool,
-    echo: Echo,
     tag: str,
-    progress: bool,
     label: str | None,
-    backend: str,
-    address: str | None,
     analyses: bool,
     authors: dict | None,
+    context: RunContext,
 ) -> dict:
     began = time.perf_counter()
+    echo, force = context.echo, context.force
     vary, settings, results = plan  # the budgets, short first; results collected per (budget, meta seed)
     config = settings[-1].compare
     task, model = config.task, config.model
@@ -161,11 +147,11 @@ def _reproduce_one(
     out.mkdir(parents=True, exist_ok=True)
     echo(f"{tag} meta-learning {meta_config.outer_steps} outer steps (seed {meta_config.seed})")
     meta, meta_numbers = write_meta_folder(
-        out / "meta", meta_config, data=meta_data, resume=not force, progress=progress, figures=out
+        out / "meta", meta_config, data=meta_data, resume=not force, progress=context.progress, figures=out
     )
 
     echo(f"{tag} comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
-    study_options: dict[str, Any] = {"force": force, "progress": progress, "backend": backend, "address": address}
+    study_options = context.study_options()
     result = run_study(
         config,
         meta.frozen,
@@ -242,16 +228,12 @@ def reproduce_task(
     quick: bool = False,
     seeds: int | None = None,
     data: str | None = None,
-    force: bool = False,
     preset_name: str | None = None,
-    echo: Echo = lambda s: None,
-    progress: bool = False,
-    backend: str = "process",
-    address: str | None = None,
     meta_seeds: int | None = None,
     models: tuple[str, ...] | None = None,
     budgets: tuple[str, ...] | None = None,
     compare_overrides: dict | None = None,
+    context: RunContext = DEFAULT_CONTEXT,
 ) -> dict[str, dict]:
     """``reproduce`` for one task into ``out`` (Henon-Heiles: ``out/nn`` and ``out/hnn`` plus
     ``out/nn_vs_hnn.png`` and ``out/report.md``); returns the study summary per model.
@@ -283,17 +265,13 @@ def reproduce_task(
             quick=quick,
             seeds=seeds,
             data=data,
-            force=force,
-            echo=echo,
-            progress=progress,
             meta_overrides=named[model]["meta"],
             compare_overrides={**named[model]["compare"], **(compare_overrides or {})},
             label=preset_name,
-            backend=backend,
-            address=address,
             meta_seeds=meta_seeds,
             budgets=budgets,
             authors=authors,
+            context=context,
         )
     if len(models) > 1:
         write_nn_vs_hnn(out, summaries)

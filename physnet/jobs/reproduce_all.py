@@ -5,11 +5,11 @@ sweep and the judged claims."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from physnet.jobs.context import DEFAULT_CONTEXT, Echo, RunContext
 from physnet.jobs.reproduce import paper_models, reproduce_model, reproduce_task
 from physnet.jobs.sweep import paper_size_sweep
 from physnet.reports.outputs import write_nn_vs_hnn
@@ -18,7 +18,6 @@ from physnet.reports.timings import Timings
 from physnet.tasks.budget import preset
 from physnet.tasks.presets import authors_numbers, default_meta_seeds
 
-Echo = Callable[[str], None]
 #: The tasks of ``reproduce all``, in the order they run.
 PAPER_TASKS = ("mnist1d", "van-der-pol", "henon-heiles", "clock")
 
@@ -28,17 +27,13 @@ def reproduce_all(
     *,
     quick: bool = False,
     seeds: int | None = None,
-    force: bool = False,
     tasks: tuple[str, ...] = PAPER_TASKS,
-    echo: Echo = lambda s: None,
-    progress: bool = False,
-    backend: str = "process",
-    address: str | None = None,
     share: bool = True,
     preset_name: str | None = None,
     meta_seeds: int | None = None,
     budgets: tuple[str, ...] | None = None,
     compare_overrides: dict | None = None,
+    context: RunContext = DEFAULT_CONTEXT,
 ) -> dict:
     """Every task's ``reproduce`` into ``out/<task>/``; writes ``out/timings.json`` (wall
     seconds per task and in total, peak memory) after each task and ``out/report.md``.
@@ -54,32 +49,32 @@ def reproduce_all(
     on its worker, ``finished_after`` the time since the start, and ``peak_rss_mb`` the
     largest worker's peak (workers are separate processes: on one machine their peaks add up
     to at most the sum). ``share=False`` makes workers ship their files back instead of
-    writing into ``out``.
+    writing into ``out``. ``context``: where the blocks run, what is printed, whether to
+    start afresh.
     """
+    echo, backend = context.echo, context.backend
     out.mkdir(parents=True, exist_ok=True)
     timings = Timings(out, quick=quick, backend=backend)
     options: dict[str, Any] = {
         "quick": quick,
         "seeds": seeds,
-        "force": force,
+        "force": context.force,
         "preset_name": preset_name,
         "meta_seeds": meta_seeds,
         "budgets": budgets,
         "compare_overrides": compare_overrides,
     }
     if backend == "ray":
-        summaries = _all_on_ray(out, tasks, options, address, echo, share, timings)
+        summaries = _all_on_ray(out, tasks, options, context.address, echo, share, timings)
     else:
         summaries = {}
         for task in tasks:
             start = time.perf_counter()
-            summaries[task] = reproduce_task(
-                task, out / task, echo=echo, progress=progress, backend=backend, address=address, **options
-            )
+            summaries[task] = reproduce_task(task, out / task, context=context, **_without_force(options))
             total = timings.task_done(task, summaries[task], time.perf_counter() - start)
             echo(f"[all] {task}: {time.perf_counter() - start:.0f} s (total so far {total:.0f} s)")
     if preset_name == "paper":
-        _paper_extras(out, tasks, summaries, timings, quick, seeds, force, echo, backend, address)
+        _paper_extras(out, tasks, summaries, timings, quick, seeds, context)
     lines = ["# The paper's studies", "", f"Backend: {backend}.", "", *timings.table()]
     if preset_name == "paper":
         lines += ["", "The paper's claims, judged on these numbers: [claims.md](claims.md)."]
@@ -87,15 +82,18 @@ def reproduce_all(
     return timings.record
 
 
-def _paper_extras(out: Path, tasks, summaries, timings: Timings, quick, seeds, force, echo, backend, address) -> None:
+def _without_force(options: dict) -> dict:
+    """The options of a task's ``reproduce`` (``force`` travels in the context here)."""
+    return {k: v for k, v in options.items() if k != "force"}
+
+
+def _paper_extras(out: Path, tasks, summaries, timings: Timings, quick, seeds, context: RunContext) -> None:
     """The paper preset's size sweep (MNIST-1D, the paper's Fig. 4) and ``claims.md``."""
     sizes = None
     if "mnist1d" in tasks:
         start = time.perf_counter()
-        echo("[all] MNIST-1D size sweep (the paper's Fig. 4) with meta seed 0's types")
-        sizes = paper_size_sweep(
-            out, quick=quick, seeds=seeds, force=force, echo=echo, backend=backend, address=address
-        )
+        context.echo("[all] MNIST-1D size sweep (the paper's Fig. 4) with meta seed 0's types")
+        sizes = paper_size_sweep(out, quick=quick, seeds=seeds, context=context)
         timings.record["tasks"]["mnist1d-sizes"] = {
             "seconds": time.perf_counter() - start,
             "finished_after": time.perf_counter() - timings.began,
@@ -110,6 +108,7 @@ def reproduce_unit(unit, root: Path, echo: Echo, *, options: dict) -> dict:
     :func:`reproduce_all`'s tasks (``quick``, ``seeds``, ``force``, ``preset_name``,
     ``meta_seeds``)."""
     options = dict(options)
+    context = RunContext(backend="ray", echo=echo, force=options.pop("force", False))
     preset_name, meta_seeds = options.pop("preset_name", None), options.pop("meta_seeds", None)
     named = preset(unit.task, unit.model, preset_name)
     given = options.pop("compare_overrides", None) or {}
@@ -117,14 +116,12 @@ def reproduce_unit(unit, root: Path, echo: Echo, *, options: dict) -> dict:
         unit.task,
         unit.model,
         root,
-        echo=echo,
-        progress=False,
         meta_overrides=named["meta"],
         compare_overrides={**named["compare"], **given},
-        backend="ray",
         label=preset_name,
         meta_seeds=default_meta_seeds(unit.task, preset_name) if meta_seeds is None else meta_seeds,
         authors=authors_numbers(unit.task, unit.model, preset_name),
+        context=context,
         **options,
     )
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from physnet.activations import FrozenBank, load_activations, save_activations
 from physnet.errors import UserError
 from physnet.io import write_figure, write_json
+from physnet.jobs.context import DEFAULT_CONTEXT, RunContext
 from physnet.meta import meta_config_for, meta_learn
 from physnet.plots.study import plot_size_sweep
 from physnet.reports.outputs import write_study
@@ -26,13 +26,10 @@ def sweep_sizes(
     quick: bool = False,
     seeds: int | None = None,
     data: str | None = None,
-    force: bool = False,
-    echo: Callable[[str], None] = lambda s: None,
     meta_overrides: dict | None = None,
     compare_overrides: dict | None = None,
-    backend: str = "process",
-    address: str | None = None,
     frozen: FrozenBank | None = None,
+    context: RunContext = DEFAULT_CONTEXT,
 ) -> dict:
     """Meta-learn two types once (at the task's default size; activations are functions of
     one variable, usable at any width), then run the comparison at each hidden size into
@@ -41,7 +38,9 @@ def sweep_sizes(
 
     Args:
         frozen: types learned already (then no meta-learning here).
+        context: where the blocks run, what is printed, whether to start afresh.
     """
+    echo, backend = context.echo, context.backend
     if not sizes or min(sizes) < 1:
         raise UserError(f"sizes must be positive integers, got {sizes}")
     out.mkdir(parents=True, exist_ok=True)
@@ -58,14 +57,14 @@ def sweep_sizes(
 
     def study(size: int):
         echo(f"[{task}/{model}] hidden size {size}: {configs[size].seeds} seeds per arm")
-        return run_study(configs[size], frozen, out / f"size-{size}", force=force, backend=backend, address=address)
+        return run_study(configs[size], frozen, out / f"size-{size}", **{**context.study_options(), "progress": False})
 
     if backend == "ray":  # every size's blocks in flight at once: one driver thread per size waits on Ray
         from concurrent.futures import ThreadPoolExecutor
 
         from physnet.study.ray_backend import start_ray
 
-        start_ray(address)
+        start_ray(context.address)
         with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
             results = dict(zip(sizes, pool.map(study, sizes), strict=True))
     else:
@@ -85,10 +84,7 @@ def paper_size_sweep(
     *,
     quick: bool,
     seeds: int | None,
-    force: bool,
-    echo: Callable[[str], None],
-    backend: str,
-    address: str | None,
+    context: RunContext,
 ) -> dict[str, dict]:
     """The paper regime's MNIST-1D comparison at hidden sizes 25..400 (the four paper arms),
     with the types meta-learned by ``out/mnist1d`` (meta seed 0); into ``out/mnist1d-sizes``."""
@@ -102,12 +98,9 @@ def paper_size_sweep(
         out / "mnist1d-sizes",
         quick=quick,
         seeds=seeds,
-        force=force,
-        echo=echo,
         compare_overrides={**named["compare"], "arms": PAPER_ARMS},
-        backend=backend,
-        address=address,
         frozen=frozen,
+        context=context,
     )
 
 

@@ -11,6 +11,9 @@ from physnet.renamed import lazy_exports
 
 _EXPORTS = {
     "DTYPES": "physnet.meta.config",
+    "BankSettings": "physnet.meta.groups",
+    "InnerSettings": "physnet.meta.groups",
+    "OuterSettings": "physnet.meta.groups",
     "MODES": "physnet.meta.config",
     "MetaConfig": "physnet.meta.config",
     "meta_config_for": "physnet.meta.config",

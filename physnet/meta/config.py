@@ -4,18 +4,27 @@ task's paper-scale defaults (:func:`meta_config_for`)."""
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 import torch
 
 from physnet.activations.diverse import check_fractions
-from physnet.activations.knots import DEFAULT_KNOTS
 from physnet.activations.learned import check_knots, check_subnet, default_subnet_init
 from physnet.errors import UserError
+from physnet.meta.groups import (
+    BANK_FIELDS,
+    GROUPS,
+    INNER_FIELDS,
+    OUTER_FIELDS,
+    BankSettings,
+    InnerSettings,
+    OuterSettings,
+)
 from physnet.meta.unrolled import META_LOSSES
 from physnet.tasks.registry import get_task
 from physnet.training.functional_optim import INNER_OPTIMIZERS
-from physnet.training.rmsprop import DEFAULT_DECAY, check_rmsprop
+from physnet.training.rmsprop import check_rmsprop
 
 MODES = ("first-order", "unrolled")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -29,7 +38,9 @@ REINIT_MODES = ("none", "fresh", "same")
 @dataclass(frozen=True)
 class MetaConfig:
     """Every setting of a meta-learning run (paper-scale defaults per task come from
-    :func:`meta_config_for`).
+    :func:`meta_config_for`). Stored flat, as presets, options and ``config.json`` name them;
+    read in three groups as ``config.bank``, ``config.inner`` and ``config.outer``
+    (:mod:`physnet.meta.groups`) or built from them with :meth:`from_groups`.
 
     Attributes:
         task, model: a task from the task registry (:data:`physnet.tasks.TASKS`) and one of its models.
@@ -80,40 +91,40 @@ class MetaConfig:
     task: str = "van-der-pol"
     model: str = "nn"
     hidden: tuple[int, ...] = (100,)
-    k: int = 2
-    fractions: tuple[float, ...] | None = None
-    base: str = "sin"
-    width: int = 50
-    mode: str = "first-order"
-    truncate: int | None = None
-    inner_steps: int = 100
-    outer_steps: int = 50
-    inner_epochs: int | None = None
-    inner_optimizer: str = "adam"
-    inner_lr: float = 1e-2
-    inner_momentum: float = 0.0
-    inner_decay: float = DEFAULT_DECAY
-    inner_initial_scale: float = 0.0
-    outer_optimizer: str = "adam"
-    outer_lr: float = 1e-3
-    outer_momentum: float = 0.9
-    outer_decay: float = DEFAULT_DECAY
-    outer_grad_clip: float | None = None
-    batch_size: int = 150
-    reinit: str = "none"
-    meta_loss: str = "final"
-    sub_activation: str = "tanh"
-    subnet_init: str | None = None
-    residual_scale: float = 1.0
-    subnet_eval: str | None = None
-    knots: int = DEFAULT_KNOTS
-    interpolation: str | None = None
-    grid: tuple[float, float, int] = (-10.0, 10.0, 100)
+    k: int = BankSettings.k
+    fractions: tuple[float, ...] | None = BankSettings.fractions
+    base: str = BankSettings.base
+    width: int = BankSettings.width
+    mode: str = OuterSettings.mode
+    truncate: int | None = OuterSettings.truncate
+    inner_steps: int = InnerSettings.steps
+    outer_steps: int = OuterSettings.steps
+    inner_epochs: int | None = InnerSettings.epochs
+    inner_optimizer: str = InnerSettings.optimizer
+    inner_lr: float = InnerSettings.lr
+    inner_momentum: float = InnerSettings.momentum
+    inner_decay: float = InnerSettings.decay
+    inner_initial_scale: float = InnerSettings.initial_scale
+    outer_optimizer: str = OuterSettings.optimizer
+    outer_lr: float = OuterSettings.lr
+    outer_momentum: float = OuterSettings.momentum
+    outer_decay: float = OuterSettings.decay
+    outer_grad_clip: float | None = OuterSettings.grad_clip
+    batch_size: int = InnerSettings.batch_size
+    reinit: str = InnerSettings.reinit
+    meta_loss: str = OuterSettings.meta_loss
+    sub_activation: str = BankSettings.sub_activation
+    subnet_init: str | None = BankSettings.subnet_init
+    residual_scale: float = BankSettings.residual_scale
+    subnet_eval: str | None = BankSettings.subnet_eval
+    knots: int = BankSettings.knots
+    interpolation: str | None = BankSettings.interpolation
+    grid: tuple[float, float, int] = BankSettings.grid
     seed: int = 0
     device: str = "cpu"
     dtype: str = "float32"
     checkpoint_every: int = 5
-    recompute: int | None = None
+    recompute: int | None = OuterSettings.recompute
     compile: bool = False
     small: bool = False
     data: str | None = None
@@ -143,6 +154,40 @@ class MetaConfig:
         if self.mode == "first-order":
             return 0
         return self.inner_steps if self.truncate is None else self.truncate
+
+    @property
+    def bank(self) -> BankSettings:
+        """The neuron types' settings as one record (:mod:`physnet.meta.groups`)."""
+        return BankSettings(**{short: getattr(self, flat) for short, flat in BANK_FIELDS.items()})
+
+    @property
+    def inner(self) -> InnerSettings:
+        """The inner loop's settings as one record."""
+        return InnerSettings(**{short: getattr(self, flat) for short, flat in INNER_FIELDS.items()})
+
+    @property
+    def outer(self) -> OuterSettings:
+        """The outer loop's settings as one record."""
+        return OuterSettings(**{short: getattr(self, flat) for short, flat in OUTER_FIELDS.items()})
+
+    @classmethod
+    def from_groups(
+        cls,
+        task: str,
+        model: str,
+        *,
+        bank: BankSettings | None = None,
+        inner: InnerSettings | None = None,
+        outer: OuterSettings | None = None,
+        **rest: Any,
+    ) -> MetaConfig:
+        """A configuration from the three groups (each default: its defaults) and the other
+        settings (``hidden``, ``seed``, ``dtype``, ...) by name."""
+        flat: dict[str, Any] = {}
+        for group, (kind, names) in zip((bank, inner, outer), GROUPS.values(), strict=True):
+            record = group if group is not None else kind()
+            flat.update({names[f.name]: getattr(record, f.name) for f in fields(record)})
+        return cls(task=task, model=model, **flat, **rest)
 
     def to_dict(self) -> dict:
         d = asdict(self)
