@@ -8,5 +8,5 @@ if ! .venv/bin/python -c "import mkdocs, material, mkdocstrings_handlers.python"
   .venv/bin/python -m pip install --quiet -e ".[docs]"
 fi
 .venv/bin/python scripts/docs_api.py
-.venv/bin/mkdocs build --strict --quiet
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
 echo "docs built into site/ (open site/index.html)"
