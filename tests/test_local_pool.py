@@ -39,6 +39,27 @@ def test_two_workers_give_the_same_files_and_numbers_as_this_process(tmp_path, m
         assert (tmp_path / "here" / name).read_text() == (tmp_path / "pool" / name).read_text()
 
 
+def test_hessians_on_two_workers_equal_those_computed_here(tmp_path, monkeypatch):
+    """The analyses' Hessians run seed by seed on the pool: the same rows as in this process."""
+    from physnet.study.analysis import analyze_study
+    from physnet.study.local_pool import set_default_workers
+
+    config = StudyConfig(
+        task="van-der-pol", model="nn", arms=("base", "tanh"), seeds=3, epochs=1, small=True, hidden=(8,)
+    )
+    run_study(config, None, tmp_path, workers=1)
+    options = dict(participation=True, hessian=True, hessian_seeds=2, hessian_samples=64, lanczos_steps=12)
+    here, _ = analyze_study(tmp_path, **options)
+    set_default_workers(2)
+    try:
+        there, densities = analyze_study(tmp_path, **options)
+    finally:
+        set_default_workers(1)
+    assert [r["hessian_trace"] for r in there] == [r["hessian_trace"] for r in here]
+    assert sum(1 for r in there if r["hessian_trace"] == r["hessian_trace"]) == 4  # 2 seeds x 2 arms
+    assert {arm: len(d) for arm, d in densities.items()} == {"base": 2, "tanh": 2}
+
+
 def _die(code: int) -> None:
     os._exit(code)
 

@@ -46,7 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="M",
         help="with a folder of activation files: use the first M (by name; default all)",
     )
-    c.add_argument("--out", required=True, metavar="DIR")
+    c.add_argument("--out", metavar="DIR", help="the study folder (required unless --dry-run)")
+    c.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write nothing: probe this machine's speed on the study's networks for a few seconds and print "
+        "the work (member-steps) and the predicted training time",
+    )
     c.add_argument("--model", help="nn or hnn (default: the task's first)")
     c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     c.add_argument("--seeds", type=arguments.positive_int, help=f"seeds per arm (default {default('STUDY', 'seeds')})")
@@ -122,6 +128,10 @@ def run_compare(args: argparse.Namespace) -> int:
     model = config.model
     files = activation_files(args.activations, args.meta_seeds)
     banks = {stem: load_activations(path) for stem, path in files.items()} if files else {None: None}
+    if args.dry_run:
+        return _dry_run(args, config, banks)
+    if args.out is None:
+        raise UserError("--out DIR is required (the study folder); --dry-run alone writes nothing")
     out = prepare_output_dir(args.out)
     began = time.perf_counter()
     summaries = {}
@@ -166,6 +176,31 @@ def run_compare(args: argparse.Namespace) -> int:
         if len(banks) == 1
         else f"done in {time.perf_counter() - began:.0f} s; wrote {out}/report.md and a study per activations file"
     )
+    return 0
+
+
+def _dry_run(args: argparse.Namespace, config, banks: dict) -> int:
+    """``--dry-run``: the study's work and its predicted training time; nothing written."""
+    from physnet.study.arms import check_arms
+    from physnet.study.local_pool import default_workers
+    from physnet.study.predict import predict_study
+    from physnet.tasks.registry import get_task
+
+    frozen = next(iter(banks.values()))
+    check_arms(list(config.arms), frozen)
+    data = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)
+    workers = default_workers() if args.backend == "process" else 1
+    prediction = predict_study(config, frozen, data, workers=workers, block_size=args.block_size)
+    studies = f" x {len(banks)} activation files" if len(banks) > 1 else ""
+    print(
+        f"compare {config.task} / {config.model}: {len(config.arms)} arms x {config.seeds} seeds, "
+        f"{config.epochs} epochs on {len(data.x_train)} training samples{studies}"
+    )
+    for line in prediction.lines():
+        print(line)
+    if len(banks) > 1:
+        print(f"all {len(banks)} studies: about {len(banks) * prediction.seconds / 60:.1f} min")
+    print("nothing written (--dry-run)")
     return 0
 
 

@@ -3,6 +3,7 @@ statistics of the training loss for the first seeds of each arm."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from physnet.analysis import HessianOperator, hutchinson_trace, participation_ratio, spectral_density
+from physnet.analysis import HessianOperator, SpectralDensity, hutchinson_trace, participation_ratio, spectral_density
 from physnet.study.folder import read_runs, read_study_config
 from physnet.study.model_store import load_arm, member_network, model_dtype
 from physnet.tasks.sources import task_for_study
@@ -26,6 +27,9 @@ HESSIAN_SETTINGS: dict[str, Any] = {
     "trace_tolerance": 0.02,
     "trace_max_probes": 200,
 }
+
+#: The analysis columns of a seed's row, NaN where not computed.
+ANALYSIS_COLUMNS = ("participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction")
 
 
 def analyze_study(
@@ -58,7 +62,7 @@ def analyze_study(
     )
     metrics = {(r["arm"], int(r["seed"])): float(r["metric"]) for r in read_runs(run_dir / "runs.csv")}
     rows: list[dict] = []
-    densities: dict[str, list] = {}
+    jobs: list[tuple[tuple[str, int], tuple]] = []
     for arm in [a for a in study["arms"] if arms is None or a in arms]:
         net, arch = load_arm(run_dir / "models" / f"{arm}.pt")
         d = data.to("cpu", model_dtype(net))
@@ -67,38 +71,59 @@ def analyze_study(
         layers = hidden_layers(net, d.x_val) if participation else {}
         ratios = {name: participation_ratio(act).numpy() for name, act in layers.items()}
         for i, seed in enumerate(seeds):
-            row = {
-                "arm": arm,
-                "seed": seed,
-                "metric": metrics.get((arm, seed), np.nan),
-                "participation_ratio": np.nan,
-                "r": np.nan,
-                "hessian_trace": np.nan,
-                "hessian_top": np.nan,
-                "flat_fraction": np.nan,
-            }
+            row = {"arm": arm, "seed": seed, "metric": metrics.get((arm, seed), np.nan)}
+            row.update(
+                {k: np.nan for k in ("participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction")}
+            )
             for j, (name, pr) in enumerate(ratios.items()):
                 suffix = "" if j == 0 else f"_{name}"  # the first layer fills the main columns
                 row[f"participation_ratio{suffix}"] = float(pr[i])
                 row[f"r{suffix}"] = float(pr[i] / layers[name].shape[-1])
             if hessian and seed in first_seeds:
-                single = member_network(net, arch, i).double()
                 x, y = d.x_train[:hessian_samples].double(), d.y_train[:hessian_samples]
                 y = y.double() if y.is_floating_point() else y
-                op = HessianOperator(partial(_training_loss, single, x, y, d.loss), list(single.parameters()))
-                sld = spectral_density(op, steps=min(lanczos_steps, op.n), probes=lanczos_probes, seed=seed)
-                row["hessian_trace"] = hutchinson_trace(
-                    op,
-                    tol=HESSIAN_SETTINGS["trace_tolerance"],
-                    max_probes=HESSIAN_SETTINGS["trace_max_probes"],
-                    seed=seed,
-                ).trace
-                row["hessian_top"] = sld.top_eigenvalue
-                row["flat_fraction"] = sld.fraction_near_zero(flat_tolerance * max(abs(sld.top_eigenvalue), 1e-12))
-                densities.setdefault(arm, []).append(sld)
+                single = member_network(net, arch, i).double()
+                jobs.append(((arm, seed), (single, x, y, d.loss, seed, lanczos_steps, lanczos_probes)))
             rows.append(row)
-        echo(f"analyzed arm {arm}: {len(seeds)} seeds")
+        echo(f"analyzed arm {arm}: {len(seeds)} seeds" + (" (Hessians next)" if jobs else ""))
+    densities: dict[str, list] = {}
+    hessians = dict(_run_hessians(jobs))
+    for row in rows:
+        if (row["arm"], row["seed"]) in hessians:
+            trace, sld = hessians[(row["arm"], row["seed"])]
+            row["hessian_trace"] = trace
+            row["hessian_top"] = sld.top_eigenvalue
+            row["flat_fraction"] = sld.fraction_near_zero(flat_tolerance * max(abs(sld.top_eigenvalue), 1e-12))
+            densities.setdefault(row["arm"], []).append(sld)
     return rows, densities
+
+
+def _run_hessians(jobs: list[tuple[tuple[str, int], tuple]]) -> Iterator[tuple[tuple[str, int], tuple]]:
+    """Every seed's Hessian statistics, on the worker pool's processes where the command gave
+    it more than one (:mod:`physnet.study.local_pool`): seeds are independent, and each one's
+    products are compute-bound, so two cores take about half the time; else here."""
+    from physnet.study.local_pool import default_workers, pool_map
+
+    workers = min(default_workers(), len(jobs))
+    if workers <= 1:
+        yield from ((key, member_hessian(*args)) for key, args in jobs)
+        return
+    yield from pool_map(
+        member_hessian, jobs, workers, describe=lambda key: f"the Hessian of arm {key[0]}, seed {key[1]}"
+    )
+
+
+def member_hessian(
+    net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str, seed: int, steps: int, probes: int
+) -> tuple[float, SpectralDensity]:
+    """One network's Hessian trace (Hutchinson) and eigenvalue density (Lanczos) of its
+    training loss on ``(x, y)``, probes seeded by ``seed``."""
+    op = HessianOperator(partial(_training_loss, net, x, y, loss), list(net.parameters()))
+    sld = spectral_density(op, steps=min(steps, op.n), probes=probes, seed=seed)
+    trace = hutchinson_trace(
+        op, tol=HESSIAN_SETTINGS["trace_tolerance"], max_probes=HESSIAN_SETTINGS["trace_max_probes"], seed=seed
+    ).trace
+    return trace, sld
 
 
 def _training_loss(net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
