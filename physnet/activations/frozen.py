@@ -13,6 +13,8 @@ from physnet.activations.learned import LearnedBank
 from physnet.errors import UserError
 
 INTERPOLATION_KINDS = ("linear", "cubic")
+#: The rows of a piecewise-linear table that are not zero: origin, slope (c2) and value (c3).
+LINEAR_ROWS = [0, 3, 4]
 
 
 class InterpolatedActivation(nn.Module):
@@ -85,7 +87,7 @@ class InterpolatedActivation(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if self.uniform and not traceable(x):  # one autograd Function with hand-written derivatives
-            table = self.table.to(x.dtype)
+            table = (self.table[LINEAR_ROWS] if self.kind == "linear" else self.table).to(x.dtype)
             return frozen_layer(x, table, self._no_offset, self._origin, self._inv_step, len(self.knots))
         index = self.piece_index(x).reshape(-1)
         table = self.table.to(x.dtype)
@@ -155,7 +157,8 @@ class FrozenBank(nn.Module):
         :func:`~physnet.activations.frozen_function.frozen_layer` call (evenly spaced knots only;
         not under ``torch.compile`` or ``torch.func``, see ``frozen_function.traceable``)."""
         offsets = assignment.to(device=x.device, dtype=torch.long) * (len(self.grid) + 1)
-        return frozen_layer(x, self.layer_table.to(x.dtype), offsets, self._origin, self._inv_step, len(self.grid))
+        table = self.layer_table[LINEAR_ROWS] if self.kind == "linear" else self.layer_table
+        return frozen_layer(x, table.to(x.dtype), offsets, self._origin, self._inv_step, len(self.grid))
 
     def select(self, types: list[int]) -> FrozenBank:
         """A bank with only the given types (e.g. ``[0]`` for a type-1-only network)."""

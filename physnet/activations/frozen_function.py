@@ -83,11 +83,32 @@ def _second(
     return up * gy * (6 * a[1] * u + 2 * a[2]), up * ((3 * a[1] * u + 2 * a[2]) * u + a[3])
 
 
+def _linear_with_slope(
+    x: Tensor, table: Tensor, offsets: Tensor, lo: float, inv_step: float, g: int
+) -> tuple[Tensor, Tensor]:
+    """``p(u)`` and ``p'(u)`` of a piecewise-linear table ``(3, C)`` (rows origin, slope c2,
+    value c3): the cubic chain's arithmetic with c0 = c1 = 0 left out, so the same numbers from
+    three gathered rows instead of five, and no second derivative (zero) to store."""
+    a = table.index_select(1, piece_columns(x, offsets, lo, inv_step, g).reshape(-1)).view(3, *x.shape)
+    return a[1] * (x - a[0]) + a[2], a[1]
+
+
+def _linear_with_slope_fused(
+    x: Tensor, table: Tensor, offsets: Tensor, lo: float, inv_step: float, g: int
+) -> tuple[Tensor, Tensor]:
+    """:func:`_linear_with_slope` for ``torch.compile``: the slope as a computed output
+    (``* 1.0``, exact), so that the compiled loop writes two values per element instead of
+    materialising the whole gather (returning a view of it was 3x slower)."""
+    a = table.index_select(1, piece_columns(x, offsets, lo, inv_step, g).reshape(-1)).view(3, *x.shape)
+    return a[1] * (x - a[0]) + a[2], a[1] * 1.0
+
+
 _EAGER: dict[str, Callable[..., Any]] = {
     "value": _value,
     "slope": _slope,
     "second": _second,
     "with_derivatives": _with_derivatives,
+    "linear_with_slope": _linear_with_slope,
 }
 _compiled: dict[str, Callable[..., Any]] | None = None
 _failed = False
@@ -104,6 +125,7 @@ def _kernels() -> dict[str, Callable[..., Any]]:
     if _compiled is None:
         try:
             kernels = {name: torch.compile(fn, dynamic=True) for name, fn in _EAGER.items()}
+            kernels["linear_with_slope"] = torch.compile(_linear_with_slope_fused, dynamic=True)
             probe = torch.linspace(-1.0, 1.0, 8)
             kernels["with_derivatives"](probe, torch.zeros(5, 4), torch.zeros(8, dtype=torch.long), -1.0, 1.0, 3)
         except Exception as err:  # noqa: BLE001 - any compiler failure means: fall back
@@ -189,9 +211,45 @@ class _Frozen(torch.autograd.Function):
         return gx, None, None, None, None, None, None
 
 
+class _FrozenLinear(torch.autograd.Function):
+    """``x -> p(u)`` of piecewise-linear types, keeping ``p'(u)``: the gradient is ``gy p'``,
+    a product autograd differentiates further (``p'`` is constant on each piece: the second
+    derivative is zero almost everywhere, as the cubic path's would be for these tables)."""
+
+    @staticmethod
+    def forward(ctx, x, table, offsets, lo, inv_step, g, kernels):
+        value, slope = kernels["linear_with_slope"](x, table, offsets, lo, inv_step, g)
+        ctx.save_for_backward(x, slope)
+        return value
+
+    @staticmethod
+    def backward(ctx, gy):
+        x, slope = ctx.saved_tensors
+        if torch.is_grad_enabled():  # a graph for higher derivatives: zero in x, p' in gy
+            return _LinearSlope.apply(x, gy, slope), None, None, None, None, None, None
+        return gy * slope, None, None, None, None, None, None
+
+
+class _LinearSlope(torch.autograd.Function):
+    """``(x, gy) -> gy p'`` of piecewise-linear types, differentiable again: ``d/dx = 0``
+    (``p'`` is constant on each piece), ``d/dgy = p'``."""
+
+    @staticmethod
+    def forward(ctx, x, gy, slope):
+        ctx.save_for_backward(slope)
+        return gy * slope
+
+    @staticmethod
+    def backward(ctx, up):
+        (slope,) = ctx.saved_tensors
+        return torch.zeros_like(up), up * slope, None
+
+
 def frozen_layer(x: Tensor, table: Tensor, offsets: Tensor, lo: float, inv_step: float, g: int) -> Tensor:
     """Every element's frozen type: ``x`` shaped ``(..., N)``, ``table`` ``(5, k (G + 1))`` in
-    ``x``'s dtype, ``offsets`` ``(N,)`` int64 (neuron ``i``'s type times ``G + 1``), the grid's
-    first knot ``lo``, ``1 / step`` and ``G`` -> the shape of ``x``. Differentiable in ``x``
-    twice through hand-written passes, further through autograd."""
-    return _Frozen.apply(x.contiguous(), table, offsets, float(lo), float(inv_step), int(g), _kernels())
+    ``x``'s dtype (or, for piecewise-linear types, its rows origin, c2, c3: ``(3, k (G + 1))``),
+    ``offsets`` ``(N,)`` int64 (neuron ``i``'s type times ``G + 1``), the grid's first knot
+    ``lo``, ``1 / step`` and ``G`` -> the shape of ``x``. Differentiable in ``x`` twice through
+    hand-written passes, further through autograd."""
+    function = _FrozenLinear if table.shape[0] == 3 else _Frozen
+    return function.apply(x.contiguous(), table, offsets, float(lo), float(inv_step), int(g), _kernels())

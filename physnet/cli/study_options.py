@@ -32,8 +32,8 @@ def add_backend_options(parser: argparse.ArgumentParser, *, block_size: bool = F
         parser.add_argument(
             "--block-size",
             type=arguments.positive_int,
-            default=50,
-            help="seeds per batched ensemble / Ray task (default 50)",
+            help="seeds per batched ensemble / Ray task (default 50; on several workers smaller, about "
+            "four blocks per worker, so that they finish together)",
         )
 
 

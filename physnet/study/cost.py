@@ -20,6 +20,10 @@ from physnet.study.tuning import tuning_grid
 COMPILE_WORK = 100_000
 #: Member-steps (all arms, left to run) from which starting a pool of workers pays.
 POOL_WORK = 50_000
+#: Seeds per block in this process (one ensemble per arm of up to 50 trains fastest).
+BLOCK = 50
+#: Blocks per worker on a pool (so that workers finish together), and the smallest block.
+BLOCKS_PER_WORKER, SMALLEST_POOL_BLOCK = 4, 5
 
 
 @dataclass(frozen=True)
@@ -56,4 +60,25 @@ def pool_workers(workers: int, cost: StudyCost, running: bool) -> int:
     return workers if workers > 1 and (running or cost.member_steps >= POOL_WORK) else 1
 
 
-__all__ = ["COMPILE_WORK", "POOL_WORK", "StudyCost", "compile_frozen", "pool_workers", "study_cost"]
+def block_size_for(todo: dict[str, list[int]], workers: int) -> int:
+    """Seeds per block when the caller does not choose: :data:`BLOCK` in this process; on
+    ``workers`` processes small enough that each gets about :data:`BLOCKS_PER_WORKER` blocks,
+    so that none waits long for the last (measured, 2 arms x 50 seeds at 20 epochs on 2
+    workers: blocks of 50, one per arm, 1.0x the time of one process; 25: 1.5x; 10: 1.7x
+    faster). Block size does not change a seed's numbers."""
+    if workers <= 1:
+        return BLOCK
+    seeds = sum(len(s) for s in todo.values())
+    return max(SMALLEST_POOL_BLOCK, min(BLOCK, -(-seeds // (BLOCKS_PER_WORKER * workers))))
+
+
+__all__ = [
+    "BLOCK",
+    "COMPILE_WORK",
+    "POOL_WORK",
+    "block_size_for",
+    "StudyCost",
+    "compile_frozen",
+    "pool_workers",
+    "study_cost",
+]

@@ -19,7 +19,7 @@ from physnet.data import TaskData
 from physnet.study.arms import needs_frozen
 from physnet.study.blocks import Block, train_block
 from physnet.study.config import StudyConfig
-from physnet.study.cost import StudyCost, pool_workers, study_cost
+from physnet.study.cost import StudyCost, block_size_for, pool_workers, study_cost
 
 #: Optimiser steps of each probe (after as many unmeasured ones, which pay the first calls).
 PROBE_STEPS = 20
@@ -58,16 +58,18 @@ class Prediction:
 
 
 def predict_study(
-    config: StudyConfig, frozen: FrozenBank | None, data: TaskData, *, workers: int = 1, block_size: int = 50
+    config: StudyConfig, frozen: FrozenBank | None, data: TaskData, *, workers: int = 1, block_size: int | None = None
 ) -> Prediction:
-    """Probe this machine's speed on ``config``'s networks and predict the study's training time."""
+    """Probe this machine's speed on ``config``'s networks (blocks of the size the study would
+    use) and predict the study's training time."""
     cost = study_cost(config, data)
-    members = min(config.seeds, block_size)
+    used = pool_workers(workers, cost, running=False)
+    block = block_size or block_size_for({arm: list(range(config.seeds)) for arm in config.arms}, used)
+    members = min(config.seeds, block)
     fixed_arm = next((a for a in config.arms if not needs_frozen(a)), None)
     frozen_arm = next((a for a in config.arms if needs_frozen(a)), None)
     rate = probe_rate(config, data, frozen, fixed_arm or "base", members)
     frozen_rate = probe_rate(config, data, frozen, frozen_arm, members) if frozen_arm else None
-    used = pool_workers(workers, cost, running=False)
     one_core = (cost.member_steps - cost.frozen_member_steps) * rate + cost.frozen_member_steps * (frozen_rate or 0.0)
     seconds = one_core / (used * POOL_EFFICIENCY) if used > 1 else one_core
     return Prediction(cost, rate, frozen_rate, used, seconds)

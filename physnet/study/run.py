@@ -20,7 +20,7 @@ from physnet.study.arms import check_arms, control_fits
 from physnet.study.backends import run_blocks
 from physnet.study.blocks import block_rows, plan_blocks
 from physnet.study.config import StudyConfig
-from physnet.study.cost import compile_frozen, pool_workers, study_cost
+from physnet.study.cost import BLOCK, block_size_for, compile_frozen, pool_workers, study_cost
 from physnet.study.effects import study_effects
 from physnet.study.failures import arm_failures, failure_rule, mark_stuck
 from physnet.study.folder import StudyFolder
@@ -32,7 +32,7 @@ from physnet.study.tuning import ArmTuning, tune_arms, tuning_split, tuning_summ
 from physnet.tasks.registry import get_task
 
 #: Members trained together in one batched ensemble.
-CHUNK = 50
+CHUNK = BLOCK  # the name of earlier releases
 
 
 @dataclass
@@ -75,7 +75,7 @@ def run_study(
     progress: bool = False,
     backend: str = "process",
     address: str | None = None,
-    block_size: int = CHUNK,
+    block_size: int | None = None,
     workers: int | None = None,
 ) -> StudyResult:
     """Train ``config.seeds`` fresh networks per arm (one batched ensemble per arm and chunk
@@ -90,7 +90,8 @@ def run_study(
     Args:
         backend: ``process`` (here, one block after another) or ``ray`` (blocks as Ray tasks
             on the cluster at ``address``, or a local one; results written as they return).
-        block_size: seeds per batched ensemble (one Ray task each).
+        block_size: seeds per batched ensemble (one Ray task each; None: 50, smaller on
+            several workers, :func:`~physnet.study.cost.block_size_for`).
         workers: with ``backend="process"``, processes on this machine training blocks (and
             tuning arms) side by side (:mod:`~physnet.study.local_pool`; 1: here; None:
             ``local_pool.default_workers()``, which the command line sets to the machine's cores).
@@ -108,6 +109,7 @@ def run_study(
         todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
         compiled = compile_frozen(config, data)  # the whole study's work decides: a resume computes the same
         workers = pool_workers(workers, study_cost(config, data, todo), pool_running())
+        block_size = block_size or block_size_for(todo, workers if backend == "process" else 1)
         if held is not None:
             tunings = tune_arms(config, frozen, held[0], device, progress, folder, on_arm, workers, compiled)
             folder.record_tuning(tuning_summary(tunings, held[1], config))
@@ -133,7 +135,7 @@ def run_study_in_memory(
     progress: bool = False,
     backend: str = "process",
     address: str | None = None,
-    block_size: int = CHUNK,
+    block_size: int | None = None,
     workers: int | None = None,
 ) -> StudyResult:
     """The same study as :func:`run_study` with no files: every seed of every arm trained
@@ -147,6 +149,7 @@ def run_study_in_memory(
     todo = {arm: list(range(config.seeds)) for arm in config.arms}
     compiled = compile_frozen(config, data)
     workers = pool_workers(workers, study_cost(config, data), pool_running())
+    block_size = block_size or block_size_for(todo, workers if backend == "process" else 1)
     if config.tune:
         held, how = tuning_split(data, config.tune_fraction)
         tunings = tune_arms(config, frozen, held, device, progress, None, None, workers, compiled)
@@ -186,9 +189,9 @@ def compare(
     return run_study(config, frozen, Path(out), **options)
 
 
-def _check_study(config: StudyConfig, frozen: FrozenBank | None, block_size: int):
+def _check_study(config: StudyConfig, frozen: FrozenBank | None, block_size: int | None):
     check_arms(list(config.arms), frozen)
-    if block_size < 1:
+    if block_size is not None and block_size < 1:
         raise UserError(f"block size must be at least one seed, got {block_size}")
     task = get_task(config.task)
     if config.model not in task.models:
