@@ -13,4 +13,14 @@ class UserError(ValueError):
     """Bad input: the message says what was wrong and what to do."""
 
 
-__all__ = ["UserError"]
+class UserCodeError(UserError):
+    """An exception raised inside a user's own code (a system's module, constructor or
+    methods): the message names the class and the exception; ``frames`` are the places in the
+    user's files it passed through (``file:line in function``), innermost last."""
+
+    def __init__(self, message: str, frames: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.frames = list(frames or [])
+
+
+__all__ = ["UserCodeError", "UserError"]

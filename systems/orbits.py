@@ -9,6 +9,7 @@ import torchdiffeq
 from torch import Tensor
 
 from systems.base import DynamicalSystem, check_state
+from systems.solver_watch import WatchedField, is_step_underflow, solver_failure
 
 
 def per_orbit_rms_norm(ratio: Tensor) -> Tensor:
@@ -68,8 +69,12 @@ def check_finite_orbits(states: Tensor, t: Tensor) -> None:
     bad = ~torch.isfinite(states).all(-1)
     if bad.any():
         orbit, step = (int(i) for i in torch.nonzero(bad)[0])
+        last = (
+            "" if step == 0 else f"; last finite state {[float(f'{v:.4g}') for v in states[orbit, step - 1].tolist()]}"
+        )
+        last += "" if step == 0 else f" at t={float(t[step - 1]):.4g}"
         raise FloatingPointError(
-            f"orbit {orbit} diverged (non-finite state at t={float(t[step]):.4g}); "
+            f"orbit {orbit} diverged (non-finite state at t={float(t[step]):.4g}{last}); "
             "use a smaller step, a tighter tolerance or another method"
         )
 
@@ -101,8 +106,14 @@ def generate_orbits(
     check_initial_states(y0, system.dim)
     t = t.to(dtype=y0.dtype, device=y0.device)
     options = {"norm": per_orbit_rms_norm} if method in ADAPTIVE_TORCHDIFFEQ else None
-    with torch.no_grad():
-        sol = torchdiffeq.odeint(system.vector_field, y0, t, rtol=rtol, atol=atol, method=method, options=options)
+    watch = WatchedField(system.vector_field)
+    try:
+        with torch.no_grad():
+            sol = torchdiffeq.odeint(watch, y0, t, rtol=rtol, atol=atol, method=method, options=options)
+    except AssertionError as err:
+        if not is_step_underflow(err):
+            raise
+        raise ValueError(solver_failure(watch)) from None
     states = sol.movedim(0, -2)
     check_finite_orbits(states, t)
     return Orbits(t=t, states=states)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -64,7 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in SUBCOMMANDS:
         module.register(sub)
+    for command in sub.choices.values():  # every command: --debug
+        command.add_argument(
+            "--debug",
+            action="store_true",
+            help="show the full traceback of any error, for a bug report (also PHYSNET_DEBUG=1)",
+        )
     return parser
+
+
+def _debug(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "debug", False)) or os.environ.get("PHYSNET_DEBUG", "") not in ("", "0")
 
 
 def _check_combinations(args: argparse.Namespace) -> None:
@@ -135,12 +146,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 143 if isinstance(stop, Terminated) else 130
     except Exception as err:
-        if not _is_user_error(err):
+        if not _is_user_error(err) or _debug(args):
             raise
         from physnet.io import remove_unused_output_dirs
 
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"physnet {args.command}: error: {message}", file=sys.stderr)
+        for frame in getattr(err, "frames", []):  # a user's own code: where in their files
+            print(f"  {frame}", file=sys.stderr)
         remove_unused_output_dirs()
         return 2
     finally:

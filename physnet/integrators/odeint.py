@@ -14,6 +14,7 @@ from physnet.integrators.implicit_midpoint import implicit_midpoint_step
 from physnet.integrators.registry import Method, get_method
 from physnet.integrators.symplectic import leapfrog_step, symplectic_euler_step
 from systems import is_hamiltonian, is_separable, per_orbit_rms_norm
+from systems.solver_watch import WatchedField, is_step_underflow, solver_failure
 
 
 def _vector_field(func: Any) -> Callable[[Tensor, Tensor], Tensor]:
@@ -94,7 +95,13 @@ def odeint(
     if m.torchdiffeq_name is not None:
         if m.adaptive:
             options.setdefault("norm", per_orbit_rms_norm)
-        return torchdiffeq.odeint(f, y0, t, rtol=rtol, atol=atol, method=m.torchdiffeq_name, options=options)
+        watch = WatchedField(f)
+        try:
+            return torchdiffeq.odeint(watch, y0, t, rtol=rtol, atol=atol, method=m.torchdiffeq_name, options=options)
+        except AssertionError as err:  # nothing of the solver's internals reaches the user
+            if not is_step_underflow(err):
+                raise
+            raise UserError(solver_failure(watch)) from None
     return _integrate_fixed(m, f, y0, t, getattr(func, "n_dof", None), options)
 
 

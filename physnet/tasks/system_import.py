@@ -3,13 +3,12 @@ command): imported, built, checked against the systems protocol."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import sys
 from pathlib import Path
 from typing import Any
 
 from physnet.errors import UserError
+from physnet.tasks.system_contract import build_user_system, check_contract, import_user_module
 
 
 def check_system(system: Any, label: str = "the system") -> None:
@@ -25,7 +24,9 @@ def load_system_object(target: str, folder: str | Path | None = None) -> Any:
     for ``python -m``.
 
     Raises:
-        ValueError: the module or attribute does not import, or the object is not a system.
+        UserCodeError: the user's module, constructor or methods raised (with their frames).
+        UserError: the module or attribute does not exist, the object is not a system, or its
+            methods return what the protocol does not allow (:mod:`physnet.tasks.system_contract`).
     """
     module_name, _, attribute = target.partition(":")
     if not module_name or not attribute:
@@ -33,17 +34,14 @@ def load_system_object(target: str, folder: str | Path | None = None) -> Any:
     where = str(Path(folder) if folder is not None else Path.cwd())
     if where not in sys.path and not (folder is None and "" in sys.path):
         sys.path.insert(0, where)
+    module, files = import_user_module(module_name, target)
     try:
-        obj = getattr(importlib.import_module(module_name), attribute)
-    except ImportError as err:
-        raise UserError(f"cannot import {module_name!r} for {target!r}: {err}") from None
+        obj = getattr(module, attribute)
     except AttributeError:
         raise UserError(f"module {module_name!r} has no {attribute!r} (from {target!r})") from None
-    try:
-        system = obj() if inspect.isclass(obj) else obj
-    except TypeError as err:
-        raise UserError(f"{target!r}: cannot build the system without arguments ({err}); name an instance") from None
+    system = build_user_system(obj, target, files)
     check_system(system, repr(target))
+    check_contract(system, target, files)
     return system
 
 
