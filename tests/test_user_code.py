@@ -138,3 +138,31 @@ def test_debug_shows_the_full_traceback(user_module, monkeypatch, how):
 
 def test_a_good_system_passes_the_check(user_module, capsys):
     assert main(["simulate", "usersys:Base", "--orbits", "2", "--t-end", "1", "--out", str(user_module / "o")]) == 0
+
+
+@pytest.mark.parametrize(
+    "header, options, message",
+    [
+        ("t,x,x", [], "line 1 names column(s) 'x' more than once"),
+        ("t,x,v", ["--state", "t,x"], "--state names 't', the time column"),
+        ("t,x,v,g", ["--group", "g", "--state", "x,g"], "--state names 'g', the group column"),
+        ("t,x,v,dx,dv", ["--state", "x,v", "--derivatives", "dx,t"], "--derivatives names 't', the time column"),
+        ("t,x,v", ["--state", "x,x"], "--state names 'x' more than once"),
+    ],
+)
+def test_a_series_column_in_two_roles_is_refused(tmp_path, capsys, header, options, message):
+    rows = [header] + [",".join(str(0.1 * i + j) for j in range(len(header.split(",")))) for i in range(40)]
+    if "g" in header.split(","):
+        rows = [header] + [",".join([*r.split(",")[:-1], "1"]) for r in rows[1:]]
+    (tmp_path / "s.csv").write_text("\n".join(rows) + "\n")
+    code, err = _run(
+        ["compare", str(tmp_path / "s.csv"), *options, "--arms", "base", "--out", str(tmp_path / "o")], capsys
+    )
+    assert code == 2 and len(err) == 1 and message in err[0]
+
+
+def test_an_oversized_field_is_refused_with_its_line(tmp_path, capsys):
+    rows = ["t,x,v", *(f"{i},{i},{i}" for i in range(10)), "10," + "9" * 200_000 + ",1"]
+    (tmp_path / "s.csv").write_text("\n".join(rows) + "\n")
+    code, err = _run(["compare", str(tmp_path / "s.csv"), "--arms", "base", "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and len(err) == 1 and "line 12 cannot be read as CSV" in err[0]

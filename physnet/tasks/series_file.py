@@ -65,6 +65,27 @@ def _numbers(path: Path, name: str, cells: list[str], first_row: int) -> np.ndar
     return values
 
 
+def _check_roles(path: Path, time: str, group: str | None, states: list[str], derivatives: list[str]) -> None:
+    """Refuse a column in two roles: a state or derivative that is the time or group column,
+    a column named twice, a state that is also a derivative."""
+    for label, names in (("--state", states), ("--derivatives", derivatives)):
+        for name in names:
+            if name == time:
+                raise UserError(
+                    f"{path}: {label} names {name!r}, the time column (--time); the states are other columns"
+                )
+            if group is not None and name == group:
+                raise UserError(f"{path}: {label} names {name!r}, the group column (--group)")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise UserError(f"{path}: {label} names {', '.join(map(repr, twice))} more than once")
+    both = sorted(set(states) & set(derivatives))
+    if both:
+        raise UserError(f"{path}: {', '.join(map(repr, both))} cannot be both a state and a derivative column")
+    if group is not None and group == time:
+        raise UserError(f"{path}: --group names {group!r}, the time column")
+
+
 def read_series_csv(
     path: str | Path,
     *,
@@ -90,14 +111,22 @@ def read_series_csv(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"series file not found: {path}")
+    reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = [r for r in csv.reader(fh) if r and any(c.strip() for c in r)]
+            reader = csv.reader(fh)
+            rows = [r for r in reader if r and any(c.strip() for c in r)]
     except UnicodeDecodeError:
         raise UserError(f"{path} is not a UTF-8 text file; expected a CSV with a header row") from None
+    except csv.Error as err:  # a field over the csv module's limit (131,072 characters), a stray NUL byte
+        line = reader.line_num if reader is not None else "?"
+        raise UserError(f"{path}: line {line} cannot be read as CSV ({err}); is it a CSV of numbers?") from None
     if len(rows) < 2:
         raise UserError(f"{path}: needs a header row and data rows, found {len(rows)} row(s)")
     header = [h.strip() for h in rows[0]]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise UserError(f"{path}: line 1 names column(s) {', '.join(map(repr, repeated))} more than once; rename them")
     body = rows[1:]
     for i, r in enumerate(body):
         if len(r) != len(header):
@@ -116,6 +145,7 @@ def read_series_csv(
         raise UserError(f"{path}: no column {group!r} (--group); the columns are {', '.join(header)}")
     if not state_names:
         raise UserError(f"{path}: no state columns left besides time, group and derivatives; name them with --state")
+    _check_roles(path, time, group, state_names, derivative_names or [])
     if derivative_names is not None and len(derivative_names) != len(state_names):
         raise UserError(
             f"{path}: {len(derivative_names)} derivative column(s) for {len(state_names)} state column(s); "
@@ -172,11 +202,16 @@ def read_states_csv(path: str | Path, names: tuple[str, ...]) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"initial-states file not found: {path}")
+    reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = [r for r in csv.reader(fh) if r and any(c.strip() for c in r)]
+            reader = csv.reader(fh)
+            rows = [r for r in reader if r and any(c.strip() for c in r)]
     except UnicodeDecodeError:
         raise UserError(f"{path} is not a UTF-8 text file; expected a CSV with a header row") from None
+    except csv.Error as err:  # a field over the csv module's limit (131,072 characters), a stray NUL byte
+        line = reader.line_num if reader is not None else "?"
+        raise UserError(f"{path}: line {line} cannot be read as CSV ({err}); is it a CSV of numbers?") from None
     if len(rows) < 2:
         raise UserError(f"{path}: needs a header row naming {', '.join(names)} and one row per initial state")
     header = [h.strip() for h in rows[0]]
