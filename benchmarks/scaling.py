@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=1, help="intra-op threads per point (a worker's: 1; 0: PyTorch's default)"
     )
+    parser.add_argument("--study-only", action="store_true", help="only the whole study on 1 and 2 workers")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -114,6 +115,9 @@ def main() -> None:
         child(json.loads(args.child))
         return
     results: dict = {}
+    if args.study_only:
+        _workers()
+        return
     print(f"{'axis':>8} {'value':>6} {'sine s':>8} {'frozen s':>9} {'ratio':>6} {'peak MB':>8}")
     for axis, values in AXES.items():
         values = values[::2] + values[-1:] if args.quick and len(values) > 3 else values
@@ -136,13 +140,17 @@ def main() -> None:
             if (axis, arm, values[0]) in results:
                 fits[(axis, arm)] = exponent(values, [results[(axis, arm, v)]["seconds"] for v in values])
                 print(f"  {axis:>8} {arm:>7}: b = {fits[(axis, arm)]:.2f}")
+    _workers()
+    _figure(results, Path(args.figure))
+    print(f"wrote {args.figure}")
+
+
+def _workers() -> None:
     one, two = (measure({"study": True, "workers": w}, 0) for w in (1, 2))  # threads as the CLI leaves them
     print(
         f"\nstudy (base + mix, 50 seeds, 20 epochs): 1 worker {one['seconds']:.1f} s, 2 workers "
         f"{two['seconds']:.1f} s: {one['seconds'] / two['seconds']:.2f}x"
     )
-    _figure(results, Path(args.figure))
-    print(f"wrote {args.figure}")
 
 
 def _figure(results: dict, path: Path) -> None:

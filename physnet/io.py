@@ -28,15 +28,65 @@ def _process_umask() -> int:
 FILE_MODE = 0o666 & ~_process_umask()
 
 
-def prepare_output_dir(path: str | os.PathLike) -> Path:
-    """Create ``path`` (and parents) and check it can be written, before any work is done.
+#: What each command may write into, by the kind of run a folder already holds
+#: (:func:`folder_kind`; an empty or unknown folder is open to every command).
+ACCEPTS = {
+    "simulate": {"simulate"},
+    "meta": {"meta"},
+    "track": {"track"},
+    "forecast": {"forecast"},
+    "ablate": {"ablate"},
+    "compare": {"study"},
+    "reproduce": {"study"},
+    "reproduce all": {"reproduce all"},
+    "sweep-size": {"sweep"},
+    "analyze": {"study"},
+}
+
+
+def folder_kind(path: Path) -> str | None:
+    """The kind of run ``path`` holds, from its files: a command's ``config.json``
+    (``simulate``, ``meta``, ``track``, ``forecast``, ``ablate``), a study (``runs.csv``), a
+    whole reproduction (``timings.json``), a size sweep, or None (empty, or not a physnet run)."""
+    import json
+
+    if (path / "timings.json").is_file():
+        return "reproduce all"
+    if (path / "runs.csv").is_file():
+        return "study"
+    try:
+        config = json.loads((path / "config.json").read_text())
+    except (OSError, ValueError):
+        config = None
+    if isinstance(config, dict) and config.get("command") in ACCEPTS:
+        return str(config["command"])
+    if isinstance(config, dict) and "study" in config:
+        return "study"
+    if (path / "checkpoint.pt").is_file() and (path / "history.npz").is_file():
+        return "meta"
+    if any(path.glob("size-*/runs.csv")):
+        return "sweep"
+    return None
+
+
+def prepare_output_dir(path: str | os.PathLike, command: str | None = None) -> Path:
+    """Create ``path`` (and parents) and check it can be written, before any work is done;
+    with ``command``, refuse a folder that holds another command's run (:data:`ACCEPTS`).
 
     Raises:
         OSError: with a one-line message when the folder cannot be created or written.
+        UserError: the folder holds another kind of run.
     """
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"output path {out} exists and is not a folder")
+    kind = folder_kind(out) if command is not None and out.is_dir() else None
+    if kind is not None and kind not in ACCEPTS.get(str(command), {kind}):
+        from physnet.errors import UserError
+
+        raise UserError(
+            f"{out} holds a {kind} run; physnet {command} would mix its files into it: choose another --out"
+        )
     missing = [p for p in (out, *out.parents) if not p.exists()]
     try:
         out.mkdir(parents=True, exist_ok=True)

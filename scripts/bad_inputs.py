@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,24 @@ CASES = [
     ("truncated avi", "track {F}/trunc.avi --out {O}"),
     ("series with a BOM", "meta clock --data {F}/bom.csv --quick --outer-steps 1 --out {O}"),
     ("binary series", "meta clock --data {F}/binary.csv --quick --outer-steps 1 --out {O}"),
+    # issue 28: a user's own code and files at our boundary
+    ("system: constructor raises KeyError", "simulate usersys:RaisesInInit --out {O}"),
+    ("system: constructor raises RuntimeError", "compare usersys:RuntimeInInit --out {O}"),
+    ("system: module has a syntax error", "simulate syntaxbad:A --out {O}"),
+    ("system: module raises on import", "compare importbad:A --out {O}"),
+    ("system: vector field of the wrong shape", "simulate usersys:WrongShape --out {O}"),
+    ("system: vector field returns NaN", "simulate usersys:NaNField --out {O}"),
+    ("system: vector field NaN after t=1.5", "simulate usersys:LateNaN --t-end 5 --out {O}"),
+    ("system: orbit blows up", "simulate usersys:Blowup --t-end 10 --out {O}"),
+    ("system: energy a Python float", "simulate usersys:FloatEnergy --out {O}"),
+    ("system: Hamiltonian a vector", "compare usersys:VectorHamiltonian --model hnn --quick --out {O}"),
+    ("series: a column named twice", "compare {F}/dup.csv --arms base --quick --out {O}"),
+    ("series: --state names the time column", "compare {F}/rec.csv --state t,x --arms base --quick --out {O}"),
+    ("series: a field of 200,000 characters", "compare {F}/bigfield.csv --arms base --quick --out {O}"),
+    ("forecast into a study folder", "forecast {F}/study --arm base --out {F}/study_a"),
+    ("simulate into a meta folder", "simulate pendulum --orbits 2 --out {F}/meta_a"),
+    ("meta into a study folder", "meta van-der-pol --quick --outer-steps 1 --out {F}/study_b"),
+    ("analyze into a meta folder", "analyze {F}/study --participation --out {F}/meta_b"),
 ]
 
 
@@ -75,6 +94,11 @@ def _fixtures(folder: Path, python: str) -> None:
         "compare", "clock", "--arms", "base", "--seeds", "2", "--small", "--epochs", "1", "--out", str(folder / "study")
     )
     physnet("meta", "van-der-pol", "--quick", "--outer-steps", "1", "--out", str(folder / "meta"))
+    for copy in ("study_a", "study_b"):
+        shutil.copytree(folder / "study", folder / copy)
+    for copy in ("meta_a", "meta_b"):
+        shutil.copytree(folder / "meta", folder / copy)
+    _user_files(folder)
     (folder / "listcfg").mkdir()
     (folder / "listcfg" / "config.json").write_text("[1, 2]")
     (folder / "bare" / "models").mkdir(parents=True)
@@ -102,6 +126,80 @@ from systems.clock_data import shipped_clock_path
     subprocess.run([python, "-c", script], cwd=HERE, check=True)
 
 
+USER_SYSTEMS = """
+import torch
+
+
+class Base:
+    name, dim, state_names = "base", 2, ("x", "v")
+
+    def vector_field(self, t, y):
+        return torch.stack([y[..., 1], -y[..., 0]], -1)
+
+    def energy(self, y):
+        return 0.5 * (y ** 2).sum(-1)
+
+    def sample_initial_states(self, n, *, generator=None, seed=None):
+        return torch.randn(n, 2, generator=torch.Generator().manual_seed(seed or 0), dtype=torch.float64)
+
+
+class RaisesInInit(Base):
+    def __init__(self):
+        self.mass = {}["mass"]
+
+
+class RuntimeInInit(Base):
+    def __init__(self):
+        raise RuntimeError("no config file")
+
+
+class WrongShape(Base):
+    def vector_field(self, t, y):
+        return torch.cat([y, y[..., :1]], -1)
+
+
+class NaNField(Base):
+    def vector_field(self, t, y):
+        return y * float("nan")
+
+
+class LateNaN(Base):
+    def vector_field(self, t, y):
+        out = torch.stack([y[..., 1], -y[..., 0]], -1)
+        return out * float("nan") if float(t) > 1.5 else out
+
+
+class Blowup(Base):
+    def vector_field(self, t, y):
+        return torch.stack([y[..., 1], y[..., 0] ** 3], -1)
+
+
+class FloatEnergy(Base):
+    def energy(self, y):
+        return 1.0
+
+
+class VectorHamiltonian(Base):
+    n_dof = 1
+
+    def hamiltonian(self, y):
+        return y ** 2
+"""
+
+
+def _user_files(folder: Path) -> None:
+    """A user's misbehaving systems and series files (issue 28)."""
+    import math
+
+    (folder / "usersys.py").write_text(USER_SYSTEMS)
+    (folder / "syntaxbad.py").write_text("import torch\nclass A:\n    def f(:\n")
+    (folder / "importbad.py").write_text("import torch\n\nraise RuntimeError('import boom')\n")
+    rows = [f"{0.05 * i},{math.sin(0.05 * i)},{math.cos(0.05 * i)}" for i in range(400)]
+    (folder / "rec.csv").write_text("t,x,v\n" + "\n".join(rows) + "\n")
+    (folder / "dup.csv").write_text("t,x,x\n" + "\n".join(rows) + "\n")
+    (folder / "bigfield.csv").write_text("t,x,v\n" + "\n".join(rows[:20]) + "\n1," + "9" * 200_000 + ",1\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=HERE, help="the checkout to try (default: this one)")
@@ -118,7 +216,7 @@ def main() -> None:
         for i, (label, template) in enumerate(CASES):
             out = Path(tmp) / f"out{i}"
             argv = template.format(F=fixtures, O=out).split()
-            env = {**os.environ, "PYTHONPATH": str(args.repo)}
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(args.repo), str(fixtures)])}
             try:
                 done = subprocess.run(
                     [python, "-m", "physnet.cli.main", *argv],

@@ -96,7 +96,7 @@ def test_reproduce_refuses_a_simulate_folder_before_meta_learning(tmp_path, caps
     assert main(["simulate", "pendulum", "--orbits", "1", "--out", str(out)]) == 0
     before = sorted(p.name for p in out.iterdir())
     assert main(["reproduce", "clock", "--quick", "--out", str(out)]) == 2
-    assert "holds the output of `physnet simulate`" in capsys.readouterr().err
+    assert "holds a simulate run" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == before
 
 

@@ -127,7 +127,8 @@ def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
 #: ARCHITECTURE.md draws the same table; the package face ``physnet/__init__.py`` (names imported
 #: on first use) stands above all of them.
 LAYERS = (
-    ("io", "renamed", "data", "errors"),
+    ("errors",),
+    ("io", "renamed", "data"),
     ("activations", "integrators", "analysis"),
     ("networks", "plots"),
     ("tasks",),

@@ -4,6 +4,7 @@ sampled states before any work, solver failures said with the time and orbit, --
 
 from __future__ import annotations
 
+import math
 import sys
 
 import pytest
@@ -166,3 +167,52 @@ def test_an_oversized_field_is_refused_with_its_line(tmp_path, capsys):
     (tmp_path / "s.csv").write_text("\n".join(rows) + "\n")
     code, err = _run(["compare", str(tmp_path / "s.csv"), "--arms", "base", "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and len(err) == 1 and "line 12 cannot be read as CSV" in err[0]
+
+
+@pytest.fixture(scope="module")
+def study_and_meta(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    assert main(["compare", "van-der-pol", "--arms", "base", "--seeds", "2", "--epochs", "1", "--small",
+                 "--tune", "none", "--out", str(root / "study")]) == 0  # fmt: skip
+    assert main(["meta", "van-der-pol", "--quick", "--outer-steps", "1", "--out", str(root / "meta")]) == 0
+    assert main(["simulate", "pendulum", "--orbits", "2", "--t-end", "1", "--out", str(root / "sim")]) == 0
+    return root
+
+
+@pytest.mark.parametrize(
+    "argv, into, kind",
+    [
+        (["simulate", "pendulum", "--orbits", "2", "--t-end", "1"], "study", "study"),
+        (["simulate", "pendulum", "--orbits", "2", "--t-end", "1"], "meta", "meta"),
+        (["meta", "van-der-pol", "--quick", "--outer-steps", "1"], "study", "study"),
+        (["forecast", "{study}", "--arm", "base"], "study", "study"),
+        (["forecast", "{study}", "--arm", "base"], "meta", "meta"),
+        (["analyze", "{study}", "--participation"], "meta", "meta"),
+        (["compare", "van-der-pol", "--arms", "base", "--seeds", "2", "--small"], "sim", "simulate"),
+        (["track", "--tracks", "{tracks}", "--fps", "30"], "study", "study"),
+    ],
+)
+def test_no_command_writes_into_another_commands_folder(study_and_meta, tmp_path, capsys, argv, into, kind):
+    tracks = tmp_path / "tracks.csv"
+    tracks.write_text("t,red_x,red_y\n" + "".join(f"{i / 30},{100 + i},{200}\n" for i in range(60)))
+    folder = study_and_meta / into
+    before = sorted(p.name for p in folder.rglob("*"))
+    argv = [a.format(study=study_and_meta / "study", tracks=tracks) for a in argv]
+    code, err = _run([*argv, "--out", str(folder)], capsys)
+    assert code == 2 and len(err) == 1
+    assert f"holds a {kind} run" in err[0] and "choose another --out" in err[0]
+    assert sorted(p.name for p in folder.rglob("*")) == before
+
+
+def test_a_series_study_is_known_by_its_content_not_by_how_its_path_was_typed(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = ["t,x,v"] + [f"{0.05 * i},{math.sin(0.05 * i)},{math.cos(0.05 * i)}" for i in range(400)]
+    (tmp_path / "rec.csv").write_text("\n".join(rows) + "\n")
+    common = ["--arms", "base", "--seeds", "2", "--epochs", "1", "--tune", "none", "--model", "nn", "--out", "study"]
+    assert main(["compare", "rec.csv", *common]) == 0
+    first = (tmp_path / "study" / "runs.csv").read_text()
+    assert main(["compare", str(tmp_path / "rec.csv"), *common]) == 0  # the same study: resumed, nothing retrained
+    assert (tmp_path / "study" / "runs.csv").read_text() == first
+    (tmp_path / "rec.csv").write_text("\n".join(rows[:-5]) + "\n")  # a changed file is another study
+    code, err = _run(["compare", "rec.csv", *common], capsys)
+    assert code == 2 and "other settings" in err[-1]

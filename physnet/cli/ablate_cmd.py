@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         ),
         yes=args.yes,
     )  # every bad setting refused before a folder or any work
-    out = prepare_output_dir(args.out)
+    out = prepare_output_dir(args.out, command="ablate")
     result = run_ablation(
         args.task,
         model,

@@ -42,7 +42,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     both = not (args.participation or args.hessian)
     read_study_config(run_dir)  # a study folder, before creating anything
-    out = prepare_output_dir(args.out or run_dir)
+    out = prepare_output_dir(args.out or run_dir, command="analyze")
     summary = write_analysis(
         run_dir,
         out,

@@ -132,7 +132,7 @@ def run_compare(args: argparse.Namespace) -> int:
         return _dry_run(args, config, banks)
     if args.out is None:
         raise UserError("--out DIR is required (the study folder); --dry-run alone writes nothing")
-    out = prepare_output_dir(args.out)
+    out = prepare_output_dir(args.out, command="compare")
     began = time.perf_counter()
     summaries = {}
     data = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)  # once for all

@@ -91,7 +91,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         initial=initial,
         dt=dt,
     )
-    out = prepare_output_dir(args.out)
+    out = prepare_output_dir(args.out, command="forecast")
     write_forecast(
         out,
         fc,

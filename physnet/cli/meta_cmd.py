@@ -253,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
     if args.inner_steps is not None and args.inner_epochs is None:
         config = replace(config, inner_epochs=None)  # an explicit step count replaces a preset's epochs
     _check_folder(Path(args.out), resume=args.resume, force=args.force)
-    out = prepare_output_dir(args.out)
+    out = prepare_output_dir(args.out, command="meta")
     result, summary = write_meta_folder(out, config, resume=args.resume, progress=not args.no_progress, figures=out)
     config = result.config
     label = f"{config.task} / {config.model}, {config.mode}"

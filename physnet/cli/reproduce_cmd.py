@@ -100,7 +100,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
                 "reproduce all takes neither --data, --model nor a one-task preset; use --preset paper, or run "
                 "the task on its own for those"
             )
-        out = prepare_output_dir(args.out)
+        out = prepare_output_dir(args.out, command="reproduce all")
         timings = reproduce_all(
             out,
             quick=args.quick,
@@ -122,7 +122,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
             models = (args.model,)
         for model in models or paper_models(args.task):
             preset(args.task, model, args.preset)  # a preset the task lacks: refused before any work
-        out = prepare_output_dir(args.out)
+        out = prepare_output_dir(args.out, command="reproduce")
         reproduce_task(
             args.task,
             out,
@@ -147,7 +147,7 @@ def run_sweep(args: argparse.Namespace) -> int:
 
     args.task = resolve_task_argument(args)
     task = get_task(args.task)
-    out = prepare_output_dir(args.out)
+    out = prepare_output_dir(args.out, command="sweep-size")
     summaries = sweep_sizes(
         args.task,
         args.model or task.models[0],

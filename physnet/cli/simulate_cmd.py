@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         rtol=args.rtol,
         atol=args.atol,
     )
-    out = prepare_output_dir(args.out)
+    out = prepare_output_dir(args.out, command="simulate")
     start = time.perf_counter()
     orbits = simulate(system, config)
     seconds = time.perf_counter() - start

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         order=args.order,
     )
     marks = [video.parse_mark(n) for n in names]
-    out = prepare_output_dir(args.out)
+    out = prepare_output_dir(args.out, command="track")
     began = time.perf_counter()
     if args.tracks:
         tracks = video.read_tracks_csv(args.tracks, fps=args.fps)

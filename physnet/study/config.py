@@ -200,7 +200,11 @@ class StudyConfig:
         else:  # the rate is chosen, not set
             d.pop("lr")
         if "task_source" in d:  # where a user's task was found does not make another study
-            d["task_source"] = {k: v for k, v in d["task_source"].items() if k not in ("path", "folder")}
+            source = {k: v for k, v in d["task_source"].items() if k not in ("path", "folder")}
+            if source.get("kind") == "series" and source.get("sha256"):  # its content, however the path was typed
+                source.pop("argument", None)
+                d["task"] = "series"
+            d["task_source"] = source
         d["hidden"], d["arms"] = list(self.hidden), list(self.arms)
         return d
 

@@ -145,12 +145,12 @@ def read_series_csv(
         raise UserError(f"{path}: no column {group!r} (--group); the columns are {', '.join(header)}")
     if not state_names:
         raise UserError(f"{path}: no state columns left besides time, group and derivatives; name them with --state")
-    _check_roles(path, time, group, state_names, derivative_names or [])
     if derivative_names is not None and len(derivative_names) != len(state_names):
         raise UserError(
             f"{path}: {len(derivative_names)} derivative column(s) for {len(state_names)} state column(s); "
             "--derivatives names one per state column, in the same order"
         )
+    _check_roles(path, time, group, state_names, derivative_names or [])
     t = _numbers(path, time, columns[time], 2)
     states = np.stack([_numbers(path, n, columns[n], 2) for n in state_names], axis=1)
     derivs = None

@@ -19,7 +19,8 @@ from physnet.tasks.registry import TASKS, find_task, register_task
 from physnet.tasks.spec import Task
 from physnet.tasks.system_import import load_system_object
 
-#: Keys of a source that say where it was found, not what it is (left out of a study's identity).
+#: Keys of a source that say where it was found, not what it is (left out of a study's identity;
+#: a series is known by its content, ``sha256``, not by the path it was typed as).
 LOCATION_KEYS = ("path", "folder")
 #: Options of a task built from a system, with their defaults.
 SYSTEM_OPTIONS: dict[str, Any] = {
@@ -67,6 +68,21 @@ def task_from_source(source: Mapping[str, Any], *, models: tuple[str, ...] | Non
     raise UserError(f"unknown task source {kind!r} (expected system or series)")
 
 
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex; empty for a missing file, refused later with its
+    own message): a series study's identity, whatever path it was given by."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
 def resolve_task(argument: str, options: Mapping[str, Any] | None = None, *, model: str | None = None) -> str:
     """Make the task ``argument`` names known and return its name.
 
@@ -97,7 +113,8 @@ def resolve_task(argument: str, options: Mapping[str, Any] | None = None, *, mod
         raise UserError(f"{_flags(wrong)} apply to {other} tasks, not to {argument!r}")
     # where the task was found, so that forecast and analyze run from elsewhere find it again
     where = {"path": str(Path(argument).resolve())} if kind == "series" else {"folder": str(Path.cwd())}
-    source = {"kind": kind, "argument": argument, **given, **where}
+    content = {"sha256": file_digest(Path(argument))} if kind == "series" else {}
+    source = {"kind": kind, "argument": argument, **given, **where, **content}
     models = (model,) if model is not None else None
     register_task(task_from_source(source, models=models), replace=True)
     return argument
