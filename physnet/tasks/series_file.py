@@ -71,9 +71,7 @@ def _check_roles(path: Path, time: str, group: str | None, states: list[str], de
     for label, names in (("--state", states), ("--derivatives", derivatives)):
         for name in names:
             if name == time:
-                raise UserError(
-                    f"{path}: {label} names {name!r}, the time column (--time); the states are other columns"
-                )
+                raise UserError(f"{path}: {label} names {name!r}, the time column (--time); name other columns")
             if group is not None and name == group:
                 raise UserError(f"{path}: {label} names {name!r}, the group column (--group)")
         twice = sorted({n for n in names if names.count(n) > 1})
