@@ -8,6 +8,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from physnet.errors import UserError
+
 
 @dataclass(frozen=True)
 class TaskData:
@@ -47,9 +49,30 @@ class TaskData:
         return self.x_train.shape[-1]
 
     def to(self, device: str | torch.device, dtype: torch.dtype) -> TaskData:
+        """The data on ``device`` in ``dtype`` (class labels keep theirs).
+
+        Raises:
+            UserError: a value beyond ``dtype``'s range (float32: about 3.4e38), which would
+                turn into infinity there.
+        """
+        for name in ("x_train", "y_train", "x_val", "y_val"):
+            _check_range(getattr(self, name), dtype, name, self.config.get("source", ""))
         cast = lambda t: t.to(device=device, dtype=dtype) if t.is_floating_point() else t.to(device)  # noqa: E731
         return replace(
             self, x_train=cast(self.x_train), y_train=cast(self.y_train), x_val=cast(self.x_val), y_val=cast(self.y_val)
+        )
+
+
+def _check_range(values: torch.Tensor, dtype: torch.dtype, name: str, source: str) -> None:
+    if not values.is_floating_point() or not dtype.is_floating_point or values.dtype == dtype:
+        return
+    limit = torch.finfo(dtype).max
+    finite = values[torch.isfinite(values)]
+    if finite.numel() and float(finite.abs().max()) > limit:
+        where = f" of {source}" if source else ""
+        raise UserError(
+            f"the data{where} ({name}) hold values up to {float(finite.abs().max()):.3g}, beyond {dtype}'s range "
+            f"({limit:.3g}): rescale them, or run in --dtype float64"
         )
 
 

@@ -22,6 +22,8 @@ from physnet.cli import (
     track_cmd,
 )
 from physnet.cli.arguments import OneLineParser
+from physnet.cli.shadowing import shadowing_note
+from physnet.cli.streams import pipe_safe_streams
 from physnet.errors import UserError
 
 #: Errors that mean "bad input" or a failed run: one line, exit code 2, no traceback. physnet's
@@ -124,6 +126,11 @@ def _terminate(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with pipe_safe_streams():  # a reader that stops listening does not stop the work
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -146,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 143 if isinstance(stop, Terminated) else 130
     except Exception as err:
+        note = shadowing_note()
+        if note is not None:  # the real cause of what follows
+            print(note, file=sys.stderr)
         if not _is_user_error(err) or _debug(args):
             raise
         from physnet.io import remove_unused_output_dirs

@@ -46,6 +46,10 @@ class SeriesTable:
         return [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
+#: The largest float32: series are trained in float32, where anything larger is infinite.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _split(names: str | None) -> list[str] | None:
     return None if names is None else [n.strip() for n in names.split(",") if n.strip()]
 
@@ -61,6 +65,11 @@ def _numbers(path: Path, name: str, cells: list[str], first_row: int) -> np.ndar
         if not math.isfinite(values[i]):
             raise UserError(
                 f"{path}: column {name!r} row {first_row + i} is {cell.strip()}: remove or fill the missing samples"
+            )
+        if abs(values[i]) > FLOAT32_MAX:
+            raise UserError(
+                f"{path}: column {name!r} row {first_row + i} is {values[i]:.3g}, beyond the range of float32 "
+                f"({FLOAT32_MAX:.3g}) in which series are trained: rescale the column"
             )
     return values
 

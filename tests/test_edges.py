@@ -1,0 +1,66 @@
+"""Faults at the edges of the machine: a reader that stops listening does not stop the work;
+values beyond float32's range and a module that shadows the standard library are named."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from physnet.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_closed_pipe_does_not_stop_a_study(tmp_path):
+    """``physnet compare ... | head -c 10``: the reader goes after 10 bytes, the study finishes."""
+    argv = ["compare", "van-der-pol", "--arms", "base", "--seeds", "2", "--epochs", "1", "--small"]
+    argv += ["--tune", "none", "--out", str(tmp_path / "study")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "physnet.cli.main", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.read(10)
+    child.stdout.close()  # the reader has gone
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=300) == 0, err
+    assert "Broken pipe" not in err and "BrokenPipeError" not in err
+    with open(tmp_path / "study" / "runs.csv") as fh:
+        assert len(list(csv.DictReader(fh))) == 2
+    assert (tmp_path / "study" / "summary.json").exists()
+
+
+@pytest.mark.parametrize("value, shown", [("1e39", "1e+39"), ("1e200", "1e+200")])
+def test_values_beyond_float32_are_named_with_column_and_row(tmp_path, capsys, value, shown):
+    rows = ["t,x,v"] + [f"{0.05 * i},{value if i == 7 else 0.1 * i},{0.2}" for i in range(300)]
+    (tmp_path / "s.csv").write_text("\n".join(rows) + "\n")
+    argv = ["compare", str(tmp_path / "s.csv"), "--model", "nn", "--arms", "base", "--out", str(tmp_path / "o")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"column 'x' row 9 is {shown}, beyond the range of float32" in err
+    assert "learning rate" not in err
+
+
+def test_a_module_shadowing_the_standard_library_is_named(tmp_path, monkeypatch, capsys):
+    import types
+
+    from physnet.cli import simulate_cmd
+    from physnet.cli.shadowing import shadowed_stdlib_modules
+
+    fake = types.ModuleType("colorsys")
+    fake.__file__ = str(tmp_path / "colorsys.py")
+    monkeypatch.setitem(sys.modules, "colorsys", fake)
+    assert shadowed_stdlib_modules() == [f"colorsys ({tmp_path / 'colorsys.py'})"]
+
+    def broken(args):
+        raise AttributeError("module 'colorsys' has no attribute 'rgb_to_hls'")
+
+    monkeypatch.setattr(simulate_cmd, "run", broken)
+    with pytest.raises(AttributeError):
+        main(["simulate", "pendulum", "--out", str(tmp_path / "o")])
+    assert "colorsys.py) replaced Python's own module" in capsys.readouterr().err
