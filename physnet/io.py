@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -119,24 +120,51 @@ def write_atomically(path: Path, write: Callable[[Path], Any]) -> Path:
             also where the writer reports it as a RuntimeError, as ``torch.save`` does).
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise OSError(f"cannot write {path}: {err.strerror or err}; {_free_space(path.parent)}") from None
     os.close(fd)
     try:
         write(Path(tmp))
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except OSError as err:
-        raise OSError(f"cannot write {path}: {err.strerror or err}; free space or choose another --out") from None
-    except RuntimeError as err:
-        if "writ" not in str(err).lower():
+        raise OSError(f"cannot write {path}: {err.strerror or err}; {_free_space(path.parent)}") from None
+    except RuntimeError as err:  # torch.save reports a full disk as a RuntimeError of its C++ writer
+        if not _looks_like_io(err, path.parent):
             raise
-        raise OSError(
-            f"cannot write {path} ({str(err).splitlines()[0][:120]}); free space or choose another --out"
-        ) from None
+        reason = str(err).splitlines()[0][:120]
+        raise OSError(f"cannot write {path} ({reason}); {_free_space(path.parent)}") from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+#: Words of the writers' own messages for a failed write (torch's zip writer, C++ streams).
+_IO_WORDS = ("writ", "inline_container", "iostream", "no space", "disk quota")
+#: Free bytes below which any writer's RuntimeError is taken for a full disk.
+_NEARLY_FULL = 16 * 2**20
+
+
+def _looks_like_io(err: RuntimeError, folder: Path) -> bool:
+    if any(word in str(err).lower() for word in _IO_WORDS):
+        return True
+    try:
+        return shutil.disk_usage(folder).free < _NEARLY_FULL
+    except OSError:
+        return False
+
+
+def _free_space(folder: Path) -> str:
+    """What to do, with the free space of ``folder``'s disk."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return "free space or choose another --out"
+    shown = f"{free / 2**30:.1f} GB" if free >= 2**30 else f"{free / 2**20:.0f} MB"
+    return f"{shown} free there: free space or choose another --out (the previous complete file is kept)"
 
 
 def write_json(path: Path, data: dict) -> Path:

@@ -64,3 +64,30 @@ def test_a_module_shadowing_the_standard_library_is_named(tmp_path, monkeypatch,
     with pytest.raises(AttributeError):
         main(["simulate", "pendulum", "--out", str(tmp_path / "o")])
     assert "colorsys.py) replaced Python's own module" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 64 vs 0"),
+        RuntimeError("basic_ios::clear: iostream error"),
+        RuntimeError("some other message from a writer"),  # any writer error, with 1 MB left on the disk
+    ],
+)
+def test_a_full_disk_names_the_file_and_the_free_space(tmp_path, monkeypatch, failure):
+    import shutil
+
+    from physnet import io
+
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: shutil._ntuple_diskusage(10**12, 10**12 - 2**20, 2**20))
+    target = tmp_path / "runs.csv"
+    target.write_text("finished work")
+
+    def write(p):
+        p.write_text("half")
+        raise failure
+
+    with pytest.raises(OSError, match=rf"cannot write {target}.*1 MB free there: free space or choose another --out"):
+        io.write_atomically(target, write)
+    assert target.read_text() == "finished work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.csv"]
