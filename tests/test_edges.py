@@ -91,3 +91,16 @@ def test_a_full_disk_names_the_file_and_the_free_space(tmp_path, monkeypatch, fa
         io.write_atomically(target, write)
     assert target.read_text() == "finished work"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.csv"]
+
+
+def test_analyze_refuses_a_missing_arm_before_any_hessian(tmp_path, capsys, monkeypatch):
+    from physnet.study import analysis
+
+    argv = ["compare", "van-der-pol", "--arms", "base,tanh", "--seeds", "2", "--epochs", "1", "--small"]
+    assert main([*argv, "--tune", "none", "--out", str(tmp_path / "s")]) == 0
+    (tmp_path / "s" / "models" / "tanh.pt").unlink()
+    monkeypatch.setattr(analysis, "member_hessian", lambda *a: pytest.fail("a Hessian computed before the refusal"))
+    capsys.readouterr()
+    assert main(["analyze", str(tmp_path / "s"), "--hessian"]) == 2
+    assert "no stored networks for arm(s) tanh" in capsys.readouterr().err
+    assert not (tmp_path / "s" / "analysis.csv").exists()

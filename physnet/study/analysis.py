@@ -57,13 +57,20 @@ def analyze_study(
     ``arms``: analyse only these of the study's arms (default all).
     """
     study = read_study_config(run_dir)
+    chosen = [a for a in study["arms"] if arms is None or a in arms]
+    missing = [a for a in chosen if not (run_dir / "models" / f"{a}.pt").is_file()]
+    if missing:  # before any work: not after the other arms' Hessians
+        raise FileNotFoundError(
+            f"{run_dir}/models has no stored networks for arm(s) {', '.join(missing)}; "
+            "rerun the `physnet compare` that made the study (it resumes and stores them)"
+        )
     data = task_for_study(study).load(
         seed=study.get("data_seed", 0), small=study.get("small", False), data=study.get("data")
     )
     metrics = {(r["arm"], int(r["seed"])): float(r["metric"]) for r in read_runs(run_dir / "runs.csv")}
     rows: list[dict] = []
     jobs: list[tuple[tuple[str, int], tuple]] = []
-    for arm in [a for a in study["arms"] if arms is None or a in arms]:
+    for arm in chosen:
         net, arch = load_arm(run_dir / "models" / f"{arm}.pt")
         d = data.to("cpu", model_dtype(net))
         seeds = list(arch["seeds"])  # stored order (the order blocks finished)
