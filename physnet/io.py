@@ -70,6 +70,23 @@ def folder_kind(path: Path) -> str | None:
     return None
 
 
+def check_output_path(path: str | os.PathLike) -> None:
+    """The cheap check of an output folder, before anything is built or trained: it is a folder
+    (or can be made in one) that this process may write. Creates nothing.
+
+    Raises:
+        OSError: one line naming the folder.
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"output path {out} exists and is not a folder")
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise NotADirectoryError(f"cannot make output folder {out}: {existing} is a file; choose another --out")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write to output folder {out}: {existing} is not writable; choose another --out")
+
+
 def prepare_output_dir(path: str | os.PathLike, command: str | None = None) -> Path:
     """Create ``path`` (and parents) and check it can be written, before any work is done;
     with ``command``, refuse a folder that holds another command's run (:data:`ACCEPTS`).

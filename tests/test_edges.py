@@ -104,3 +104,14 @@ def test_analyze_refuses_a_missing_arm_before_any_hessian(tmp_path, capsys, monk
     assert main(["analyze", str(tmp_path / "s"), "--hessian"]) == 2
     assert "no stored networks for arm(s) tanh" in capsys.readouterr().err
     assert not (tmp_path / "s" / "analysis.csv").exists()
+
+
+def test_an_impossible_out_is_refused_before_the_system_is_built(tmp_path, capsys, monkeypatch):
+    """A folder that cannot be made (under a file: also as root, who writes everywhere) is
+    refused before the user's module is even imported."""
+    (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "slow.py").write_text("raise SystemExit('the module was imported before the folder check')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["compare", "slow:Sys", "--out", str(tmp_path / "afile" / "study")]) == 2
+    assert "afile is a file; choose another --out" in capsys.readouterr().err
+    assert "slow" not in sys.modules

@@ -81,7 +81,12 @@ def _debug(args: argparse.Namespace) -> bool:
 
 
 def _check_combinations(args: argparse.Namespace) -> None:
-    """Options that only make sense together, checked before any work."""
+    """Options that only make sense together, and the output folder, checked before any work
+    (before a user's system is built or a file read)."""
+    if getattr(args, "out", None):
+        from physnet.io import check_output_path
+
+        check_output_path(args.out)
     if getattr(args, "address", None) and getattr(args, "backend", None) != "ray":
         raise UserError("--address names a Ray cluster: pass it with --backend ray")
     if getattr(args, "backend", None) == "ray":
