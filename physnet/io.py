@@ -202,8 +202,27 @@ def write_npz(path: Path, **arrays: np.ndarray) -> Path:
 
 def write_figure(path: Path, fig) -> Path:
     """Save a matplotlib figure, atomically (figures from :mod:`physnet.plots` are not
-    held by pyplot: nothing to close)."""
+    held by pyplot: nothing to close). Labels holding a file name that Python could only read
+    as undecodable bytes (a non-ASCII name under a C locale) are shown decoded as UTF-8."""
+    _printable_labels(fig)
     return write_atomically(path, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format=path.suffix[1:]))
+
+
+def printable(text: str) -> str:
+    """``text`` with surrogate-escaped bytes (how Python keeps undecodable file names, e.g.
+    ``café`` under ``LC_ALL=C``) decoded as UTF-8, which fonts can draw."""
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _printable_labels(fig: Any) -> None:
+    from matplotlib.text import Text
+
+    for label in fig.findobj(Text):
+        text = label.get_text()
+        if isinstance(text, str) and printable(text) != text:
+            label.set_text(printable(text))
 
 
 #: Folders this process holds the lock of, with how many holders (a reproduction locks its

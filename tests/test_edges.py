@@ -115,3 +115,20 @@ def test_an_impossible_out_is_refused_before_the_system_is_built(tmp_path, capsy
     assert main(["compare", "slow:Sys", "--out", str(tmp_path / "afile" / "study")]) == 2
     assert "afile is a file; choose another --out" in capsys.readouterr().err
     assert "slow" not in sys.modules
+
+
+def test_a_non_ascii_file_name_under_a_c_locale_is_handled(tmp_path):
+    """Under ``LC_ALL=C`` (no UTF-8 coercion) Python reads ``café.csv`` as undecodable bytes; the
+    figure labels that name it used to fail after training. They are drawn decoded instead."""
+    import math
+
+    from physnet.io import printable
+
+    assert printable("caf\udcc3\udca9.csv") == "café.csv" and printable("plain") == "plain"
+    rows = ["t,x,v"] + [f"{0.05 * i},{math.sin(0.05 * i)},{math.cos(0.05 * i)}" for i in range(300)]
+    (tmp_path / "café.csv").write_text("\n".join(rows) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+    argv = ["compare", "café.csv", "--model", "nn", "--arms", "base", "--quick", "--tune", "none", "--out", "o"]
+    done = subprocess.run([sys.executable, "-m", "physnet.cli.main", *argv], cwd=tmp_path, env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-400:]
+    assert (tmp_path / "o" / "boxplot.png").is_file()
