@@ -132,3 +132,36 @@ def test_a_non_ascii_file_name_under_a_c_locale_is_handled(tmp_path):
     done = subprocess.run([sys.executable, "-m", "physnet.cli.main", *argv], cwd=tmp_path, env=env, capture_output=True)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-400:]
     assert (tmp_path / "o" / "boxplot.png").is_file()
+
+
+def test_a_series_read_in_small_chunks_equals_one_read_whole(tmp_path, monkeypatch):
+    """The body is read chunk by chunk (bounded memory): the same arrays, groups and row numbers
+    in messages whatever the chunk size, a group split across chunks included."""
+    from physnet.tasks import series_file
+
+    rows = ["run,t,x,v"] + [f"g{i // 23},{0.1 * (i % 23)},{i * 0.5},{-i}" for i in range(100)]
+    (tmp_path / "s.csv").write_text("\n".join(rows) + "\n")
+    whole = series_file.read_series_csv(tmp_path / "s.csv", group="run")
+    monkeypatch.setattr(series_file, "CHUNK_ROWS", 7)
+    chunked = series_file.read_series_csv(tmp_path / "s.csv", group="run")
+    for name in ("t", "states", "groups"):
+        np_equal = getattr(whole, name) == getattr(chunked, name)
+        assert np_equal.all(), name
+    assert whole.group_labels == chunked.group_labels == ("g0", "g1", "g2", "g3", "g4")
+    bad = rows[:60] + ["g2,9.9,1,1"] + rows[60:]  # group g2 again after g1..., at row 61 (a later chunk)
+    (tmp_path / "b.csv").write_text("\n".join(bad).replace("g2,9.9", "g0,9.9") + "\n")
+    with pytest.raises(ValueError, match="group 'g0' appears again at row 61"):
+        series_file.read_series_csv(tmp_path / "b.csv", group="run")
+    nan = rows[:50] + ["g2,0.1,nan,1"] + rows[51:]
+    (tmp_path / "n.csv").write_text("\n".join(nan) + "\n")
+    with pytest.raises(ValueError, match="column 'x' row 51 is nan"):
+        series_file.read_series_csv(tmp_path / "n.csv", group="run")
+
+
+def test_a_wrong_model_is_refused_from_the_header_alone(tmp_path, monkeypatch, capsys):
+    from physnet.tasks import series_file
+
+    (tmp_path / "s.csv").write_text("t,x,v,w\n" + "".join(f"{i},{i},{i},{i}\n" for i in range(50)))
+    monkeypatch.setattr(series_file, "_read_body", lambda *a: pytest.fail("the body was read"))
+    assert main(["compare", str(tmp_path / "s.csv"), "--model", "hnn", "--out", str(tmp_path / "o")]) == 2
+    assert "needs an even count" in capsys.readouterr().err

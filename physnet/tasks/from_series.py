@@ -16,7 +16,7 @@ from physnet.tasks.conservation import check_conservation
 from physnet.tasks.defaults import default_settings
 from physnet.tasks.noise_floor import NoiseFloor, savgol_noise_floor
 from physnet.tasks.series_derivatives import savgol_derivatives
-from physnet.tasks.series_file import SeriesTable, read_series_csv
+from physnet.tasks.series_file import SeriesTable, read_series_csv, read_series_header, series_columns
 from physnet.tasks.settings import ModelSettings
 from physnet.tasks.spec import Task
 
@@ -160,14 +160,17 @@ def series_task(
         return table, slopes, savgol_noise_floor(table.t, table.states, slices, window=window, order=order)
 
     check_val_fraction(val_fraction)
-    table, slopes, floor = read(path)
-    allowed = series_models(table.states.shape[1])
+    names, _ = series_columns(  # the header's checks before the body is read (a large file: seconds)
+        Path(path), read_series_header(path), time=time, state=state, derivatives=derivatives, group=group
+    )
+    allowed = series_models(len(names))
     for m in models or ():
         if m not in allowed:
             raise UserError(
                 f"--model {m}: reads the state columns as (q1..qn, p1..pn) and needs an even count; "
-                f"{path} has {table.states.shape[1]} ({', '.join(table.state_names)})"
+                f"{path} has {len(names)} ({', '.join(names)})"
             )
+    table, slopes, floor = read(path)
     conservation, notes = _conservation(table, slopes, models, force_model, path) if "hnn" in allowed else (None, ())
     if conservation is not None and not conservation["conservative"] and not force_model:
         allowed = ("nn",)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +102,9 @@ def read_series_csv(
     derivatives: str | list[str] | None = None,
     group: str | None = None,
 ) -> SeriesTable:
-    """Read and check a series CSV.
+    """Read and check a series CSV: the header first (every column check before the body is
+    read), then the body in chunks of :data:`CHUNK_ROWS` rows, keeping only the named columns
+    as numbers (memory: the arrays, about 8 bytes per kept cell, plus one chunk).
 
     Args:
         time: the time column.
@@ -116,29 +119,68 @@ def read_series_csv(
             count, a group split over the file, time not increasing inside a group).
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"series file not found: {path}")
+    header = read_series_header(path)
+    state_names, derivative_names = series_columns(
+        path, header, time=time, state=state, derivatives=derivatives, group=group
+    )
+    numeric = list(dict.fromkeys([time, *state_names, *(derivative_names or [])]))
+    values, groups, labels = _read_body(path, header, numeric, group)
+    t = values[time]
+    states = np.stack([values[n] for n in state_names], axis=1)
+    derivs = None if derivative_names is None else np.stack([values[n] for n in derivative_names], axis=1)
+    table = SeriesTable(t, states, derivs, groups, tuple(state_names), labels, str(path), grouped=group is not None)
+    _check_time_order(path, table, header, time, group)
+    return table
+
+
+#: Rows of a series file read and converted at a time.
+CHUNK_ROWS = 65_536
+
+
+def _csv_rows(path: Path) -> Generator[list[str], None, None]:
+    """The non-empty rows of a CSV, each problem of reading it one line naming the file."""
     reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
-            rows = [r for r in reader if r and any(c.strip() for c in r)]
+            for row in reader:
+                if row and any(c.strip() for c in row):
+                    yield row
     except UnicodeDecodeError:
         raise UserError(f"{path} is not a UTF-8 text file; expected a CSV with a header row") from None
     except csv.Error as err:  # a field over the csv module's limit (131,072 characters), a stray NUL byte
         line = reader.line_num if reader is not None else "?"
         raise UserError(f"{path}: line {line} cannot be read as CSV ({err}); is it a CSV of numbers?") from None
-    if len(rows) < 2:
-        raise UserError(f"{path}: needs a header row and data rows, found {len(rows)} row(s)")
-    header = [h.strip() for h in rows[0]]
+
+
+def read_series_header(path: str | Path) -> list[str]:
+    """The column names of a series file (its first non-empty line), checked: nothing else is read."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"series file not found: {path}")
+    rows = _csv_rows(path)
+    first = next(rows, None)
+    rows.close()
+    if first is None:
+        raise UserError(f"{path}: needs a header row and data rows, found 0 row(s)")
+    header = [h.strip() for h in first]
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise UserError(f"{path}: line 1 names column(s) {', '.join(map(repr, repeated))} more than once; rename them")
-    body = rows[1:]
-    for i, r in enumerate(body):
-        if len(r) != len(header):
-            raise UserError(f"{path}: row {i + 2} has {len(r)} cells, the header {len(header)}")
-    columns = {name: [r[j] for r in body] for j, name in enumerate(header)}
+    return header
+
+
+def series_columns(
+    path: Path,
+    header: list[str],
+    *,
+    time: str = "t",
+    state: str | list[str] | None = None,
+    derivatives: str | list[str] | None = None,
+    group: str | None = None,
+) -> tuple[list[str], list[str] | None]:
+    """The state and derivative columns the options name in ``header``, every name checked
+    (exists, one role each, one derivative per state): the checks that need no data row."""
     derivative_names = _split(derivatives) if isinstance(derivatives, str) or derivatives is None else derivatives
     state_names = _split(state) if isinstance(state, str) or state is None else state
     if state_names is None:
@@ -146,9 +188,9 @@ def read_series_csv(
         state_names = [h for h in header if h not in taken]
     for label, names in (("--time", [time]), ("--state", state_names), ("--derivatives", derivative_names or [])):
         for n in names:
-            if n not in columns:
+            if n not in header:
                 raise UserError(f"{path}: no column {n!r} ({label}); the columns are {', '.join(header)}")
-    if group is not None and group not in columns:
+    if group is not None and group not in header:
         raise UserError(f"{path}: no column {group!r} (--group); the columns are {', '.join(header)}")
     if not state_names:
         raise UserError(f"{path}: no state columns left besides time, group and derivatives; name them with --state")
@@ -158,13 +200,77 @@ def read_series_csv(
             "--derivatives names one per state column, in the same order"
         )
     _check_roles(path, time, group, state_names, derivative_names or [])
-    t = _numbers(path, time, columns[time], 2)
-    states = np.stack([_numbers(path, n, columns[n], 2) for n in state_names], axis=1)
-    derivs = None
-    if derivative_names is not None:
-        derivs = np.stack([_numbers(path, n, columns[n], 2) for n in derivative_names], axis=1)
-    groups, labels = _group_index(path, columns[group] if group is not None else None, len(t))
-    table = SeriesTable(t, states, derivs, groups, tuple(state_names), labels, str(path), grouped=group is not None)
+    return list(state_names), None if derivative_names is None else list(derivative_names)
+
+
+def _read_body(
+    path: Path, header: list[str], numeric: list[str], group: str | None
+) -> tuple[dict[str, np.ndarray], np.ndarray, tuple[str, ...]]:
+    """The named numeric columns and the group index of every data row, chunk by chunk."""
+    rows = _csv_rows(path)
+    next(rows)  # the header
+    where = {name: header.index(name) for name in numeric}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in numeric}
+    groups = _GroupIndex(path, None if group is None else header.index(group))
+    chunk: list[list[str]] = []
+    first_row = 2  # row numbers as a spreadsheet shows them (the header is row 1)
+    for row in rows:
+        if len(row) != len(header):
+            raise UserError(f"{path}: row {first_row + len(chunk)} has {len(row)} cells, the header {len(header)}")
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            _convert(path, chunk, first_row, where, parts, groups)
+            first_row, chunk = first_row + len(chunk), []
+    _convert(path, chunk, first_row, where, parts, groups)
+    n = first_row + len(chunk) - 2
+    if n < 1:
+        raise UserError(f"{path}: needs a header row and data rows, found 1 row(s)")
+    values = {name: np.concatenate(p) if p else np.empty(0) for name, p in parts.items()}
+    return values, groups.index(n), groups.labels()
+
+
+def _convert(path, chunk, first_row, where, parts, groups) -> None:
+    if not chunk:
+        return
+    for name, j in where.items():
+        parts[name].append(_numbers(path, name, [r[j] for r in chunk], first_row))
+    groups.add(chunk, first_row)
+
+
+class _GroupIndex:
+    """Each row's group, in order of first appearance; a group whose rows are split is refused."""
+
+    def __init__(self, path: Path, column: int | None) -> None:
+        self.path, self.column = path, column
+        self._labels: dict[str, int] = {}
+        self._parts: list[np.ndarray] = []
+        self._last: int | None = None
+
+    def add(self, chunk: list[list[str]], first_row: int) -> None:
+        if self.column is None:
+            return
+        index = np.empty(len(chunk), dtype=np.int64)
+        for i, row in enumerate(chunk):
+            key = row[self.column].strip()
+            if key not in self._labels:
+                self._labels[key] = len(self._labels)
+            elif self._last != self._labels[key]:
+                raise UserError(
+                    f"{self.path}: group {key!r} appears again at row {first_row + i} after other groups; "
+                    "the rows of a group must be consecutive"
+                )
+            index[i] = self._last = self._labels[key]
+        self._parts.append(index)
+
+    def index(self, n: int) -> np.ndarray:
+        return np.zeros(n, dtype=np.int64) if self.column is None else np.concatenate(self._parts)
+
+    def labels(self) -> tuple[str, ...]:
+        return ("all",) if self.column is None else tuple(self._labels)
+
+
+def _check_time_order(path: Path, table: SeriesTable, header: list[str], time: str, group: str | None) -> None:
+    t, groups, labels = table.t, table.groups, table.group_labels
     for s in table.group_slices():
         step = np.diff(t[s])
         if (step <= 0).any():
@@ -178,25 +284,6 @@ def read_series_csv(
                 f"name the column that tells them apart with --group COL (columns: {others}); sorting the rows by "
                 "time would interleave the runs"
             )
-    return table
-
-
-def _group_index(path: Path, cells: list[str] | None, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
-    if cells is None:
-        return np.zeros(n, dtype=np.int64), ("all",)
-    labels: dict[str, int] = {}
-    index = np.empty(n, dtype=np.int64)
-    for i, cell in enumerate(cells):
-        key = cell.strip()
-        if key not in labels:
-            labels[key] = len(labels)
-        elif index[i - 1] != labels[key]:
-            raise UserError(
-                f"{path}: group {key!r} appears again at row {i + 2} after other groups; "
-                "the rows of a group must be consecutive"
-            )
-        index[i] = labels[key]
-    return index, tuple(labels)
 
 
 def read_states_csv(path: str | Path, names: tuple[str, ...]) -> np.ndarray:
