@@ -122,6 +122,8 @@ def remove_unused_output_dirs() -> None:
     while _CREATED:
         folder = _CREATED.pop()
         try:
+            if [p.name for p in folder.iterdir()] == [".lock"]:  # our own released lock: nothing of value
+                (folder / ".lock").unlink()
             folder.rmdir()
         except OSError:
             pass  # not empty (or gone): keep it

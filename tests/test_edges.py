@@ -165,3 +165,12 @@ def test_a_wrong_model_is_refused_from_the_header_alone(tmp_path, monkeypatch, c
     monkeypatch.setattr(series_file, "_read_body", lambda *a: pytest.fail("the body was read"))
     assert main(["compare", str(tmp_path / "s.csv"), "--model", "hnn", "--out", str(tmp_path / "o")]) == 2
     assert "needs an even count" in capsys.readouterr().err
+
+
+def test_a_refused_meta_run_leaves_no_folder(tmp_path, capsys):
+    """Refused after taking its folder's lock (a bad series file): the folder it made is gone."""
+    (tmp_path / "bad.csv").write_text("t,x\n0,1\n1,2\n")
+    out = tmp_path / "new" / "meta"
+    assert main(["meta", "clock", "--data", str(tmp_path / "bad.csv"), "--quick", "--out", str(out)]) == 2
+    assert "header must be" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
