@@ -174,3 +174,11 @@ def test_a_refused_meta_run_leaves_no_folder(tmp_path, capsys):
     assert main(["meta", "clock", "--data", str(tmp_path / "bad.csv"), "--quick", "--out", str(out)]) == 2
     assert "header must be" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
+
+
+def test_the_quick_budget_scales_its_epochs_down_on_big_data():
+    from physnet.tasks.defaults import EPOCH_BOUNDS, default_settings
+
+    small = default_settings(10_000, 2, ("nn",))["nn"].quick_compare["epochs"]
+    big = default_settings(5_000_000, 2, ("nn",))["nn"].quick_compare["epochs"]
+    assert small == 7 >= EPOCH_BOUNDS[0] and big == 1  # 10,000 rows: 66 steps an epoch, 400 quick steps

@@ -22,7 +22,8 @@ def default_settings(n_train: int, dim_in: int, models: tuple[str, ...]) -> dict
 
     Hidden width 100 (the paper's) or ``25 * dim_in`` if larger; batch 150 or a tenth of
     the data if smaller; epochs so that a full comparison takes about ``FULL_STEPS``
-    optimiser steps (within ``EPOCH_BOUNDS``), the quick one a fifth of that; meta-learning
+    optimiser steps (within ``EPOCH_BOUNDS``), the quick one a fifth of that (down to one epoch
+    on data so large that five would exceed the full budget's steps); meta-learning
     as for the paper's dynamics tasks (2 types around sine, 50 outer x 100 inner steps).
     """
     if n_train < 1 or dim_in < 1:
@@ -32,7 +33,9 @@ def default_settings(n_train: int, dim_in: int, models: tuple[str, ...]) -> dict
     steps_per_epoch = max(1, n_train // batch)
     lo, hi = EPOCH_BOUNDS
     epochs = int(min(hi, max(lo, math.ceil(FULL_STEPS / steps_per_epoch))))
-    quick_epochs = int(min(hi, max(lo, math.ceil(FULL_STEPS / 5 / steps_per_epoch))))
+    # the quick budget keeps to its steps on big data: one epoch where five would exceed a full budget
+    quick_lo = 1 if steps_per_epoch * lo > FULL_STEPS else lo
+    quick_epochs = int(min(hi, max(quick_lo, math.ceil(FULL_STEPS / 5 / steps_per_epoch))))
     meta = {"hidden": list(hidden), "k": 2, "base": "sin", "width": 50, "batch_size": batch}
     meta.update(inner_lr=1e-2, outer_lr=1e-3, inner_steps=100, outer_steps=50)
     compare = {"hidden": hidden, "batch_size": batch, "lr": 1e-2, "epochs": epochs}
