@@ -98,13 +98,27 @@ def renamed_attributes(module: str, namespace: dict[str, Any], renamed: dict[str
     return __getattr__
 
 
-def lazy_exports(module: str, namespace: dict[str, Any], exports: dict[str, str], moved: dict[str, str] | None = None):
+def lazy_exports(
+    module: str,
+    namespace: dict[str, Any],
+    exports: dict[str, str],
+    moved: dict[str, str] | None = None,
+    renamed: dict[str, str] | None = None,
+):
     """A package ``__getattr__`` importing each public name of ``exports`` (name -> module) on
-    first use, and each name of ``moved`` (name -> module it moved to) with a DeprecationWarning:
-    a package face that loads nothing until asked (``physnet --help`` without PyTorch)."""
-    moved = moved or {}
+    first use, each name of ``moved`` (name -> module it moved to) and of ``renamed`` (old name ->
+    new name among ``exports``) with a DeprecationWarning: a package face that loads nothing until
+    asked (``physnet --help`` without PyTorch)."""
+    moved, renamed = moved or {}, renamed or {}
 
     def __getattr__(name: str) -> Any:
+        if name in renamed:
+            warnings.warn(
+                f"{module}.{name} is now {renamed[name]}; the old name goes in the next release",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            name = renamed[name]
         if name in moved:
             warnings.warn(
                 f"{module}.{name} is now {moved[name]}.{name}; the old place goes in the next release",

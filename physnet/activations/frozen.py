@@ -17,6 +17,12 @@ INTERPOLATION_KINDS = ("linear", "cubic")
 LINEAR_ROWS = [0, 3, 4]
 
 
+def fused_rows(table: Tensor, kind: str) -> Tensor:
+    """The rows of a ``(5, C)`` table the fused Function reads: all of them, or for linear types
+    origin, slope and value (:func:`~physnet.activations.frozen_function.frozen_layer`)."""
+    return table[LINEAR_ROWS].contiguous() if kind == "linear" else table
+
+
 class InterpolatedActivation(nn.Module):
     """A frozen activation: piecewise-polynomial interpolation of samples, extended
     linearly outside the grid with the end slopes.
@@ -37,6 +43,7 @@ class InterpolatedActivation(nn.Module):
     end_values: Tensor
     end_slopes: Tensor
     table: Tensor
+    fused_table: Tensor
 
     def __init__(self, grid: Tensor, values: Tensor, kind: str = "linear") -> None:
         super().__init__()
@@ -71,6 +78,7 @@ class InterpolatedActivation(nn.Module):
         table[1:-1, 0], table[1:-1, 1:] = x[:-1], np.asarray(coeffs).T
         table[-1] = [x[-1], 0.0, 0.0, slopes[1], y[-1]]
         self.register_buffer("table", torch.tensor(table.T.copy()), persistent=False)  # (5, G + 1)
+        self.register_buffer("fused_table", fused_rows(self.table, kind), persistent=False)
         step = (x[-1] - x[0]) / (len(x) - 1)
         #: Evenly spaced knots (as from ``freeze``): the piece index is arithmetic, no search.
         self.uniform = bool(np.allclose(np.diff(x), step, rtol=1e-9, atol=0.0))
@@ -87,7 +95,7 @@ class InterpolatedActivation(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if self.uniform and not traceable(x):  # one autograd Function with hand-written derivatives
-            table = (self.table[LINEAR_ROWS] if self.kind == "linear" else self.table).to(x.dtype)
+            table = self.fused_table.to(x.dtype)
             return frozen_layer(x, table, self._no_offset, self._origin, self._inv_step, len(self.knots))
         index = self.piece_index(x).reshape(-1)
         table = self.table.to(x.dtype)
@@ -115,6 +123,7 @@ class FrozenBank(nn.Module):
     grid: Tensor
     values: Tensor
     layer_table: Tensor
+    fused_table: Tensor
 
     def __init__(
         self,
@@ -144,6 +153,7 @@ class FrozenBank(nn.Module):
         self._origin, self._inv_step = types[0]._origin, types[0]._inv_step
         table = torch.cat([f.table for f in types], dim=1)  # (5, k (G + 1)): type j's pieces at j (G + 1)
         self.register_buffer("layer_table", table, persistent=False)
+        self.register_buffer("fused_table", fused_rows(table, kind), persistent=False)
 
     @property
     def k(self) -> int:
@@ -157,8 +167,7 @@ class FrozenBank(nn.Module):
         :func:`~physnet.activations.frozen_function.frozen_layer` call (evenly spaced knots only;
         not under ``torch.compile`` or ``torch.func``, see ``frozen_function.traceable``)."""
         offsets = assignment.to(device=x.device, dtype=torch.long) * (len(self.grid) + 1)
-        table = self.layer_table[LINEAR_ROWS] if self.kind == "linear" else self.layer_table
-        return frozen_layer(x, table.to(x.dtype), offsets, self._origin, self._inv_step, len(self.grid))
+        return frozen_layer(x, self.fused_table.to(x.dtype), offsets, self._origin, self._inv_step, len(self.grid))
 
     def select(self, types: list[int]) -> FrozenBank:
         """A bank with only the given types (e.g. ``[0]`` for a type-1-only network)."""

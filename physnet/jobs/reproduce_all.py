@@ -58,19 +58,18 @@ def reproduce_all(
     options: dict[str, Any] = {
         "quick": quick,
         "seeds": seeds,
-        "force": context.force,
         "preset_name": preset_name,
         "meta_seeds": meta_seeds,
         "budgets": budgets,
         "compare_overrides": compare_overrides,
     }
     if backend == "ray":
-        summaries = _all_on_ray(out, tasks, options, context.address, echo, share, timings)
+        summaries = _all_on_ray(out, tasks, {**options, "force": context.force}, context.address, echo, share, timings)
     else:
         summaries = {}
         for task in tasks:
             start = time.perf_counter()
-            summaries[task] = reproduce_task(task, out / task, context=context, **_without_force(options))
+            summaries[task] = reproduce_task(task, out / task, context=context, **options)
             total = timings.task_done(task, summaries[task], time.perf_counter() - start)
             echo(f"[all] {task}: {time.perf_counter() - start:.0f} s (total so far {total:.0f} s)")
     if preset_name == "paper":
@@ -80,11 +79,6 @@ def reproduce_all(
         lines += ["", "The paper's claims, judged on these numbers: [claims.md](claims.md)."]
     (out / "report.md").write_text("\n".join(lines) + "\n")
     return timings.record
-
-
-def _without_force(options: dict) -> dict:
-    """The options of a task's ``reproduce`` (``force`` travels in the context here)."""
-    return {k: v for k, v in options.items() if k != "force"}
 
 
 def _paper_extras(out: Path, tasks, summaries, timings: Timings, quick, seeds, context: RunContext) -> None:

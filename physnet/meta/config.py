@@ -13,10 +13,7 @@ from physnet.activations.diverse import check_fractions
 from physnet.activations.learned import check_knots, check_subnet, default_subnet_init
 from physnet.errors import UserError
 from physnet.meta.groups import (
-    BANK_FIELDS,
     GROUPS,
-    INNER_FIELDS,
-    OUTER_FIELDS,
     BankSettings,
     InnerSettings,
     OuterSettings,
@@ -158,17 +155,21 @@ class MetaConfig:
     @property
     def bank(self) -> BankSettings:
         """The neuron types' settings as one record (:mod:`physnet.meta.groups`)."""
-        return BankSettings(**{short: getattr(self, flat) for short, flat in BANK_FIELDS.items()})
+        return self._group("bank")
 
     @property
     def inner(self) -> InnerSettings:
         """The inner loop's settings as one record."""
-        return InnerSettings(**{short: getattr(self, flat) for short, flat in INNER_FIELDS.items()})
+        return self._group("inner")
 
     @property
     def outer(self) -> OuterSettings:
         """The outer loop's settings as one record."""
-        return OuterSettings(**{short: getattr(self, flat) for short, flat in OUTER_FIELDS.items()})
+        return self._group("outer")
+
+    def _group(self, group: str) -> Any:
+        kind, names = GROUPS[group]
+        return kind(**{short: getattr(self, flat) for short, flat in names.items()})
 
     @classmethod
     def from_groups(

@@ -26,17 +26,5 @@ _EXPORTS = {
     "study_summary": "physnet.study.run",
 }
 __all__ = sorted(_EXPORTS)
-_lazy = lazy_exports(__name__, globals(), _EXPORTS)
-
-
-def __getattr__(name: str):
-    if name == "CompareConfig":  # a name of release 0.0
-        import warnings
-
-        warnings.warn(
-            f"{__name__}.CompareConfig is now StudyConfig; the old name goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        name = "StudyConfig"
-    return _lazy(name)
+#: ``CompareConfig``: the name of release 0.0, still importable with a DeprecationWarning.
+__getattr__ = lazy_exports(__name__, globals(), _EXPORTS, renamed={"CompareConfig": "StudyConfig"})
