@@ -25,6 +25,7 @@ from physnet.study.folder import check_study_folder
 from physnet.study.layout import meta_seed_folder, meta_seed_name
 from physnet.study.run import StudyConfig, StudyResult, run_study
 from physnet.study.skill import study_forecast
+from physnet.study.tuning import tuning_split
 from physnet.tasks.budget import budget, preset
 from physnet.tasks.presets import authors_numbers, default_meta_seeds
 from physnet.tasks.registry import get_task
@@ -68,7 +69,6 @@ def reproduce_model(
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     budgets = ("full",) if label is not None and budgets is None else two_budgets.parse_budgets(budgets)
     began = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
     meta, overrides = budget(
         task,
         model,
@@ -82,6 +82,9 @@ def reproduce_model(
     config = StudyConfig(task=task, model=model, data=data, **overrides)
     t = get_task(task)
     study_data = t.load(seed=config.data_seed, small=config.small, data=data)
+    if config.tune:  # a split too small to tune on is refused now, not after meta-learning
+        tuning_split(study_data, config.tune_fraction)
+    out.mkdir(parents=True, exist_ok=True)
     meta_data = (
         study_data
         if meta_base.small == config.small
