@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="flat fraction: share of Hessian eigenvalues with |lambda| < TOL * lambda_max (default 0.01)",
     )
     a.add_argument("--out", metavar="DIR", help="default: RUN_DIR")
+    a.add_argument(
+        "--workers",
+        type=arguments.positive_int,
+        metavar="N",
+        help="Hessians of N seeds side by side on worker processes, one thread each (default: the machine's cores)",
+    )
     a.set_defaults(run=run_analyze)
 
 
