@@ -85,8 +85,12 @@ def check_workers(workers: int, *, force: bool = False) -> None:
 
 def _init_worker() -> None:
     import torch
+    import torch._inductor.config as inductor_config
 
     torch.set_num_threads(1)  # one core each: the pool is the parallelism
+    # A forked worker inherits the parent's torch.compile thread pool without its threads: a
+    # compile (or a warm cache's load) waiting on it never returns. Compile in the worker itself.
+    inductor_config.compile_threads = 1
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the workers
 
 
