@@ -87,3 +87,35 @@ def test_bad_worker_counts_are_one_line(tmp_path, capsys, options, message):
     code = main(["compare", "van-der-pol", "--quick", "--arms", "base", "--out", str(tmp_path / "x"), *options])
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def _compile_in_worker(dtype: str) -> float:
+    import torch
+
+    from physnet.activations.frozen_function import _kernels
+
+    probe = torch.linspace(-1.0, 1.0, 8, dtype=getattr(torch, dtype))
+    table = torch.zeros(3, 4, dtype=probe.dtype)
+    value, _ = _kernels()["linear_with_slope"](probe, table, torch.zeros(8, dtype=probe.dtype), -1.0, 1.0, 3)
+    return float(value.sum())
+
+
+def test_a_forked_worker_compiles_after_the_parent_has(tmp_path, monkeypatch):
+    """The parent compiles first (torch.compile's thread pool starts here); a forked worker then
+    compiles and loads from the same cache: it had waited forever on the inherited, threadless pool."""
+    import torch
+
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "inductor"))
+    shutdown_pool()
+    assert _compile_in_worker("float32") == 0.0  # here: warms the cache, starts the compile threads
+    torch._inductor.config.compile_threads = 2  # as a parent that compiled with threads has it
+    jobs = [(d, (d,)) for d in ("float32", "float64", "float32", "float64")]
+    done: list = []
+    worker = __import__("threading").Thread(target=lambda: done.extend(pool_map(_compile_in_worker, jobs, 2)))
+    worker.start()
+    worker.join(timeout=120)
+    hung = worker.is_alive()
+    if hung:
+        shutdown_pool(kill=True)
+    assert not hung and sorted(done) == [(d, 0.0) for d in ("float32", "float32", "float64", "float64")]
+    shutdown_pool()
