@@ -10,6 +10,35 @@ from torch import Tensor
 
 from physnet.errors import UserError
 
+#: Integrators a rollout loss can use: physnet's own classic Runge-Kutta (the default, with no
+#: per-step checks) or an explicit fixed-step method of :mod:`physnet.integrators`.
+ROLLOUT_METHODS = ("rk4", "euler", "midpoint", "heun2", "heun3")
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """How a rollout loss integrates the model: ``steps`` samples ahead, one integration step
+    of ``dt`` per sample, with ``method`` (one of :data:`ROLLOUT_METHODS`).
+
+    Raises:
+        UserError: a window shorter than one step, a non-positive ``dt``, an unknown method.
+    """
+
+    steps: int
+    dt: float
+    method: str = "rk4"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.steps, bool) or int(self.steps) != self.steps or self.steps < 1:
+            raise UserError(f"--rollout-steps must be a whole number >= 1, got {self.steps}")
+        if not self.dt > 0:
+            raise UserError(f"a rollout needs a positive sampling interval, got dt={self.dt}")
+        if self.method not in ROLLOUT_METHODS:
+            raise UserError(f"unknown rollout method {self.method!r}; valid: {', '.join(ROLLOUT_METHODS)}")
+
+    def to_dict(self) -> dict:
+        return {"steps": self.steps, "dt": self.dt, "method": self.method}
+
 
 @dataclass(frozen=True)
 class TaskData:
@@ -18,7 +47,9 @@ class TaskData:
     Attributes:
         x_train, y_train: inputs ``(M, d_in)`` and targets ``(M, d_out)``.
         x_val, y_val: the validation split (always used whole).
-        loss: ``"mse"`` (targets are time derivatives) or ``"cross_entropy"``.
+        loss: ``"mse"`` (targets are time derivatives), ``"rollout"`` (targets are the
+            displacements of the next ``rollout.steps`` observed states, ``(M, K d)``, NaN past
+            the end of an orbit; :mod:`physnet.training.rollout`) or ``"cross_entropy"``.
         state_names: names of the input components.
         config: where the data came from (written into run configs).
         val_orbit: orbit index of each validation pair ``(M_val,)`` (pairs of one orbit are
@@ -29,6 +60,7 @@ class TaskData:
         system: the true system (for ground-truth rollouts), or None for measured data.
         noise_floor: the targets' own noise (:class:`physnet.tasks.noise_floor.NoiseFloor`) where
             known or estimated, else None.
+        rollout: the integration of a ``"rollout"`` loss, else None.
     """
 
     x_train: Tensor
@@ -43,6 +75,7 @@ class TaskData:
     system: Any = None
     train_orbit: Tensor | None = None
     noise_floor: Any = None
+    rollout: Rollout | None = None
 
     @property
     def dim_in(self) -> int:
@@ -76,4 +109,4 @@ def _check_range(values: torch.Tensor, dtype: torch.dtype, name: str, source: st
         )
 
 
-__all__ = ["TaskData"]
+__all__ = ["ROLLOUT_METHODS", "Rollout", "TaskData"]

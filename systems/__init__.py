@@ -9,6 +9,7 @@ from systems.base import (
     DynamicalSystem,
     HamiltonianSystem,
     System,
+    is_dissipative,
     is_hamiltonian,
     is_separable,
     make_generator,
@@ -16,6 +17,7 @@ from systems.base import (
 from systems.chaos import ChaosIndicators, chaos_indicators
 from systems.clock import PendulumClock
 from systems.clock_data import PendulumSeries, load_pendulum_series, shipped_clock_path
+from systems.damped import DampedDuffing, DampedPendulum
 from systems.datasets import DEFAULT_SPECS, Dataset, DatasetSpec, PairSet, make_dataset
 from systems.double_pendulum import DoublePendulum
 from systems.henon_heiles import HenonHeiles
@@ -35,6 +37,8 @@ SYSTEMS = {
     "double-pendulum": DoublePendulum,
     "mass-spring": MassSpring,
     "lotka-volterra": LotkaVolterra,
+    "damped-pendulum": DampedPendulum,
+    "duffing": DampedDuffing,
 }
 
 
@@ -50,6 +54,8 @@ __all__ = [
     "ChaosIndicators",
     "Dataset",
     "DatasetSpec",
+    "DampedDuffing",
+    "DampedPendulum",
     "DEFAULT_SPECS",
     "DoublePendulum",
     "DynamicalSystem",
@@ -68,6 +74,7 @@ __all__ = [
     "estimate_period",
     "generate_orbits",
     "get_system",
+    "is_dissipative",
     "is_hamiltonian",
     "is_separable",
     "load_pendulum_series",

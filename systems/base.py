@@ -59,6 +59,17 @@ def is_hamiltonian(system: object) -> bool:
     return isinstance(getattr(system, "n_dof", None), int) and callable(getattr(system, "hamiltonian", None))
 
 
+def is_dissipative(system: object) -> bool:
+    """True when ``system`` declares a (q, p) split, an energy and a dissipation ``R(q, p)``
+    (``(..., n_dof, n_dof)``, positive semi-definite): ``dq/dt = dE/dp``, ``dp/dt = -dE/dq -
+    R dE/dp``, the structure the ``discrete-gradient`` integrator keeps."""
+    return (
+        isinstance(getattr(system, "n_dof", None), int)
+        and callable(getattr(system, "energy", None))
+        and callable(getattr(system, "dissipation", None))
+    )
+
+
 def is_separable(system: object) -> bool:
     """True when ``system`` is Hamiltonian and declares ``H = T(p) + V(q)``."""
     return is_hamiltonian(system) and bool(getattr(system, "separable", False))

@@ -73,7 +73,8 @@ def test_a_damped_series_refuses_the_hnn_and_leaves_it_out_by_default(tmp_path):
     with pytest.raises(ValueError, match=r"--model hnn: .*dissipative.*--force-model"):
         series_task(damped, group="run", models=("hnn",))
     default = series_task(damped, group="run")
-    assert default.reproduce_models == ("nn",) and "left out" in default.notes[0]
+    assert default.reproduce_models == ("nn", "dhnn") and "left out" in default.notes[0]  # the DHNN learns it
+    assert "--model dhnn" in default.notes[0]
     forced = series_task(damped, group="run", models=("hnn",), force_model=True)
     record = forced.load().config["conservation"]
     assert record["verdict"] == "dissipative" and record["forced"]

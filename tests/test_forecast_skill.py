@@ -126,5 +126,5 @@ def test_rollout_members_single_and_ensemble_agree():
     alone = rollout_members(Rotation([2.0]), y0, 20, 0.1, "rk4")
     assert both.shape == (2, 2, 21, 2) and alone.shape == (1, 2, 21, 2)
     torch.testing.assert_close(both[1], alone[0])
-    with pytest.raises(ValueError, match="rk4 or implicit-midpoint"):
+    with pytest.raises(ValueError, match="rk4, implicit-midpoint, discrete-gradient, not 'euler'"):
         rollout_members(Rotation([1.0]), y0, 2, 0.1, "euler")

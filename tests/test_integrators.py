@@ -12,7 +12,7 @@ from physnet.integrators.implicit_midpoint import implicit_midpoint_step
 from problems import REGULAR_HH, HarmonicOscillator, RadialOscillator, henon_heiles_state
 from systems import HenonHeiles, Pendulum, VanDerPol
 
-FIXED = [name for name, m in METHODS.items() if not m.adaptive]
+FIXED = [name for name, m in METHODS.items() if not (m.adaptive or m.dissipative)]  # dissipative: test_dissipative
 ADAPTIVE = [name for name, m in METHODS.items() if m.adaptive]
 
 

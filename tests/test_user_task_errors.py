@@ -41,12 +41,12 @@ CASES = {
     "module that does not import": (["no_such_module:Thing"], "cannot import 'no_such_module'"),
     "attribute missing": (["test_user_tasks:Nothing"], "has no 'Nothing'"),
     "not a system": (["json:dumps"], "is not a system"),
-    "hnn for a non-Hamiltonian system": (["systems:VanDerPol", "--model", "hnn"], "is not Hamiltonian"),
+    "hnn for a non-Hamiltonian system": (["systems:VanDerPol", "--model", "hnn"], "neither Hamiltonian"),
     "energy for a sampler without one": (["test_user_tasks:Duffing", "--energy", "1"], "takes no energy"),
     "one orbit": (["test_user_tasks:Duffing", "--orbits", "1"], "--orbits must be at least 2"),
     "series option on a system": (["test_user_tasks:Duffing", "--group", "run"], "--group apply to FILE.csv"),
     "system option on a paper task": (["van-der-pol", "--orbits", "5"], "--orbits apply to module:Class"),
-    "unknown name": (["duffing"], "unknown task 'duffing'"),
+    "unknown name": (["dufing"], "unknown task 'dufing'"),
 }
 CSV_CASES = {
     "missing file": (None, [], "series file not found"),

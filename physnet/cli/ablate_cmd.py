@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(meta.NAME / compare.NAME where a name exists in both); tuples as 64-64; none for optional ones",
     )
     p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--model", help="nn or hnn (default: the task's first)")
+    p.add_argument("--model", help="nn, hnn or dhnn (dissipative Hamiltonian; default: the task's first)")
     p.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default: the preset's or budget's)")
     p.add_argument(
         "--meta-seeds",

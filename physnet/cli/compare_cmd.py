@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="write nothing: probe this machine's speed on the study's networks for a few seconds and print "
         "the work (member-steps) and the predicted training time",
     )
-    c.add_argument("--model", help="nn or hnn (default: the task's first)")
+    c.add_argument("--model", help="nn, hnn or dhnn (dissipative Hamiltonian; default: the task's first)")
     c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
     c.add_argument("--seeds", type=arguments.positive_int, help=f"seeds per arm (default {default('STUDY', 'seeds')})")
     c.add_argument(

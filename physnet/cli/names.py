@@ -42,6 +42,8 @@ REGISTRIES: dict[str, tuple[str, str]] = {
     "VARIABLE": ("physnet.jobs.ablation", "VARIABLE"),
     "TUNABLE": ("physnet.study.tuning", "TUNABLE"),
     "INITS": ("physnet.networks.ensemble_linear", "INITS"),
+    "LOSS_KINDS": ("physnet.tasks.rollout_data", "LOSS_KINDS"),
+    "ROLLOUT_METHODS": ("physnet.data", "ROLLOUT_METHODS"),
 }
 
 

@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("task", metavar="TASK", help=task_help())
     w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: list(int_list(s)))
     w.add_argument("--out", required=True, metavar="DIR")
-    w.add_argument("--model", help="nn or hnn (default: the task's first)")
+    w.add_argument("--model", help="nn, hnn or dhnn (dissipative Hamiltonian; default: the task's first)")
     w.add_argument("--seeds", type=arguments.positive_int)
     w.add_argument("--quick", action="store_true", help=quick_help("sweep-size"))
     w.add_argument("--data", metavar="CSV")

@@ -74,6 +74,7 @@ def add_protocol_options(parser: argparse.ArgumentParser) -> None:
         type=arguments.nonnegative_float,
         help=f"L2 penalty of the training optimizer (default {default('STUDY_TRAINING', 'weight_decay')})",
     )
+    add_loss_options(parser)
     g.add_argument(
         "--init",
         choices=names("INITS"),
@@ -82,10 +83,34 @@ def add_protocol_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_loss_options(parser: argparse.ArgumentParser) -> None:
+    """What a forecaster trains on: derivatives or its own rollouts."""
+    g = parser.add_argument_group("what a forecaster trains on")
+    g.add_argument(
+        "--loss",
+        choices=names("LOSS_KINDS"),
+        help="derivative (default): the states' time derivatives (given, or estimated from a series); rollout: "
+        "the next --rollout-steps observed states, the model integrated from each observed state (no derivatives "
+        "needed; robust to noisy positions)",
+    )
+    g.add_argument(
+        "--rollout-steps",
+        type=arguments.positive_int,
+        metavar="K",
+        help=f"rollout: samples ahead each window integrates (default {default('STUDY', 'rollout_steps')})",
+    )
+    g.add_argument(
+        "--rollout-method",
+        choices=names("ROLLOUT_METHODS"),
+        help="rollout: the integrator, one step per sample (default rk4)",
+    )
+
+
 def protocol_overrides(args: argparse.Namespace) -> dict:
     """The protocol options given, as ``StudyConfig`` overrides; an explicit ``--lr`` switches
     tuning off unless ``--tune lr`` asks for it too (refused: one would override the other)."""
-    given = {k: getattr(args, k, None) for k in ("tune", "tune_seeds", "tune_grid", "weight_decay", "init")}
+    keys = ("tune", "tune_seeds", "tune_grid", "weight_decay", "init", "loss", "rollout_steps", "rollout_method")
+    given = {k: getattr(args, k, None) for k in keys}
     given = {k: v for k, v in given.items() if v is not None}
     if getattr(args, "lr", None) is not None:
         if given.get("tune") == "lr":

@@ -10,10 +10,11 @@ import torchdiffeq
 from torch import Tensor
 
 from physnet.errors import UserError
+from physnet.integrators.discrete_gradient import discrete_gradient_step
 from physnet.integrators.implicit_midpoint import implicit_midpoint_step
 from physnet.integrators.registry import Method, get_method
 from physnet.integrators.symplectic import leapfrog_step, symplectic_euler_step
-from systems import is_hamiltonian, is_separable, per_orbit_rms_norm
+from systems import is_dissipative, is_hamiltonian, is_separable, per_orbit_rms_norm
 from systems.solver_watch import WatchedField, is_step_underflow, solver_failure
 
 
@@ -34,6 +35,11 @@ def check_method_fits(method: Method, func: Any) -> None:
         raise UserError(
             f"method {method.name!r} is symplectic and needs a Hamiltonian system with a (q, p) split; "
             f"{label!r} has none (use rk4 or dopri5)"
+        )
+    if method.dissipative and not is_dissipative(func):
+        raise UserError(
+            f"method {method.name!r} keeps a dissipative Hamiltonian structure and needs a system with n_dof, "
+            f"energy and dissipation; {label!r} has none (use rk4 or dopri5)"
         )
     if method.needs_separable and not is_separable(func):
         raise UserError(
@@ -63,13 +69,14 @@ def odeint(
             exactly one step per interval of ``t``; adaptive ones choose their steps
             so that every orbit meets ``rtol``/``atol`` on its own.
         method: a name from :data:`physnet.integrators.METHODS` (``euler``,
-            ``symplectic-euler``, ``leapfrog``, ``implicit-midpoint``, ``rk4``,
+            ``symplectic-euler``, ``leapfrog``, ``implicit-midpoint``, ``discrete-gradient``
+            (dissipative systems: ``n_dof``, ``energy``, ``dissipation``), ``rk4``,
             ``dopri5``, ...).
 
     Advanced:
-        options: for ``implicit-midpoint``: ``solver`` (``"fixed-point"`` or
-            ``"newton"``), ``tol``, ``max_iters``; for torchdiffeq methods: passed to
-            torchdiffeq (e.g. ``step_size``).
+        options: for ``implicit-midpoint``: ``solver`` (``"fixed-point"`` or ``"newton"``),
+            ``tol``, ``max_iters``; for ``discrete-gradient``: ``tol``, ``max_iters``; for
+            torchdiffeq methods: passed to torchdiffeq (e.g. ``step_size``).
 
     Returns:
         states shaped ``(T, ..., d)``, dtype and device of ``y0``.
@@ -102,6 +109,11 @@ def odeint(
             if not is_step_underflow(err):
                 raise
             raise UserError(solver_failure(watch)) from None
+    if m.dissipative:
+        out = [y0]
+        for k in range(len(t) - 1):
+            out.append(discrete_gradient_step(func, t[k], out[-1], t[k + 1] - t[k], **options))
+        return torch.stack(out)
     return _integrate_fixed(m, f, y0, t, getattr(func, "n_dof", None), options)
 
 

@@ -18,6 +18,8 @@ class Method:
             output interval).
         symplectic: preserves the symplectic form; needs a Hamiltonian (q, p) split.
         needs_separable: valid only for ``H = T(p) + V(q)``.
+        dissipative: keeps the structure of a dissipative Hamiltonian system (energy never
+            increases); needs ``n_dof``, ``energy`` and ``dissipation``.
         torchdiffeq_name: the torchdiffeq solver behind it, or None for physnet's own.
     """
 
@@ -26,6 +28,7 @@ class Method:
     adaptive: bool = False
     symplectic: bool = False
     needs_separable: bool = False
+    dissipative: bool = False
     torchdiffeq_name: str | None = None
 
 
@@ -40,6 +43,7 @@ METHODS: dict[str, Method] = {
         Method("symplectic-euler", 1, symplectic=True, needs_separable=True),
         Method("leapfrog", 2, symplectic=True, needs_separable=True),
         Method("implicit-midpoint", 2, symplectic=True),
+        Method("discrete-gradient", 2, dissipative=True),
         Method("fehlberg2", 2, adaptive=True, torchdiffeq_name="fehlberg2"),
         Method("adaptive-heun", 2, adaptive=True, torchdiffeq_name="adaptive_heun"),
         Method("bosh3", 3, adaptive=True, torchdiffeq_name="bosh3"),

@@ -22,6 +22,7 @@ from physnet.study.layout import meta_seed_name
 from physnet.study.run import StudyConfig, StudyResult, run_study
 from physnet.tasks.budget import budget, preset
 from physnet.tasks.registry import get_task
+from physnet.tasks.rollout_data import with_loss
 
 ABLATION_HEADER = ["meta_seed", "arm", "n", "median", "q1", "q3"]
 EFFECTS_HEADER = [
@@ -136,11 +137,11 @@ def _meta_learn_all(
             if (config, m) in frozen:
                 continue
             folder = out / "meta" / s.meta_folder(varies) / meta_seed_name(m)
-            key = (config.small, config.data, s.compare.data_seed)
-            if key not in data_cache:
-                data_cache[key] = get_task(config.task).load(
-                    seed=s.compare.data_seed, small=config.small, data=config.data
-                )
+            c = s.compare
+            key = (config.small, config.data, c.data_seed, c.loss, c.rollout_steps, c.rollout_method)
+            if key not in data_cache:  # meta-learning's inner loop on the comparison's loss
+                loaded = get_task(config.task).load(seed=c.data_seed, small=config.small, data=config.data)
+                data_cache[key] = with_loss(loaded, c.loss, c.rollout_steps, c.rollout_method)
             echo(f"[ablate] meta-learning {s.meta_folder(varies)}, meta seed {m}")
             result, _ = write_meta_folder(folder, config, data=data_cache[key], progress=progress)
             frozen[(config, m)] = result.frozen

@@ -17,7 +17,7 @@ from physnet.jobs.context import DEFAULT_CONTEXT, RunContext
 from physnet.meta import MetaConfig, meta_config_for
 from physnet.meta.folder import write_meta_folder
 from physnet.reports.meta_seed_summary import write_meta_seed_summary
-from physnet.reports.outputs import write_nn_vs_hnn, write_study
+from physnet.reports.outputs import write_models_comparison, write_study
 from physnet.reports.task_report import task_report
 from physnet.reports.timings import earlier_seconds
 from physnet.study.arms import CLASSIC_ARMS
@@ -29,6 +29,7 @@ from physnet.study.tuning import tuning_split
 from physnet.tasks.budget import budget, preset
 from physnet.tasks.presets import authors_numbers, default_meta_seeds
 from physnet.tasks.registry import get_task
+from physnet.tasks.rollout_data import with_loss
 
 
 def reproduce_model(
@@ -81,14 +82,15 @@ def reproduce_model(
     meta_base = meta_config_for(task, model, data=data, **meta)
     config = StudyConfig(task=task, model=model, data=data, **overrides)
     t = get_task(task)
-    study_data = t.load(seed=config.data_seed, small=config.small, data=data)
+    as_trained = lambda d: with_loss(d, config.loss, config.rollout_steps, config.rollout_method)  # noqa: E731
+    study_data = as_trained(t.load(seed=config.data_seed, small=config.small, data=data))
     if config.tune:  # a split too small to tune on is refused now, not after meta-learning
         tuning_split(study_data, config.tune_fraction)
     out.mkdir(parents=True, exist_ok=True)
-    meta_data = (
+    meta_data = (  # meta-learning's inner loop trains on the study's loss too
         study_data
         if meta_base.small == config.small
-        else t.load(seed=config.data_seed, small=meta_base.small, data=data)
+        else as_trained(t.load(seed=config.data_seed, small=meta_base.small, data=data))
     )
     summaries = {}
     results: dict[tuple[int, int], StudyResult] = {}
@@ -277,7 +279,7 @@ def reproduce_task(
             context=context,
         )
     if len(models) > 1:
-        write_nn_vs_hnn(out, summaries)
+        write_models_comparison(out, summaries)
     return summaries
 
 

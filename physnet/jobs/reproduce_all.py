@@ -12,7 +12,7 @@ from typing import Any
 from physnet.jobs.context import DEFAULT_CONTEXT, Echo, RunContext
 from physnet.jobs.reproduce import paper_models, reproduce_model, reproduce_task
 from physnet.jobs.sweep import paper_size_sweep
-from physnet.reports.outputs import write_nn_vs_hnn
+from physnet.reports.outputs import write_models_comparison
 from physnet.reports.paper_claims import write_claims
 from physnet.reports.timings import Timings
 from physnet.tasks.budget import preset
@@ -147,7 +147,7 @@ def _all_on_ray(
             continue
         summaries[task] = {m: done[task][m].summary for m in waiting[task]}
         if len(summaries[task]) > 1:
-            write_nn_vs_hnn(out / task, summaries[task])
+            write_models_comparison(out / task, summaries[task])
         seconds = sum(r.seconds for r in done[task].values())
         peak = max(r.peak_rss_mb for r in done[task].values())
         total = timings.task_done(task, summaries[task], seconds, peak_rss_mb=peak)

@@ -63,6 +63,10 @@ SIMULATION_DEFAULTS: dict[str, dict] = {
     "mass-spring": {"orbits": 8, "t_end": 20.0, "dt": 0.05},
     # predator-prey cycles of period ~6-10 around the equilibrium (1, 1)
     "lotka-volterra": {"orbits": 8, "t_end": 30.0, "dt": 0.05},
+    # friction 0.1: the energy falls about tenfold over the record
+    "damped-pendulum": {"orbits": 8, "t_end": 30.0, "dt": 0.05},
+    # the double well: swings over both wells, then settles into one
+    "duffing": {"orbits": 8, "t_end": 30.0, "dt": 0.05},
 }
 
 

@@ -19,6 +19,7 @@ from physnet.meta.groups import (
     OuterSettings,
 )
 from physnet.meta.unrolled import META_LOSSES
+from physnet.networks.build import ENERGY_MODELS
 from physnet.tasks.registry import get_task
 from physnet.training.functional_optim import INNER_OPTIMIZERS
 from physnet.training.rmsprop import check_rmsprop
@@ -143,7 +144,7 @@ class MetaConfig:
 
     @property
     def interpolation_kind(self) -> str:
-        return self.interpolation or ("cubic" if self.model.startswith("hnn") else "linear")
+        return self.interpolation or ("cubic" if self.model in ENERGY_MODELS else "linear")
 
     @property
     def unrolled_steps(self) -> int:

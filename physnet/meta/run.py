@@ -129,7 +129,7 @@ class MetaRun:
     def record(self, step: int, train_loss: float, meta_loss: float, seconds: float) -> dict:
         """Append outer step ``step`` (validation loss, the types on the grid) to the history."""
         self.sync_model()
-        val_loss, _ = evaluate(self.model, self.data.x_val, self.data.y_val, self.data.loss)
+        val_loss, _ = evaluate(self.model, self.data.x_val, self.data.y_val, self.data.loss, rollout=self.data.rollout)
         rec = {
             "outer_step": step,
             "train_loss": train_loss,

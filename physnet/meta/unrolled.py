@@ -28,6 +28,7 @@ from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.training.functional_optim import FunctionalOptimizer, detached
 from physnet.training.losses import member_loss
+from physnet.training.rollout import predict
 from physnet.training.trainer import TrainingDivergedError
 
 State = dict[str, Tensor]
@@ -42,7 +43,8 @@ def zeros_for_unused(grads, like) -> list[Tensor]:
 
 def batch_loss(model: nn.Module, theta: State, data: TaskData, idx: Tensor) -> Tensor:
     """The training loss of the network with weights ``theta`` on samples ``idx`` (a scalar)."""
-    return member_loss(functional_call(model, theta, (data.x_train[idx],)), data.y_train[idx], data.loss, 1)[0]
+    pred = predict(lambda x: functional_call(model, theta, (x,)), data.x_train[idx], data.rollout)
+    return member_loss(pred, data.y_train[idx], data.loss, 1)[0]
 
 
 def inner_step(

@@ -11,10 +11,14 @@ from torch import nn
 from physnet.activations import DiverseActivation, FixedBank, type_assignment
 from physnet.activations.diverse import TypeBank
 from physnet.errors import UserError
+from physnet.networks.dissipative import DissipativeHamiltonianNetwork
 from physnet.networks.mlp import MLP
 from physnet.networks.models import Classifier, HamiltonianNetwork, NeuralVectorField, SeparableHamiltonianNetwork
 
-MODEL_KINDS = ("nn", "hnn", "hnn-separable", "classifier")
+MODEL_KINDS = ("nn", "hnn", "hnn-separable", "dhnn", "classifier")
+#: Models trained on the derivative of their network (``grad H``): their activations need a
+#: second derivative, so frozen types interpolate cubically for them.
+ENERGY_MODELS = ("hnn", "hnn-separable", "dhnn")
 
 
 def hidden_activation(
@@ -52,7 +56,7 @@ def build_model(
     init: str = "default",
     output_bias: bool = True,
 ) -> nn.Module:
-    """A model of ``kind`` (``nn``, ``hnn``, ``hnn-separable``, ``classifier``).
+    """A model of ``kind`` (``nn``, ``hnn``, ``hnn-separable``, ``dhnn``, ``classifier``).
 
     Args:
         dim_in: state dimension (``2 n_dof`` for Hamiltonian models) or input width.
@@ -62,7 +66,8 @@ def build_model(
         seeds: one seed per ensemble member.
         init: weight initialisation, ``default`` (as ``nn.Linear``) or ``orthogonal``.
         output_bias: give the output layer a bias (a Hamiltonian network's has no use for
-            one: a constant does not change ``grad H``).
+            one: a constant does not change ``grad H``). A ``dhnn``'s friction network always
+            has one (a constant friction is its bias).
     """
     if kind not in MODEL_KINDS:
         raise UserError(f"unknown model {kind!r}; valid models: {', '.join(MODEL_KINDS)}")
@@ -75,17 +80,21 @@ def build_model(
         raise UserError(f"{len(hidden)} hidden layers need {len(hidden)} activation banks, got {len(banks)}")
     banks = [b if isinstance(b, str) else b.to(device) for b in banks]  # frozen tables follow the model
 
-    def mlp(n_in: int, n_out: int, offset: int = 0) -> MLP:
+    def mlp(n_in: int, n_out: int, offset: int = 0, bias: bool = output_bias) -> MLP:
         acts = [hidden_activation(n, b, fractions=fractions) for n, b in zip(hidden, banks, strict=True)]
         member_seeds = [s + offset for s in seeds]
-        return MLP(
-            [n_in, *hidden, n_out], acts, member_seeds, dtype=dtype, device=device, init=init, output_bias=output_bias
-        )
+        return MLP([n_in, *hidden, n_out], acts, member_seeds, dtype=dtype, device=device, init=init, output_bias=bias)
 
     if kind == "nn":
         return NeuralVectorField(mlp(dim_in, dim_in), state_names)
     if kind == "hnn":
         return HamiltonianNetwork(mlp(dim_in, 1), state_names)
+    if kind == "dhnn":
+        if dim_in % 2:
+            raise UserError(f"a dissipative Hamiltonian state has even dimension, got {dim_in}")
+        n = dim_in // 2
+        friction = mlp(dim_in, n * (n + 1) // 2, offset=2_000_003, bias=True)
+        return DissipativeHamiltonianNetwork(mlp(dim_in, 1), friction, state_names)
     if kind == "hnn-separable":
         if dim_in % 2:
             raise UserError(f"a Hamiltonian state has even dimension, got {dim_in}")

@@ -148,20 +148,58 @@ def write_analysis(
     return summary
 
 
-def write_nn_vs_hnn(out: Path, summaries: dict[str, dict]) -> None:
-    """``nn_vs_hnn.png`` and ``report.md`` beside a task's two model studies (Henon-Heiles, or a
-    user's Hamiltonian system)."""
-    task = str(summaries["nn"].get("task", "henon-heiles"))
+MODEL_TITLES = {
+    "nn": "conventional (NN)",
+    "hnn": "Hamiltonian (HNN)",
+    "hnn-separable": "separable Hamiltonian (HNN)",
+    "dhnn": "dissipative Hamiltonian (DHNN)",
+}
+
+
+def write_models_comparison(out: Path, summaries: dict[str, dict]) -> None:
+    """``report.md`` and a box plot beside a task's model studies (Henon-Heiles' NN and HNN:
+    ``nn_vs_hnn.png``; any other set, e.g. a damped task's NN, HNN and DHNN: ``models.png``):
+    each model's median metric per arm and its mix's forecast error, and which model's mix
+    does best on each (medians; every model of a task trains on the same loss)."""
+    first = next(iter(summaries.values()))
+    task = str(first.get("task", "henon-heiles"))
     name = {"henon-heiles": "Henon-Heiles"}.get(task, task)  # the paper's spelling
+    metric = str(first.get("metric", "val_mse"))
+    labels = [MODEL_TITLES.get(m, m) for m in summaries]
+    figure = "nn_vs_hnn.png" if set(summaries) == {"nn", "hnn"} else "models.png"
+    short = " vs ".join(m.upper() for m in summaries)
     values = {f"{m}:{arm}": np.array(s["arms"][arm]["values"]) for m, s in summaries.items() for arm in s["arms"]}
-    write_figure(out / "nn_vs_hnn.png", plot_arm_boxes(values, metric="val_mse", title=f"{name}: NN vs HNN"))
-    lines = [f"# {name}: conventional (NN) and Hamiltonian (HNN) networks", "", "![NN vs HNN](nn_vs_hnn.png)", ""]
+    write_figure(out / figure, plot_arm_boxes(values, metric=metric, title=f"{name}: {short}"))
+    title = ", ".join(labels[:-1]) + f" and {labels[-1]}"
+    lines = [f"# {name}: {title} networks", "", f"![{short}]({figure})", ""]
+    loss = (first.get("config") or {}).get("loss", "derivative")
+    lines += [f"Every model trained on the {loss} loss; {metric} per arm (median over seeds):", ""]
     for m, s in summaries.items():
         lines += [
-            f"- {m.upper()}: median val_mse per arm "
+            f"- {m.upper()}: "
             + ", ".join(f"{a} {v['median']:.3g}" for a, v in s["arms"].items())
+            + _mix_forecast(s)
             + f" ([report]({m}/report.md))"
         ]
-    hnn_better = summaries["hnn"]["arms"]["mix"]["median"] < summaries["nn"]["arms"]["mix"]["median"]
-    lines += ["", f"On this run the HNN mix {'beat' if hnn_better else 'did not beat'} the NN mix (medians)."]
+    best = min(summaries, key=lambda m: summaries[m]["arms"]["mix"]["median"])
+    lines += ["", f"On this run the {best.upper()} mix has the lowest median {metric}."]
+    errors = {m: _forecast_median(s) for m, s in summaries.items()}
+    known = {m: e for m, e in errors.items() if e is not None}
+    if known:
+        lowest = min(known, key=known.__getitem__)
+        lines += [f"The {lowest.upper()} mix forecasts best (median error over the whole rollout)."]
     (out / "report.md").write_text("\n".join(lines) + "\n")
+
+
+def _forecast_median(summary: dict) -> float | None:
+    metrics = (summary.get("forecast") or {}).get("metrics") or {}
+    whole = metrics.get("error@1") or metrics.get("rollout_error") or {}
+    try:
+        return float(whole["arms"]["mix"]["median"])
+    except (KeyError, TypeError):
+        return None
+
+
+def _mix_forecast(summary: dict) -> str:
+    error = _forecast_median(summary)
+    return "" if error is None else f"; mix forecast error {error:.3g}"

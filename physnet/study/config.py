@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from physnet.data import Rollout
 from physnet.errors import UserError
+from physnet.networks.build import ENERGY_MODELS
 from physnet.networks.ensemble_linear import INITS
 from physnet.study.arms import ARMS, PAPER_ARMS
 from physnet.study.tuning import TUNE_FRACTION, TUNE_SEEDS, check_tuning
 from physnet.tasks.budget import budget
 from physnet.tasks.budget import preset as preset_settings
 from physnet.tasks.registry import find_task, get_task
+from physnet.tasks.rollout_data import LOSS_KINDS
 from physnet.training import TrainConfig
 
 #: The training budget's settings a study stores flat in its ``config.json`` (the fields of
@@ -30,6 +33,8 @@ TRAIN_KEYS = (
     "data_seed",
 )
 STUDY_TRAINING = TrainConfig(epochs=20, batch_size=150, lr=1e-2)
+#: Samples ahead a rollout loss integrates by default.
+ROLLOUT_STEPS = 10
 
 
 @dataclass(frozen=True, init=False)
@@ -57,6 +62,9 @@ class StudyConfig:
         tune_seeds, tune_grid, tune_fraction: seeds per candidate rate, the candidates (None:
             the optimizer's default log grid) and the share of the training split held back
             to choose on.
+        loss: what a forecaster trains on and is measured by: ``derivative`` (the states' time
+            derivatives, given or estimated) or ``rollout`` (the next ``rollout_steps`` observed
+            states, the model integrated with ``rollout_method``; :mod:`physnet.training.rollout`).
     """
 
     task: str
@@ -74,6 +82,9 @@ class StudyConfig:
     tune_seeds: int
     tune_grid: tuple[float, ...] | None
     tune_fraction: float
+    loss: str
+    rollout_steps: int
+    rollout_method: str
 
     def __init__(
         self,
@@ -92,6 +103,9 @@ class StudyConfig:
         tune_seeds: int = TUNE_SEEDS,
         tune_grid: tuple[float, ...] | None = None,
         tune_fraction: float = TUNE_FRACTION,
+        loss: str = "derivative",
+        rollout_steps: int = ROLLOUT_STEPS,
+        rollout_method: str = "rk4",
         **training: Any,
     ) -> None:
         unknown = set(training) - set(TRAIN_KEYS)
@@ -114,6 +128,9 @@ class StudyConfig:
             tune_seeds=int(tune_seeds),
             tune_grid=None if tune_grid is None else tuple(float(g) for g in tune_grid),
             tune_fraction=float(tune_fraction),
+            loss=loss,
+            rollout_steps=int(rollout_steps),
+            rollout_method=rollout_method,
         )
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -132,12 +149,16 @@ class StudyConfig:
         if self.init not in INITS:
             raise UserError(f"unknown --init {self.init!r}; valid: {', '.join(INITS)}")
         check_tuning(self.tune, self.tune_seeds, self.tune_grid, self.tune_fraction)
+        if self.loss not in LOSS_KINDS:
+            raise UserError(f"unknown --loss {self.loss!r}; valid: {', '.join(LOSS_KINDS)}")
+        if self.loss == "rollout":
+            Rollout(self.rollout_steps, 1.0, self.rollout_method)  # refused here, before any data
 
     @property
     def output_bias(self) -> bool:
         """Whether the fresh networks' output layer has a bias: not for a Hamiltonian network
         under orthogonal initialisation (the literature's network)."""
-        return not (self.init == "orthogonal" and self.model.startswith("hnn"))
+        return not (self.init == "orthogonal" and self.model in ENERGY_MODELS)
 
     def __getattr__(self, name: str) -> Any:  # the training settings, flat
         if name in TRAIN_KEYS:
@@ -151,6 +172,7 @@ class StudyConfig:
         flat.update(base=self.base, small=self.small, data=self.data, dtype=self.dtype, init=self.init)
         flat.update(tune=self.tune, tune_seeds=self.tune_seeds, tune_fraction=self.tune_fraction)
         flat["tune_grid"] = None if self.tune_grid is None else list(self.tune_grid)
+        flat.update(loss=self.loss, rollout_steps=self.rollout_steps, rollout_method=self.rollout_method)
         task = find_task(self.task)
         if task is not None and task.source is not None:  # a user's task: how to build it again
             flat["task_source"] = dict(task.source)
@@ -194,6 +216,9 @@ class StudyConfig:
             d.pop("weight_decay")
         if self.init == "default":
             d.pop("init")
+        if self.loss == "derivative":  # studies written before the rollout loss existed
+            for key in ("loss", "rollout_steps", "rollout_method"):
+                d.pop(key)
         if self.tune is None:
             for key in ("tune", "tune_seeds", "tune_grid", "tune_fraction"):
                 d.pop(key)

@@ -81,9 +81,14 @@ class FailureRule:
 
 
 def target_variance(y: Tensor) -> float:
-    """Mean over columns of the variance of targets ``y`` ``(M, d)`` (population variance)."""
+    """Mean over columns of the variance of targets ``y`` ``(M, d)`` (population variance, over
+    each column's finite entries)."""
     y = y.detach().double().reshape(len(y), -1)
-    return float(y.var(dim=0, unbiased=False).mean())
+    observed = torch.isfinite(y)  # rollout targets are NaN past an orbit's end
+    count = observed.sum(0).clamp_min(1)
+    mean = y.nan_to_num().sum(0) / count
+    spread = torch.where(observed, y - mean, torch.zeros_like(y)).pow(2).sum(0) / count
+    return float(spread.mean())
 
 
 def failure_rule(y_train: Tensor, loss: str) -> FailureRule:

@@ -21,9 +21,11 @@ from torch import Tensor, nn
 
 from physnet.data import TaskData
 from physnet.errors import UserError
+from physnet.integrators.discrete_gradient import discrete_gradient, dissipative_flow, energy_and_gradient
 from physnet.study.forecast import _orbit_starts, _record_ends
+from physnet.training.rollout import rk4_step
 from systems import generate_orbits
-from systems.base import is_hamiltonian
+from systems.base import is_dissipative, is_hamiltonian
 
 #: Normalised error above which a forecast is no longer valid.
 VPT_THRESHOLD = 0.4
@@ -40,7 +42,10 @@ MAX_ITERATIONS = 60
 
 def skill_method(model: str) -> str:
     """The default integrator: the implicit midpoint rule (symplectic) for a Hamiltonian
-    network, classical RK4 otherwise."""
+    network, the discrete gradient (energy never rises) for a dissipative one, classical RK4
+    otherwise."""
+    if model == "dhnn":
+        return "discrete-gradient"
     return "implicit-midpoint" if model.startswith("hnn") else "rk4"
 
 
@@ -65,14 +70,6 @@ class Skill:
     lyapunov_time: float | None = None
 
 
-def _rk4(f, y: Tensor, h: float) -> Tensor:
-    k1 = f(y)
-    k2 = f(y + 0.5 * h * k1)
-    k3 = f(y + 0.5 * h * k2)
-    k4 = f(y + h * k3)
-    return y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-
-
 def _implicit_midpoint(f, y: Tensor, h: float) -> Tensor:
     """One implicit-midpoint step by fixed-point iteration, member by member: where an
     iterate does not settle (or is not finite) the state becomes NaN (that rollout is lost)
@@ -90,6 +87,32 @@ def _implicit_midpoint(f, y: Tensor, h: float) -> Tensor:
     return torch.where(settled.unsqueeze(-1), y1, torch.full_like(y1, float("nan")))
 
 
+def _discrete_gradient(model: nn.Module, y: Tensor, h: float) -> Tensor:
+    """One discrete-gradient step (:mod:`physnet.integrators.discrete_gradient`; the model's
+    energy never rises) by fixed-point iteration, member by member as :func:`_implicit_midpoint`."""
+    tol = 100 * torch.finfo(y.dtype).eps
+    e0, grad0 = energy_and_gradient(model, y)
+    y1 = y + h * dissipative_flow(model, grad0, y)
+    settled = torch.zeros(y.shape[:-1], dtype=torch.bool, device=y.device)
+    for _ in range(MAX_ITERATIONS):
+        dgrad, _ = discrete_gradient(model, y, y1, e0)
+        new = y + h * dissipative_flow(model, dgrad, 0.5 * (y + y1))
+        change = (new - y1).abs()
+        y1 = new
+        settled = (change <= tol * (1 + y1.abs())).all(dim=-1)
+        if bool((settled | ~torch.isfinite(y1).all(dim=-1)).all()):
+            break
+    return torch.where(settled.unsqueeze(-1), y1, torch.full_like(y1, float("nan")))
+
+
+#: The integrators forecast skill rolls out with: each ``(model, f, y, h) -> next y``.
+_STEPS = {
+    "rk4": lambda model, f, y, h: rk4_step(f, y, h),
+    "implicit-midpoint": lambda model, f, y, h: _implicit_midpoint(f, y, h),
+    "discrete-gradient": lambda model, f, y, h: _discrete_gradient(model, y, h),
+}
+
+
 def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method: str) -> Tensor:
     """Every member of ``model`` rolled out from the same states ``y0`` ``(N, d)``.
 
@@ -100,14 +123,14 @@ def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method:
     field: Callable[[Tensor, Tensor], Tensor] = model.vector_field  # type: ignore[assignment]
     zero = torch.zeros((), dtype=y0.dtype)
     f = lambda y: field(zero, y)  # noqa: E731
-    step = _implicit_midpoint if method == "implicit-midpoint" else _rk4
-    if method not in ("implicit-midpoint", "rk4"):
-        raise UserError(f"forecast skill integrates with rk4 or implicit-midpoint, not {method!r}")
+    if method not in _STEPS:
+        raise UserError(f"forecast skill integrates with {', '.join(_STEPS)}, not {method!r}")
+    step = _STEPS[method]
     y = y0.unsqueeze(0).expand(members, *y0.shape).contiguous() if members > 1 else y0
     out = [y]
     with torch.no_grad():
         for _ in range(steps):
-            y = step(f, y, dt)
+            y = step(model, f, y, dt)
             y = torch.where(torch.isfinite(y), y, torch.full_like(y, float("nan")))
             out.append(y)
     rolled = torch.stack(out, dim=-2)  # (E, N, T, d) or (N, T, d)
@@ -178,12 +201,15 @@ def forecast_skill(
     raw = (rolled - truth.unsqueeze(0)).norm(dim=-1) / scale
     error = torch.nan_to_num(raw, nan=ERROR_CAP).clamp(max=ERROR_CAP).numpy()
     drift = None
-    energy = data.system.energy if data.system is not None and is_hamiltonian(data.system) else None
+    system = data.system
+    energy = system.energy if system is not None and (is_hamiltonian(system) or is_dissipative(system)) else None
     if energy is not None:
         e0 = energy(truth[:, 0])  # (N,)
+        # a conserved energy against its start; a decaying one against the truth's at each time
+        expected = e0.unsqueeze(-1) if is_hamiltonian(system) else energy(truth)  # (N, 1) or (N, T)
         along = energy(rolled)  # (E, N, T)
         size = float(e0.abs().mean()) or 1.0
-        worst = ((along - e0.unsqueeze(-1)).abs() / size).nan_to_num(nan=ERROR_CAP).amax(dim=-1)
+        worst = ((along - expected).abs() / size).nan_to_num(nan=ERROR_CAP).amax(dim=-1)
         drift = np.median(worst.clamp(max=ERROR_CAP).numpy(), axis=1)
     return Skill(
         t.numpy(),

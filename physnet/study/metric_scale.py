@@ -4,6 +4,7 @@ MSE reads as ``1 - R^2``) and the targets' own noise floor, where known."""
 from __future__ import annotations
 
 from physnet.data import TaskData
+from physnet.study.failures import target_variance
 from physnet.study.verdict import NOISE_FRACTION
 
 
@@ -11,12 +12,11 @@ def metric_scale(data: TaskData) -> dict:
     """``{"target_variance", "noise_floor", "noise_fraction"}`` for a regression task (the
     variance of the validation targets averaged over components, so that ``val_mse /
     target_variance = 1 - R^2``; the floor's dictionary or None), or ``{}`` for a classifier."""
-    if data.loss != "mse":
+    if data.loss not in ("mse", "rollout"):
         return {}
-    y = data.y_val.double()
     floor = data.noise_floor
     return {
-        "target_variance": float(y.var(dim=0, unbiased=False).mean()),
+        "target_variance": target_variance(data.y_val),
         "noise_floor": None if floor is None else floor.to_dict(),
         "noise_fraction": NOISE_FRACTION,
     }

@@ -30,6 +30,7 @@ from physnet.study.model_store import DTYPES
 from physnet.study.statistics import summarize
 from physnet.study.tuning import ArmTuning, tune_arms, tuning_split, tuning_summary
 from physnet.tasks.registry import get_task
+from physnet.tasks.rollout_data import with_loss
 
 #: Members trained together in one batched ensemble.
 CHUNK = BLOCK  # the name of earlier releases
@@ -202,6 +203,8 @@ def _check_study(config: StudyConfig, frozen: FrozenBank | None, block_size: int
 def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -> TaskData:
     if data is None:
         data = task.load(seed=config.data_seed, small=config.small, data=config.data)
+    if data.loss != "rollout":  # data already in rollout form (a caller's) stay as given
+        data = with_loss(data, config.loss, config.rollout_steps, config.rollout_method)
     return data.to(device, DTYPES[config.dtype])
 
 

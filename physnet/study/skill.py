@@ -17,7 +17,9 @@ import torch
 from physnet.activations.frozen_function import use_compiled
 from physnet.data import TaskData
 from physnet.io import write_atomically, write_figure
+from physnet.plots.dissipation import plot_dissipation
 from physnet.plots.forecast_skill import plot_skill_error, plot_skill_rollouts
+from physnet.study.dissipation import study_dissipation
 from physnet.study.forecast_skill import (
     ERROR_CAP,
     HIGHER_IS_BETTER,
@@ -127,7 +129,31 @@ def study_forecast(
     began = time.perf_counter()
     skills = arm_skills(out, arms, data, model, n_orbits=n_orbits)
     figures = write_skill(out, skills, label, data.state_names)
-    return skill_summary(skills, time.perf_counter() - began), figures
+    summary = skill_summary(skills, time.perf_counter() - began)
+    if model == "dhnn":
+        summary["dissipation"], figure = write_dissipation(out, arms, data, skills, label)
+        figures.append(figure)
+    return summary, figures
 
 
-__all__ = ["arm_skills", "one_thread", "skill_summary", "study_forecast", "write_skill"]
+def write_dissipation(
+    out: Path, arms: list[str], data: TaskData, skills: dict[str, Skill], label: str
+) -> tuple[dict, tuple[str, str]]:
+    """``dissipation.png`` (learned energy along the forecast, learned friction per arm) and the
+    summary's ``dissipation`` entry (per-arm summaries of the learned friction, the true one)."""
+    found = study_dissipation(out, arms, data, skills)
+    energy = found.pop("energy")
+    friction = {arm: np.asarray(s["values"]) for arm, s in found["arms"].items()}
+    write_figure(
+        out / "dissipation.png",
+        plot_dissipation(
+            energy["t"], energy["truth"], energy["arms"], friction, found["true_damping"], title=f"{label}: energy"
+        ),
+    )
+    medians = ", ".join(f"{arm} {s['median']:.3g}" for arm, s in found["arms"].items())
+    truth = "" if found["true_damping"] is None else f" (true {found['true_damping']:g})"
+    caption = f"Learned energy along the forecast, and learned friction per arm: medians {medians}{truth}"
+    return found, (caption, "dissipation.png")
+
+
+__all__ = ["arm_skills", "one_thread", "skill_summary", "study_forecast", "write_dissipation", "write_skill"]

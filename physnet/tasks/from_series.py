@@ -25,8 +25,8 @@ VAL_FRACTION = 0.2
 
 
 def series_models(n_states: int) -> tuple[str, ...]:
-    """``nn``, and ``hnn`` when the state columns can be read as ``(q1..qn, p1..pn)``."""
-    return ("nn", "hnn") if n_states % 2 == 0 else ("nn",)
+    """``nn``, and ``hnn`` and ``dhnn`` when the state columns can be read as ``(q1..qn, p1..pn)``."""
+    return ("nn", "hnn", "dhnn") if n_states % 2 == 0 else ("nn",)
 
 
 def split_rows(table: SeriesTable, val_fraction: float = VAL_FRACTION) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +138,8 @@ def series_task(
         val_fraction: share of the groups (the last ones) or, without groups, of the rows
             (the last in time) held out for validation.
         models: ``nn``, and ``hnn`` for an even number of state columns read as
-            ``(q1..qn, p1..pn)`` (default: those allowed, ``nn`` first).
+            ``(q1..qn, p1..pn)`` (default: ``nn``, and with an even column count ``hnn`` for a
+            record that conserves energy, ``dhnn`` for one that does not, both with ``force_model``).
         settings: per-model records (default: from the data size and dimension).
         small_every: the small data keeps every ``small_every``-th row.
         force_model: train ``hnn`` even where the conservation check
@@ -172,8 +173,9 @@ def series_task(
             )
     table, slopes, floor = read(path)
     conservation, notes = _conservation(table, slopes, models, force_model, path) if "hnn" in allowed else (None, ())
-    if conservation is not None and not conservation["conservative"] and not force_model:
-        allowed = ("nn",)
+    if conservation is not None:  # by default: the energy model the record calls for
+        allowed = ("nn", "hnn") if conservation["conservative"] else ("nn", "dhnn")
+        allowed = ("nn", "hnn", "dhnn") if force_model and not conservation["conservative"] else allowed
     models = models or allowed
     train_rows, _ = split_rows(table, val_fraction)  # too few groups or rows: refused now
 
@@ -218,9 +220,12 @@ def _conservation(
     if models and "hnn" in models:
         raise UserError(
             f"--model hnn: {path}: {found.evidence()}, and a conservative Hamiltonian network forecasts closed "
-            "orbits; use --model nn, or --force-model to train it anyway"
+            "orbits; use --model dhnn (learns the dissipation) or nn, or --force-model to train it anyway"
         )
-    return record, (f"{path}: {found.evidence()}; the Hamiltonian network is left out (--force-model to include it)",)
+    return record, (
+        f"{path}: {found.evidence()}; the conservative Hamiltonian network is left out (--model dhnn learns the "
+        "dissipation; --force-model includes hnn)",
+    )
 
 
 __all__ = ["VAL_FRACTION", "check_val_fraction", "series_data", "series_models", "series_task", "split_rows"]

@@ -21,13 +21,17 @@ from physnet.tasks.settings import ModelSettings
 from physnet.tasks.spec import Task
 from physnet.tasks.system_import import check_system
 from systems import DatasetSpec, make_dataset
-from systems.base import is_hamiltonian, make_generator
+from systems.base import is_dissipative, is_hamiltonian, make_generator
 from systems.datasets import NOISE_ON
 
 
 def system_models(system: Any) -> tuple[str, ...]:
-    """The models a system allows: ``nn``, and ``hnn`` when it is Hamiltonian."""
-    return ("nn", "hnn") if is_hamiltonian(system) else ("nn",)
+    """The models a system allows: ``nn``; ``hnn`` and ``dhnn`` when it is Hamiltonian (a
+    conservative record teaches a dissipation near zero); ``dhnn``, and ``hnn`` to show what a
+    conservative model makes of it, when it is dissipative (:func:`systems.base.is_dissipative`)."""
+    if is_hamiltonian(system) or is_dissipative(system):
+        return ("nn", "hnn", "dhnn")
+    return ("nn",)
 
 
 def check_energy_sampler(system: Any, energy: float | None) -> None:
@@ -119,7 +123,12 @@ def system_task(
     models = models or allowed
     for m in models:
         if m not in allowed:
-            why = "the system is not Hamiltonian (no n_dof and hamiltonian)" if m == "hnn" else "not a dynamics model"
+            why = (
+                "the system is neither Hamiltonian (n_dof and hamiltonian) nor dissipative (n_dof, energy and "
+                "dissipation)"
+                if m in ("hnn", "dhnn")
+                else "not a dynamics model"
+            )
             raise UserError(f"--model {m}: {why}; this system takes {', '.join(allowed)}")
     spec = DatasetSpec(
         n_orbits=orbits, t_end=t_end, dt=dt, noise_std=noise, val_fraction=val_fraction, noise_on=noise_on

@@ -1,6 +1,7 @@
 """The registry of tasks: every command looks a task up here by name.
 
-The paper's four tasks (:mod:`physnet.tasks.paper`) are registered at import; a user's task
+The paper's four tasks (:mod:`physnet.tasks.paper`) and two damped ones
+(:mod:`physnet.tasks.damped`) are registered at import; a user's task
 is registered with :func:`register_task` and then works in every command and function that
 takes a task name.
 """
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from physnet.data import TaskData
 from physnet.errors import UserError
+from physnet.tasks.damped import DAMPED_TASKS
 from physnet.tasks.paper import PAPER_TASKS, load_clock, load_henon_heiles, load_mnist1d_task, load_van_der_pol
 from physnet.tasks.settings import ModelSettings, PresetValues
 from physnet.tasks.spec import Task
 
-TASKS: dict[str, Task] = {t.name: t for t in PAPER_TASKS}
+TASKS: dict[str, Task] = {t.name: t for t in (*PAPER_TASKS, *DAMPED_TASKS)}
 
 
 def register_task(task: Task, *, replace: bool = False) -> Task:

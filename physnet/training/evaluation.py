@@ -5,7 +5,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from physnet.data import Rollout
 from physnet.training.losses import member_loss, member_metric
+from physnet.training.rollout import predict
 
 
 def ensemble_input(model: nn.Module, x: Tensor) -> Tensor:
@@ -19,8 +21,11 @@ def n_members(model: nn.Module) -> int:
     return int(getattr(model, "n_members", 1))
 
 
-def evaluate(model: nn.Module, x: Tensor, y: Tensor, kind: str, *, chunk: int = 4096) -> tuple[Tensor, Tensor]:
-    """Loss and metric of every member on the whole split ``(x, y)``, each shaped ``(E,)``.
+def evaluate(
+    model: nn.Module, x: Tensor, y: Tensor, kind: str, *, chunk: int = 4096, rollout: Rollout | None = None
+) -> tuple[Tensor, Tensor]:
+    """Loss and metric of every member on the whole split ``(x, y)``, each shaped ``(E,)``
+    (with ``rollout``: of the model's integrated states, :mod:`physnet.training.rollout`).
 
     Gradient mode stays on for models whose output needs autograd (Hamiltonian networks);
     nothing is kept for a backward pass.
@@ -31,7 +36,7 @@ def evaluate(model: nn.Module, x: Tensor, y: Tensor, kind: str, *, chunk: int = 
     for start in range(0, len(x), chunk):
         xb, yb = x[start : start + chunk], y[start : start + chunk]
         with torch.no_grad():
-            pred = model(ensemble_input(model, xb))
+            pred = predict(model, ensemble_input(model, xb), rollout)
         pred = pred.detach()
         w = len(xb)
         totals_loss += member_loss(pred, yb, kind, e).double() * w

@@ -7,7 +7,7 @@ from torch import Tensor
 
 from physnet.errors import UserError
 
-LOSSES = ("mse", "cross_entropy")
+LOSSES = ("mse", "rollout", "cross_entropy")
 
 
 def member_loss(pred: Tensor, target: Tensor, kind: str, n_members: int) -> Tensor:
@@ -16,11 +16,17 @@ def member_loss(pred: Tensor, target: Tensor, kind: str, n_members: int) -> Tens
     Args:
         pred: ``(E, B, out)`` for ensembles, ``(B, out)`` for one member.
         target: ``(B, out)`` regression targets or ``(B,)`` class indices, shared by all members.
+            ``rollout`` targets may hold NaN (a window past its orbit's end): the mean is over
+            the finite entries.
     """
     if n_members == 1:
         pred = pred.unsqueeze(0)
     if kind == "mse":
         return (pred - target).pow(2).flatten(1).mean(1)
+    if kind == "rollout":
+        observed = torch.isfinite(target)
+        error = torch.where(observed, pred - target.nan_to_num(), torch.zeros((), dtype=pred.dtype))
+        return error.pow(2).flatten(1).sum(1) / observed.sum().clamp_min(1)
     if kind == "cross_entropy":
         e, b, c = pred.shape
         ce = torch.nn.functional.cross_entropy(pred.reshape(e * b, c), target.repeat(e), reduction="none")

@@ -22,6 +22,7 @@ from physnet.training.batches import BatchStream
 from physnet.training.evaluation import ensemble_input, evaluate, n_members
 from physnet.training.losses import member_loss
 from physnet.training.rmsprop import DEFAULT_DECAY, RMSprop, check_rmsprop
+from physnet.training.rollout import predict
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
@@ -148,7 +149,8 @@ def train(
     for epoch in range(config.epochs):
         for step in range(stream.batches_per_epoch):
             idx = stream.next()
-            losses = member_loss(forward(ensemble_input(model, data.x_train[idx])), data.y_train[idx], data.loss, e)
+            pred = predict(forward, ensemble_input(model, data.x_train[idx]), data.rollout)
+            losses = member_loss(pred, data.y_train[idx], data.loss, e)
             total = losses.sum()
             if not math.isfinite(float(total.detach())):
                 if nonfinite == "raise":
@@ -175,7 +177,7 @@ def train(
             history[epoch + 1 :] = float("nan")
             break
     bar.close()
-    val_loss, val_metric = evaluate(model, data.x_val, data.y_val, data.loss)
+    val_loss, val_metric = evaluate(model, data.x_val, data.y_val, data.loss, rollout=data.rollout)
     val_loss, val_metric = val_loss.cpu(), val_metric.cpu()
     diverged = ~alive
     if bool(diverged.any()):
