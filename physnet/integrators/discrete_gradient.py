@@ -13,6 +13,8 @@ satisfies ``dgrad E . dy = E(y1) - E(y0)`` exactly, so ``E(y1) - E(y0) = -h dgra
 dgrad_p <= 0``: the energy falls by the discrete dissipation, never rises (up to the
 rounding of ``E`` itself), and is kept exactly where ``R = 0``. Second order, implicit
 (solved by fixed-point iteration, as :func:`~physnet.integrators.implicit_midpoint.implicit_midpoint_step`).
+A system with a ``forcing(y)`` (a driven one) gets ``h (0, F(ybar))`` added: its energy changes by
+the work of that force as well, and may rise.
 """
 
 from __future__ import annotations
@@ -49,11 +51,14 @@ def discrete_gradient(system: Any, y0: Tensor, y1: Tensor, e0: Tensor) -> tuple[
 
 
 def dissipative_flow(system: Any, grad: Tensor, at: Tensor) -> Tensor:
-    """``(J - R(at)) grad`` for states ``(..., 2 n)``."""
+    """``(J - R(at)) grad`` (plus ``(0, F(at))`` for a system with a ``forcing``) for states
+    ``(..., 2 n)``."""
     n = int(system.n_dof)
     gq, gp = grad[..., :n], grad[..., n:]
     friction = (system.dissipation(at).detach() @ gp.unsqueeze(-1)).squeeze(-1)
-    return torch.cat([gp, -gq - friction], dim=-1)
+    forcing = getattr(system, "forcing", None)
+    force = forcing(at) if callable(forcing) else None
+    return torch.cat([gp, -gq - friction + (0 if force is None else force.detach())], dim=-1)
 
 
 def discrete_gradient_step(

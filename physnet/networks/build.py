@@ -15,10 +15,10 @@ from physnet.networks.dissipative import DissipativeHamiltonianNetwork
 from physnet.networks.mlp import MLP
 from physnet.networks.models import Classifier, HamiltonianNetwork, NeuralVectorField, SeparableHamiltonianNetwork
 
-MODEL_KINDS = ("nn", "hnn", "hnn-separable", "dhnn", "classifier")
+MODEL_KINDS = ("nn", "hnn", "hnn-separable", "dhnn", "dhnn-forced", "classifier")
 #: Models trained on the derivative of their network (``grad H``): their activations need a
 #: second derivative, so frozen types interpolate cubically for them.
-ENERGY_MODELS = ("hnn", "hnn-separable", "dhnn")
+ENERGY_MODELS = ("hnn", "hnn-separable", "dhnn", "dhnn-forced")
 
 
 def hidden_activation(
@@ -89,12 +89,13 @@ def build_model(
         return NeuralVectorField(mlp(dim_in, dim_in), state_names)
     if kind == "hnn":
         return HamiltonianNetwork(mlp(dim_in, 1), state_names)
-    if kind == "dhnn":
+    if kind in ("dhnn", "dhnn-forced"):
         if dim_in % 2:
             raise UserError(f"a dissipative Hamiltonian state has even dimension, got {dim_in}")
         n = dim_in // 2
         friction = mlp(dim_in, n * (n + 1) // 2, offset=2_000_003, bias=True)
-        return DissipativeHamiltonianNetwork(mlp(dim_in, 1), friction, state_names)
+        forcing = mlp(dim_in, n, offset=3_000_017, bias=True) if kind == "dhnn-forced" else None
+        return DissipativeHamiltonianNetwork(mlp(dim_in, 1), friction, state_names, forcing)
     if kind == "hnn-separable":
         if dim_in % 2:
             raise UserError(f"a Hamiltonian state has even dimension, got {dim_in}")

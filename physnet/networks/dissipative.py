@@ -8,6 +8,10 @@ on the vector field, so the whole comparison protocol runs on it. Without forcin
 ``H`` can only decrease along the model's flow (``dH/dt = -(dH/dp)^T R dH/dp``); the
 ``discrete-gradient`` integrator keeps that step by step. A conservative record teaches
 ``R`` near zero; a damped pendulum's ``R`` is its friction rate.
+
+``dhnn-forced`` adds a third network, a generalised force ``F(q, p)`` on the momenta
+(``dp/dt = -dH/dq - R dH/dp + F``), for driven systems such as a clock, whose escapement
+pumps in the energy that friction takes out; its energy may then rise.
 """
 
 from __future__ import annotations
@@ -30,7 +34,13 @@ class DissipativeHamiltonianNetwork(nn.Module):
 
     name = "dhnn"
 
-    def __init__(self, hamiltonian_net: MLP, friction_net: MLP, state_names: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self,
+        hamiltonian_net: MLP,
+        friction_net: MLP,
+        state_names: tuple[str, ...] | None = None,
+        forcing_net: MLP | None = None,
+    ) -> None:
         super().__init__()
         d = hamiltonian_net.sizes[0]
         n = d // 2
@@ -38,7 +48,10 @@ class DissipativeHamiltonianNetwork(nn.Module):
             raise UserError(f"the energy network of a dhnn maps 2n inputs to one output, got {hamiltonian_net.sizes}")
         if friction_net.sizes[0] != d or friction_net.sizes[-1] != n * (n + 1) // 2:
             raise UserError(f"a dhnn friction network maps {d} inputs to {n * (n + 1) // 2}, got {friction_net.sizes}")
-        self.hamiltonian_net, self.friction_net = hamiltonian_net, friction_net
+        if forcing_net is not None and (forcing_net.sizes[0] != d or forcing_net.sizes[-1] != n):
+            raise UserError(f"a dhnn forcing network maps {d} inputs to {n}, got {forcing_net.sizes}")
+        self.hamiltonian_net, self.friction_net, self.forcing_net = hamiltonian_net, friction_net, forcing_net
+        self.name = "dhnn" if forcing_net is None else "dhnn-forced"
         self.n_dof, self.dim = n, d
         self.state_names = state_names or tuple([f"q{i}" for i in range(n)] + [f"p{i}" for i in range(n)])
         self.register_buffer("_rows", torch.tril_indices(n, n)[0], persistent=False)
@@ -59,6 +72,11 @@ class DissipativeHamiltonianNetwork(nn.Module):
         lower[..., self._rows, self._cols] = entries
         return lower @ lower.transpose(-1, -2)
 
+    def forcing(self, y: Tensor) -> Tensor | None:
+        """The learned generalised force on the momenta ``(..., n)`` (``dhnn-forced``: a driven
+        system, e.g. a clock's escapement, which pumps energy in), or None."""
+        return None if self.forcing_net is None else self.forcing_net(y)
+
     def vector_field(self, t: Tensor | None, y: Tensor) -> Tensor:
         create = torch.is_grad_enabled() or y.requires_grad
         with torch.enable_grad():
@@ -66,7 +84,8 @@ class DissipativeHamiltonianNetwork(nn.Module):
             (grad,) = torch.autograd.grad(self.energy(y_).sum(), y_, create_graph=create)
         dq, dp = grad[..., : self.n_dof], grad[..., self.n_dof :]
         friction = (self.dissipation(y) @ dp.unsqueeze(-1)).squeeze(-1)
-        return torch.cat([dp, -dq - friction], dim=-1)
+        force = self.forcing(y)
+        return torch.cat([dp, -dq - friction + (0 if force is None else force)], dim=-1)
 
     def forward(self, y: Tensor) -> Tensor:
         return self.vector_field(None, y)

@@ -44,7 +44,7 @@ def skill_method(model: str) -> str:
     """The default integrator: the implicit midpoint rule (symplectic) for a Hamiltonian
     network, the discrete gradient (energy never rises) for a dissipative one, classical RK4
     otherwise."""
-    if model == "dhnn":
+    if model.startswith("dhnn"):
         return "discrete-gradient"
     return "implicit-midpoint" if model.startswith("hnn") else "rk4"
 

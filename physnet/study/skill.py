@@ -130,7 +130,7 @@ def study_forecast(
     skills = arm_skills(out, arms, data, model, n_orbits=n_orbits)
     figures = write_skill(out, skills, label, data.state_names)
     summary = skill_summary(skills, time.perf_counter() - began)
-    if model == "dhnn":
+    if model.startswith("dhnn"):
         summary["dissipation"], figure = write_dissipation(out, arms, data, skills, label)
         figures.append(figure)
     return summary, figures

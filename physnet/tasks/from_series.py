@@ -25,8 +25,9 @@ VAL_FRACTION = 0.2
 
 
 def series_models(n_states: int) -> tuple[str, ...]:
-    """``nn``, and ``hnn`` and ``dhnn`` when the state columns can be read as ``(q1..qn, p1..pn)``."""
-    return ("nn", "hnn", "dhnn") if n_states % 2 == 0 else ("nn",)
+    """``nn``, and the energy models (``hnn``, ``dhnn``, ``dhnn-forced``) when the state columns can be
+    read as ``(q1..qn, p1..pn)``."""
+    return ("nn", "hnn", "dhnn", "dhnn-forced") if n_states % 2 == 0 else ("nn",)
 
 
 def split_rows(table: SeriesTable, val_fraction: float = VAL_FRACTION) -> tuple[np.ndarray, np.ndarray]:

@@ -229,6 +229,7 @@ CLOCK = Task(
         ),
         "nn": _CLOCK_NN,
         "dhnn": ModelSettings(meta=_CLOCK_NN.meta, compare=_CLOCK_NN.compare, quick_compare=_CLOCK_QUICK),
+        "dhnn-forced": ModelSettings(meta=_CLOCK_NN.meta, compare=_CLOCK_NN.compare, quick_compare=_CLOCK_QUICK),
     },
     accepts_data_file=True,
 )
