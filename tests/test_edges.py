@@ -182,3 +182,88 @@ def test_the_quick_budget_scales_its_epochs_down_on_big_data():
     small = default_settings(10_000, 2, ("nn",))["nn"].quick_compare["epochs"]
     big = default_settings(5_000_000, 2, ("nn",))["nn"].quick_compare["epochs"]
     assert small == 7 >= EPOCH_BOUNDS[0] and big == 1  # 10,000 rows: 66 steps an epoch, 400 quick steps
+
+
+def test_a_compile_failure_later_falls_back_with_one_warning(monkeypatch):
+    """A kernel compiled for a new shape or dtype fails (a full temporary file system): the
+    layer answers in plain code with the same numbers, and says so once."""
+    import torch
+
+    from physnet.activations import frozen_function as ff
+
+    def broken(*args):
+        raise RuntimeError("No space left on device\n" + "compiler output\n" * 2800)
+
+    monkeypatch.setattr(ff, "_compiled", {name: ff._Guarded(name, broken) for name in ff._EAGER})
+    monkeypatch.setattr(ff, "_failed", False)
+    monkeypatch.setattr(ff, "_enabled", True)
+    x = torch.linspace(-12.0, 12.0, 40, dtype=torch.float64).reshape(8, 5)
+    table = torch.randn(3, 2 * 11, dtype=torch.float64)
+    offsets = torch.tensor([0, 11, 0, 11, 0])
+    with pytest.warns(RuntimeWarning, match=r"torch.compile unavailable .*No space left on device\)") as caught:
+        value = ff.frozen_layer(x, table, offsets, -10.0, 0.5, 10)
+        again = ff.frozen_layer(x, table, offsets, -10.0, 0.5, 10)
+    assert len(caught) == 1 and ff._failed
+    with ff.use_compiled(False):
+        torch.testing.assert_close(value, ff.frozen_layer(x, table, offsets, -10.0, 0.5, 10), rtol=0, atol=0)
+    torch.testing.assert_close(again, value, rtol=0, atol=0)
+
+
+def test_warnings_on_the_command_line_are_one_line():
+    from physnet.cli.main import _one_line_warning
+
+    shown = _one_line_warning(
+        RuntimeWarning("torch.compile unavailable (OSError: full)\ndetail"), RuntimeWarning, "f.py", 3
+    )
+    assert shown == "physnet: warning: torch.compile unavailable (OSError: full)\n"
+
+
+def test_cache_dir_takes_the_compile_cache_and_an_unwritable_one_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", os.environ.get("TORCHINDUCTOR_CACHE_DIR", ""))
+    monkeypatch.setenv("TMPDIR", os.environ.get("TMPDIR", "/tmp"))
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    argv = ["simulate", "pendulum", "--orbits", "1", "--t-end", "1", "--out", str(tmp_path / "s")]
+    assert main([*argv, "--cache-dir", str(blocker / "cache")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--cache-dir" in err[0] and "choose another folder" in err[0]
+    assert main([*argv, "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == str(tmp_path / "cache" / "inductor")
+    assert os.environ["TMPDIR"] == str(tmp_path / "cache")
+
+
+REFUSALS = {
+    "compare unknown arm": ["compare", "van-der-pol", "--arms", "base,nope"],
+    "compare types without activations": ["compare", "van-der-pol", "--arms", "base,mix"],
+    "compare model the task lacks": ["compare", "van-der-pol", "--model", "hnn", "--arms", "base"],
+    "compare missing activations file": ["compare", "van-der-pol", "--activations", "missing.npz"],
+    "compare rollout without orbits": ["compare", "mnist1d", "--arms", "base", "--loss", "rollout"],
+    "reproduce no meta seeds": ["reproduce", "van-der-pol", "--meta-seeds", "0"],
+    "reproduce model the task lacks": ["reproduce", "van-der-pol", "--model", "hnn"],
+    "reproduce missing series": ["reproduce", "missing.csv", "--quick"],
+    "meta model the task lacks": ["meta", "van-der-pol", "--model", "hnn"],
+    "meta data on a simulated task": ["meta", "van-der-pol", "--data", "missing.csv"],
+    "forecast missing study": ["forecast", "no-such-study", "--arm", "base"],
+    "analyze missing study": ["analyze", "no-such-study", "--hessian"],
+}
+
+
+@pytest.mark.parametrize("argv", list(REFUSALS.values()), ids=list(REFUSALS))
+def test_a_refused_command_leaves_nothing_behind(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    before = set(tmp_path.iterdir())
+    assert main([*argv, "--out", "out"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("physnet")
+    assert set(tmp_path.iterdir()) == before  # no folder, no file
+
+
+def test_a_long_budget_is_announced_with_an_estimate():
+    from physnet.study.config import StudyConfig
+    from physnet.study.cost import long_study_warning
+    from physnet.tasks.registry import get_task
+
+    data = get_task("henon-heiles").load(seed=0)
+    assert long_study_warning(StudyConfig.for_task("henon-heiles", "hnn", quick=True), data) is None
+    line = long_study_warning(StudyConfig.for_task("henon-heiles", "hnn", seeds=400, epochs=100), data)
+    assert line is not None and "13,940,000 member-steps" in line and "h on one core" in line and "\n" not in line

@@ -131,10 +131,39 @@ _failed = False
 _enabled = os.environ.get("PHYSNET_COMPILE", "1") != "0"
 
 
+def _fall_back(err: Exception) -> None:
+    """From now on plain code, with one warning line naming the compiler's failure."""
+    global _failed
+    _failed = True
+    warnings.warn(
+        f"torch.compile unavailable for the frozen types ({type(err).__name__}: "
+        f"{(str(err).splitlines() or [''])[0][:120]}); using plain tensor code (slower)",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+class _Guarded:
+    """A compiled kernel that falls back to its plain version when compiling fails later (a
+    new shape or dtype compiled on a full temporary file system, a missing compiler): the
+    work goes on, slower, instead of stopping with the compiler's output."""
+
+    def __init__(self, name: str, compiled: Callable[..., Any]) -> None:
+        self.name, self.compiled = name, compiled
+
+    def __call__(self, *args: Any) -> Any:
+        if not _failed:
+            try:
+                return self.compiled(*args)
+            except Exception as err:  # noqa: BLE001 - any compiler failure means: fall back
+                _fall_back(err)
+        return _EAGER[self.name](*args)  # a genuine error (bad shapes) raises here as well
+
+
 def _kernels() -> dict[str, Callable[..., Any]]:
     """The compiled kernels where enabled and available, compiled on first use (one warning
-    line where compiling fails: plain code from then on), else plain code."""
-    global _compiled, _failed
+    line where compiling fails, now or later: plain code from then on), else plain code."""
+    global _compiled
     if not _enabled or _failed:
         return _EAGER
     if _compiled is None:
@@ -142,17 +171,11 @@ def _kernels() -> dict[str, Callable[..., Any]]:
             kernels = {name: torch.compile(fn, dynamic=True) for name, fn in _EAGER.items()}
             kernels["linear_with_slope"] = torch.compile(_linear_with_slope_fused, dynamic=True)
             probe = torch.linspace(-1.0, 1.0, 8)
-            kernels["with_derivatives"](probe, torch.zeros(5, 4), torch.zeros(8, dtype=torch.long), -1.0, 1.0, 3)
+            kernels["with_derivatives"](probe, torch.zeros(5, 4), torch.zeros(8), -1.0, 1.0, 3)
         except Exception as err:  # noqa: BLE001 - any compiler failure means: fall back
-            warnings.warn(
-                f"torch.compile unavailable for the frozen types ({type(err).__name__}: "
-                f"{str(err).splitlines()[0][:120]}); using plain tensor code (slower)",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            _failed = True
+            _fall_back(err)
             return _EAGER
-        _compiled = kernels
+        _compiled = {name: _Guarded(name, kernel) for name, kernel in kernels.items()}
     return _compiled
 
 

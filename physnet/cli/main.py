@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -67,13 +68,49 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in SUBCOMMANDS:
         module.register(sub)
-    for command in sub.choices.values():  # every command: --debug
+    for command in sub.choices.values():  # every command: --debug, --cache-dir
         command.add_argument(
             "--debug",
             action="store_true",
             help="show the full traceback of any error, for a bug report (also PHYSNET_DEBUG=1)",
         )
+        command.add_argument(
+            "--cache-dir",
+            metavar="DIR",
+            help="where torch.compile keeps its cache and temporary files (default: under TMPDIR, "
+            "e.g. /tmp/torchinductor_USER); for a small or full temporary file system",
+        )
     return parser
+
+
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ANN001
+    """A warning as one line (``--debug`` shows Python's own, with file and line)."""
+    return f"physnet: warning: {str(message).splitlines()[0] if str(message) else category.__name__}\n"
+
+
+def _use_cache_dir(args: argparse.Namespace) -> None:
+    """``--cache-dir``: torch.compile's cache and temporary files there (set before torch
+    compiles anything; workers inherit it), refused in one line where it cannot be written."""
+    folder = getattr(args, "cache_dir", None)
+    if not folder:
+        return
+    from pathlib import Path
+
+    path = Path(folder).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".physnet-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        why = err.strerror or str(err)
+        raise UserError(f"--cache-dir {folder}: cannot write there ({why}); choose another folder") from None
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(path / "inductor")
+    os.environ["TRITON_CACHE_DIR"] = str(path / "triton")
+    os.environ["TMPDIR"] = str(path)
+    import tempfile
+
+    tempfile.tempdir = None  # read TMPDIR again
 
 
 def _debug(args: argparse.Namespace) -> bool:
@@ -144,8 +181,12 @@ def _main(argv: list[str] | None) -> int:
             return 2
         raise
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    formatwarning = warnings.formatwarning
     try:
         _check_combinations(args)
+        _use_cache_dir(args)
+        if not _debug(args):
+            warnings.formatwarning = _one_line_warning
         with _study_workers(args):
             return int(args.run(args) or 0)
     except KeyboardInterrupt as stop:
@@ -172,6 +213,7 @@ def _main(argv: list[str] | None) -> int:
         remove_unused_output_dirs()
         return 2
     finally:
+        warnings.formatwarning = formatwarning
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

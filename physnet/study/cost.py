@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from physnet.data import TaskData
+from physnet.networks.build import ENERGY_MODELS
 from physnet.study.arms import needs_frozen
 from physnet.study.tuning import tuning_grid
 
@@ -46,6 +47,36 @@ def study_cost(config, data: TaskData, seeds: dict[str, list[int]] | None = None
         total += members * steps
         frozen += members * steps if needs_frozen(arm) else 0
     return StudyCost(total, frozen)
+
+
+#: Seconds per member-step of a width-100 conventional network on one core of the 2-core
+#: reference machine (docs/performance.md: 64 seeds x 107 steps in 0.69 s), for warnings only.
+NOMINAL_SECONDS_PER_MEMBER_STEP = 1e-4
+#: A study predicted to train longer than this is announced with its estimate before it starts.
+LONG_STUDY_SECONDS = 1800.0
+
+
+def rough_seconds(config, cost: StudyCost) -> float:
+    """A rough training time of ``cost`` (no probe: :mod:`physnet.study.predict` measures one):
+    the nominal rate scaled by the hidden widths, three times for an energy model (it trains on
+    a gradient), four evaluations per rollout step for the rollout loss."""
+    scale = sum(config.hidden) / 100
+    scale *= 3.0 if config.model in ENERGY_MODELS else 1.0
+    scale *= 4 * config.rollout_steps if config.loss == "rollout" else 1.0
+    return cost.member_steps * NOMINAL_SECONDS_PER_MEMBER_STEP * scale
+
+
+def long_study_warning(config, data: TaskData) -> str | None:
+    """One line announcing a study this budget would make long on these data, or None."""
+    cost = study_cost(config, data)
+    seconds = rough_seconds(config, cost)
+    if seconds <= LONG_STUDY_SECONDS:
+        return None
+    return (
+        f"this study is {cost.member_steps:,} member-steps on {len(data.x_train):,} training samples: roughly "
+        f"{seconds / 3600:.1f} h on one core of a laptop (--quick for a first look; compare --dry-run measures "
+        "this machine)"
+    )
 
 
 def compile_frozen(config, data: TaskData) -> bool:

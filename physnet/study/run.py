@@ -4,6 +4,7 @@ budget and hyperparameters; results kept per seed so a study resumes and extends
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from physnet.study.arms import check_arms, control_fits
 from physnet.study.backends import run_blocks
 from physnet.study.blocks import block_rows, plan_blocks
 from physnet.study.config import StudyConfig
-from physnet.study.cost import BLOCK, block_size_for, compile_frozen, pool_workers, study_cost
+from physnet.study.cost import BLOCK, block_size_for, compile_frozen, long_study_warning, pool_workers, study_cost
 from physnet.study.effects import study_effects
 from physnet.study.failures import arm_failures, failure_rule, mark_stuck
 from physnet.study.folder import StudyFolder
@@ -101,6 +102,9 @@ def run_study(
     task = _check_study(config, frozen, block_size)
     data = _study_data(config, task, data, device)
     held = tuning_split(data, config.tune_fraction) if config.tune else None  # too small: refused before any work
+    long = long_study_warning(config, data)
+    if long is not None:
+        warnings.warn(long, RuntimeWarning, stacklevel=2)
     rule = failure_rule(data.y_train, data.loss)
     with folder_lock(out):
         folder = StudyFolder(out)
