@@ -81,6 +81,13 @@ CASES = [
     ("simulate into a meta folder", "simulate pendulum --orbits 2 --out {F}/meta_a"),
     ("meta into a study folder", "meta van-der-pol --quick --outer-steps 1 --out {F}/study_b"),
     ("analyze into a meta folder", "analyze {F}/study --participation --out {F}/meta_b"),
+    ("series: a value beyond float32 (1e39)", "compare {F}/huge.csv --arms base --quick --out {O}"),
+    ("series: hnn on an odd state count", "compare {F}/odd.csv --model hnn --arms base --quick --out {O}"),
+    ("series: hnn on a damped record", "compare {F}/damped.csv --model hnn --arms base --quick --out {O}"),
+    ("--cache-dir under a file", "simulate pendulum --orbits 1 --cache-dir {F}/rec.csv/cache --out {O}"),
+    ("--loss rollout on a classification task", "compare mnist1d --arms base --loss rollout --out {O}"),
+    ("--rollout-steps 0", "compare van-der-pol --arms base --loss rollout --rollout-steps 0 --out {O}"),
+    ("--model dhnn on an odd state count", "compare {F}/odd.csv --model dhnn --arms base --quick --out {O}"),
 ]
 
 
@@ -198,6 +205,12 @@ def _user_files(folder: Path) -> None:
     (folder / "rec.csv").write_text("t,x,v\n" + "\n".join(rows) + "\n")
     (folder / "dup.csv").write_text("t,x,x\n" + "\n".join(rows) + "\n")
     (folder / "bigfield.csv").write_text("t,x,v\n" + "\n".join(rows[:20]) + "\n1," + "9" * 200_000 + ",1\n")
+    (folder / "huge.csv").write_text("t,x,v\n" + "\n".join(rows[:50]) + "\n2.55,1e39,1\n" + "\n".join(rows[52:]) + "\n")
+    odd = [f"{0.05 * i},{math.sin(0.05 * i)},{math.cos(0.05 * i)},{math.sin(0.1 * i)}" for i in range(400)]
+    (folder / "odd.csv").write_text("t,x,v,w\n" + "\n".join(odd) + "\n")
+    decay = [math.exp(-0.05 * i * 0.05) for i in range(400)]
+    damped = [f"{0.05 * i},{d * math.cos(0.05 * i)},{-d * math.sin(0.05 * i)}" for i, d in enumerate(decay)]
+    (folder / "damped.csv").write_text("t,q,p\n" + "\n".join(damped) + "\n")
 
 
 def main() -> None:
@@ -205,6 +218,7 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, default=HERE, help="the checkout to try (default: this one)")
     parser.add_argument("--python", help="its interpreter (default: REPO/.venv/bin/python, else this one)")
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--cases", type=int, default=0, help="run only the last N cases (default: all)")
     args = parser.parse_args()
     own = str(HERE / ".venv" / "bin" / "python") if (HERE / ".venv").exists() else sys.executable
     python = args.python or (str(args.repo / ".venv" / "bin" / "python") if (args.repo / ".venv").exists() else own)
@@ -213,7 +227,8 @@ def main() -> None:
         fixtures = Path(tmp) / "fixtures"
         fixtures.mkdir()
         _fixtures(fixtures, own)
-        for i, (label, template) in enumerate(CASES):
+        chosen = CASES[-args.cases :] if args.cases else CASES
+        for i, (label, template) in enumerate(chosen):
             out = Path(tmp) / f"out{i}"
             argv = template.format(F=fixtures, O=out).split()
             env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(args.repo), str(fixtures)])}
