@@ -27,7 +27,7 @@ def test_every_task_and_model_has_one_record_and_meta_config_for_reads_it():
                     tuple(value) if isinstance(value, list) else value
                 ), (task.name, model, key)
     assert meta_config_for("henon-heiles", "hnn").width == 20 and meta_config_for("henon-heiles", "nn").width == 50
-    with pytest.raises(ValueError, match="takes models hnn, nn, dhnn, not 'classifier'"):
+    with pytest.raises(ValueError, match="takes models hnn, nn, dhnn, dhnn-forced, not 'classifier'"):
         meta_config_for("clock", "classifier")
 
 
