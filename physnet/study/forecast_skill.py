@@ -70,39 +70,35 @@ class Skill:
     lyapunov_time: float | None = None
 
 
-def _implicit_midpoint(f, y: Tensor, h: float) -> Tensor:
-    """One implicit-midpoint step by fixed-point iteration, member by member: where an
-    iterate does not settle (or is not finite) the state becomes NaN (that rollout is lost)
-    instead of stopping the others."""
-    tol = 100 * torch.finfo(y.dtype).eps
-    y1 = y + h * f(y)
-    settled = torch.zeros(y.shape[:-1], dtype=torch.bool, device=y.device)
+def _settle(update: Callable[[Tensor], Tensor], y1: Tensor) -> Tensor:
+    """Iterate ``y1 <- update(y1)`` member by member: where an iterate does not settle (or is
+    not finite) the state becomes NaN (that rollout is lost) instead of stopping the others."""
+    tol = 100 * torch.finfo(y1.dtype).eps
+    settled = torch.zeros(y1.shape[:-1], dtype=torch.bool, device=y1.device)
     for _ in range(MAX_ITERATIONS):
-        new = y + h * f(0.5 * (y + y1))
+        new = update(y1)
         change = (new - y1).abs()
         y1 = new
         settled = (change <= tol * (1 + y1.abs())).all(dim=-1)
         if bool((settled | ~torch.isfinite(y1).all(dim=-1)).all()):
             break
     return torch.where(settled.unsqueeze(-1), y1, torch.full_like(y1, float("nan")))
+
+
+def _implicit_midpoint(f, y: Tensor, h: float) -> Tensor:
+    """One implicit-midpoint step by fixed-point iteration (:func:`_settle`)."""
+    return _settle(lambda y1: y + h * f(0.5 * (y + y1)), y + h * f(y))
 
 
 def _discrete_gradient(model: nn.Module, y: Tensor, h: float) -> Tensor:
     """One discrete-gradient step (:mod:`physnet.integrators.discrete_gradient`; the model's
-    energy never rises) by fixed-point iteration, member by member as :func:`_implicit_midpoint`."""
-    tol = 100 * torch.finfo(y.dtype).eps
+    energy never rises) by fixed-point iteration (:func:`_settle`)."""
     e0, grad0 = energy_and_gradient(model, y)
-    y1 = y + h * dissipative_flow(model, grad0, y)
-    settled = torch.zeros(y.shape[:-1], dtype=torch.bool, device=y.device)
-    for _ in range(MAX_ITERATIONS):
-        dgrad, _ = discrete_gradient(model, y, y1, e0)
-        new = y + h * dissipative_flow(model, dgrad, 0.5 * (y + y1))
-        change = (new - y1).abs()
-        y1 = new
-        settled = (change <= tol * (1 + y1.abs())).all(dim=-1)
-        if bool((settled | ~torch.isfinite(y1).all(dim=-1)).all()):
-            break
-    return torch.where(settled.unsqueeze(-1), y1, torch.full_like(y1, float("nan")))
+
+    def update(y1: Tensor) -> Tensor:
+        return y + h * dissipative_flow(model, discrete_gradient(model, y, y1, e0)[0], 0.5 * (y + y1))
+
+    return _settle(update, y + h * dissipative_flow(model, grad0, y))
 
 
 #: The integrators forecast skill rolls out with: each ``(model, f, y, h) -> next y``.
