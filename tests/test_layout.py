@@ -132,7 +132,7 @@ LAYERS = (
     ("activations", "integrators", "analysis"),
     ("networks", "plots"),
     ("tasks",),
-    ("training",),
+    ("training", "references"),
     ("meta",),
     ("study",),
     ("reports",),

@@ -117,6 +117,20 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message.splitlines()[0]} (see {self.prog} --help)\n")
 
 
+def baselines(text: str) -> tuple[str, ...]:
+    """``--baselines``: reference arms from ``names("BASELINES")``, comma-separated, or ``none``."""
+    from physnet.cli.names import names
+
+    chosen = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    if chosen in ((), ("none",)):
+        return ()
+    valid = names("BASELINES")
+    unknown = [n for n in chosen if n not in valid]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown reference arm {unknown[0]!r}; valid: {', '.join(valid)} or none")
+    return chosen
+
+
 def device(text: str) -> str:
     """A PyTorch device this machine has: ``cpu``, ``cuda``, ``cuda:N`` or ``mps``."""
     import re

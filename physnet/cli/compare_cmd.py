@@ -237,12 +237,22 @@ def _forecast_skill(folder: Path, config, result, summary: dict, data) -> None:
 
     if data.dt is not None:
         print("forecasts of every seed of every arm", flush=True)
-        summary["forecast"], _ = study_forecast(folder, list(result.values), data, config.model, config.task)
+        summary["forecast"], _ = study_forecast(
+            folder,
+            list(result.values),
+            data,
+            config.model,
+            config.task,
+            substeps=config.substeps,
+            baselines=result.baselines,
+            sindy=result.sindy,
+        )
     write_json(folder / "summary.json", summary)
 
 
 def _print_study(summary: dict, tag: str = "") -> None:
     from physnet.reports.forecast_report import forecast_clause
+    from physnet.reports.reference_report import worth_it_lines
     from physnet.reports.task_report import mix_outcomes
 
     outcomes = mix_outcomes(summary)
@@ -254,6 +264,15 @@ def _print_study(summary: dict, tag: str = "") -> None:
         print(
             f"{tag}{arm:>6}: median {summary['metric']} {s['median']:.4g} (q1 {s['q1']:.4g}, q3 {s['q3']:.4g}){extra}"
         )
+    sindy = (summary.get("references") or {}).get("sindy")
+    if sindy and "median" in sindy:
+        failed = f", {sindy['failed']} fits failed" if sindy["failed"] else ""
+        print(
+            f"{tag} sindy: median {summary['metric']} {sindy['median']:.4g} (q1 {sindy['q1']:.4g}, q3 "
+            f"{sindy['q3']:.4g}; sparse regression, {sindy['terms']} terms{failed})"
+        )
     clause = forecast_clause(summary.get("forecast"))
     if clause:
         print(f"{tag}{clause}")
+    for line in worth_it_lines(summary):
+        print(f"{tag}{line}")

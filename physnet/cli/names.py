@@ -44,6 +44,7 @@ REGISTRIES: dict[str, tuple[str, str]] = {
     "INITS": ("physnet.networks.ensemble_linear", "INITS"),
     "LOSS_KINDS": ("physnet.tasks.rollout_data", "LOSS_KINDS"),
     "ROLLOUT_METHODS": ("physnet.data", "ROLLOUT_METHODS"),
+    "BASELINES": ("physnet.study.references", "BASELINES"),
 }
 
 

@@ -75,6 +75,7 @@ def add_protocol_options(parser: argparse.ArgumentParser) -> None:
         help=f"L2 penalty of the training optimizer (default {default('STUDY_TRAINING', 'weight_decay')})",
     )
     add_loss_options(parser)
+    add_reference_options(parser)
     g.add_argument(
         "--init",
         choices=names("INITS"),
@@ -106,10 +107,48 @@ def add_loss_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_reference_options(parser: argparse.ArgumentParser) -> None:
+    """What the networks are measured against: reference arms, and the forecasts' substeps."""
+    g = parser.add_argument_group("what the networks are measured against")
+    g.add_argument(
+        "--baselines",
+        type=arguments.baselines,
+        metavar="sindy,truth|none",
+        help="reference arms beside the networks: sindy (sparse regression of the vector field, one bootstrap fit "
+        "per seed) and truth (the exact field's forecast: the integration floor, where the system is known); "
+        "default both for a task with a vector field",
+    )
+    g.add_argument(
+        "--sindy-degree",
+        type=arguments.nonnegative_int,
+        metavar="N",
+        help="sparse regression's polynomial degree (default: chosen on the tuning slice, 1-5)",
+    )
+    g.add_argument(
+        "--substeps",
+        type=arguments.positive_int,
+        metavar="N",
+        help="integration steps per sample of every forecast rollout (default: chosen so that the exact field, or "
+        "the sparse fit, rolled out the same way errs under 2 %%)",
+    )
+
+
 def protocol_overrides(args: argparse.Namespace) -> dict:
     """The protocol options given, as ``StudyConfig`` overrides; an explicit ``--lr`` switches
     tuning off unless ``--tune lr`` asks for it too (refused: one would override the other)."""
-    keys = ("tune", "tune_seeds", "tune_grid", "weight_decay", "init", "loss", "rollout_steps", "rollout_method")
+    keys = (
+        "tune",
+        "tune_seeds",
+        "tune_grid",
+        "weight_decay",
+        "init",
+        "loss",
+        "rollout_steps",
+        "rollout_method",
+        "baselines",
+        "sindy_degree",
+        "substeps",
+    )
     given = {k: getattr(args, k, None) for k in keys}
     given = {k: v for k, v in given.items() if v is not None}
     if getattr(args, "lr", None) is not None:

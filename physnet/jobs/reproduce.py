@@ -23,6 +23,7 @@ from physnet.reports.timings import earlier_seconds
 from physnet.study.arms import CLASSIC_ARMS
 from physnet.study.folder import check_study_folder
 from physnet.study.layout import meta_seed_folder, meta_seed_name
+from physnet.study.references import check_references
 from physnet.study.run import StudyConfig, StudyResult, run_study
 from physnet.study.skill import study_forecast
 from physnet.study.tuning import tuning_split
@@ -86,6 +87,7 @@ def reproduce_model(
     study_data = as_trained(t.load(seed=config.data_seed, small=config.small, data=data))
     if config.tune:  # a split too small to tune on is refused now, not after meta-learning
         tuning_split(study_data, config.tune_fraction)
+    check_references(config.baselines, config.sindy_degree, study_data)  # likewise
     out.mkdir(parents=True, exist_ok=True)
     meta_data = (  # meta-learning's inner loop trains on the study's loss too
         study_data
@@ -184,7 +186,16 @@ def _reproduce_one(
     ]
     if study_data.dt is not None:
         echo(f"{tag} forecasts of every seed of every arm")
-        summary["forecast"], more = study_forecast(out, list(result.values), study_data, model, f"{task} / {model}")
+        summary["forecast"], more = study_forecast(
+            out,
+            list(result.values),
+            study_data,
+            model,
+            f"{task} / {model}",
+            substeps=config.substeps,
+            baselines=result.baselines,
+            sindy=result.sindy,
+        )
         figures += more
     if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
         echo(f"{tag} participation ratio and Hessian statistics")

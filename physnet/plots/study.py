@@ -19,6 +19,8 @@ ARM_COLOURS = {
     "untrained2": "peachpuff",
     "fit1": "olive",
     "fit2": "saddlebrown",
+    "sindy": "tab:cyan",
+    "truth": "black",
 }
 
 

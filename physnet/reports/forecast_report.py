@@ -57,9 +57,59 @@ def forecast_clause(forecast: dict | None) -> str:
     return f"forecast ({label(PRIMARY)}): the mix " + ", ".join(phrase(n, o) for n, o in outcomes.items())
 
 
+def integration_sentence(forecast: dict) -> str:
+    """How many integration steps each sample took and what the integrator alone costs (the
+    integration floor), in words; empty for a summary written before substeps existed."""
+    floor = forecast.get("integration")
+    if not floor:
+        return ""
+    steps = f"{floor['substeps']} integration step(s) per sample"
+    if floor["reference"] == "none":
+        return f" Rollouts took {steps}; no reference field could measure the integrator's own error here."
+    what = {"truth": "the exact field", "sindy": "the sparse-regression fit", "network": "the first network"}[
+        floor["reference"]
+    ]
+    error = floor["floor"].get("rollout_error", float("nan"))
+    chosen = (
+        "as asked (--substeps)"
+        if floor["given"]
+        else f"chosen so that {what}, rolled out the same way, errs under {floor['target']:g}"
+    )
+    text = (
+        f" Rollouts took {steps}, {chosen}: its mean normalised error is {error:.2g} - the integration floor; "
+        "a difference of arms below it is reported as within the integration error."
+    )
+    if not floor["reached"]:
+        text += (
+            f" **The floor stays above {floor['target']:g} even at {floor['substeps']} substeps: part of every "
+            "error below is the integrator's.**"
+        )
+    return text
+
+
+def _reference_rows(forecast: dict, names: list[str]) -> list[str]:
+    """The reference arms' rows of the forecast table (no verdict: they are not arms)."""
+    rows = []
+    labels = {"truth": "truth (exact field: the integration floor)", "sindy": "sindy (sparse regression, reference)"}
+    for ref, entry in (forecast.get("references") or {}).items():
+        cells = []
+        for name in names:
+            s = entry["metrics"].get(name)
+            if s is None:
+                cells.append("")
+            elif s["n"] == 1:
+                cells.append(f"{s['median']:.3g}")
+            else:
+                cells.append(f"{s['median']:.3g} [{s['q1']:.3g}, {s['q3']:.3g}]")
+        how = "" if entry["method"] == forecast["method"] else f", {entry['method']}"
+        rows.append(f"| {labels.get(ref, ref)}{how} | " + " | ".join(cells) + " |")
+    return rows
+
+
 def forecast_section(forecast: dict | None, time_unit: str = "time units of the record") -> list[str]:
     """How the forecasts were made, and a table per arm: each score's median [q1, q3] across
-    seeds and the mix's verdict on it."""
+    seeds and the mix's verdict on it; the reference arms (sparse regression, the exact field)
+    below the arms."""
     if not forecast:
         return []
     metrics = forecast["metrics"]
@@ -69,8 +119,11 @@ def forecast_section(forecast: dict | None, time_unit: str = "time units of the 
         f"{forecast['orbits']} validation orbit(s) for {forecast['steps']} steps ({forecast['horizon']:.4g} "
         f"{time_unit}); the error is the distance to the truth over the spread of the validation states "
         f"({forecast['normaliser']:.4g}); the valid prediction time ends where it first exceeds "
-        f"{forecast['threshold']:g}" + (f" (the Lyapunov time is {lyapunov:.4g})" if lyapunov else "") + ". "
-        "Scores are medians over orbits per seed; the table gives their median [q1, q3] over seeds, and the mix "
+        f"{forecast['threshold']:g}"
+        + (f" (the Lyapunov time is {lyapunov:.4g})" if lyapunov else "")
+        + "."
+        + integration_sentence(forecast)
+        + " Scores are medians over orbits per seed; the table gives their median [q1, q3] over seeds, and the mix "
         "against each arm by the 95 % bootstrap interval of the difference of medians."
     )
     arms = list(metrics[PRIMARY]["arms"]) if PRIMARY in metrics else list(next(iter(metrics.values()))["arms"])
@@ -90,7 +143,17 @@ def forecast_section(forecast: dict | None, time_unit: str = "time units of the 
             word = outcomes[name].get(arm, ("",))[0]
             cells.append(f"{s['median']:.3g} [{s['q1']:.3g}, {s['q3']:.3g}]" + (f" (mix: {word})" if word else ""))
         lines.append(f"| {arm} | " + " | ".join(cells) + " |")
+    lines += _reference_rows(forecast, list(metrics))
     return [*lines, "", f"Per seed: `forecast_skill.csv` ({forecast['seconds']:.0f} s of rollouts).", ""]
 
 
-__all__ = ["LABELS", "PRIMARY", "forecast_clause", "forecast_section", "label", "phrase", "score_outcomes"]
+__all__ = [
+    "LABELS",
+    "PRIMARY",
+    "forecast_clause",
+    "forecast_section",
+    "integration_sentence",
+    "label",
+    "phrase",
+    "score_outcomes",
+]

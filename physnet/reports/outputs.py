@@ -14,23 +14,30 @@ from physnet.plots import (
     plot_forecast_orbits,
     plot_tuning_curves,
 )
+from physnet.study.effects import effect, judged
 from physnet.study.forecast import Forecast
 from physnet.study.metric_scale import floor_mse
+from physnet.study.references import sindy_record
 from physnet.study.run import StudyConfig, StudyResult, study_summary
+from physnet.study.verdict import WITHIN_INTEGRATION, within_floor
 
 
 def write_study(
     out: Path, config: StudyConfig, result: StudyResult, extra: dict | None = None, *, summary_file: bool = True
 ) -> dict:
-    """``summary.json`` and ``boxplot.png`` (``runs.csv``, ``config.json`` and ``models/`` are
+    """``summary.json``, ``boxplot.png`` (the arms and sparse regression) and, where sparse
+    regression ran, ``sindy.json`` (its fits; ``runs.csv``, ``config.json`` and ``models/`` are
     written while the study runs); returns the summary. ``summary_file=False``: the caller
     adds to the summary and writes it once itself."""
     summary = study_summary(config, result, extra)
     if summary_file:
         write_json(out / "summary.json", summary)
+    if result.sindy is not None:
+        write_json(out / "sindy.json", sindy_record(result.sindy))
     title = f"{config.task} / {config.model}: {config.seeds} seeds, hidden {list(config.hidden)}"
+    shown = result.values if result.sindy is None else {**result.values, "sindy": result.sindy.values}
     boxes = plot_arm_boxes(
-        result.values,
+        shown,
         metric=result.metric,
         title=title,
         failed=result.failed_seeds,
@@ -183,23 +190,46 @@ def write_models_comparison(out: Path, summaries: dict[str, dict]) -> None:
         ]
     best = min(summaries, key=lambda m: summaries[m]["arms"]["mix"]["median"])
     lines += ["", f"On this run the {best.upper()} mix has the lowest median {metric}."]
-    errors = {m: _forecast_median(s) for m, s in summaries.items()}
-    known = {m: e for m, e in errors.items() if e is not None}
-    if known:
-        lowest = min(known, key=known.__getitem__)
-        lines += [f"The {lowest.upper()} mix forecasts best (median error over the whole rollout)."]
+    lines += forecast_models_lines(summaries)
     (out / "report.md").write_text("\n".join(lines) + "\n")
 
 
-def _forecast_median(summary: dict) -> float | None:
+def _mix_scores(summary: dict) -> np.ndarray | None:
+    """The mix's mean normalised rollout error per seed (the forecast table's statistic)."""
     metrics = (summary.get("forecast") or {}).get("metrics") or {}
-    whole = metrics.get("error@1") or metrics.get("rollout_error") or {}
     try:
-        return float(whole["arms"]["mix"]["median"])
+        return np.asarray(metrics["rollout_error"]["arms"]["mix"]["values"], dtype=float)
     except (KeyError, TypeError):
         return None
 
 
 def _mix_forecast(summary: dict) -> str:
-    error = _forecast_median(summary)
-    return "" if error is None else f"; mix forecast error {error:.3g}"
+    scores = _mix_scores(summary)
+    return "" if scores is None else f"; mix forecast error {float(np.median(scores)):.3g}"
+
+
+def forecast_models_lines(summaries: dict[str, dict]) -> list[str]:
+    """Which model's mix forecasts best, by the forecast table's statistic (median over seeds of
+    the mean normalised rollout error) and its rule: the best against each other model by the
+    95 % bootstrap interval of the difference of medians, "within the integration error" below
+    the larger of the two studies' integration floors."""
+    scores = {m: v for m, s in summaries.items() if (v := _mix_scores(s)) is not None}
+    if not scores:
+        return []
+    best = min(scores, key=lambda m: float(np.median(scores[m])))
+    parts = []
+    for m, v in scores.items():
+        if m == best:
+            continue
+        e = effect(scores[best], v, False)
+        floors = [
+            ((summaries[x].get("forecast") or {}).get("integration") or {}).get("floor", {}).get("rollout_error")
+            for x in (best, m)
+        ]
+        floor = max((f for f in floors if f is not None), default=None)
+        word = WITHIN_INTEGRATION if within_floor(e["lo"], e["hi"], floor) else judged(e)
+        parts.append(f"{word} against the {m.upper()} mix ({e['diff']:+.3g} [{e['lo']:+.3g}, {e['hi']:+.3g}])")
+    text = (
+        f"The {best.upper()} mix has the lowest forecast error (median over seeds of the mean normalised rollout error)"
+    )
+    return [text + (": " + "; ".join(parts) if parts else "") + "."]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from physnet.reports.forecast_report import forecast_clause, forecast_section, phrase, score_outcomes
+from physnet.reports.reference_report import worth_it_section
 from physnet.study.effects import judged
 from physnet.study.failures import failure_lines
 
@@ -63,6 +64,14 @@ def stats_table(summary: dict) -> str:
         lines.append(
             f"| {name} | {s['n']} |{cells} {s['median']:.4g} | {s['q1']:.4g} | {s['q3']:.4g} | "
             f"{s['min']:.4g} | {s['max']:.4g} | {word} | {diff} | {rel} | {p} |"
+        )
+    sindy = (summary.get("references") or {}).get("sindy")
+    if sindy and "median" in sindy:
+        cells = (f" {sindy['failed']} |" if failures else "") + (" |" if rates else "")
+        cells += f" {sindy['median'] / variance:.3g} |" if variance else ""
+        lines.append(
+            f"| sindy (sparse regression, reference) | {sindy['n']} |{cells} {sindy['median']:.4g} | "
+            f"{sindy['q1']:.4g} | {sindy['q3']:.4g} | {sindy['min']:.4g} | {sindy['max']:.4g} | | | | |"
         )
     return "\n".join(lines)
 
@@ -205,6 +214,8 @@ def task_report(
         "",
         *failure_lines(summary.get("failures") or {}, summary.get("failure_rule")),
         *conservation_lines(summary),
+        *worth_it_section(summary),
+        *(["## Does learned diversity help?", ""] if summary.get("references") else []),
         verdict(summary),
         "",
         f"Metric: `{summary['metric']}` on the whole validation split "

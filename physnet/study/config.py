@@ -11,6 +11,7 @@ from physnet.errors import UserError
 from physnet.networks.build import ENERGY_MODELS
 from physnet.networks.ensemble_linear import INITS
 from physnet.study.arms import ARMS, PAPER_ARMS
+from physnet.study.references import BASELINES
 from physnet.study.tuning import TUNE_FRACTION, TUNE_SEEDS, check_tuning
 from physnet.tasks.budget import budget
 from physnet.tasks.budget import preset as preset_settings
@@ -65,6 +66,12 @@ class StudyConfig:
         loss: what a forecaster trains on and is measured by: ``derivative`` (the states' time
             derivatives, given or estimated) or ``rollout`` (the next ``rollout_steps`` observed
             states, the model integrated with ``rollout_method``; :mod:`physnet.training.rollout`).
+        baselines: the reference arms beside the networks (:mod:`physnet.study.references`):
+            ``sindy`` (sparse regression) and ``truth`` (the exact field, where known); None:
+            both for a task with a vector field, none for a classifier; ``()``: none.
+        substeps: integration steps per sample of every forecast rollout; None: chosen so that
+            the integrator alone errs under 2 % (:mod:`physnet.study.integration_floor`).
+        sindy_degree: the sparse regression's library degree; None: chosen on the tuning slice.
     """
 
     task: str
@@ -85,6 +92,9 @@ class StudyConfig:
     loss: str
     rollout_steps: int
     rollout_method: str
+    baselines: tuple[str, ...] | None
+    substeps: int | None
+    sindy_degree: int | None
 
     def __init__(
         self,
@@ -106,6 +116,9 @@ class StudyConfig:
         loss: str = "derivative",
         rollout_steps: int = ROLLOUT_STEPS,
         rollout_method: str = "rk4",
+        baselines: tuple[str, ...] | None = None,
+        substeps: int | None = None,
+        sindy_degree: int | None = None,
         **training: Any,
     ) -> None:
         unknown = set(training) - set(TRAIN_KEYS)
@@ -131,6 +144,9 @@ class StudyConfig:
             loss=loss,
             rollout_steps=int(rollout_steps),
             rollout_method=rollout_method,
+            baselines=None if baselines is None else tuple(baselines),
+            substeps=None if substeps is None else int(substeps),
+            sindy_degree=None if sindy_degree is None else int(sindy_degree),
         )
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -153,6 +169,14 @@ class StudyConfig:
             raise UserError(f"unknown --loss {self.loss!r}; valid: {', '.join(LOSS_KINDS)}")
         if self.loss == "rollout":
             Rollout(self.rollout_steps, 1.0, self.rollout_method)  # refused here, before any data
+        if self.baselines is not None:
+            unknown = [b for b in self.baselines if b not in BASELINES]
+            if unknown:
+                raise UserError(f"unknown reference arm {unknown[0]!r}; valid: {', '.join(BASELINES)} (or none)")
+        if self.substeps is not None and self.substeps < 1:
+            raise UserError(f"--substeps must be at least 1 integration step per sample, got {self.substeps}")
+        if self.sindy_degree is not None and self.sindy_degree < 0:
+            raise UserError(f"--sindy-degree must be 0 or more, got {self.sindy_degree}")
 
     @property
     def output_bias(self) -> bool:
@@ -173,6 +197,8 @@ class StudyConfig:
         flat.update(tune=self.tune, tune_seeds=self.tune_seeds, tune_fraction=self.tune_fraction)
         flat["tune_grid"] = None if self.tune_grid is None else list(self.tune_grid)
         flat.update(loss=self.loss, rollout_steps=self.rollout_steps, rollout_method=self.rollout_method)
+        flat["baselines"] = None if self.baselines is None else list(self.baselines)
+        flat.update(substeps=self.substeps, sindy_degree=self.sindy_degree)
         task = find_task(self.task)
         if task is not None and task.source is not None:  # a user's task: how to build it again
             flat["task_source"] = dict(task.source)
@@ -212,6 +238,8 @@ class StudyConfig:
         if self.optimizer != "rmsprop":  # only RMSprop reads them; absent from studies written before
             d.pop("decay"), d.pop("initial_scale")
         d.pop("compile")  # same numbers up to float rounding; does not make another study
+        for key in ("baselines", "substeps", "sindy_degree"):  # the references and forecasts, not the arms
+            d.pop(key)
         if not self.weight_decay:  # studies written before these options existed
             d.pop("weight_decay")
         if self.init == "default":

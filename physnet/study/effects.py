@@ -13,7 +13,7 @@ import numpy as np
 
 from physnet.errors import UserError
 from physnet.study.statistics import mann_whitney_p
-from physnet.study.verdict import WITHIN_NOISE, decide, within_noise
+from physnet.study.verdict import WITHIN_INTEGRATION, WITHIN_NOISE, decide, within_noise
 
 N_BOOT = 10_000
 LEVEL = 0.95
@@ -92,6 +92,8 @@ def judged(e: dict[str, float]) -> str:
     difference`` (:func:`physnet.study.verdict.decide`)."""
     if e.get("within_noise"):
         return WITHIN_NOISE
+    if e.get("within_integration"):
+        return WITHIN_INTEGRATION
     return decide(e["diff"], e["lo"], e["hi"])
 
 

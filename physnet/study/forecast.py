@@ -86,6 +86,7 @@ def forecast(
     options: dict | None = None,
     initial: torch.Tensor | np.ndarray | None = None,
     dt: float | None = None,
+    substeps: int = 1,
 ) -> Forecast:
     """Roll ``model`` out (ensemble member ``member``) with ``method`` from validation initial
     states (or from ``initial``) at the data's sampling interval (or ``dt``), and compare with
@@ -97,6 +98,7 @@ def forecast(
         options: passed to the integrator (e.g. ``{"solver": "newton"}`` for implicit midpoint).
         initial: initial states ``(N, d)`` in place of the validation orbits' first states.
         dt: the step between output times (default: the data's sampling interval).
+        substeps: integration steps between output times (a fixed-step method's step is ``dt / substeps``).
 
     Raises:
         ValueError: a method that does not fit the model, too few steps, initial states of the
@@ -104,6 +106,8 @@ def forecast(
     """
     if steps < 1:
         raise UserError(f"steps must be >= 1, got {steps}")
+    if isinstance(substeps, bool) or int(substeps) != substeps or substeps < 1:
+        raise UserError(f"--substeps must be a whole number >= 1, got {substeps}")
     dt = data.dt if dt is None else dt
     if dt is None:
         raise UserError("this task's data has no sampling interval; cannot forecast (give dt)")
@@ -127,9 +131,10 @@ def forecast(
             record[i, :n] = data.x_val[row : row + n].double().cpu()
         recorded = min(lengths) - 1
     t = torch.arange(steps + 1, dtype=y0.dtype, device=y0.device) * dt
+    fine = torch.arange(steps * substeps + 1, dtype=y0.dtype, device=y0.device) * (dt / substeps)
     start = y0 if n_members == 1 else y0.unsqueeze(0).expand(n_members, *y0.shape).contiguous()
     with torch.no_grad():
-        rolled = odeint(model, start, t, method=method, rtol=1e-7, atol=1e-9, options=options)
+        rolled = odeint(model, start, fine, method=method, rtol=1e-7, atol=1e-9, options=options)[::substeps]
     rolled = rolled if n_members == 1 else rolled[:, member]
     pred = rolled.movedim(0, 1).double().cpu()
     if record is None:

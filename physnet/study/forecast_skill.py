@@ -57,7 +57,8 @@ class Skill:
         t: times ``(T,)``; truth: ``(N, T, d)``; rollouts: ``(E, N, T, d)`` (NaN once lost).
         error: normalised error ``(E, N, T)`` (capped); scale: the normaliser ``s``.
         metrics: per-member scores ``{name: (E,)}`` (:func:`skill_metrics`).
-        method: the integrator; lyapunov_time: the system's, where known.
+        method: the integrator, with ``substeps`` steps per sample; lyapunov_time: the
+            system's, where known.
     """
 
     t: np.ndarray
@@ -68,6 +69,7 @@ class Skill:
     metrics: dict[str, np.ndarray]
     method: str
     lyapunov_time: float | None = None
+    substeps: int = 1
 
 
 def _settle(update: Callable[[Tensor], Tensor], y1: Tensor) -> Tensor:
@@ -109,12 +111,16 @@ _STEPS = {
 }
 
 
-def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method: str) -> Tensor:
-    """Every member of ``model`` rolled out from the same states ``y0`` ``(N, d)``.
+def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method: str, substeps: int = 1) -> Tensor:
+    """Every member of ``model`` (a network, an ensemble, or a system) rolled out from the same
+    states ``y0`` ``(N, d)``: ``steps`` samples ``dt`` apart, each reached in ``substeps``
+    integration steps of ``dt / substeps``.
 
     Returns:
         ``(E, N, steps + 1, d)`` (``E = 1`` for a single network); NaN once a rollout is lost.
     """
+    if isinstance(substeps, bool) or int(substeps) != substeps or substeps < 1:
+        raise UserError(f"--substeps must be a whole number >= 1, got {substeps}")
     members = int(getattr(model, "n_members", 1))
     field: Callable[[Tensor, Tensor], Tensor] = model.vector_field  # type: ignore[assignment]
     zero = torch.zeros((), dtype=y0.dtype)
@@ -124,10 +130,12 @@ def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method:
     step = _STEPS[method]
     y = y0.unsqueeze(0).expand(members, *y0.shape).contiguous() if members > 1 else y0
     out = [y]
+    h = dt / substeps
     with torch.no_grad():
         for _ in range(steps):
-            y = step(model, f, y, dt)
-            y = torch.where(torch.isfinite(y), y, torch.full_like(y, float("nan")))
+            for _ in range(substeps):
+                y = step(model, f, y, h)
+                y = torch.where(torch.isfinite(y), y, torch.full_like(y, float("nan")))
             out.append(y)
     rolled = torch.stack(out, dim=-2)  # (E, N, T, d) or (N, T, d)
     return rolled if members > 1 else rolled.unsqueeze(0)
@@ -179,6 +187,12 @@ def skill_metrics(error: np.ndarray, t: np.ndarray, energy_drift: np.ndarray | N
 HIGHER_IS_BETTER = {"rollout_error": False, "vpt": True, "energy_drift": False}
 
 
+def model_dtype(model: nn.Module) -> torch.dtype:
+    """A model's floating dtype (float64 for a system, which has no parameters)."""
+    first = next(iter(model.parameters()), None) if isinstance(model, nn.Module) else None
+    return torch.float64 if first is None else first.dtype
+
+
 def forecast_skill(
     model: nn.Module,
     data: TaskData,
@@ -186,13 +200,15 @@ def forecast_skill(
     *,
     n_orbits: int | None = None,
     reference: tuple[Tensor, Tensor, Tensor] | None = None,
+    substeps: int = 1,
 ) -> Skill:
-    """Roll every member of ``model`` out over the first validation orbits with ``method``
-    (:func:`skill_method`) and score them (see the module's docstring); ``reference``: what
+    """Roll every member of ``model`` (or a system: the exact field) out over the first
+    validation orbits with ``method`` (:func:`skill_method`), ``substeps`` integration steps per
+    sample, and score them (see the module's docstring); ``reference``: what
     :func:`skill_truth` returns, computed once for several models."""
     y0, t, truth = reference if reference is not None else skill_truth(data, n_orbits)
-    dtype = next(model.parameters()).dtype
-    rolled = rollout_members(model, y0.to(dtype), len(t) - 1, float(data.dt or 0.0), method).double()
+    dtype = model_dtype(model)
+    rolled = rollout_members(model, y0.to(dtype), len(t) - 1, float(data.dt or 0.0), method, substeps).double()
     scale = normaliser(data)
     raw = (rolled - truth.unsqueeze(0)).norm(dim=-1) / scale
     error = torch.nan_to_num(raw, nan=ERROR_CAP).clamp(max=ERROR_CAP).numpy()
@@ -216,6 +232,7 @@ def forecast_skill(
         skill_metrics(error, t.numpy(), drift),
         method,
         getattr(data.system, "lyapunov_time", None),
+        int(substeps),
     )
 
 
@@ -228,6 +245,7 @@ __all__ = [
     "VPT_THRESHOLD",
     "Skill",
     "forecast_skill",
+    "model_dtype",
     "normaliser",
     "rollout_members",
     "skill_method",

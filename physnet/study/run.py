@@ -28,6 +28,7 @@ from physnet.study.folder import StudyFolder
 from physnet.study.local_pool import default_workers, pool_running
 from physnet.study.metric_scale import floor_mse, metric_scale
 from physnet.study.model_store import DTYPES
+from physnet.study.references import SindyArm, check_references, fit_sindy, study_baselines, worth_it
 from physnet.study.statistics import summarize
 from physnet.study.tuning import ArmTuning, tune_arms, tuning_split, tuning_summary
 from physnet.tasks.registry import get_task
@@ -46,7 +47,9 @@ class StudyResult:
     failed seeds per arm and ``failure_rule`` what failing meant
     (:mod:`physnet.study.failures`); ``tuning``: each arm's chosen learning rate and
     its curve (:func:`~physnet.study.tuning.tuning_summary`), None without tuning;
-    ``scale``: the targets' variance and noise floor (:mod:`physnet.study.metric_scale`).
+    ``scale``: the targets' variance and noise floor (:mod:`physnet.study.metric_scale`);
+    ``baselines``: the reference arms run (:mod:`physnet.study.references`) and ``sindy`` the
+    sparse regression's fits where it ran.
     """
 
     values: dict[str, np.ndarray]
@@ -63,6 +66,15 @@ class StudyResult:
     tunings: dict[str, ArmTuning] = field(default_factory=dict)
     failed_seeds: dict[str, np.ndarray] = field(default_factory=dict)
     scale: dict = field(default_factory=dict)
+    baselines: tuple[str, ...] = ()
+    sindy: SindyArm | None = None
+
+    def worth_it(self) -> dict | None:
+        """The best network arm against sparse regression on the one-step metric (``None``
+        without it, or for a classifier): ``{"arm", "effect"}`` (positive: the network better)."""
+        if self.sindy is None or self.higher_is_better:
+            return None
+        return worth_it(self.values, self.sindy.values, floor=floor_mse(self.scale))
 
 
 def run_study(
@@ -101,6 +113,7 @@ def run_study(
     workers = default_workers() if workers is None else workers
     task = _check_study(config, frozen, block_size)
     data = _study_data(config, task, data, device)
+    check_references(config.baselines, config.sindy_degree, data)  # before any work
     held = tuning_split(data, config.tune_fraction) if config.tune else None  # too small: refused before any work
     long = long_study_warning(config, data)
     if long is not None:
@@ -149,6 +162,7 @@ def run_study_in_memory(
     workers = default_workers() if workers is None else workers
     task = _check_study(config, frozen, block_size)
     data = _study_data(config, task, data, device)
+    check_references(config.baselines, config.sindy_degree, data)
     tunings: dict[str, ArmTuning] = {}
     tuning = None
     todo = {arm: list(range(config.seeds)) for arm in config.arms}
@@ -246,6 +260,12 @@ def study_result(
     """Summaries, tests, effects and failures from the finished rows (seeds beyond
     ``config.seeds`` left out)."""
     classification = data.loss == "cross_entropy"
+    baselines = study_baselines(config.baselines, data)
+    sindy = (
+        fit_sindy(data, config.seeds, fraction=config.tune_fraction, degree=config.sindy_degree)
+        if "sindy" in baselines
+        else None
+    )
     by_seed = sorted(rows, key=lambda r: int(r["seed"]))  # blocks may return in any order (Ray)
     values = {
         arm: np.array([float(r["metric"]) for r in by_seed if r["arm"] == arm and int(r["seed"]) < config.seeds])
@@ -274,6 +294,8 @@ def study_result(
         dict(tunings or {}),
         failed,
         scale,
+        baselines,
+        sindy,
     )
 
 
@@ -292,6 +314,9 @@ def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None =
         "failure_rule": result.failure_rule,
         "tuning": result.tuning,
         "scale": result.scale,
+        "baselines": list(result.baselines),
+        "references": {} if result.sindy is None else {"sindy": result.sindy.to_dict()},
+        "worth_it": result.worth_it(),
         "seconds_per_arm": result.seconds,
         "config": {**config.to_dict(), **(extra or {})},
     }

@@ -11,8 +11,11 @@ from __future__ import annotations
 NOISE_FRACTION = 0.05
 
 BETTER, WORSE, NOT_SIGNIFICANT, WITHIN_NOISE = "better", "worse", "no significant difference", "within the noise"
+#: A forecast difference smaller than the integrator's own error on the exact field (the
+#: integration floor, :mod:`physnet.study.integration_floor`).
+WITHIN_INTEGRATION = "within the integration error"
 #: Every verdict, in the order a report explains them.
-VERDICTS = (BETTER, WORSE, NOT_SIGNIFICANT, WITHIN_NOISE)
+VERDICTS = (BETTER, WORSE, NOT_SIGNIFICANT, WITHIN_NOISE, WITHIN_INTEGRATION)
 
 #: How the headline says each verdict of the mix against another arm.
 MIX_PHRASES = {
@@ -20,12 +23,19 @@ MIX_PHRASES = {
     WORSE: "did worse than",
     NOT_SIGNIFICANT: "showed no significant difference from",
     WITHIN_NOISE: "was within the noise of",
+    WITHIN_INTEGRATION: "was within the integration error of",
 }
 
 
 def within_noise(diff: float, floor: float | None) -> bool:
     """Is ``|diff|`` below :data:`NOISE_FRACTION` of a positive ``floor``?"""
     return floor is not None and floor > 0 and abs(diff) < NOISE_FRACTION * floor
+
+
+def within_floor(lo: float, hi: float, floor: float | None) -> bool:
+    """Does the whole 95 % interval ``[lo, hi]`` of a difference lie inside ``(-floor, floor)``?
+    (A difference that may be larger than the floor is not "within" it: its interval decides.)"""
+    return floor is not None and floor > 0 and -floor < lo and hi < floor
 
 
 def decide(diff: float, lo: float, hi: float, floor: float | None = None) -> str:
@@ -49,10 +59,13 @@ def mix_test_signed(test: dict, higher_is_better: bool) -> tuple[float, float, f
 
 def mix_verdict(test: dict, higher_is_better: bool) -> str:
     """The verdict of the mix against one arm (a ``mix_vs_<arm>`` entry of the summary's
-    tests, which carries ``within_noise`` where a floor was known)."""
+    tests, which carries ``within_noise`` where a noise floor was known and, for forecast
+    scores, ``within_integration`` where an integration floor was)."""
     diff, lo, hi = mix_test_signed(test, higher_is_better)
     if test.get("within_noise"):
         return WITHIN_NOISE
+    if test.get("within_integration"):
+        return WITHIN_INTEGRATION
     return decide(diff, lo, hi)
 
 
@@ -62,10 +75,12 @@ __all__ = [
     "NOISE_FRACTION",
     "NOT_SIGNIFICANT",
     "VERDICTS",
+    "WITHIN_INTEGRATION",
     "WITHIN_NOISE",
     "WORSE",
     "decide",
     "mix_test_signed",
     "mix_verdict",
+    "within_floor",
     "within_noise",
 ]

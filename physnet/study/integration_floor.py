@@ -1,0 +1,162 @@
+"""Forecasts that measure the model rather than the integrator.
+
+A forecast rolled out at the sampling interval carries the integrator's truncation error: on
+Henon-Heiles sampled at ``dt = 1`` the exact field itself, rolled out with RK4 at ``h = 1``,
+errs 0.27 over the horizon - as much as every network. So rollouts take ``substeps``
+integration steps per sample, chosen per study: the smallest of :data:`SUBSTEPS` at which a
+*reference* field, rolled out with the study's method, step and horizon, stays within
+:data:`FLOOR_TARGET` of its own exact trajectory (mean normalised error over the rollout). The
+reference is the true system where it is known (its error against the true orbits is then the
+``truth`` row of the forecast table), else the sparse-regression fit, else the first network
+(where neither applies: a method the fit cannot take, or a fit that blows up); a reference with
+no exact trajectory is measured against itself integrated with RK4 at :data:`ACCURATE_SUBSTEPS`.
+
+What remains - the reference's own scores at the chosen substeps - is the forecast's
+*integration floor*: a difference between arms below it is "within the integration error", as
+a one-step difference below the data's noise floor is "within the noise".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from torch import Tensor, nn
+
+from physnet.data import TaskData
+from physnet.study.forecast_skill import Skill, forecast_skill, rollout_members
+from systems.base import is_dissipative
+
+#: Mean normalised error of the reference's rollout that the chosen substeps must stay under.
+FLOOR_TARGET = 0.02
+#: Substeps per sample tried, fewest first.
+SUBSTEPS = (1, 2, 4, 8, 16, 32)
+#: RK4 steps per sample of a reference's own exact trajectory (where no true orbit is known).
+ACCURATE_SUBSTEPS = 128
+#: The scores an integration floor applies to (errors, lower is better).
+FLOOR_SCORES = ("rollout_error", "error@0.1", "error@0.5", "error@1", "energy_drift")
+
+
+def method_applies(method: str, field_model: object) -> bool:
+    """Whether ``method`` can integrate ``field_model``: the discrete gradient needs an energy
+    and a dissipation (a DHNN or a dissipative system), the others only a vector field."""
+    if method == "discrete-gradient":
+        return is_dissipative(field_model) and callable(getattr(field_model, "energy", None))
+    return True
+
+
+@dataclass(frozen=True)
+class IntegrationFloor:
+    """The substeps a study's forecasts take and what the integrator alone costs at them.
+
+    Attributes:
+        method: the integrator; substeps: integration steps per sample.
+        reference: what was measured (``truth``, ``sindy`` or ``network``).
+        floor: the reference's scores at ``substeps`` (``{score: value}``, errors only).
+        tried: mean normalised error per substeps tried.
+        reached: whether the floor's mean error is under :data:`FLOOR_TARGET`.
+        given: substeps set by the caller (``--substeps``) rather than chosen.
+    """
+
+    method: str
+    substeps: int
+    reference: str
+    floor: dict[str, float]
+    tried: dict[int, float] = field(default_factory=dict)
+    reached: bool = True
+    given: bool = False
+
+    def to_dict(self) -> dict:
+        return {
+            "method": self.method,
+            "substeps": self.substeps,
+            "reference": self.reference,
+            "floor": self.floor,
+            "target": FLOOR_TARGET,
+            "tried": {str(k): v for k, v in self.tried.items()},
+            "reached": self.reached,
+            "given": self.given,
+        }
+
+
+def _own_truth(field_model: nn.Module, y0: Tensor, t: Tensor, dt: float) -> Tensor | None:
+    """The reference integrated accurately (RK4, :data:`ACCURATE_SUBSTEPS` per sample) ``(N, T, d)``,
+    or None where it leaves the finite numbers."""
+    rolled = rollout_members(field_model, y0.double(), len(t) - 1, dt, "rk4", ACCURATE_SUBSTEPS)[0]
+    return rolled if bool(rolled.isfinite().all()) else None
+
+
+def _floor_scores(skill: Skill) -> dict[str, float]:
+    return {k: float(np.median(v)) for k, v in skill.metrics.items() if k in FLOOR_SCORES}
+
+
+def integration_floor(
+    data: TaskData,
+    truth: tuple[Tensor, Tensor, Tensor],
+    method: str,
+    *,
+    candidates: list[tuple[str, nn.Module]],
+    substeps: int | None = None,
+) -> tuple[IntegrationFloor, Skill | None]:
+    """Choose the substeps (or take ``substeps``) and measure the floor.
+
+    Args:
+        truth: :func:`~physnet.study.forecast_skill.skill_truth`'s ``(y0, t, true orbits)``.
+        candidates: reference fields in order of preference, ``[(name, field)]``; the true
+            system (``"truth"``, ``data.system``) is tried first where known and ``method``
+            applies to it. The first whose method applies and whose accurate rollout stays
+            finite is used (a one-member field).
+
+    Returns:
+        the floor, and the true system's skill at the chosen substeps where it was the
+        reference (the forecast table's ``truth`` row), else None.
+    """
+    y0, t, orbits = truth
+    dt = float(data.dt or 0.0)
+    options: list[tuple[str, object, tuple[Tensor, Tensor, Tensor]]] = []
+    if data.system is not None and method_applies(method, data.system):
+        options.append(("truth", data.system, truth))
+    for name, candidate in candidates:
+        if not method_applies(method, candidate):
+            continue
+        own = _own_truth(candidate, y0, t, dt)
+        if own is not None:
+            options.append((name, candidate, (y0, t, own)))
+            break
+    if not options:
+        return IntegrationFloor(method, substeps or 1, "none", {}, reached=False, given=substeps is not None), None
+    name, reference, against = options[0]
+    tried: dict[int, float] = {}
+    skill = None
+    for s in [substeps] if substeps is not None else SUBSTEPS:
+        skill = forecast_skill(reference, data, method, reference=against, substeps=s)  # type: ignore[arg-type]
+        tried[s] = float(np.median(skill.metrics["rollout_error"]))
+        if tried[s] < FLOOR_TARGET:
+            break
+    assert skill is not None
+    chosen = skill.substeps
+    floor = IntegrationFloor(
+        method, chosen, name, _floor_scores(skill), tried, tried[chosen] < FLOOR_TARGET, substeps is not None
+    )
+    return floor, skill if name == "truth" else None
+
+
+def truth_skill(data: TaskData, truth: tuple[Tensor, Tensor, Tensor], method: str, substeps: int) -> Skill | None:
+    """The exact field's forecast skill (the ``truth`` row) with ``method`` where it applies to
+    the system, else RK4; None where the system is not known."""
+    if data.system is None:
+        return None
+    how = method if method_applies(method, data.system) else "rk4"
+    return forecast_skill(data.system, data, how, reference=truth, substeps=substeps)
+
+
+__all__ = [
+    "ACCURATE_SUBSTEPS",
+    "FLOOR_SCORES",
+    "FLOOR_TARGET",
+    "SUBSTEPS",
+    "IntegrationFloor",
+    "integration_floor",
+    "method_applies",
+    "truth_skill",
+]
