@@ -233,19 +233,13 @@ def _forecast_skill(folder: Path, config, result, summary: dict, data) -> None:
     """Every seed of every arm rolled out (``physnet.study.skill``; nothing for
     a classifier) into the summary and ``forecast_skill.csv``; writes ``summary.json``."""
     from physnet.io import write_json
+    from physnet.jobs.reproduce import forecast_options
     from physnet.study.skill import study_forecast
 
     if data.dt is not None:
         print("forecasts of every seed of every arm", flush=True)
         summary["forecast"], _ = study_forecast(
-            folder,
-            list(result.values),
-            data,
-            config.model,
-            config.task,
-            substeps=config.substeps,
-            baselines=result.baselines,
-            sindy=result.sindy,
+            folder, list(result.values), data, config.model, config.task, **forecast_options(config, result)
         )
     write_json(folder / "summary.json", summary)
 

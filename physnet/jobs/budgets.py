@@ -10,6 +10,7 @@ meta-learning per meta seed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ def run_short_budget(
     vary, settings, results = plan
     if len(settings) < 2:
         return []
-    short = settings[0].compare
+    short = replace(settings[0].compare, baselines=())  # the reference arms do not depend on the budget
     results[(0, meta_seed)] = run_study(short, frozen, out / SHORT_FOLDER, data=data, **options)
     write_study(out / SHORT_FOLDER, short, results[(0, meta_seed)], extra)
     return budget_effects(settings, vary, {(i, 0): results[(i, meta_seed)] for i in range(len(settings))}, 1)

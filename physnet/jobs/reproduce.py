@@ -187,14 +187,7 @@ def _reproduce_one(
     if study_data.dt is not None:
         echo(f"{tag} forecasts of every seed of every arm")
         summary["forecast"], more = study_forecast(
-            out,
-            list(result.values),
-            study_data,
-            model,
-            f"{task} / {model}",
-            substeps=config.substeps,
-            baselines=result.baselines,
-            sindy=result.sindy,
+            out, list(result.values), study_data, model, f"{task} / {model}", **forecast_options(config, result)
         )
         figures += more
     if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
@@ -211,6 +204,11 @@ def _reproduce_one(
     (out / "report.md").write_text(report + "\n".join(two_budgets.budget_section(summary.get("budgets") or [])))
     echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
     return summary
+
+
+def forecast_options(config: StudyConfig, result: StudyResult) -> dict:
+    """What forecast skill takes from a finished study: its substeps and reference arms."""
+    return {"substeps": config.substeps, "baselines": result.baselines, "sindy": result.sindy}
 
 
 def _classification_analyses(

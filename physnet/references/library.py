@@ -9,6 +9,7 @@ serves every lower degree by taking the leading block (:mod:`physnet.references.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -88,17 +89,24 @@ class Library:
             out.append(" ".join(factors) or "1")
         return out
 
+    @functools.cached_property
+    def _exponents(self) -> Tensor:
+        return torch.tensor(self.exponents(), dtype=torch.long)  # (F, d)
+
     def features(self, y: Tensor) -> Tensor:
         """The library evaluated at states ``(..., d)`` -> ``(..., len(self))`` (dtype of ``y``)."""
         columns = []
         if self.harmonics and self.angles:
             angles = y[..., list(self.angles)]  # (..., A)
-            k = torch.arange(1, self.harmonics + 1, dtype=y.dtype, device=y.device)
-            phase = angles.unsqueeze(-2) * k.unsqueeze(-1)  # (..., K, A)
-            columns.append(torch.stack([phase.sin(), phase.cos()], dim=-1).flatten(-3))  # (..., K A 2)
-        exponents = torch.tensor(self.exponents(), dtype=torch.long, device=y.device)  # (F, d)
-        powers = torch.stack([y**p for p in range(self.degree + 1)], dim=-1)  # (..., d, degree + 1)
-        picked = powers[..., torch.arange(self.dim, device=y.device), exponents]  # (..., F, d)
+            phase = torch.cat([k * angles for k in range(1, self.harmonics + 1)], dim=-1)  # (..., K A)
+            columns.append(torch.stack([phase.sin(), phase.cos()], dim=-1).flatten(-2))  # (..., K A 2)
+        powers = [torch.ones_like(y), y]
+        for _ in range(2, self.degree + 1):
+            powers.append(powers[-1] * y)
+        table = torch.stack(powers[: self.degree + 1], dim=-1)  # (..., d, degree + 1)
+        exponents = self._exponents.to(y.device)
+        # each monomial is the product over the states of the chosen power of each
+        picked = table[..., torch.arange(self.dim, device=y.device), exponents]  # (..., F, d)
         columns.append(picked.prod(dim=-1))
         return torch.cat(columns, dim=-1)
 

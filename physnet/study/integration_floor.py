@@ -8,8 +8,10 @@ integration steps per sample, chosen per study: the smallest of :data:`SUBSTEPS`
 :data:`FLOOR_TARGET` of its own exact trajectory (mean normalised error over the rollout). The
 reference is the true system where it is known (its error against the true orbits is then the
 ``truth`` row of the forecast table), else the sparse-regression fit, else the first network
-(where neither applies: a method the fit cannot take, or a fit that blows up); a reference with
-no exact trajectory is measured against itself integrated with RK4 at :data:`ACCURATE_SUBSTEPS`.
+(where neither applies: a method the fit cannot take, or a fit that blows up). A reference with
+no exact trajectory is measured by step doubling: the error of ``s`` substeps is estimated as
+``|y_s - y_2s| 2^p / (2^p - 1)`` for a method of order ``p`` (Richardson), so the search costs
+about four rollouts at the chosen substeps.
 
 What remains - the reference's own scores at the chosen substeps - is the forecast's
 *integration floor*: a difference between arms below it is "within the integration error", as
@@ -24,15 +26,15 @@ import numpy as np
 from torch import Tensor, nn
 
 from physnet.data import TaskData
-from physnet.study.forecast_skill import Skill, forecast_skill, rollout_members
+from physnet.study.forecast_skill import Skill, forecast_skill, model_dtype, rollout_members
 from systems.base import is_dissipative
 
 #: Mean normalised error of the reference's rollout that the chosen substeps must stay under.
 FLOOR_TARGET = 0.02
 #: Substeps per sample tried, fewest first.
 SUBSTEPS = (1, 2, 4, 8, 16, 32)
-#: RK4 steps per sample of a reference's own exact trajectory (where no true orbit is known).
-ACCURATE_SUBSTEPS = 128
+#: Order of each forecast-skill method (step doubling's error estimate).
+ORDERS = {"rk4": 4, "implicit-midpoint": 2, "discrete-gradient": 2}
 #: The scores an integration floor applies to (errors, lower is better).
 FLOOR_SCORES = ("rollout_error", "error@0.1", "error@0.5", "error@1", "energy_drift")
 
@@ -79,13 +81,6 @@ class IntegrationFloor:
         }
 
 
-def _own_truth(field_model: nn.Module, y0: Tensor, t: Tensor, dt: float) -> Tensor | None:
-    """The reference integrated accurately (RK4, :data:`ACCURATE_SUBSTEPS` per sample) ``(N, T, d)``,
-    or None where it leaves the finite numbers."""
-    rolled = rollout_members(field_model, y0.double(), len(t) - 1, dt, "rk4", ACCURATE_SUBSTEPS)[0]
-    return rolled if bool(rolled.isfinite().all()) else None
-
-
 def _floor_scores(skill: Skill) -> dict[str, float]:
     return {k: float(np.median(v)) for k, v in skill.metrics.items() if k in FLOOR_SCORES}
 
@@ -102,43 +97,64 @@ def integration_floor(
 
     Args:
         truth: :func:`~physnet.study.forecast_skill.skill_truth`'s ``(y0, t, true orbits)``.
-        candidates: reference fields in order of preference, ``[(name, field)]``; the true
-            system (``"truth"``, ``data.system``) is tried first where known and ``method``
-            applies to it. The first whose method applies and whose accurate rollout stays
-            finite is used (a one-member field).
+        candidates: reference fields in order of preference, ``[(name, field)]`` (one member
+            each), used where the true system is not known or ``method`` does not apply to it:
+            the first whose method applies and whose rollouts stay finite.
 
     Returns:
         the floor, and the true system's skill at the chosen substeps where it was the
         reference (the forecast table's ``truth`` row), else None.
     """
-    y0, t, orbits = truth
-    dt = float(data.dt or 0.0)
-    options: list[tuple[str, object, tuple[Tensor, Tensor, Tensor]]] = []
+    given = substeps is not None
+    trials = [substeps] if substeps is not None else list(SUBSTEPS)
     if data.system is not None and method_applies(method, data.system):
-        options.append(("truth", data.system, truth))
+        tried: dict[int, float] = {}
+        for s in trials:
+            skill = forecast_skill(data.system, data, method, reference=truth, substeps=s)
+            tried[s] = float(np.median(skill.metrics["rollout_error"]))
+            if tried[s] < FLOOR_TARGET:
+                break
+        chosen = skill.substeps
+        reached = tried[chosen] < FLOOR_TARGET
+        return IntegrationFloor(method, chosen, "truth", _floor_scores(skill), tried, reached, given), skill
     for name, candidate in candidates:
-        if not method_applies(method, candidate):
-            continue
-        own = _own_truth(candidate, y0, t, dt)
-        if own is not None:
-            options.append((name, candidate, (y0, t, own)))
-            break
-    if not options:
-        return IntegrationFloor(method, substeps or 1, "none", {}, reached=False, given=substeps is not None), None
-    name, reference, against = options[0]
+        if method_applies(method, candidate):
+            found = _step_doubling(data, truth, method, candidate, trials)
+            if found is not None:
+                chosen, scores, tried = found
+                floor = IntegrationFloor(method, chosen, name, scores, tried, tried[chosen] < FLOOR_TARGET, given)
+                return floor, None
+    return IntegrationFloor(method, substeps or 1, "none", {}, reached=False, given=given), None
+
+
+def _step_doubling(
+    data: TaskData, truth: tuple[Tensor, Tensor, Tensor], method: str, field_model: nn.Module, trials: list[int]
+) -> tuple[int, dict[str, float], dict[int, float]] | None:
+    """The fewest substeps of ``trials`` whose estimated error (``|y_s - y_2s|`` scaled by
+    Richardson's factor) is under the target, its estimated scores and every estimate; None
+    where the field's rollouts leave the finite numbers."""
+    y0, t, _ = truth
+    dt = float(data.dt or 0.0)
+    factor = 2 ** ORDERS[method] / (2 ** ORDERS[method] - 1)
+    finer: dict[int, Tensor] = {}
+
+    def rolled(s: int) -> Tensor:
+        if s not in finer:
+            finer[s] = rollout_members(field_model, y0.to(model_dtype(field_model)), len(t) - 1, dt, method, s)[0]
+        return finer[s]
+
     tried: dict[int, float] = {}
-    skill = None
-    for s in [substeps] if substeps is not None else SUBSTEPS:
-        skill = forecast_skill(reference, data, method, reference=against, substeps=s)  # type: ignore[arg-type]
-        tried[s] = float(np.median(skill.metrics["rollout_error"]))
+    scores: dict[str, float] = {}
+    for s in trials:
+        coarse, fine = rolled(s), rolled(2 * s)
+        if not (bool(coarse.isfinite().all()) and bool(fine.isfinite().all())):
+            return None
+        skill = forecast_skill(field_model, data, method, reference=(y0, t, fine.double()), substeps=s)
+        scores = {k: factor * v for k, v in _floor_scores(skill).items()}
+        tried[s] = scores["rollout_error"]
         if tried[s] < FLOOR_TARGET:
-            break
-    assert skill is not None
-    chosen = skill.substeps
-    floor = IntegrationFloor(
-        method, chosen, name, _floor_scores(skill), tried, tried[chosen] < FLOOR_TARGET, substeps is not None
-    )
-    return floor, skill if name == "truth" else None
+            return s, scores, tried
+    return trials[-1], scores, tried
 
 
 def truth_skill(data: TaskData, truth: tuple[Tensor, Tensor, Tensor], method: str, substeps: int) -> Skill | None:
@@ -151,7 +167,7 @@ def truth_skill(data: TaskData, truth: tuple[Tensor, Tensor, Tensor], method: st
 
 
 __all__ = [
-    "ACCURATE_SUBSTEPS",
+    "ORDERS",
     "FLOOR_SCORES",
     "FLOOR_TARGET",
     "SUBSTEPS",

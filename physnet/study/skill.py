@@ -198,8 +198,10 @@ def study_forecast(
         floor, exact = integration_floor(
             data, truth, method, candidates=_floor_candidates(out, arms, sindy), substeps=substeps
         )
+    reference_seconds = time.perf_counter() - began
     skills = arm_skills(out, arms, data, model, substeps=floor.substeps, truth=truth)
     references: dict[str, Skill] = {}
+    resumed = time.perf_counter()
     with one_thread():
         if "truth" in baselines and data.system is not None:
             references["truth"] = exact if exact is not None else truth_skill(data, truth, method, floor.substeps)
@@ -207,8 +209,10 @@ def study_forecast(
             how = method if method_applies(method, sindy.ensemble) else "rk4"
             references["sindy"] = forecast_skill(sindy.ensemble, data, how, reference=truth, substeps=floor.substeps)
     references = {k: v for k, v in references.items() if v is not None}
+    reference_seconds += time.perf_counter() - resumed
     figures = write_skill(out, skills, label, data.state_names, references)
     summary = skill_summary(skills, time.perf_counter() - began, references=references, floor=floor)
+    summary["reference_seconds"] = reference_seconds  # the substep search and the reference rollouts
     if model.startswith("dhnn"):
         summary["dissipation"], figure = write_dissipation(out, arms, data, skills, label)
         figures.append(figure)
