@@ -19,6 +19,7 @@ PACKAGES = {
     "physnet.networks": "Networks: conventional, Hamiltonian, classifier, ensembles",
     "physnet.integrators": "Integrators: Euler, symplectic, implicit midpoint, torchdiffeq",
     "physnet.analysis": "Analyses: participation ratio, Hessian trace and density",
+    "physnet.references": "Reference models: sparse regression of the vector field (SINDy)",
     "physnet.plots": "Plots",
     "physnet.errors": "Errors: bad input told apart from bugs",
 }

@@ -29,9 +29,12 @@ def _one_line(capsys) -> str:
         (["compare", "van-der-pol", "--substeps", "0"], "--substeps: expected a positive integer"),
         (["compare", "van-der-pol", "--substeps", "-3"], "--substeps: expected a positive integer"),
         (["forecast", "somewhere", "--arm", "mix", "--substeps", "0"], "--substeps: expected a positive integer"),
-        (["compare", "mnist1d", "--baselines", "sindy", "--quick"], "a classification task has no vector field"),
         (
-            ["compare", "van-der-pol", "--small", "--quick", "--sindy-degree", "200"],
+            ["compare", "mnist1d", "--baselines", "sindy", "--quick", "--arms", "base"],
+            "a classification task has no vector field",
+        ),
+        (
+            ["compare", "van-der-pol", "--small", "--quick", "--arms", "base", "--sindy-degree", "200"],
             "its library has 20301 terms but the training split has only",
         ),
     ],
@@ -47,7 +50,7 @@ def test_reference_options_refused_in_one_line_before_any_work(tmp_path, capsys,
 def test_a_study_runs_sparse_regression_and_the_truth_beside_its_arms(tmp_path, capsys):
     out = tmp_path / "study"
     argv = ["compare", "van-der-pol", "--small", "--quick", "--seeds", "3", "--arms", "base,tanh", "--tune", "none"]
-    assert main([*argv, "--epochs", "3", "--no-progress", "--out", str(out)]) == 0
+    assert main([*argv, "--epochs", "3", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "sindy: median val_mse" in printed and "is a neural network worth it here?" in printed
     summary = json.loads((out / "summary.json").read_text())

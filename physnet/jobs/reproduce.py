@@ -184,16 +184,9 @@ def _reproduce_one(
         ("Activation evolution", "activation_evolution.png"),
         ("Meta-learning curves", "training_curves.png"),
     ]
-    if study_data.dt is not None:
-        echo(f"{tag} forecasts of every seed of every arm")
-        summary["forecast"], more = study_forecast(
-            out, list(result.values), study_data, model, f"{task} / {model}", **forecast_options(config, result)
-        )
-        figures += more
-    if analyses and study_data.loss == "cross_entropy":  # the paper's analyses for classification
-        echo(f"{tag} participation ratio and Hessian statistics")
-        summary["analysis"], more = _classification_analyses(out, config, quick, result.metric)
-        figures += more
+    figures += _after_training(
+        out, config, result, study_data, summary, analyses=analyses, quick=quick, tag=tag, echo=echo
+    )
     summary["wall_seconds_this_run"] = time.perf_counter() - began
     summary["wall_seconds"] = seconds = earlier + summary["wall_seconds_this_run"]
     write_json(out / "summary.json", summary)
@@ -204,6 +197,35 @@ def _reproduce_one(
     (out / "report.md").write_text(report + "\n".join(two_budgets.budget_section(summary.get("budgets") or [])))
     echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
     return summary
+
+
+def _after_training(
+    out: Path,
+    config: StudyConfig,
+    result: StudyResult,
+    data: TaskData,
+    summary: dict,
+    *,
+    analyses: bool,
+    quick: bool,
+    tag: str,
+    echo,
+) -> list[tuple[str, str]]:
+    """Forecast skill of every seed (and the reference arms), and for a classifier the paper's
+    analyses: into ``summary``; returns the report's figures."""
+    figures = []
+    if data.dt is not None:
+        echo(f"{tag} forecasts of every seed of every arm")
+        label = f"{config.task} / {config.model}"
+        summary["forecast"], more = study_forecast(
+            out, list(result.values), data, config.model, label, **forecast_options(config, result)
+        )
+        figures += more
+    if analyses and data.loss == "cross_entropy":  # the paper's analyses for classification
+        echo(f"{tag} participation ratio and Hessian statistics")
+        summary["analysis"], more = _classification_analyses(out, config, quick, result.metric)
+        figures += more
+    return figures
 
 
 def forecast_options(config: StudyConfig, result: StudyResult) -> dict:
