@@ -73,7 +73,9 @@ def test_without_a_known_system_the_reference_is_measured_against_itself():
     lib = Library(("q", "p"), 1)
     xi = torch.zeros(1, len(lib), 2, dtype=torch.float64)
     xi[0, lib.names().index("p"), 0], xi[0, lib.names().index("q"), 1] = 1.0, -1.0
-    floor, exact = integration_floor(data, skill_truth(data), "rk4", candidates=[("sindy", SparseVectorField(lib, xi))])
+    floor, exact = integration_floor(
+        data, skill_truth(data), "rk4", candidates=[("sindy", lambda: SparseVectorField(lib, xi))]
+    )
     assert floor.reference == "sindy" and exact is None
     assert floor.substeps > 1 and floor.floor["rollout_error"] < FLOOR_TARGET
     # RK4 on a rotation: the phase error per step is h^5 / 120, so halving h divides the error by about 16

@@ -20,6 +20,7 @@ a one-step difference below the data's noise floor is "within the noise".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,16 +91,17 @@ def integration_floor(
     truth: tuple[Tensor, Tensor, Tensor],
     method: str,
     *,
-    candidates: list[tuple[str, nn.Module]],
+    candidates: list[tuple[str, Callable[[], nn.Module]]],
     substeps: int | None = None,
 ) -> tuple[IntegrationFloor, Skill | None]:
     """Choose the substeps (or take ``substeps``) and measure the floor.
 
     Args:
         truth: :func:`~physnet.study.forecast_skill.skill_truth`'s ``(y0, t, true orbits)``.
-        candidates: reference fields in order of preference, ``[(name, field)]`` (one member
-            each), used where the true system is not known or ``method`` does not apply to it:
-            the first whose method applies and whose rollouts stay finite.
+        candidates: reference fields in order of preference, ``[(name, build)]`` (``build()``
+            makes a one-member field, called only when needed), used where the true system is
+            not known or ``method`` does not apply to it: the first whose method applies and
+            whose rollouts stay finite.
 
     Returns:
         the floor, and the true system's skill at the chosen substeps where it was the
@@ -117,7 +119,8 @@ def integration_floor(
         chosen = skill.substeps
         reached = tried[chosen] < FLOOR_TARGET
         return IntegrationFloor(method, chosen, "truth", _floor_scores(skill), tried, reached, given), skill
-    for name, candidate in candidates:
+    for name, build in candidates:
+        candidate = build()
         if method_applies(method, candidate):
             found = _step_doubling(data, truth, method, candidate, trials)
             if found is not None:
