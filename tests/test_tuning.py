@@ -15,7 +15,8 @@ import physnet
 from physnet.cli.main import main
 from physnet.networks import build_model
 from physnet.study import StudyConfig, run_study
-from physnet.study.tuning import DEFAULT_GRIDS, choose_rate, tuning_split
+from physnet.study.rate_choice import shared_rates
+from physnet.study.tuning import DEFAULT_GRIDS, choose_rate, tuning_from_rows, tuning_split
 from physnet.tasks.from_series import series_data
 from physnet.tasks.registry import get_task
 from physnet.tasks.series_file import SeriesTable
@@ -138,7 +139,7 @@ def test_choose_rate_takes_the_best_median_and_counts_nan_as_worst():
     assert choose_rate(rates, accuracy, True)[0] == 1e-3
 
 
-def test_a_tuned_study_runs_each_arm_at_the_argmin_of_its_recorded_curve_and_resumes(tmp_path, monkeypatch):
+def test_a_tuned_study_runs_each_arm_at_the_rate_its_recorded_curves_give_and_resumes(tmp_path, monkeypatch):
     config = StudyConfig(
         task="van-der-pol",
         model="nn",
@@ -156,12 +157,14 @@ def test_a_tuned_study_runs_each_arm_at_the_argmin_of_its_recorded_curve_and_res
     with open(tmp_path / "runs.csv", newline="") as fh:
         runs = list(csv.DictReader(fh))
     grid = DEFAULT_GRIDS["adam"]
+    recorded_rates = {float(r["lr"]) for r in tuning}
+    assert set(grid) <= recorded_rates  # the grid, and past its end where an arm's best sat there
+    assert recorded_rates - set(grid) == set(result.tuning["extended"])
+    curves = {arm: tuning_from_rows(arm, tuning, False) for arm in ("base", "tanh")}
+    expected = shared_rates(curves, False)
     for arm in ("base", "tanh"):
-        curve = [
-            np.median([float(r["metric"]) for r in tuning if r["arm"] == arm and float(r["lr"]) == g]) for g in grid
-        ]
-        chosen = grid[int(np.argmin(curve))]
-        assert result.tuning["chosen"][arm] == chosen
+        chosen = expected[arm].chosen
+        assert result.tuning["chosen"][arm] == chosen and chosen in expected[arm].ties
         assert {float(r["lr"]) for r in runs if r["arm"] == arm} == {chosen}
     recorded = json.loads((tmp_path / "config.json").read_text())
     assert recorded["tuned_lr"] == result.tuning["chosen"]

@@ -17,9 +17,12 @@ from physnet.jobs.context import DEFAULT_CONTEXT, Echo, RunContext
 from physnet.meta import meta_config_for
 from physnet.meta.folder import write_meta_folder
 from physnet.plots.ablation import plot_ablation
+from physnet.study.effects import judged as judged_effect
 from physnet.study.effects import meta_seed_effects
 from physnet.study.layout import meta_seed_name
+from physnet.study.metric_scale import floor_mse
 from physnet.study.run import StudyConfig, StudyResult, run_study
+from physnet.study.verdict import BETTER
 from physnet.tasks.budget import budget, preset
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
@@ -38,6 +41,8 @@ EFFECTS_HEADER = [
     "mix_vs_best_pure_rel",
     "mix_vs_best_pure_rel_lo",
     "mix_vs_best_pure_rel_hi",
+    "learned_vs_base_verdict",
+    "mix_vs_best_pure_verdict",
     "learned_vs_base_rel_lo",
     "learned_vs_base_rel_hi",
 ]
@@ -186,7 +191,7 @@ def ablation_tables(
         cells = {n: _jsonable(v) for n, v in s.values}
         per_seed = {m: results[(i, m)].values for m in range(meta_seeds)}
         higher = results[(i, 0)].higher_is_better
-        judged = meta_seed_effects(per_seed, higher)
+        judged = meta_seed_effects(per_seed, higher, floor=floor_mse(results[(i, 0)].scale))
         for m in range(meta_seeds):
             for arm, st in results[(i, m)].arms.items():
                 rows.append(
@@ -206,9 +211,11 @@ def ablation_tables(
 
 
 def _effect_cells(e: dict) -> dict:
+    """An effect's numbers and its verdict by the one rule (``KEY_verdict``; '' where not run)."""
     out = {"best_pure": e.get("best_pure") or ""}
     for key in ("learned_vs_base", "mix_vs_best_pure"):
         x = e.get(key)
+        out[key + "_verdict"] = "" if x is None else judged_effect(x)
         for suffix, field in (
             ("", "diff"),
             ("_lo", "lo"),
@@ -242,15 +249,19 @@ def _report(task, model, varies, settings, effects, pooled, meta_seeds, preset_n
         cells = [str(p[n]) for n in names]
         for key in ("learned_vs_base", "mix_vs_best_pure"):
             cells.append(
-                "" if p[key] == "" else f"{p[key + '_rel']:+.1%} [{p[key + '_rel_lo']:+.1%}, {p[key + '_rel_hi']:+.1%}]"
+                ""
+                if p[key] == ""
+                else f"{p[key + '_rel']:+.1%} [{p[key + '_rel_lo']:+.1%}, {p[key + '_rel_hi']:+.1%}] "
+                f"({p[key + '_verdict']})"
             )
         lines.append("| " + " | ".join(cells) + " |")
-    helped = [p for p in pooled if p["learned_vs_base"] != "" and p["learned_vs_base_lo"] > 0]
-    mix = [p for p in pooled if p["mix_vs_best_pure"] != "" and p["mix_vs_best_pure_lo"] > 0]
+    helped = [p for p in pooled if p["learned_vs_base_verdict"] == BETTER]
+    mix = [p for p in pooled if p["mix_vs_best_pure_verdict"] == BETTER]
     lines += [
         "",
         f"Learned types beat the base in {len(helped)} of {len(pooled)} settings; the mix beat the better "
-        f"pure type in {len(mix)} of {len(pooled)} (pooled over meta seeds, interval above zero).",
+        f"pure type in {len(mix)} of {len(pooled)} (pooled over meta seeds, by the one rule: the interval above "
+        "zero and not within the noise).",
         "",
         f"Wall time {seconds:.0f} s. Per setting and meta seed: `effects.csv`; per arm: `ablation.csv`.",
         "",

@@ -24,6 +24,7 @@ from physnet.reports.outputs import write_study
 from physnet.study.config import StudyConfig
 from physnet.study.folder import check_study_folder
 from physnet.study.run import StudyResult, run_study
+from physnet.study.verdict import BETTER, NOT_SIGNIFICANT, WITHIN_NOISE, WORSE, decide
 
 #: Epochs of the short budget.
 SHORT_EPOCHS = 5
@@ -100,43 +101,61 @@ def budget_effects(
     return [{"budget": name, **p} for name, p in zip(names, pooled, strict=True)]
 
 
+def _verdict(row: dict, key: str) -> str:
+    """The effect's verdict by the one rule (:mod:`physnet.study.verdict`: the interval, and
+    "within the noise" where the whole interval lies in the noise band)."""
+    word = row.get(key + "_verdict")
+    return word if word else decide(row[key], row[key + "_lo"], row[key + "_hi"])
+
+
 def _effect_text(row: dict, key: str) -> str:
     if row[key] == "":
         return "not run"
     rel, lo, hi = (100 * row[key + s] for s in ("_rel", "_rel_lo", "_rel_hi"))
-    if row[key + "_lo"] > 0:
-        word = "better"
-    elif row[key + "_hi"] < 0:
-        word = "worse"
-    else:
-        word = "not significant"
-    return f"{rel:+.0f} % [{lo:+.0f}, {hi:+.0f}] % ({word})"
+    return f"{rel:+.0f} % [{lo:+.0f}, {hi:+.0f}] % ({_verdict(row, key)})"
 
 
-def budget_sentence(row: dict) -> str:
-    """One plain sentence for one budget."""
-    when = f"With {row['epochs']} epochs" if row["budget"] == "short" else f"Trained fully ({row['epochs']} epochs)"
+def budget_name(row: dict, quick: bool = False) -> str:
+    """``the short budget (5 epochs)``, ``the full budget (20 epochs)``, or for a ``--quick``
+    run ``the quick budget (8 epochs)``: never "trained fully" for a first look."""
+    name = "short" if row["budget"] == "short" else "quick" if quick else "full"
+    return f"the {name} budget ({row['epochs']} epochs)"
+
+
+#: How a sentence says the learned types' verdict against sine.
+LEARNED_WORDS = {
+    BETTER: "the learned types beat sine by {rel:.0f} % [{span}] %",
+    WORSE: "the learned types did worse than sine by {neg:.0f} % [{span}] %",
+    NOT_SIGNIFICANT: "learned vs sine {rel:+.0f} % [{span}] %: no significant difference",
+    WITHIN_NOISE: "learned vs sine {rel:+.0f} % [{span}] %: within the noise of the data",
+}
+#: How it says the mix's verdict against the better pure type.
+MIX_WORDS = {
+    BETTER: "beat",
+    WORSE: "did worse than",
+    NOT_SIGNIFICANT: "showed no significant difference from",
+    WITHIN_NOISE: "was within the noise of",
+}
+
+
+def budget_sentence(row: dict, quick: bool = False) -> str:
+    """One plain sentence for one budget, by the one verdict rule."""
+    when = f"With {budget_name(row, quick)}"
     learned = row["learned_vs_base"]
     if learned == "":
         return f"{when}: no learned-vs-base comparison was run."
-    lo, hi, rel = row["learned_vs_base_lo"], row["learned_vs_base_hi"], 100 * row["learned_vs_base_rel"]
+    rel = 100 * row["learned_vs_base_rel"]
     span = f"{100 * row['learned_vs_base_rel_lo']:+.0f}, {100 * row['learned_vs_base_rel_hi']:+.0f}"
-    if lo > 0:
-        head = f"{when}, the learned types beat sine by {rel:.0f} % [{span}] %"
-    elif hi < 0:
-        head = f"{when}, the learned types did worse than sine by {-rel:.0f} % [{span}] %"
-    else:
-        head = f"{when}, learned vs sine {rel:+.0f} % [{span}] %: not significant"
+    head = f"{when}, " + LEARNED_WORDS[_verdict(row, "learned_vs_base")].format(rel=rel, neg=-rel, span=span)
     mix = row["mix_vs_best_pure"]
     if mix == "":
         return head + "."
-    mlo, mhi = row["mix_vs_best_pure_lo"], row["mix_vs_best_pure_hi"]
-    verb = "beat" if mlo > 0 else "did worse than" if mhi < 0 else "did not differ significantly from"
-    rel = (100 * row["mix_vs_best_pure" + s] for s in ("_rel", "_rel_lo", "_rel_hi"))
-    return head + "; the mix {} the better pure type ({:+.0f} % [{:+.0f}, {:+.0f}] %).".format(verb, *rel)
+    verb = MIX_WORDS[_verdict(row, "mix_vs_best_pure")]
+    rel3 = (100 * row["mix_vs_best_pure" + s] for s in ("_rel", "_rel_lo", "_rel_hi"))
+    return head + "; the mix {} the better pure type ({:+.0f} % [{:+.0f}, {:+.0f}] %).".format(verb, *rel3)
 
 
-def budget_section(rows: list[dict], *, meta_seeds: int = 1) -> list[str]:
+def budget_section(rows: list[dict], *, meta_seeds: int = 1, quick: bool = False) -> list[str]:
     """The report's closing section *Does learned diversity help here?* (empty without rows)."""
     if not rows:
         return []
@@ -145,21 +164,23 @@ def budget_section(rows: list[dict], *, meta_seeds: int = 1) -> list[str]:
         "",
         "## Does learned diversity help here?",
         "",
-        "The two effects at a short and at the full training budget, sharing one meta-learning"
-        f"{pooled}: differences of medians as a share of the second arm's median, signed so that positive "
-        "favours the learned types (or the mix), with 95 % bootstrap intervals; significant where the interval "
-        "excludes zero. The same numbers as `physnet ablate` with `--vary epochs=...`.",
+        "The two effects at a short and at the " + ("quick" if quick else "full") + " training budget, sharing one "
+        f"meta-learning{pooled}: differences of medians as a share of the second arm's median, signed so that "
+        "positive favours the learned types (or the mix), with 95 % bootstrap intervals; by the one rule of the "
+        "report (significant where the interval excludes zero; within the noise where the whole interval lies in "
+        "the data's noise band). The same numbers as `physnet ablate` with `--vary epochs=...`.",
         "",
         "| budget | epochs | better pure type | learned vs sine | mix vs better pure type |",
         "|---|---|---|---|---|",
     ]
     for r in rows:
+        name = "quick" if quick and r["budget"] == "full" else r["budget"]
         lines.append(
-            f"| {r['budget']} | {r['epochs']} | {r['best_pure'] or '-'} | {_effect_text(r, 'learned_vs_base')} | "
+            f"| {name} | {r['epochs']} | {r['best_pure'] or '-'} | {_effect_text(r, 'learned_vs_base')} | "
             f"{_effect_text(r, 'mix_vs_best_pure')} |"
         )
     lines.append("")
-    lines += [budget_sentence(r) for r in rows]
+    lines += [budget_sentence(r, quick) for r in rows]
     return lines + [""]
 
 
@@ -170,6 +191,7 @@ __all__ = [
     "SHORT_EPOCHS",
     "SHORT_FOLDER",
     "budget_effects",
+    "budget_name",
     "budget_section",
     "budget_sentence",
     "budget_settings",

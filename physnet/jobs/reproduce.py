@@ -124,7 +124,7 @@ def reproduce_model(
         title=title,
         seconds=time.perf_counter() - began,
         echo=context.echo,
-        closing=two_budgets.budget_section(pooled, meta_seeds=meta_seeds),
+        closing=two_budgets.budget_section(pooled, meta_seeds=meta_seeds, quick=quick),
         extra={"budgets": pooled} if pooled else None,
     )
 
@@ -194,7 +194,8 @@ def _reproduce_one(
     if meta.config.seed:
         title += f", meta seed {meta.config.seed}"
     report = task_report(title, summary, meta_numbers, figures, seconds, authors)
-    (out / "report.md").write_text(report + "\n".join(two_budgets.budget_section(summary.get("budgets") or [])))
+    closing = two_budgets.budget_section(summary.get("budgets") or [], quick=quick)
+    (out / "report.md").write_text(report + "\n".join(closing))
     echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
     return summary
 

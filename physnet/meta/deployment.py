@@ -37,15 +37,19 @@ def deployment_gap(bank: LearnedBank, frozen: FrozenBank, preactivations: dict[i
     on the given pre-activations, and the share of those outside the grid.
 
     Returns:
-        ``{"grid": [k], "preactivations": [k] or None, "outside_grid": [k] or None}``.
+        ``{"grid": [k], "preactivations": [k] or None, "outside_grid": [k] or None, "range": [k],
+        "limits": [lo, hi]}``: ``range`` is each learned type's range (max - min) over the grid,
+        the scale the differences read against; ``limits`` the grid's ends.
     """
     grid = frozen.grid
     fine = torch.linspace(float(grid[0]), float(grid[-1]), (len(grid) - 1) * PER_CELL + 1, dtype=torch.float64)
-    out: dict = {"grid": [], "preactivations": None, "outside_grid": None}
+    out: dict = {"grid": [], "preactivations": None, "outside_grid": None, "range": []}
+    out["limits"] = [float(grid[0]), float(grid[-1])]
     with torch.no_grad():
         for j in range(bank.k):
             learned = bank.apply_type(j, fine.to(bank.w_in.dtype)).double()
             out["grid"].append(float((learned - frozen.apply_type(j, fine)).abs().max()))
+            out["range"].append(float(learned.max() - learned.min()))
         if preactivations:
             out["preactivations"], out["outside_grid"] = [], []
             for j in range(bank.k):

@@ -44,7 +44,7 @@ def stats_table(summary: dict) -> str:
     extra += " median / var(targets) |" if variance else ""
     lines = [
         f"| arm | n |{extra} median | q1 | q3 | min | max | mix vs arm | "
-        "difference of medians (+: mix better), 95 % CI | relative | Mann-Whitney p |",
+        "difference of medians (+: mix better), 95 % CI | relative | Mann-Whitney p (for reference) |",
         "|---|---|" + "---|" * (bool(failures) + bool(rates) + bool(variance)) + "---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in summary["arms"].items():
@@ -89,7 +89,12 @@ def scale_lines(summary: dict) -> list[str]:
     )
     floor = scale.get("noise_floor")
     if floor is None:
-        text += " The targets' noise floor is not known here (exact targets, or derivatives given in the file)."
+        why = (
+            "no estimate of the states' noise: states simulated without noise, or derivatives given in the file"
+            if (summary.get("config") or {}).get("loss") == "rollout"
+            else "exact targets, or derivatives given in the file"
+        )
+        text += f" The targets' noise floor is not known here ({why})."
         return [text, ""]
     if floor["mse"] == 0:
         return [text + " The targets are exact (noise on the states only): no noise floor.", ""]
@@ -123,18 +128,41 @@ def conservation_lines(summary: dict) -> list[str]:
 
 
 def tuning_lines(summary: dict) -> list[str]:
-    """How each arm's learning rate was chosen, in words (empty without tuning)."""
+    """How each arm's learning rate was chosen, in words (empty without tuning): the grid, the
+    tie rule, an extension past the grid's edge, and a warning where arms compared run at
+    different rates or an arm's best is still at an edge."""
     tuning = summary.get("tuning")
     if not tuning:
         return []
     chosen = ", ".join(f"{arm} {lr:.3g}" for arm, lr in tuning["chosen"].items())
     grid = ", ".join(f"{g:.3g}" for g in tuning["grid"])
-    return [
+    text = (
         f"Learning rate tuned per arm, the same way for every arm: {tuning['seeds']} seeds at each of {grid}, "
-        f"trained on the training split less a held-back slice ({tuning['held_back']}) and validated on that "
-        f"slice; each arm's study runs at the rate with the best median: {chosen} (`tuning.csv`, `tuning.png`).",
-        "",
-    ]
+        f"trained on the training split less a held-back slice ({tuning['held_back']}) and validated on that slice"
+    )
+    if "rule" in tuning:
+        text += f"; {tuning['rule']}: {chosen} (`tuning.csv`, `tuning.png`)."
+        if tuning.get("extended"):
+            added = ", ".join(f"{r:.3g}" for r in tuning["extended"])
+            text += f" An arm's best rate was at an end of the grid, so the grid was extended by {added} for every arm."
+    else:
+        text += f"; each arm's study runs at the rate with the best median: {chosen} (`tuning.csv`, `tuning.png`)."
+    lines = [text, ""]
+    if len(set(tuning["chosen"].values())) > 1:
+        lines += [
+            f"**Arms run at different learning rates ({chosen}): their tuning curves separate, and part of any "
+            "difference between those arms is the rate's.**",
+            "",
+        ]
+    edge = tuning.get("at_edge") or {}
+    if edge:
+        where = ", ".join(f"{arm} {lr:.3g}" for arm, lr in edge.items())
+        lines += [
+            f"**The best rate of some arms is still at an end of the grid ({where}): their curves may improve beyond "
+            "it; give --tune-grid with rates past it.**",
+            "",
+        ]
+    return lines
 
 
 def effect_line(label: str, e: dict | None) -> str:
@@ -143,7 +171,8 @@ def effect_line(label: str, e: dict | None) -> str:
         return f"- {label}: not run."
     return (
         f"- {label}: {judged(e)} (difference of medians {e['diff']:+.3g}, 95 % CI [{e['lo']:+.3g}, "
-        f"{e['hi']:+.3g}]; relative {e['rel']:+.1%}; Mann-Whitney p = {e['p_value']:.2g})."
+        f"{e['hi']:+.3g}]; relative {e['rel']:+.1%}; the interval decides - Mann-Whitney p = {e['p_value']:.2g}, "
+        "for reference only)."
     )
 
 
@@ -184,14 +213,25 @@ def authors_section(summary: dict, authors: dict | None) -> list[str]:
 
 
 def _gap_sentence(gap: dict | None) -> str:
+    """How far the frozen (interpolated) types the arms run are from the types meta-learning
+    used, against the types' own range, and why they part where they do."""
     if not gap:
         return ""
-    text = f" Frozen vs learned types: largest difference {max(gap['grid']):.3g} on the grid"
+    scale = max(gap.get("range") or [0.0]) or None
+    share = lambda v: "" if scale is None else f" ({v / scale:.1%} of the types' range there)"  # noqa: E731
+    text = (
+        f" Frozen vs learned types: they agree to {max(gap['grid']):.3g} on the sampled grid{share(max(gap['grid']))}"
+    )
     if gap.get("preactivations"):
-        text += (
-            f", {max(gap['preactivations']):.3g} on the pre-activations the final network saw "
-            f"({100 * max(gap['outside_grid']):.2g} % of them outside the grid)"
-        )
+        worst, outside = max(gap["preactivations"]), 100 * max(gap["outside_grid"])
+        limits = gap.get("limits")
+        where = f" [{limits[0]:g}, {limits[1]:g}]" if limits else ""
+        text += f"; on the pre-activations the final network saw they differ by up to {worst:.3g}{share(worst)}"
+        if outside > 0:
+            text += (
+                f", because {outside:.2g} % of those fell outside the grid{where}, where the frozen type is "
+                "extrapolated linearly: there the frozen arms run other functions than the meta-learned network did"
+            )
     return text + "."
 
 

@@ -36,8 +36,8 @@ def effect(
     """``median(first) - median(other)``, signed positive where ``first`` is better, its
     percentile-bootstrap 95 % interval (each arm resampled on its own), the same relative to
     ``|median(other)|``, the two-sided Mann-Whitney p-value, and ``within_noise``: the
-    difference is below :data:`~physnet.study.verdict.NOISE_FRACTION` of ``floor``
-    (the targets' noise floor in the metric's units, where known).
+    difference's whole interval lies within :data:`~physnet.study.verdict.NOISE_FRACTION` of
+    ``floor`` (the targets' noise floor in the metric's units, where known).
 
     Args:
         first, other: per-seed metric values ``(n,)`` and ``(m,)``.
@@ -82,7 +82,7 @@ def pooled_effect(
         "p_value": p,
         "n_first": int(len(first_all)),
         "n_other": int(len(other_all)),
-        "within_noise": within_noise(diff, floor),
+        "within_noise": within_noise(lo, hi, floor),
     }
 
 
@@ -131,27 +131,38 @@ def study_effects(
     return out
 
 
-def meta_seed_effects(per_seed: dict[int, dict[str, np.ndarray]], higher_is_better: bool, *, seed: int = 0) -> dict:
+def meta_seed_effects(
+    per_seed: dict[int, dict[str, np.ndarray]], higher_is_better: bool, *, seed: int = 0, floor: float | None = None
+) -> dict:
     """The mix claim per meta seed and pooled, and learned types against the base likewise.
 
     Args:
         per_seed: ``{meta_seed: {arm: (n,) values}}``.
+        floor: the targets' noise floor in the metric's units (where known).
 
     Returns:
         ``{"per_meta_seed": {m: study_effects}, "pooled": {"mix_vs_best_pure": ..., "learned_vs_base": ...}}``.
     """
-    each = {m: study_effects(v, higher_is_better, seed=seed) for m, v in per_seed.items()}
+    each = {m: study_effects(v, higher_is_better, seed=seed, floor=floor) for m, v in per_seed.items()}
     pooled = {}
     usable = [m for m, e in each.items() if e["best_pure"]]
     if usable:
         pure = {m: per_seed[m][each[m]["best_pure"]] for m in usable}
         if all("mix" in per_seed[m] for m in usable):
             pooled["mix_vs_best_pure"] = pooled_effect(
-                [per_seed[m]["mix"] for m in usable], [pure[m] for m in usable], higher_is_better, seed=seed
+                [per_seed[m]["mix"] for m in usable],
+                [pure[m] for m in usable],
+                higher_is_better,
+                seed=seed,
+                floor=floor,
             )
         if all("base" in per_seed[m] for m in usable):
             pooled["learned_vs_base"] = pooled_effect(
-                [pure[m] for m in usable], [per_seed[m]["base"] for m in usable], higher_is_better, seed=seed
+                [pure[m] for m in usable],
+                [per_seed[m]["base"] for m in usable],
+                higher_is_better,
+                seed=seed,
+                floor=floor,
             )
     return {"per_meta_seed": each, "pooled": pooled}
 

@@ -28,9 +28,10 @@ from physnet.study.folder import StudyFolder
 from physnet.study.local_pool import default_workers, pool_running
 from physnet.study.metric_scale import floor_mse, metric_scale
 from physnet.study.model_store import DTYPES
+from physnet.study.rate_choice import tune_and_choose
 from physnet.study.references import SindyArm, check_references, fit_sindy, study_baselines, worth_it
 from physnet.study.statistics import summarize
-from physnet.study.tuning import ArmTuning, tune_arms, tuning_split, tuning_summary
+from physnet.study.tuning import ArmTuning, tuning_split, tuning_summary
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
 
@@ -128,9 +129,21 @@ def run_study(
         compiled = compile_frozen(config, data)  # the whole study's work decides: a resume computes the same
         workers = pool_workers(workers, study_cost(config, data, todo), pool_running())
         block_size = block_size or block_size_for(todo, workers if backend == "process" else 1)
+        choice: dict = {}
         if held is not None:
-            tunings = tune_arms(config, frozen, held[0], device, progress, folder, on_arm, workers, compiled)
-            folder.record_tuning(tuning_summary(tunings, held[1], config))
+            tunings, choice = tune_and_choose(
+                config,
+                frozen,
+                held[0],
+                device,
+                progress,
+                folder,
+                on_arm,
+                workers,
+                compiled,
+                floor_mse(metric_scale(data)),
+            )
+            folder.record_tuning(tuning_summary(tunings, held[1], config, choice))
         rates = {arm: t.chosen for arm, t in tunings.items()}
         runs = _train_blocks(
             config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers, compiled
@@ -140,7 +153,7 @@ def run_study(
             rows = mark_stuck(rows + block_rows(config, result), rule)
             folder.add_block(result, rows)
             seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
-        tuning = None if held is None else tuning_summary(tunings, held[1], config)
+        tuning = None if held is None else tuning_summary(tunings, held[1], config, choice)
         return study_result(config, frozen, rows, data, seconds, tuning, tunings)
 
 
@@ -171,8 +184,9 @@ def run_study_in_memory(
     block_size = block_size or block_size_for(todo, workers if backend == "process" else 1)
     if config.tune:
         held, how = tuning_split(data, config.tune_fraction)
-        tunings = tune_arms(config, frozen, held, device, progress, None, None, workers, compiled)
-        tuning = tuning_summary(tunings, how, config)
+        floor = floor_mse(metric_scale(data))
+        tunings, choice = tune_and_choose(config, frozen, held, device, progress, None, None, workers, compiled, floor)
+        tuning = tuning_summary(tunings, how, config, choice)
     rates = {arm: t.chosen for arm, t in tunings.items()}
     rows: list[dict] = []
     seconds: dict[str, float] = {}

@@ -50,7 +50,8 @@ def summarize(
     """Per-arm summaries and, for ``reference`` against every other arm, the bootstrap 95 %
     interval of the median difference (which decides), the difference relative to the other
     arm's median, the two-sided Mann-Whitney p-value (shown, labelled) and whether the
-    difference is within the noise of a ``floor`` (the targets' noise floor, metric units).
+    difference's whole interval is within the noise of a ``floor`` (the targets' noise floor,
+    metric units; :func:`physnet.study.verdict.within_noise`).
 
     Returns:
         ``(arms, tests)``; tests keyed ``mix_vs_<arm>``.
@@ -64,11 +65,12 @@ def summarize(
             if name == reference or len(v) < 2 or len(values[reference]) < 2:
                 continue
             diff = float(np.median(values[reference]) - np.median(v))
+            lo, hi = bootstrap_median_difference(values[reference], v, seed=seed)
             tests[f"{reference}_vs_{name}"] = {
                 "p_value": mann_whitney_p(values[reference], v),
                 "median_diff": diff,
-                "median_diff_ci": list(bootstrap_median_difference(values[reference], v, seed=seed)),
+                "median_diff_ci": [lo, hi],
                 "relative": diff / (abs(float(np.median(v))) or 1.0),
-                "within_noise": within_noise(diff, floor),
+                "within_noise": within_noise(lo, hi, floor),
             }
     return arms, tests

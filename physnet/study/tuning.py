@@ -137,6 +137,24 @@ class ArmTuning:
     failures: tuple[str, ...]
     chosen: float
     medians: tuple[float, ...]
+    #: The rate with the arm's own best median, and the rates tied with it
+    #: (:mod:`physnet.study.rate_choice`; ``chosen`` is then one of the ties, shared across arms).
+    best: float | None = None
+    ties: tuple[float, ...] = ()
+
+    def merged(self, other: ArmTuning, higher_is_better: bool) -> ArmTuning:
+        """This tuning and ``other`` (more rates, the same seeds) as one, rates in order."""
+        rates = self.rates + other.rates
+        order = np.argsort(rates)
+        values = np.concatenate([self.values, other.values])[order]
+        loss = np.concatenate([self.train_loss, other.train_loss])[order]
+        n = len(self.seeds)
+        failures = [self.failures[i * n : (i + 1) * n] for i in range(len(self.rates))]
+        failures += [other.failures[i * n : (i + 1) * n] for i in range(len(other.rates))]
+        sorted_rates = tuple(float(rates[i]) for i in order)
+        chosen, medians = choose_rate(sorted_rates, values, higher_is_better)
+        flat = tuple(f for i in order for f in failures[i])
+        return ArmTuning(self.arm, sorted_rates, self.seeds, values, loss, flat, chosen, medians)
 
     def rows(self) -> list[dict]:
         """``tuning.csv`` rows: one per rate and seed."""
@@ -176,12 +194,13 @@ def tune_arm(
     device: str = "cpu",
     progress: bool = False,
     compiled: bool | None = None,
+    rates: tuple[float, ...] | None = None,
 ) -> ArmTuning:
-    """Train ``study.tune_seeds`` seeds at each rate of the grid as one ensemble on ``data``
-    (a :func:`tuning_split`: the training split less the held-back slice, validated on it)
-    with the study's budget, and choose the rate (``compiled``: frozen types' kernels, as for
-    the study's blocks)."""
-    rates = tuning_grid(study.optimizer, study.tune_grid)
+    """Train ``study.tune_seeds`` seeds at each rate of the grid (or of ``rates``) as one
+    ensemble on ``data`` (a :func:`tuning_split`: the training split less the held-back slice,
+    validated on it) with the study's budget, and choose the rate (``compiled``: frozen types'
+    kernels, as for the study's blocks)."""
+    rates = tuple(rates) if rates else tuning_grid(study.optimizer, study.tune_grid)
     seeds = tuple(SEED_OFFSET + j for j in range(study.tune_seeds))
     dtype = DTYPES[study.dtype]
     kind = "classifier" if data.loss == "cross_entropy" else study.model
@@ -224,9 +243,12 @@ def tune_arms(
     on_arm: Callable[[str, list[int]], None] | None,
     workers: int = 1,
     compiled: bool | None = None,
+    rates: tuple[float, ...] | None = None,
+    done: dict[str, ArmTuning] | None = None,
 ) -> dict[str, ArmTuning]:
-    """Each arm's tuning: read from ``tuning.csv`` where an earlier run finished it, else run
-    (and, with a study folder, recorded as soon as it finishes).
+    """Each arm's tuning at every rate of ``rates`` (default: the study's grid): read from
+    ``tuning.csv`` where an earlier run finished it, the missing rates run (and, with a study
+    folder, recorded as soon as an arm finishes).
 
     Args:
         config: the study (a :class:`~physnet.study.config.StudyConfig`).
@@ -234,33 +256,45 @@ def tune_arms(
         folder: the study's :class:`~physnet.study.folder.StudyFolder`, or None.
         on_arm: called with ``"ARM (tuning lr)"`` and the tuning seeds as an arm starts.
         workers: arms tuned side by side on this many processes (1: one after another).
+        rates: the rates every arm needs (a grid extended past its edge adds one).
+        done: tunings this run already has (kept as they are, in preference to the file's rows).
     """
+    rates = tuple(rates) if rates else tuning_grid(config.optimizer, config.tune_grid)
     rows = folder.tuning_rows() if folder is not None else []
     higher = held.loss == "cross_entropy"
-    done = {arm: tuning_from_rows(arm, rows, higher) for arm in config.arms if any(r["arm"] == arm for r in rows)}
-    todo = [arm for arm in config.arms if arm not in done]
+    done = {
+        **{arm: tuning_from_rows(arm, rows, higher) for arm in config.arms if any(r["arm"] == arm for r in rows)},
+        **(done or {}),
+    }
+    missing = {
+        arm: tuple(r for r in rates if arm not in done or not any(np.isclose(r, x) for x in done[arm].rates))
+        for arm in config.arms
+    }
+    todo = [arm for arm in config.arms if missing[arm]]
     start = None if on_arm is None else (lambda arm: on_arm(f"{arm} (tuning lr)", list(range(config.tune_seeds))))
     if workers > 1 and len(todo) > 1:
         from physnet.study.local_pool import pool_map
 
         shipped = replace(held, system=None)
-        jobs = [(arm, (arm, config, frozen, shipped, device, False, None, compiled)) for arm in todo]
+        jobs = [(arm, (arm, config, frozen, shipped, device, False, None, compiled, missing[arm])) for arm in todo]
         finished = pool_map(_tune_one, jobs, workers, on_start=start, describe=lambda arm: f"the tuning of arm {arm}")
     else:
-        finished = ((arm, _tune_one(arm, config, frozen, held, device, progress, start, compiled)) for arm in todo)
+        finished = (
+            (arm, _tune_one(arm, config, frozen, held, device, progress, start, compiled, missing[arm])) for arm in todo
+        )
     order = {arm: i for i, arm in enumerate(config.arms)}
     for arm, tuning in finished:
-        done[arm] = tuning
+        done[arm] = done[arm].merged(tuning, higher) if arm in done else tuning
         rows = sorted(rows + tuning.rows(), key=lambda r: order.get(r["arm"], len(order)))  # the same file in any order
         if folder is not None:
             folder.add_tuning(rows)
     return {arm: done[arm] for arm in config.arms}
 
 
-def _tune_one(arm, config, frozen, held, device, progress=False, start=None, compiled=None) -> ArmTuning:
+def _tune_one(arm, config, frozen, held, device, progress=False, start=None, compiled=None, rates=None) -> ArmTuning:
     if start is not None:
         start(arm)
-    return tune_arm(arm, config, frozen, held, device=device, progress=progress, compiled=compiled)
+    return tune_arm(arm, config, frozen, held, device=device, progress=progress, compiled=compiled, rates=rates)
 
 
 def tuning_from_rows(arm: str, rows: list[dict], higher_is_better: bool) -> ArmTuning:
@@ -279,16 +313,19 @@ def tuning_from_rows(arm: str, rows: list[dict], higher_is_better: bool) -> ArmT
     return ArmTuning(arm, rates, seeds, values, loss, tuple(failures), chosen, medians)
 
 
-def tuning_summary(tunings: dict[str, ArmTuning], how: str, study) -> dict:
-    """What ``summary.json`` and ``config.json`` record of a study's tuning."""
+def tuning_summary(tunings: dict[str, ArmTuning], how: str, study, extra: dict | None = None) -> dict:
+    """What ``summary.json`` and ``config.json`` record of a study's tuning (``extra``: how the
+    rate was chosen among ties and the grid's edge, :func:`physnet.study.rate_choice.choice_record`)."""
+    first = next(iter(tunings.values()), None)
     return {
         "setting": study.tune,
         "held_back": how,
         "seeds": study.tune_seeds,
-        "grid": list(tuning_grid(study.optimizer, study.tune_grid)),
+        "grid": list(first.rates) if first is not None else list(tuning_grid(study.optimizer, study.tune_grid)),
         "chosen": {arm: t.chosen for arm, t in tunings.items()},
         "medians": {arm: list(t.medians) for arm, t in tunings.items()},
         "failed": {arm: sum(1 for f in t.failures if f) for arm, t in tunings.items()},
+        **(extra or {}),
     }
 
 

@@ -1,8 +1,11 @@
 """One rule for every comparison a report states: the percentile-bootstrap 95 % interval of
-the difference of medians decides better / worse / no significant difference, and a
-difference smaller than :data:`NOISE_FRACTION` of the targets' noise floor is "within the
-noise" whatever its interval. The headline, the table and the effects all use it; the
-Mann-Whitney p-value is shown beside it, labelled, and decides nothing."""
+the difference of medians decides better / worse / no significant difference; a difference
+whose *whole interval* lies within :data:`NOISE_FRACTION` of the targets' noise floor is
+"within the noise" (a difference that may be larger than that band is not: its interval
+decides), and a forecast difference whose interval lies within the integration floor is
+"within the integration error". The headline, the tables, the effects, the closing answer at
+two budgets and the models summary all use it; the Mann-Whitney p-value is shown beside it,
+labelled, and decides nothing."""
 
 from __future__ import annotations
 
@@ -27,9 +30,15 @@ MIX_PHRASES = {
 }
 
 
-def within_noise(diff: float, floor: float | None) -> bool:
-    """Is ``|diff|`` below :data:`NOISE_FRACTION` of a positive ``floor``?"""
-    return floor is not None and floor > 0 and abs(diff) < NOISE_FRACTION * floor
+def noise_band(floor: float | None) -> float | None:
+    """Half-width of the "within the noise" band in the metric's units (None without a floor)."""
+    return None if floor is None or not floor > 0 else NOISE_FRACTION * floor
+
+
+def within_noise(lo: float, hi: float, floor: float | None) -> bool:
+    """Does the whole 95 % interval ``[lo, hi]`` of a difference lie inside the noise band
+    (:data:`NOISE_FRACTION` of a positive ``floor``)?"""
+    return within_floor(lo, hi, noise_band(floor))
 
 
 def within_floor(lo: float, hi: float, floor: float | None) -> bool:
@@ -41,7 +50,7 @@ def within_floor(lo: float, hi: float, floor: float | None) -> bool:
 def decide(diff: float, lo: float, hi: float, floor: float | None = None) -> str:
     """The verdict of a difference signed positive where the first arm is better, with its
     95 % interval ``[lo, hi]``; ``floor``: the targets' noise floor in the metric's units."""
-    if within_noise(diff, floor):
+    if within_noise(lo, hi, floor):
         return WITHIN_NOISE
     if lo > 0:
         return BETTER
@@ -81,6 +90,7 @@ __all__ = [
     "decide",
     "mix_test_signed",
     "mix_verdict",
+    "noise_band",
     "within_floor",
     "within_noise",
 ]

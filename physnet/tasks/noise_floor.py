@@ -26,6 +26,10 @@ SAVGOL_METHOD = (
     "carried into the targets through the derivative filter"
 )
 KNOWN_METHOD = "known: the simulated noise added to the targets"
+ROLLOUT_METHOD = (
+    "rollout targets: the start's and the observed state's noise, twice the states' noise variance (for windows "
+    "short against the motion)"
+)
 
 
 @dataclass(frozen=True)
@@ -101,4 +105,25 @@ def known_noise_floor(noise_std: float, dim: int, *, on_targets: bool) -> NoiseF
     return NoiseFloor(target**2, (noise_std,) * dim, (target,) * dim, KNOWN_METHOD)
 
 
-__all__ = ["KNOWN_METHOD", "SAVGOL_METHOD", "NoiseFloor", "known_noise_floor", "savgol_noise_floor"]
+def rollout_noise_floor(floor: NoiseFloor | None) -> NoiseFloor | None:
+    """The floor of rollout targets (displacements ``x(t + k dt) - x(t)`` of noisy states): a
+    perfect model started from the noisy ``x(t)`` still misses by the start's noise and the
+    observed state's, ``2 sigma^2`` per component while the window is short against the motion;
+    None where the states' noise is not known, and for exact states."""
+    if floor is None or not any(floor.state_sigma):
+        return None
+    variance = [2 * s**2 for s in floor.state_sigma]
+    return NoiseFloor(
+        float(np.mean(variance)), floor.state_sigma, tuple(float(np.sqrt(v)) for v in variance), ROLLOUT_METHOD
+    )
+
+
+__all__ = [
+    "KNOWN_METHOD",
+    "ROLLOUT_METHOD",
+    "SAVGOL_METHOD",
+    "NoiseFloor",
+    "known_noise_floor",
+    "rollout_noise_floor",
+    "savgol_noise_floor",
+]

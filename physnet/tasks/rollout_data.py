@@ -11,6 +11,7 @@ from torch import Tensor
 
 from physnet.data import Rollout, TaskData
 from physnet.errors import UserError
+from physnet.tasks.noise_floor import rollout_noise_floor
 
 #: The losses a forecasting study can train on.
 LOSS_KINDS = ("derivative", "rollout")
@@ -33,7 +34,7 @@ def window_targets(states: Tensor, groups: Tensor | None, steps: int) -> Tensor:
 
 def rollout_data(data: TaskData, steps: int, method: str = "rk4") -> TaskData:
     """``data`` with rollout targets (``loss="rollout"``; inputs and forecasts unchanged; the
-    derivative targets' noise floor dropped: it does not apply to states).
+    noise floor that of the states' displacements, :func:`~physnet.tasks.noise_floor.rollout_noise_floor`).
 
     Raises:
         UserError: the data are not orbits sampled in time (no ``dt``: a classification task,
@@ -52,7 +53,10 @@ def rollout_data(data: TaskData, steps: int, method: str = "rk4") -> TaskData:
         raise UserError(f"--rollout-steps {steps}: no orbit of the data is longer than one step; lower it")
     rollout = Rollout(rollout_spec.steps, float(data.dt), method)
     config = {**data.config, "loss": "rollout", "rollout": rollout.to_dict()}
-    return replace(data, y_train=y_train, y_val=y_val, loss="rollout", rollout=rollout, noise_floor=None, config=config)
+    floor = rollout_noise_floor(data.noise_floor)
+    return replace(
+        data, y_train=y_train, y_val=y_val, loss="rollout", rollout=rollout, noise_floor=floor, config=config
+    )
 
 
 def with_loss(data: TaskData, loss: str, steps: int, method: str = "rk4") -> TaskData:
