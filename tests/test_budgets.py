@@ -33,7 +33,8 @@ def test_reproduce_at_two_budgets_equals_the_ablation_over_epochs(tmp_path):
     assert [b["budget"] for b in budgets] == ["short", "full"] and [b["epochs"] for b in budgets] == [5, 7]
     assert (tmp_path / "reproduce" / SHORT_FOLDER / "runs.csv").exists()
     report = (tmp_path / "reproduce" / "report.md").read_text()
-    assert report.rstrip().endswith(budget_sentence(budgets[-1]))
+    assert report.rstrip().endswith(budget_sentence(budgets[-1], quick=True))
+    assert "With the quick budget (7 epochs)" in report and "Trained fully" not in report
     assert "## Does learned diversity help here?" in report
     varies = [
         parse_vary("epochs=5,7"),
@@ -59,14 +60,17 @@ def test_sentences_follow_the_intervals():
         row.update({key: rel, f"{key}_lo": lo, f"{key}_hi": hi, f"{key}_rel": rel})
         row.update({f"{key}_rel_lo": lo, f"{key}_rel_hi": hi})
     assert budget_sentence(row) == (
-        "With 5 epochs, the learned types beat sine by 62 % [+48, +71] %; the mix did not differ significantly "
-        "from the better pure type (-2 % [-10, +5] %)."
+        "With the short budget (5 epochs), the learned types beat sine by 62 % [+48, +71] %; the mix showed no "
+        "significant difference from the better pure type (-2 % [-10, +5] %)."
     )
     full = {**row, "budget": "full", "epochs": 40, "learned_vs_base_lo": -0.02, "learned_vs_base_rel_lo": -0.02}
     full.update(learned_vs_base_rel=0.03, learned_vs_base=0.03)
     assert budget_sentence(full).startswith(
-        "Trained fully (40 epochs), learned vs sine +3 % [-2, +71] %: not significant"
+        "With the full budget (40 epochs), learned vs sine +3 % [-2, +71] %: no significant difference"
     )
+    assert budget_sentence(full, quick=True).startswith("With the quick budget (40 epochs)")
+    within = {**full, "learned_vs_base_verdict": "within the noise"}
+    assert "learned vs sine +3 % [-2, +71] %: within the noise of the data" in budget_sentence(within)
     worse = {**row, "learned_vs_base_lo": -0.5, "learned_vs_base_hi": -0.1, "learned_vs_base_rel": -0.3}
     assert "did worse than sine by 30 %" in budget_sentence(worse)
 

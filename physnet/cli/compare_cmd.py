@@ -248,6 +248,7 @@ def _print_study(summary: dict, tag: str = "") -> None:
     from physnet.reports.forecast_report import forecast_clause
     from physnet.reports.reference_report import worth_it_lines
     from physnet.reports.task_report import mix_outcomes
+    from physnet.study.plausibility import plausibility_warnings
 
     outcomes = mix_outcomes(summary)
     for arm, s in summary["arms"].items():
@@ -270,3 +271,5 @@ def _print_study(summary: dict, tag: str = "") -> None:
         print(f"{tag}{clause}")
     for line in worth_it_lines(summary):
         print(f"{tag}{line}")
+    for warning in plausibility_warnings(summary):
+        print(f"{tag}warning: {warning}")

@@ -70,6 +70,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     from physnet.study import load_arm
     from physnet.study.folder import read_study_config
     from physnet.study.forecast import forecast
+    from physnet.study.forecast_skill import normaliser
     from physnet.study.model_store import model_dtype
     from physnet.tasks.series_file import read_states_csv
     from physnet.tasks.sources import task_for_study
@@ -138,9 +139,15 @@ def run_forecast(args: argparse.Namespace) -> int:
         where = f"error at step {fc.recorded_steps}"
     else:
         final, where = fc.error[:, -1], "final error"
+    head = f"forecast {len(fc.truth)} orbit(s) for {len(fc.t) - 1} steps with {args.method}"
+    head += f" ({substeps} substep(s) per step)"
+    if not np.isfinite(final).any():
+        print(f"{head}: no truth to compare with; wrote {out}/forecast.csv and plots")
+        return 0
+    scale = normaliser(data)
     print(
-        f"forecast {len(fc.truth)} orbit(s) for {len(fc.t) - 1} steps with {args.method} ({substeps} substep(s) "
-        f"per step): {where} "
-        f"median {float(np.nanmedian(final)):.4g}; wrote {out}/forecast.csv and plots"
+        f"{head}: {where} median {float(np.nanmedian(final)) / scale:.4g} normalised (|model - truth| over the spread "
+        f"of the validation states, {scale:.4g}, as the reports' forecast skill; "
+        f"{float(np.nanmedian(final)):.4g} in the states' units); wrote {out}/forecast.csv and plots"
     )
     return 0

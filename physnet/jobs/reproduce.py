@@ -14,6 +14,7 @@ from physnet.io import write_json
 from physnet.jobs import budgets as two_budgets
 from physnet.jobs.ablation import Setting, Vary
 from physnet.jobs.context import DEFAULT_CONTEXT, RunContext
+from physnet.jobs.plan import model_plan, time_left
 from physnet.meta import MetaConfig, meta_config_for
 from physnet.meta.folder import write_meta_folder
 from physnet.reports.meta_seed_summary import write_meta_seed_summary
@@ -23,6 +24,7 @@ from physnet.reports.timings import earlier_seconds
 from physnet.study.arms import CLASSIC_ARMS
 from physnet.study.folder import check_study_folder
 from physnet.study.layout import meta_seed_folder, meta_seed_name
+from physnet.study.plausibility import plausibility_warnings
 from physnet.study.references import check_references
 from physnet.study.run import StudyConfig, StudyResult, run_study
 from physnet.study.skill import study_forecast
@@ -71,17 +73,11 @@ def reproduce_model(
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     budgets = ("full",) if label is not None and budgets is None else two_budgets.parse_budgets(budgets)
     began = time.perf_counter()
-    meta, overrides = budget(
-        task,
-        model,
-        quick=quick,
-        preset_name=label,
-        meta_overrides=meta_overrides,
-        compare_overrides=compare_overrides,
-        seeds=seeds,
-    )
+    given = {"preset_name": label, "meta_overrides": meta_overrides, "compare_overrides": compare_overrides}
+    meta, overrides = budget(task, model, quick=quick, seeds=seeds, **given)
     meta_base = meta_config_for(task, model, data=data, **meta)
     config = StudyConfig(task=task, model=model, data=data, **overrides)
+    first_look = _default_budget(task, model, data, seeds, given) if quick else None
     t = get_task(task)
     as_trained = lambda d: with_loss(d, config.loss, config.rollout_steps, config.rollout_method)  # noqa: E731
     study_data = as_trained(t.load(seed=config.data_seed, small=config.small, data=data))
@@ -112,6 +108,7 @@ def reproduce_model(
             analyses=m == 0,
             authors=authors,
             context=context,
+            first_look=first_look,
         )
     if meta_seeds == 1:
         return summaries[0]
@@ -129,6 +126,13 @@ def reproduce_model(
     )
 
 
+def _default_budget(task: str, model: str, data: str | None, seeds: int | None, given: dict) -> dict:
+    """What the default budget trains, for a ``--quick`` report to say beside its own."""
+    _, default = budget(task, model, seeds=seeds, **given)
+    full = StudyConfig(task=task, model=model, data=data, **default)
+    return {"epochs": full.epochs, "seeds": full.seeds}
+
+
 def _reproduce_one(
     meta_config: MetaConfig,
     plan: tuple[Vary, list[Setting], dict[tuple[int, int], StudyResult]],
@@ -142,6 +146,7 @@ def _reproduce_one(
     analyses: bool,
     authors: dict | None,
     context: RunContext,
+    first_look: dict | None = None,
 ) -> dict:
     began = time.perf_counter()
     echo, force = context.echo, context.force
@@ -154,7 +159,13 @@ def _reproduce_one(
     out.mkdir(parents=True, exist_ok=True)
     echo(f"{tag} meta-learning {meta_config.outer_steps} outer steps (seed {meta_config.seed})")
     meta, meta_numbers = write_meta_folder(
-        out / "meta", meta_config, data=meta_data, resume=not force, progress=context.progress, figures=out
+        out / "meta",
+        meta_config,
+        data=meta_data,
+        resume=not force,
+        progress=context.progress,
+        figures=out,
+        on_step=time_left(f"{tag} meta-learning", meta_config.outer_steps, echo),
     )
 
     echo(f"{tag} comparing arms {', '.join(config.arms)} over {config.seeds} seeds")
@@ -167,7 +178,7 @@ def _reproduce_one(
         on_arm=lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]}"),
         **study_options,
     )
-    extra = {"quick": quick, "preset": label, "meta_seed": meta.config.seed}
+    extra = {"quick": quick, "preset": label, "meta_seed": meta.config.seed, "default_budget": first_look}
     summary = write_study(out, config, result, extra, summary_file=False)  # written once, below
     summary["conservation"] = study_data.config.get("conservation")  # a series' check (physnet.tasks.conservation)
     results[(len(settings) - 1, meta_config.seed)] = result
@@ -191,13 +202,19 @@ def _reproduce_one(
     summary["wall_seconds"] = seconds = earlier + summary["wall_seconds_this_run"]
     write_json(out / "summary.json", summary)
     title = f"{task} / {model}" + (f" (preset {label})" if label else "") + (" (quick)" if quick else "")
-    if meta.config.seed:
-        title += f", meta seed {meta.config.seed}"
+    title += f", meta seed {meta.config.seed}" if meta.config.seed else ""
+    _write_report(out, title, summary, meta_numbers, figures, seconds, authors, quick)
+    for warning in plausibility_warnings(summary):
+        echo(f"{tag} warning: {warning}")
+    echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
+    return summary
+
+
+def _write_report(out, title, summary, meta_numbers, figures, seconds, authors, quick) -> None:
+    """``report.md``: the task's report and its closing answer at two budgets."""
     report = task_report(title, summary, meta_numbers, figures, seconds, authors)
     closing = two_budgets.budget_section(summary.get("budgets") or [], quick=quick)
     (out / "report.md").write_text(report + "\n".join(closing))
-    echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
-    return summary
 
 
 def _after_training(
@@ -292,6 +309,7 @@ def reproduce_task(
     meta_seeds = default_meta_seeds(task, preset_name) if meta_seeds is None else meta_seeds
     if meta_seeds < 1:
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    _announce(task, models, quick, seeds, data, preset_name, named, budgets, compare_overrides, context)
     summaries = {}
     for model in models:
         authors = authors_numbers(task, model, preset_name)
@@ -313,6 +331,20 @@ def reproduce_task(
     if len(models) > 1:
         write_models_comparison(out, summaries)
     return summaries
+
+
+def _announce(task, models, quick, seeds, data, preset_name, named, budgets, compare_overrides, context) -> None:
+    """Say what the run will do, model by model, with its probed training time (before any work)."""
+    context.echo(f"[{task}] will run {len(models)} model(s): {', '.join(models)}")
+    chosen = ("full",) if preset_name is not None and budgets is None else two_budgets.parse_budgets(budgets)
+    for model in models:
+        given = {
+            "preset_name": preset_name,
+            "meta_overrides": named[model]["meta"],
+            "compare_overrides": {**named[model]["compare"], **(compare_overrides or {})},
+        }
+        line = model_plan(task, model, quick=quick, seeds=seeds, data=data, given=given, budgets=chosen)
+        context.echo(f"[{task}]   {line}")
 
 
 __all__ = ["paper_models", "reproduce_model", "reproduce_task"]

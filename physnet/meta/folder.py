@@ -47,6 +47,7 @@ def write_meta_folder(
     resume: bool = True,
     progress: bool = False,
     figures: Path | None = None,
+    on_step=None,
 ) -> tuple[MetaResult, dict]:
     """Meta-learn into ``folder`` and return the result and :func:`meta_numbers`.
 
@@ -55,12 +56,13 @@ def write_meta_folder(
         resume: continue from ``folder/checkpoint.pt`` where it exists (False: start afresh).
         progress: a progress bar over outer steps.
         figures: the folder for the :data:`FIGURES` (None: no figures).
+        on_step: called with each finished outer step and its record (``meta_learn``'s).
     """
     folder.mkdir(parents=True, exist_ok=True)
     checkpoint = folder / "checkpoint.pt"
     if not resume:
         checkpoint.unlink(missing_ok=True)
-    result = meta_learn(config, data=data, checkpoint=checkpoint, resume=resume, progress=progress)
+    result = meta_learn(config, data=data, checkpoint=checkpoint, resume=resume, progress=progress, on_step=on_step)
     save_activations(folder / "activations.npz", result.frozen)
     write_npz(folder / "history.npz", **result.history)
     numbers = meta_numbers(result)

@@ -6,6 +6,7 @@ from physnet.reports.forecast_report import forecast_clause, forecast_section, p
 from physnet.reports.reference_report import worth_it_section
 from physnet.study.effects import judged
 from physnet.study.failures import failure_lines
+from physnet.study.plausibility import plausibility_warnings
 
 
 def mix_outcomes(summary: dict) -> dict[str, tuple[str, float, float, float, float]]:
@@ -105,6 +106,25 @@ def scale_lines(summary: dict) -> list[str]:
         "reported as within the noise, whatever its interval or p-value (the band on the box plot)."
     )
     return [text, ""]
+
+
+def first_look_lines(summary: dict) -> list[str]:
+    """A ``--quick`` report says first that it is a first look, beside what the default budget trains."""
+    config = summary.get("config") or {}
+    if not config.get("quick"):
+        return []
+    default = config.get("default_budget") or {}
+    versus = (
+        f"; the default budget trains {default['seeds']} seeds of {default['epochs']} epochs"
+        if default.get("epochs")
+        else ""
+    )
+    return [
+        f"**A first look (`--quick`): {config.get('seeds')} seeds of {config.get('epochs')} epochs per arm, on the "
+        f"task's small data where it has them{versus}. Rerun without `--quick` before drawing conclusions: a network "
+        "trained this briefly can rank differently.**",
+        "",
+    ]
 
 
 def conservation_lines(summary: dict) -> list[str]:
@@ -252,7 +272,9 @@ def task_report(
     out = [
         f"# {title}",
         "",
+        *first_look_lines(summary),
         *failure_lines(summary.get("failures") or {}, summary.get("failure_rule")),
+        *[f"**Warning: {w}**\n" for w in plausibility_warnings(summary)],
         *conservation_lines(summary),
         *worth_it_section(summary),
         *(["## Does learned diversity help?", ""] if summary.get("references") else []),

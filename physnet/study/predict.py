@@ -52,7 +52,7 @@ class Prediction:
         return [
             f"work: {self.cost.member_steps:,} member-steps ({self.cost.frozen_member_steps:,} in frozen-type arms)",
             f"measured here: {1e6 * self.rate:.0f} us per member-step{frozen}",
-            f"predicted training time: {_duration(self.seconds)} on {self.workers} worker(s) "
+            f"predicted training time: {duration(self.seconds)} on {self.workers} worker(s) "
             "(forecasts and reports add seconds)",
         ]
 
@@ -98,7 +98,8 @@ def probe_rate(config: StudyConfig, data: TaskData, frozen: FrozenBank | None, a
     return (time.perf_counter() - began) / (members * steps)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """``42 s``, ``3.5 min`` or ``1.2 h``."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
@@ -106,4 +107,4 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-__all__ = ["POOL_EFFICIENCY", "PROBE_STEPS", "Prediction", "predict_study", "probe_rate"]
+__all__ = ["POOL_EFFICIENCY", "PROBE_STEPS", "Prediction", "duration", "predict_study", "probe_rate"]

@@ -102,7 +102,10 @@ def tune_and_choose(config, frozen, held, device, progress, folder, on_arm, work
     extended = edge_extension(tunings, grid, higher)
     if extended:
         rates = tuple(sorted(set(grid) | set(extended)))
-        tunings = tune_arms(config, frozen, held, device, progress, folder, on_arm, workers, compiled, rates, tunings)
+        what = "tuning lr past the grid's edge: " + ", ".join(f"{r:.3g}" for r in extended)
+        tunings = tune_arms(
+            config, frozen, held, device, progress, folder, on_arm, workers, compiled, rates, tunings, what
+        )
     tunings = shared_rates(tunings, higher, floor)
     return tunings, choice_record(tunings, extended)
 

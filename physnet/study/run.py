@@ -28,6 +28,7 @@ from physnet.study.folder import StudyFolder
 from physnet.study.local_pool import default_workers, pool_running
 from physnet.study.metric_scale import floor_mse, metric_scale
 from physnet.study.model_store import DTYPES
+from physnet.study.predict import duration
 from physnet.study.rate_choice import tune_and_choose
 from physnet.study.references import SindyArm, check_references, fit_sindy, study_baselines, worth_it
 from physnet.study.statistics import summarize
@@ -69,6 +70,7 @@ class StudyResult:
     scale: dict = field(default_factory=dict)
     baselines: tuple[str, ...] = ()
     sindy: SindyArm | None = None
+    data_size: dict = field(default_factory=dict)
 
     def worth_it(self) -> dict | None:
         """The best network arm against sparse regression on the one-step metric (``None``
@@ -243,11 +245,24 @@ def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -
 def _train_blocks(
     config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers, compiled
 ):
-    """Each finished block with the wall seconds since the previous one came back."""
-    start = None if on_arm is None else (lambda b: on_arm(b.arm, list(b.seeds)))
+    """Each finished block with the wall seconds since the previous one came back; a block's
+    start is announced with its number and, once one has finished, the time left at the pace so
+    far (``base [block 3 of 8, about 2 min left]``)."""
+    blocks = plan_blocks(config.arms, todo, block_size, rates, compiled)
+    first, finished, started = time.perf_counter(), [0], [0]
+
+    def start(b) -> None:
+        started[0] += 1
+        left = ""
+        if finished[0]:
+            pace = (time.perf_counter() - first) / finished[0]
+            left = f", about {duration(pace * (len(blocks) - finished[0]))} left"
+        assert on_arm is not None
+        on_arm(f"{b.arm} [block {started[0]} of {len(blocks)}{left}]", list(b.seeds))
+
     began = time.perf_counter()
     for result in run_blocks(
-        plan_blocks(config.arms, todo, block_size, rates, compiled),
+        blocks,
         config,
         data,
         frozen,
@@ -255,9 +270,10 @@ def _train_blocks(
         address=address,
         device=device,
         progress=progress,
-        on_start=start,
+        on_start=None if on_arm is None else start,
         workers=workers,
     ):
+        finished[0] += 1
         yield result, time.perf_counter() - began
         began = time.perf_counter()
 
@@ -310,7 +326,23 @@ def study_result(
         scale,
         baselines,
         sindy,
+        data_size(data),
     )
+
+
+def data_size(data: TaskData) -> dict:
+    """How much data the study trained on: rows and orbits (or groups; None for one series or
+    independent samples) of each split."""
+
+    def groups(orbit) -> int | None:
+        return None if orbit is None else len(set(orbit.cpu().tolist()))
+
+    return {
+        "train_rows": len(data.x_train),
+        "train_groups": groups(data.train_orbit),
+        "val_rows": len(data.x_val),
+        "val_groups": groups(data.val_orbit),
+    }
 
 
 def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None = None) -> dict:
@@ -331,6 +363,7 @@ def study_summary(config: StudyConfig, result: StudyResult, extra: dict | None =
         "baselines": list(result.baselines),
         "references": {} if result.sindy is None else {"sindy": result.sindy.to_dict()},
         "worth_it": result.worth_it(),
+        "data": result.data_size,
         "seconds_per_arm": result.seconds,
         "config": {**config.to_dict(), **(extra or {})},
     }

@@ -11,6 +11,7 @@ rate with the best median. Every arm gets the same grid, seeds and budget.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -245,6 +246,7 @@ def tune_arms(
     compiled: bool | None = None,
     rates: tuple[float, ...] | None = None,
     done: dict[str, ArmTuning] | None = None,
+    what: str = "tuning lr",
 ) -> dict[str, ArmTuning]:
     """Each arm's tuning at every rate of ``rates`` (default: the study's grid): read from
     ``tuning.csv`` where an earlier run finished it, the missing rates run (and, with a study
@@ -258,6 +260,7 @@ def tune_arms(
         workers: arms tuned side by side on this many processes (1: one after another).
         rates: the rates every arm needs (a grid extended past its edge adds one).
         done: tunings this run already has (kept as they are, in preference to the file's rows).
+        what: how an arm's start is announced (``ARM (WHAT, arm i of n, ...)``).
     """
     rates = tuple(rates) if rates else tuning_grid(config.optimizer, config.tune_grid)
     rows = folder.tuning_rows() if folder is not None else []
@@ -271,7 +274,19 @@ def tune_arms(
         for arm in config.arms
     }
     todo = [arm for arm in config.arms if missing[arm]]
-    start = None if on_arm is None else (lambda arm: on_arm(f"{arm} (tuning lr)", list(range(config.tune_seeds))))
+    began, started = time.perf_counter(), [0]
+
+    def announce(arm: str) -> None:
+        # arms start in order; on several workers the pace is that of the arms started so far
+        started[0] += 1
+        left = ""
+        if started[0] > workers:
+            pace = (time.perf_counter() - began) / (started[0] - workers)
+            left = f", about {pace * (len(todo) - started[0] + workers):.0f} s left"
+        assert on_arm is not None
+        on_arm(f"{arm} ({what}, arm {started[0]} of {len(todo)}{left})", list(range(config.tune_seeds)))
+
+    start = None if on_arm is None else announce
     if workers > 1 and len(todo) > 1:
         from physnet.study.local_pool import pool_map
 

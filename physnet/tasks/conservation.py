@@ -47,6 +47,9 @@ class Conservation:
     fit_r2: float
     degree: int
     limit: float = DRIFT_LIMIT
+    #: Linear friction ``gamma`` of the best dissipative fit ``dp/dt = -dH/dq - gamma p`` (the
+    #: check's own estimate of the dissipation, in 1/time; NaN where not fitted).
+    friction: float = float("nan")
 
     @property
     def verdict(self) -> str:
@@ -101,33 +104,39 @@ def _gradients(z: np.ndarray, exponents: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit_hamiltonian(states: np.ndarray, derivatives: np.ndarray, degree: int) -> tuple:
-    """Least-squares polynomial ``H`` with ``(dH/dp, -dH/dq)`` closest to ``derivatives``.
+def fit_hamiltonian(states: np.ndarray, derivatives: np.ndarray, degree: int, *, friction: bool = False) -> tuple:
+    """Least-squares polynomial ``H`` with ``(dH/dp, -dH/dq)`` closest to ``derivatives``;
+    with ``friction``, ``(dH/dp, -dH/dq - gamma p)`` with a fitted linear friction ``gamma``.
 
     Args:
         states, derivatives: ``(M, 2n)``, read as ``(q1..qn, p1..pn)``.
 
     Returns:
         ``(energy, r2)``: ``energy(states (K, 2n)) -> (K,)`` and the share of the
-        derivatives' variance explained (each component weighted by its own spread).
+        derivatives' variance explained (each component weighted by its own spread); with
+        ``friction``, ``(energy, r2, gamma)``.
     """
     n = states.shape[1] // 2
     mean, std = states.mean(axis=0), states.std(axis=0) + 1e-12
     exponents = _exponents(states.shape[1], degree)
     grad = _gradients((states - mean) / std, exponents) / std[None, :, None]  # dphi/dx: (M, d, F)
     field = np.concatenate([grad[:, n:], -grad[:, :n]], axis=1)  # (dphi/dp, -dphi/dq)
+    if friction:  # one more column: (0, -p)
+        column = np.concatenate([np.zeros_like(states[:, :n]), -states[:, n:]], axis=1)[:, :, None]
+        field = np.concatenate([field, column], axis=2)
     weight = 1.0 / (derivatives.std(axis=0) + 1e-12)
-    a = (field * weight[None, :, None]).reshape(-1, exponents.shape[0])
+    a = (field * weight[None, :, None]).reshape(-1, field.shape[2])
     b = (derivatives * weight).reshape(-1)
     coef, *_ = np.linalg.lstsq(a, b, rcond=None)
     residual = b - a @ coef
     centred = ((derivatives - derivatives.mean(axis=0)) * weight).reshape(-1)
     r2 = 1.0 - float(residual @ residual) / max(float(centred @ centred), 1e-300)
+    terms = coef[: exponents.shape[0]]
 
     def energy(x: np.ndarray) -> np.ndarray:
-        return _monomials((x - mean) / std, exponents) @ coef
+        return _monomials((x - mean) / std, exponents) @ terms
 
-    return energy, r2
+    return (energy, r2, float(coef[-1])) if friction else (energy, r2)
 
 
 def record_drift(t: np.ndarray, energy: np.ndarray) -> float:
@@ -175,7 +184,9 @@ def check_conservation(
         keep = finite[s]
         drifts.append(record_drift(np.asarray(t[s], dtype=np.float64)[keep], values[s][keep]) / spread)
     d = np.array(drifts)
-    return Conservation(float(np.median(d)), len(d), int((d < -limit).sum()), int((d > limit).sum()), r2, degree, limit)
+    *_, gamma = fit_hamiltonian(states[rows], derivatives[rows], degree, friction=True)
+    losing, gaining = int((d < -limit).sum()), int((d > limit).sum())
+    return Conservation(float(np.median(d)), len(d), losing, gaining, r2, degree, limit, gamma)
 
 
 def _runs(orbit, n: int, offset: int) -> list[slice]:

@@ -1,0 +1,79 @@
+"""What a ``reproduce`` run will do, said before it starts: the models, arms, seeds and budgets,
+and a training time probed on this machine (the ``compare --dry-run`` machinery:
+:func:`physnet.study.predict.probe_rate`), so that a user knows what they are waiting for."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from physnet.jobs.budgets import SHORT_EPOCHS
+from physnet.meta import meta_config_for
+from physnet.study.config import StudyConfig
+from physnet.study.cost import block_size_for, pool_workers, study_cost
+from physnet.study.local_pool import default_workers
+from physnet.study.predict import POOL_EFFICIENCY, duration, probe_rate
+from physnet.tasks.budget import budget
+from physnet.tasks.registry import get_task
+from physnet.tasks.rollout_data import with_loss
+
+
+def training_seconds(config: StudyConfig, data, workers: int) -> float:
+    """Predicted training time of a study (tuning included): its member-steps at the rate of
+    a fixed-activation block probed here (frozen-type arms cost about the same,
+    ``benchmarks/frozen_layer.py``)."""
+    cost = study_cost(config, data)
+    used = pool_workers(workers, cost, running=False)
+    members = min(config.seeds, block_size_for({arm: list(range(config.seeds)) for arm in config.arms}, used))
+    rate = probe_rate(config, data, None, "base", members)
+    one_core = cost.member_steps * rate
+    return one_core / (used * POOL_EFFICIENCY) if used > 1 else one_core
+
+
+def model_plan(task: str, model: str, *, quick: bool, seeds: int | None, data: str | None, given: dict, budgets) -> str:
+    """One line: what ``reproduce`` will run for ``model`` and its probed training time."""
+    meta, overrides = budget(task, model, quick=quick, seeds=seeds, **given)
+    config = StudyConfig(task=task, model=model, data=data, **overrides)
+    loaded = with_loss(
+        get_task(task).load(seed=config.data_seed, small=config.small, data=data),
+        config.loss,
+        config.rollout_steps,
+        config.rollout_method,
+    )
+    workers = default_workers()
+    seconds = training_seconds(config, loaded, workers)
+    short = "short" in budgets and config.epochs > SHORT_EPOCHS
+    if short:
+        seconds += training_seconds(replace(config, train=replace(config.train, epochs=SHORT_EPOCHS)), loaded, workers)
+    outer = meta_config_for(task, model, data=data, **meta).outer_steps
+    tuned = " (learning rate tuned per arm)" if config.tune else ""
+    budget_text = (f"a short budget of {SHORT_EPOCHS} epochs and " if short else "") + (
+        f"the {'quick' if quick else 'full'} budget of {config.epochs} epochs"
+    )
+    return (
+        f"{model}: meta-learning {outer} outer steps, then arms {', '.join(config.arms)} x "
+        f"{config.seeds} seeds{tuned} at {budget_text}, on {len(loaded.x_train):,} training samples; training about "
+        f"{duration(seconds)} (probed here), meta-learning timed after its first step"
+    )
+
+
+def time_left(label: str, total: int, echo) -> Callable[[int, dict], None]:
+    """A step callback that says, after the first of ``total`` steps and at each quarter, how
+    long the rest will take at the pace so far (``label: step 5 of 20, about 2.1 min left``)."""
+    began = time.perf_counter()
+    first: list[int] = []
+
+    def on_step(step: int, record: dict) -> None:
+        if not first:
+            first.append(step - 1)  # a resumed run starts past its checkpoint
+        done = step - first[0]
+        quarter = max(1, total // 4)
+        if done == 1 or (step % quarter == 0 and step < total):
+            rate = (time.perf_counter() - began) / done
+            echo(f"{label}: step {step} of {total}, about {duration(rate * (total - step))} left")
+
+    return on_step
+
+
+__all__ = ["model_plan", "time_left", "training_seconds"]
