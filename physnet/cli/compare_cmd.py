@@ -111,10 +111,12 @@ def run_compare(args: argparse.Namespace) -> int:
 
     from physnet.activations import load_activations
     from physnet.io import prepare_output_dir
+    from physnet.jobs.plan import study_plan
     from physnet.reports.outputs import write_study
     from physnet.study import StudyConfig, run_study
     from physnet.study.effects import judged
     from physnet.tasks.registry import get_task
+    from physnet.tasks.rollout_data import with_loss
 
     args.task = resolve_task_argument(args)
     keys = ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile")
@@ -136,6 +138,7 @@ def run_compare(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     summaries = {}
     data = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)  # once for all
+    print(study_plan(config, with_loss(data, config.loss, config.rollout_steps, config.rollout_method), workers(args)))
     for stem, frozen in banks.items():
         folder = out if stem is None else out / stem
         tag = "" if stem is None else f"[{stem}] "
@@ -202,6 +205,15 @@ def _dry_run(args: argparse.Namespace, config, banks: dict) -> int:
         print(f"all {len(banks)} studies: about {len(banks) * prediction.seconds / 60:.1f} min")
     print("nothing written (--dry-run)")
     return 0
+
+
+def workers(args: argparse.Namespace) -> int:
+    """The worker processes a study of these options would use at most."""
+    from physnet.study.local_pool import default_workers
+
+    if getattr(args, "backend", "process") != "process":
+        return 1
+    return args.workers or default_workers()
 
 
 def _print_arm(tag: str, arm: str, seeds: list[int]) -> None:

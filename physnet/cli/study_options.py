@@ -43,8 +43,10 @@ def quick_help(command: str) -> str:
     m = lambda name: default("QUICK_META", name)  # noqa: E731
     meta = f"meta-learning {m('outer_steps')} outer steps of {m('inner_steps')} inner ones, "
     return (
-        f"the task's quick budget: small data, {'' if command == 'compare' else meta}{q('seeds')} seeds of "
-        f"{q('epochs')} epochs (a task may keep its data whole); under --preset only data, seeds and outer steps shrink"
+        f"a first look at the task's quick budget: small data, {'' if command == 'compare' else meta}{q('seeds')} "
+        f"seeds of {q('epochs')} epochs for the paper's tasks (a system or series file: a fifth of its default "
+        "budget's steps; the run says which up front, and its report that it is a first look); under --preset only "
+        "data, seeds and outer steps shrink"
     )
 
 

@@ -11,24 +11,35 @@ from dataclasses import replace
 from physnet.jobs.budgets import SHORT_EPOCHS
 from physnet.meta import meta_config_for
 from physnet.study.config import StudyConfig
-from physnet.study.cost import block_size_for, pool_workers, study_cost
+from physnet.study.cost import block_size_for, pool_workers, rough_seconds, study_cost
 from physnet.study.local_pool import default_workers
 from physnet.study.predict import POOL_EFFICIENCY, duration, probe_rate
 from physnet.tasks.budget import budget
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
 
+#: A study roughly shorter than this (no probe) is announced without a time.
+PROBE_ABOVE_SECONDS = 60.0
 
-def training_seconds(config: StudyConfig, data, workers: int) -> float:
-    """Predicted training time of a study (tuning included): its member-steps at the rate of
-    a fixed-activation block probed here (frozen-type arms cost about the same,
-    ``benchmarks/frozen_layer.py``)."""
+
+def training_seconds(config: StudyConfig, data, workers: int) -> float | None:
+    """Predicted training time of a study (tuning included): its member-steps at the rate of a
+    fixed-activation block probed here (frozen-type arms cost about the same,
+    ``benchmarks/frozen_layer.py``); None for a study roughly under :data:`PROBE_ABOVE_SECONDS`
+    (a probe would cost a noticeable share of it, and fixed costs make a small study's rate hard
+    to extrapolate)."""
     cost = study_cost(config, data)
     used = pool_workers(workers, cost, running=False)
+    if rough_seconds(config, cost) / (used * POOL_EFFICIENCY if used > 1 else 1) < PROBE_ABOVE_SECONDS:
+        return None
     members = min(config.seeds, block_size_for({arm: list(range(config.seeds)) for arm in config.arms}, used))
     rate = probe_rate(config, data, None, "base", members)
     one_core = cost.member_steps * rate
     return one_core / (used * POOL_EFFICIENCY) if used > 1 else one_core
+
+
+def _time_clause(seconds: float | None) -> str:
+    return "; under a minute of training" if seconds is None else f"; training about {duration(seconds)} (probed here)"
 
 
 def model_plan(task: str, model: str, *, quick: bool, seeds: int | None, data: str | None, given: dict, budgets) -> str:
@@ -44,8 +55,9 @@ def model_plan(task: str, model: str, *, quick: bool, seeds: int | None, data: s
     workers = default_workers()
     seconds = training_seconds(config, loaded, workers)
     short = "short" in budgets and config.epochs > SHORT_EPOCHS
-    if short:
-        seconds += training_seconds(replace(config, train=replace(config.train, epochs=SHORT_EPOCHS)), loaded, workers)
+    if short and seconds is not None:
+        shorter = replace(config, train=replace(config.train, epochs=SHORT_EPOCHS))
+        seconds += training_seconds(shorter, loaded, workers) or 0.0
     outer = meta_config_for(task, model, data=data, **meta).outer_steps
     tuned = " (learning rate tuned per arm)" if config.tune else ""
     budget_text = (f"a short budget of {SHORT_EPOCHS} epochs and " if short else "") + (
@@ -53,8 +65,9 @@ def model_plan(task: str, model: str, *, quick: bool, seeds: int | None, data: s
     )
     return (
         f"{model}: meta-learning {outer} outer steps, then arms {', '.join(config.arms)} x "
-        f"{config.seeds} seeds{tuned} at {budget_text}, on {len(loaded.x_train):,} training samples; training about "
-        f"{duration(seconds)} (probed here), meta-learning timed after its first step"
+        f"{config.seeds} seeds{tuned} at {budget_text}, on {len(loaded.x_train):,} training samples"
+        + _time_clause(seconds)
+        + "; meta-learning timed after its first step"
     )
 
 
@@ -76,4 +89,14 @@ def time_left(label: str, total: int, echo) -> Callable[[int, dict], None]:
     return on_step
 
 
-__all__ = ["model_plan", "time_left", "training_seconds"]
+def study_plan(config: StudyConfig, data, workers: int) -> str:
+    """One line for ``compare``: the arms, seeds and budget, and the predicted training time."""
+    tuned = " (learning rate tuned per arm)" if config.tune else ""
+    return (
+        f"compare {config.task} / {config.model}: arms {', '.join(config.arms)} x {config.seeds} seeds{tuned}, "
+        f"{config.epochs} epochs on {len(data.x_train):,} training samples"
+        + _time_clause(training_seconds(config, data, workers))
+    )
+
+
+__all__ = ["PROBE_ABOVE_SECONDS", "model_plan", "study_plan", "time_left", "training_seconds"]
