@@ -216,8 +216,8 @@ def workers(args: argparse.Namespace) -> int:
     return args.workers or default_workers()
 
 
-def _print_arm(tag: str, arm: str, seeds: list[int]) -> None:
-    print(f"{tag}arm {arm}: training seeds {seeds[0]}-{seeds[-1]}", flush=True)
+def _print_arm(tag: str, arm: str, seeds: list[int], note: str = "") -> None:
+    print(f"{tag}arm {arm}: training seeds {seeds[0]}-{seeds[-1]}" + (f" ({note})" if note else ""), flush=True)
 
 
 def activation_files(path: str | None, meta_seeds: int | None) -> dict[str | None, Path]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from physnet.data import TaskData
@@ -175,7 +176,7 @@ def _reproduce_one(
         meta.frozen,
         out,
         data=study_data,
-        on_arm=lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]}"),
+        on_arm=partial(_echo_arm, echo, tag, ""),
         **study_options,
     )
     extra = {"quick": quick, "preset": label, "meta_seed": meta.config.seed, "default_budget": first_look}
@@ -184,7 +185,7 @@ def _reproduce_one(
     results[(len(settings) - 1, meta_config.seed)] = result
     if len(settings) > 1:
         echo(f"{tag} the short budget: {settings[0].compare.epochs} epochs")
-    short_arm = lambda arm, s: echo(f"{tag}   arm {arm}: seeds {s[0]}-{s[-1]} (short budget)")  # noqa: E731
+    short_arm = partial(_echo_arm, echo, tag, "short budget")
     summary["budgets"] = two_budgets.run_short_budget(
         plan, meta_config.seed, meta.frozen, out, study_data, extra, on_arm=short_arm, **study_options
     )
@@ -208,6 +209,12 @@ def _reproduce_one(
         echo(f"{tag} warning: {warning}")
     echo(f"{tag} done in {seconds:.0f} s: {out}/report.md")
     return summary
+
+
+def _echo_arm(echo, tag: str, what: str, arm: str, seeds: list[int], note: str = "") -> None:
+    """``[task/model]   arm base: seeds 0-9 (short budget, block 3 of 8, about 1 min left)``."""
+    notes = ", ".join(n for n in (what, note) if n)
+    echo(f"{tag}   arm {arm}: seeds {seeds[0]}-{seeds[-1]}" + (f" ({notes})" if notes else ""))
 
 
 def _write_report(out, title, summary, meta_numbers, figures, seconds, authors, quick) -> None:

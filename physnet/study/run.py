@@ -3,6 +3,7 @@ budget and hyperparameters; results kept per seed so a study resumes and extends
 
 from __future__ import annotations
 
+import inspect
 import time
 import warnings
 from collections.abc import Callable
@@ -258,7 +259,11 @@ def _train_blocks(
             pace = (time.perf_counter() - first) / finished[0]
             left = f", about {duration(pace * (len(blocks) - finished[0]))} left"
         assert on_arm is not None
-        on_arm(f"{b.arm} [block {started[0]} of {len(blocks)}{left}]", list(b.seeds))
+        note = f"block {started[0]} of {len(blocks)}{left}"
+        if takes_note(on_arm):
+            on_arm(b.arm, list(b.seeds), note=note)
+        else:
+            on_arm(b.arm, list(b.seeds))
 
     began = time.perf_counter()
     for result in run_blocks(
@@ -276,6 +281,15 @@ def _train_blocks(
         finished[0] += 1
         yield result, time.perf_counter() - began
         began = time.perf_counter()
+
+
+def takes_note(callback: Callable) -> bool:
+    """Whether an ``on_arm`` callback takes the progress ``note`` keyword (``block 3 of 8, about
+    2 min left``); a callback of ``(arm, seeds)`` alone gets the arm's name and seeds only."""
+    try:
+        return "note" in inspect.signature(callback).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def study_result(
