@@ -1,4 +1,4 @@
-"""Your own system, end to end on the public API: a Duffing oscillator as a task, neuron
+"""Your own system, end to end on the public API: a double-well oscillator as a task, neuron
 types meta-learned on it, networks built from fixed and learned types, the paper's arms
 compared over seeds, a forecast, and the same system's orbits as a measured CSV series.
 
@@ -18,10 +18,10 @@ import physnet
 from systems import HamiltonianSystem, generate_orbits, make_generator, time_grid
 
 
-class Duffing(HamiltonianSystem):
+class DoubleWell(HamiltonianSystem):
     """H = p^2/2 - q^2/2 + q^4/4: a double well; the vector field follows by autograd."""
 
-    name = "duffing"
+    name = "double-well"
     n_dof = 1
     separable = True
     state_names = ("q", "p")
@@ -44,12 +44,12 @@ def main() -> None:
     small = args.small
 
     # 1. the system as a task: 30 orbits of 20 time units, split 80/20 by orbit
-    task = physnet.register_task(physnet.system_task(Duffing(), name="duffing", orbits=30, t_end=20.0, dt=0.1))
+    task = physnet.register_task(physnet.system_task(DoubleWell(), name="double-well", orbits=30, t_end=20.0, dt=0.1))
     data = task.load(seed=0, small=small)  # TaskData: x_train (M, 2) -> y_train (M, 2)
 
     # 2. meta-learn two neuron types for the HNN, freeze them, save and load them again
     budget = {"outer_steps": 5, "inner_steps": 20, "small": True} if small else {}
-    learned = physnet.meta_learn(physnet.meta_config_for("duffing", "hnn", **budget))
+    learned = physnet.meta_learn(physnet.meta_config_for("double-well", "hnn", **budget))
     physnet.save_activations(out / "activations.npz", learned.frozen)
     types = physnet.load_activations(out / "activations.npz", k=2, kind="cubic")
 
@@ -62,7 +62,7 @@ def main() -> None:
 
     # 4. the paper's comparison over seeds, in memory (out=... writes a resumable folder)
     tiny = {"seeds": 4, "epochs": 2, "hidden": (32,)} if small else {"seeds": 20}
-    study = physnet.StudyConfig.for_task("duffing", "hnn", quick=small, **tiny)
+    study = physnet.StudyConfig.for_task("double-well", "hnn", quick=small, **tiny)
     compared = physnet.compare(study, types)
     for arm, values in compared.values.items():
         print(f"{arm:>6}: median {np.median(values):.4g} over {len(values)} seeds")
@@ -75,12 +75,12 @@ def main() -> None:
 
     # 6. the same system as a measured series: a CSV with groups, derivatives estimated
     t = time_grid(10.0, 0.05)
-    orbits = generate_orbits(Duffing(), Duffing().sample_initial_states(6, seed=1), t).states.numpy()
+    orbits = generate_orbits(DoubleWell(), DoubleWell().sample_initial_states(6, seed=1), t).states.numpy()
     rows = ["run,t,q,p"] + [
         f"{i},{t[j]:.3f},{orbits[i, j, 0]:.9g},{orbits[i, j, 1]:.9g}" for i in range(6) for j in range(len(t))
     ]
-    (out / "duffing.csv").write_text("\n".join(rows) + "\n")
-    measured = physnet.series_task(out / "duffing.csv", group="run", window=11, order=3).load()
+    (out / "double_well.csv").write_text("\n".join(rows) + "\n")
+    measured = physnet.series_task(out / "double_well.csv", group="run", window=11, order=3).load()
     print(f"series task: {len(measured.x_train)} training rows, {len(measured.x_val)} validation rows")
 
 

@@ -39,7 +39,6 @@ def test_examples_use_public_names_only():
                     assert module in PUBLIC, f"{path.name} imports {module}"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("script", EXAMPLES)
 def test_examples_run_small(tmp_path, script):
     path = Path(__file__).resolve().parents[1] / "examples" / script

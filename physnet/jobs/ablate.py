@@ -26,6 +26,7 @@ from physnet.study.verdict import BETTER
 from physnet.tasks.budget import budget, preset
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
+from physnet.tasks.settings import smoke
 
 ABLATION_HEADER = ["meta_seed", "arm", "n", "median", "q1", "q3"]
 EFFECTS_HEADER = [
@@ -94,6 +95,7 @@ def run_ablation(
     echo = context.echo
     if meta_seeds < 1:
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
+    meta_seeds = 1 if smoke() else meta_seeds
     model = model or get_task(task).models[0]
     meta_base, compare_base = base_configs(
         task, model, preset_name=preset_name, quick=quick, seeds=seeds, overrides=compare_overrides

@@ -34,6 +34,7 @@ from physnet.tasks.budget import budget, preset
 from physnet.tasks.presets import authors_numbers, default_meta_seeds
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
+from physnet.tasks.settings import smoke
 
 
 def reproduce_model(
@@ -314,6 +315,7 @@ def reproduce_task(
         t.model_settings(model)  # a model the task does not take: refused before any work
     named = {model: preset(task, model, preset_name) for model in models}  # refuses a preset the task lacks, early
     meta_seeds = default_meta_seeds(task, preset_name) if meta_seeds is None else meta_seeds
+    meta_seeds = 1 if smoke() else meta_seeds  # a smoke test of the documentation: one meta seed
     if meta_seeds < 1:
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     _announce(task, models, quick, seeds, data, preset_name, named, budgets, compare_overrides, context)

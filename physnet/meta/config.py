@@ -21,6 +21,7 @@ from physnet.meta.groups import (
 from physnet.meta.unrolled import META_LOSSES
 from physnet.networks.build import ENERGY_MODELS
 from physnet.tasks.registry import get_task
+from physnet.tasks.settings import SMOKE_META, smoke
 from physnet.training.functional_optim import INNER_OPTIMIZERS
 from physnet.training.rmsprop import check_rmsprop
 
@@ -275,7 +276,8 @@ def meta_config_for(task: str, model: str | None = None, *, quick: bool = False,
     defaults = dict(settings.meta)
     if "hidden" in defaults:
         defaults["hidden"] = tuple(defaults["hidden"])
-    return MetaConfig(task=task, model=model, **{**defaults, **{k: v for k, v in overrides.items() if v is not None}})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return MetaConfig(task=task, model=model, **{**defaults, **given, **(SMOKE_META if smoke() else {})})
 
 
 __all__ = ["DTYPES", "MODES", "OUTER_OPTIMIZERS", "REINIT_MODES", "MetaConfig", "meta_config_for"]

@@ -15,6 +15,7 @@ from physnet.activations.frozen_function import use_compiled
 from physnet.analysis import HessianOperator, SpectralDensity, hutchinson_trace, participation_ratio, spectral_density
 from physnet.study.folder import read_runs, read_study_config
 from physnet.study.model_store import load_arm, member_network, model_dtype
+from physnet.tasks.settings import smoke
 from physnet.tasks.sources import task_for_study
 from physnet.training.evaluation import ensemble_input
 from physnet.training.losses import member_loss
@@ -57,6 +58,8 @@ def analyze_study(
     (0.646 vs 0.654) but not at 1e-3 (0.13 vs 0.28: below the method's resolution).
     ``arms``: analyse only these of the study's arms (default all).
     """
+    if smoke():  # a smoke test checks that the analyses run, not their numbers
+        hessian_seeds, hessian_samples, lanczos_steps, lanczos_probes = 1, 100, 10, 1
     study = read_study_config(run_dir)
     chosen = [a for a in study["arms"] if arms is None or a in arms]
     missing = [a for a in chosen if not (run_dir / "models" / f"{a}.pt").is_file()]

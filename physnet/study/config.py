@@ -17,6 +17,7 @@ from physnet.tasks.budget import budget
 from physnet.tasks.budget import preset as preset_settings
 from physnet.tasks.registry import find_task, get_task
 from physnet.tasks.rollout_data import LOSS_KINDS
+from physnet.tasks.settings import SMOKE_COMPARE, smoke
 from physnet.training import TrainConfig
 
 #: The training budget's settings a study stores flat in its ``config.json`` (the fields of
@@ -227,7 +228,7 @@ class StudyConfig:
         _, merged = budget(task, model, quick=quick, preset_name=preset, compare_overrides=named, seeds=seeds)
         if "lr" in overrides and "tune" not in overrides:  # a rate given is a rate used
             merged["tune"] = None
-        return cls(task=task, model=model, **{**merged, **overrides})
+        return cls(task=task, model=model, **{**merged, **overrides, **(SMOKE_COMPARE if smoke() else {})})
 
     def relevant(self) -> dict:
         """Everything that changes results, except the number of seeds (which extends)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from physnet.tasks.presets import get_regime
 from physnet.tasks.registry import get_task
-from physnet.tasks.settings import QUICK_PRESET_META
+from physnet.tasks.settings import QUICK_PRESET_META, SMOKE_COMPARE, SMOKE_META, smoke
 
 #: Without a preset every arm's learning rate is tuned (a preset's reference code fixed its rates).
 DEFAULT_TUNING = {"tune": "lr"}
@@ -52,6 +52,8 @@ def budget(
         compare = {**settings.compare, **(compare_overrides or {}), **(settings.quick_preset_compare if quick else {})}
     if seeds is not None:
         compare["seeds"] = seeds
+    if smoke():
+        meta, compare = {**meta, **SMOKE_META}, {**compare, **SMOKE_COMPARE}
     return meta, compare
 
 

@@ -38,11 +38,20 @@ from physnet.tasks.settings import ModelSettings, PresetValues
 from physnet.tasks.spec import Task
 from systems import DEFAULT_SPECS, DatasetSpec, HenonHeiles, VanDerPol, load_pendulum_series
 
+#: The paper tasks' simulated data already made in this process (a few at most): the same seed
+#: gives the same orbits, and a study, its plan and its forecasts load them several times.
+_MADE: dict[tuple, TaskData] = {}
+
 
 def _simulated(system, *, seed: int, small: bool) -> TaskData:
     """The data of a paper dynamics task: its default dataset (``DEFAULT_SPECS``), or 12 orbits
-    of 10 time units at dt 0.1 as the small data."""
-    return system_data(system, _SMALL if small else DEFAULT_SPECS[system.name], seed=seed)
+    of 10 time units at dt 0.1 as the small data (made once per process and seed)."""
+    key = (system.name, repr(system), seed, small)
+    if key not in _MADE:
+        if len(_MADE) >= 8:
+            _MADE.pop(next(iter(_MADE)))
+        _MADE[key] = system_data(system, _SMALL if small else DEFAULT_SPECS[system.name], seed=seed)
+    return _MADE[key]
 
 
 _SMALL = DatasetSpec(n_orbits=12, t_end=10.0, dt=0.1)

@@ -25,6 +25,20 @@ QUICK_COMPARE: Mapping[str, Any] = MappingProxyType({"seeds": 10, "epochs": 40, 
 #: Meta-learning under the quick budget with a preset: the regime's training stays (its short
 #: training is the point); data and outer steps shrink.
 QUICK_PRESET_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_steps": 10})
+#: ``PHYSNET_SMOKE=1``: every budget shrinks to a smoke test, whatever the options say - for
+#: running the documentation's commands in the tests (``tests/test_docs_run.py``), never for results.
+SMOKE_ENV = "PHYSNET_SMOKE"
+SMOKE_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_steps": 2, "inner_steps": 3})
+SMOKE_COMPARE: Mapping[str, Any] = MappingProxyType({"small": True, "seeds": 4, "epochs": 2, "tune": None})
+
+
+def smoke() -> bool:
+    """Whether :data:`SMOKE_ENV` asks for smoke-test budgets."""
+    import os
+
+    return os.environ.get(SMOKE_ENV, "") not in ("", "0")
+
+
 #: The comparison budget of a task that names none.
 DEFAULT_COMPARE: Mapping[str, Any] = MappingProxyType({"hidden": (100,), "epochs": 20})
 
@@ -82,4 +96,15 @@ class ModelSettings:
         return {k: v for k, v in self.quick_compare.items() if k in ("seeds", "small")}
 
 
-__all__ = ["DEFAULT_COMPARE", "QUICK_COMPARE", "QUICK_META", "QUICK_PRESET_META", "ModelSettings", "PresetValues"]
+__all__ = [
+    "DEFAULT_COMPARE",
+    "QUICK_COMPARE",
+    "QUICK_META",
+    "QUICK_PRESET_META",
+    "SMOKE_COMPARE",
+    "SMOKE_ENV",
+    "SMOKE_META",
+    "ModelSettings",
+    "PresetValues",
+    "smoke",
+]
