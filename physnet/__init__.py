@@ -9,8 +9,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from physnet.renamed import install_moved_modules
-
 __version__ = "0.2.0"
 
 #: Public name -> the module that defines it: the whole path from a system or a series file to
@@ -64,9 +62,6 @@ _EXPORTS = {
 }
 
 __all__ = ["__version__", *_EXPORTS]
-
-# module paths of release 0.1 (physnet.experiments.*, physnet.task_*, ...) still import, with a warning
-install_moved_modules()
 
 
 def __getattr__(name: str) -> Any:

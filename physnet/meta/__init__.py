@@ -7,7 +7,7 @@ writer of a meta-learning folder (:mod:`physnet.meta.folder`). Names are importe
 
 from __future__ import annotations
 
-from physnet.renamed import lazy_exports
+from physnet.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "DTYPES": "physnet.meta.config",
@@ -19,7 +19,7 @@ _EXPORTS = {
     "meta_config_for": "physnet.meta.config",
     "MetaResult": "physnet.meta.run",
     "meta_learn": "physnet.meta.learn",
-    "meta_learn_into": "physnet.meta.folder",
+    "write_meta_folder": "physnet.meta.folder",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, globals(), _EXPORTS)

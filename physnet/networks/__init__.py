@@ -11,7 +11,6 @@ from physnet.networks.models import (
     SeparableHamiltonianNetwork,
     symplectic_gradient,
 )
-from physnet.renamed import renamed_attributes
 
 __all__ = [
     "ENERGY_MODELS",
@@ -27,6 +26,3 @@ __all__ = [
     "hidden_activation",
     "symplectic_gradient",
 ]
-
-#: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
-__getattr__ = renamed_attributes(__name__, globals(), {"Forecaster": "NeuralVectorField"})

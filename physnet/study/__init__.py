@@ -8,7 +8,7 @@ models, forecasts and forecast skill. Names are imported on first use.
 
 from __future__ import annotations
 
-from physnet.renamed import lazy_exports
+from physnet.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "ARMS": "physnet.study.arms",
@@ -26,5 +26,4 @@ _EXPORTS = {
     "study_summary": "physnet.study.run",
 }
 __all__ = sorted(_EXPORTS)
-#: ``CompareConfig``: the name of release 0.0, still importable with a DeprecationWarning.
-__getattr__ = lazy_exports(__name__, globals(), _EXPORTS, renamed={"CompareConfig": "StudyConfig"})
+__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)

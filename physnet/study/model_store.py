@@ -13,7 +13,6 @@ from physnet.errors import UserError
 from physnet.io import write_atomically
 from physnet.meta.learn import DTYPES
 from physnet.networks import build_model
-from physnet.renamed import renamed_attributes
 
 
 def _is_member_param(key: str) -> bool:
@@ -141,7 +140,3 @@ def model_bank(model: nn.Module) -> nn.Module:
         if isinstance(m, DiverseActivation):
             return m.bank
     raise UserError("model has no hidden activation")
-
-
-#: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
-__getattr__ = renamed_attributes(__name__, globals(), {"member": "member_network"})

@@ -17,7 +17,6 @@ from physnet.activations import FrozenBank
 from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.io import folder_lock
-from physnet.renamed import renamed_attributes
 from physnet.study.arms import check_arms, control_fits
 from physnet.study.backends import run_blocks
 from physnet.study.blocks import block_rows, plan_blocks
@@ -394,6 +393,3 @@ __all__ = [
     "study_result",
     "study_summary",
 ]
-
-#: Names of earlier releases: still importable, with a DeprecationWarning, for one release.
-__getattr__ = renamed_attributes(__name__, globals(), {"CompareConfig": "StudyConfig"})

@@ -11,7 +11,7 @@ first use.
 
 from __future__ import annotations
 
-from physnet.renamed import lazy_exports
+from physnet.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "TASKS": "physnet.tasks.registry",

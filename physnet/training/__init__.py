@@ -2,17 +2,8 @@
 evaluation on a split, and the optimisers (also as pure functions for meta-learning's inner
 loop). Meta-learning lives in :mod:`physnet.meta`."""
 
-from physnet.renamed import lazy_exports
 from physnet.training.evaluation import evaluate
 from physnet.training.functional_optim import FunctionalOptimizer
 from physnet.training.trainer import TrainConfig, TrainingDivergedError, TrainResult, train
 
 __all__ = ["FunctionalOptimizer", "TrainConfig", "TrainResult", "TrainingDivergedError", "evaluate", "train"]
-
-#: Meta-learning's names, here in release 0.1: still importable, with a DeprecationWarning.
-__getattr__ = lazy_exports(
-    __name__,
-    globals(),
-    {},
-    moved={name: "physnet.meta" for name in ("MODES", "MetaConfig", "MetaResult", "meta_config_for", "meta_learn")},
-)
