@@ -21,9 +21,8 @@ from torch import Tensor, nn
 
 from physnet.data import TaskData
 from physnet.errors import UserError
-from physnet.integrators.discrete_gradient import discrete_gradient, dissipative_flow, energy_and_gradient
+from physnet.integrators.registry import member_steps
 from physnet.study.forecast import _orbit_starts, _record_ends
-from physnet.training.rollout import rk4_step
 from systems import generate_orbits
 from systems.base import is_dissipative, is_hamiltonian
 
@@ -36,8 +35,6 @@ HORIZONS = (0.1, 0.5, 1.0)
 #: At most this many validation orbits and steps per rollout (the cost grows with both).
 MAX_ORBITS = 8
 MAX_STEPS = 400
-#: Fixed-point iterations of the implicit midpoint rule before a member's step counts as lost.
-MAX_ITERATIONS = 60
 
 
 def skill_method(model: str) -> str:
@@ -72,45 +69,6 @@ class Skill:
     substeps: int = 1
 
 
-def _settle(update: Callable[[Tensor], Tensor], y1: Tensor) -> Tensor:
-    """Iterate ``y1 <- update(y1)`` member by member: where an iterate does not settle (or is
-    not finite) the state becomes NaN (that rollout is lost) instead of stopping the others."""
-    tol = 100 * torch.finfo(y1.dtype).eps
-    settled = torch.zeros(y1.shape[:-1], dtype=torch.bool, device=y1.device)
-    for _ in range(MAX_ITERATIONS):
-        new = update(y1)
-        change = (new - y1).abs()
-        y1 = new
-        settled = (change <= tol * (1 + y1.abs())).all(dim=-1)
-        if bool((settled | ~torch.isfinite(y1).all(dim=-1)).all()):
-            break
-    return torch.where(settled.unsqueeze(-1), y1, torch.full_like(y1, float("nan")))
-
-
-def _implicit_midpoint(f, y: Tensor, h: float) -> Tensor:
-    """One implicit-midpoint step by fixed-point iteration (:func:`_settle`)."""
-    return _settle(lambda y1: y + h * f(0.5 * (y + y1)), y + h * f(y))
-
-
-def _discrete_gradient(model: nn.Module, y: Tensor, h: float) -> Tensor:
-    """One discrete-gradient step (:mod:`physnet.integrators.discrete_gradient`; the model's
-    energy never rises) by fixed-point iteration (:func:`_settle`)."""
-    e0, grad0 = energy_and_gradient(model, y)
-
-    def update(y1: Tensor) -> Tensor:
-        return y + h * dissipative_flow(model, discrete_gradient(model, y, y1, e0)[0], 0.5 * (y + y1))
-
-    return _settle(update, y + h * dissipative_flow(model, grad0, y))
-
-
-#: The integrators forecast skill rolls out with: each ``(model, f, y, h) -> next y``.
-_STEPS = {
-    "rk4": lambda model, f, y, h: rk4_step(f, y, h),
-    "implicit-midpoint": lambda model, f, y, h: _implicit_midpoint(f, y, h),
-    "discrete-gradient": lambda model, f, y, h: _discrete_gradient(model, y, h),
-}
-
-
 def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method: str, substeps: int = 1) -> Tensor:
     """Every member of ``model`` (a network, an ensemble, or a system) rolled out from the same
     states ``y0`` ``(N, d)``: ``steps`` samples ``dt`` apart, each reached in ``substeps``
@@ -125,9 +83,10 @@ def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method:
     field: Callable[[Tensor, Tensor], Tensor] = model.vector_field  # type: ignore[assignment]
     zero = torch.zeros((), dtype=y0.dtype)
     f = lambda y: field(zero, y)  # noqa: E731
-    if method not in _STEPS:
-        raise UserError(f"forecast skill integrates with {', '.join(_STEPS)}, not {method!r}")
-    step = _STEPS[method]
+    steps_by_name = member_steps()
+    if method not in steps_by_name:
+        raise UserError(f"forecast skill integrates with {', '.join(steps_by_name)}, not {method!r}")
+    step = steps_by_name[method]
     y = y0.unsqueeze(0).expand(members, *y0.shape).contiguous() if members > 1 else y0
     out = [y]
     h = dt / substeps
