@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from physnet.cli import arguments
 from physnet.cli.names import names
+from physnet.cli.options import add_option
 from physnet.cli.study_options import add_protocol_options, protocol_overrides, run_context
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
@@ -29,33 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"a setting and its values (repeat for a factorial); names: {', '.join(names('VARIABLE'))} "
         "(meta.NAME / compare.NAME where a name exists in both); tuples as 64-64; none for optional ones",
     )
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--model", help="nn, hnn or dhnn (dissipative Hamiltonian; default: the task's first)")
-    p.add_argument("--seeds", type=arguments.positive_int, help="seeds per arm (default: the preset's or budget's)")
-    p.add_argument(
-        "--meta-seeds",
-        type=arguments.positive_int,
-        default=1,
-        metavar="M",
-        help="meta-learning seeds per setting (default 1)",
-    )
-    p.add_argument("--preset", choices=names("REGIMES"), help="the regime every setting starts from (e.g. paper)")
-    p.add_argument("--quick", action="store_true", help="small data, fewer seeds and outer steps")
+    add_option(p, "out", required=True)
+    add_option(p, "model")
+    add_option(p, "seeds")
+    add_option(p, "meta-seeds", default=1)
+    add_option(p, "preset")
+    add_option(p, "quick")
     p.add_argument("--yes", action="store_true", help=f"run a factorial of more than {500} settings")
-    p.add_argument(
-        "--backend",
-        choices=names("BACKENDS"),
-        default="process",
-        help="process (default) or ray (every setting's, meta seed's and arm's blocks as Ray tasks)",
-    )
-    p.add_argument("--address", help="ray: the cluster to join (default: a local Ray instance)")
-    p.add_argument(
-        "--workers",
-        type=arguments.positive_int,
-        metavar="N",
-        help="process backend: blocks on N processes side by side (default: the machine's cores)",
-    )
-    p.add_argument("--no-progress", action="store_true")
+    add_option(p, "backend")
+    add_option(p, "address")
+    add_option(p, "workers")
+    add_option(p, "no-progress")
     add_protocol_options(p)
     add_task_options(p)
     p.set_defaults(run=run)

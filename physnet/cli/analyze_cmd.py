@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from physnet.cli import arguments
+from physnet.cli.options import add_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,13 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=arguments.positive_float,
         help="flat fraction: share of Hessian eigenvalues with |lambda| < TOL * lambda_max (default 0.01)",
     )
-    a.add_argument("--out", metavar="DIR", help="default: RUN_DIR")
-    a.add_argument(
-        "--workers",
-        type=arguments.positive_int,
-        metavar="N",
-        help="Hessians of N seeds side by side on worker processes, one thread each (default: the machine's cores)",
-    )
+    add_option(a, "out")
+    add_option(a, "workers")
     a.set_defaults(run=run_analyze)
 
 

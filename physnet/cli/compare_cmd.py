@@ -8,9 +8,9 @@ from functools import partial
 from pathlib import Path
 
 from physnet.cli import arguments
-from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
-from physnet.cli.study_options import add_backend_options, add_protocol_options, protocol_overrides, quick_help
+from physnet.cli.options import add_option
+from physnet.cli.study_options import add_backend_options, add_protocol_options, protocol_overrides
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 from physnet.errors import UserError
 
@@ -40,37 +40,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         "type2, mix and the controls), or a folder of them (one per meta seed: a study each into "
         "DIR/<file stem>/, judged per meta seed and pooled)",
     )
-    c.add_argument(
-        "--meta-seeds",
-        type=arguments.positive_int,
-        metavar="M",
-        help="with a folder of activation files: use the first M (by name; default all)",
-    )
-    c.add_argument("--out", metavar="DIR", help="the study folder (required unless --dry-run)")
+    add_option(c, "meta-seeds")
+    add_option(c, "out")
     c.add_argument(
         "--dry-run",
         action="store_true",
         help="write nothing: probe this machine's speed on the study's networks for a few seconds and print "
         "the work (member-steps) and the predicted training time",
     )
-    c.add_argument("--model", help="nn, hnn or dhnn (dissipative Hamiltonian; default: the task's first)")
-    c.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
-    c.add_argument("--seeds", type=arguments.positive_int, help=f"seeds per arm (default {default('STUDY', 'seeds')})")
+    add_option(c, "model")
+    add_option(c, "data")
+    add_option(c, "seeds")
     c.add_argument(
         "--arms",
         type=_arms,
         help=f"comma-separated, from {', '.join(names('ARMS'))} (default: the paper's "
         f"{', '.join(names('PAPER_ARMS'))}; all six for mnist1d)",
     )
-    c.add_argument(
-        "--preset",
-        choices=names("REGIMES"),
-        help="named settings: paper (the reference codes' regime) or "
-        "reference (mnist1d); options given explicitly override it",
-    )
-    c.add_argument("--hidden", type=int_list)
+    add_option(c, "preset")
+    add_option(c, "hidden")
     c.add_argument("--epochs", type=arguments.positive_int)
-    c.add_argument("--batch-size", type=arguments.positive_int)
+    add_option(c, "batch-size")
     c.add_argument("--lr", type=arguments.positive_float)
     train = lambda name: default("STUDY_TRAINING", name)  # noqa: E731
     c.add_argument(
@@ -89,17 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=arguments.nonnegative_float,
         help=f"rmsprop: initial second moment (default {train('initial_scale')})",
     )
-    c.add_argument(
-        "--compile",
-        action="store_true",
-        default=None,
-        help="train through torch.compile (Hamiltonian networks through torch.func.grad; needs a C++ compiler)",
-    )
-    c.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    c.add_argument("--device", default="cpu", type=arguments.device, help="cpu (default), cuda, cuda:N or mps")
-    c.add_argument("--small", action="store_true", help="the task's small data (the budget stays)")
-    c.add_argument("--quick", action="store_true", help=quick_help("compare"))
-    c.add_argument("--force", action="store_true", help="start afresh in a folder holding another study")
+    add_option(c, "compile")
+    add_option(c, "dtype")
+    add_option(c, "device")
+    add_option(c, "small")
+    add_option(c, "quick")
+    add_option(c, "force")
     add_protocol_options(c)
     add_backend_options(c, block_size=True)
     add_task_options(c)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from physnet.cli import arguments
-from physnet.cli.names import names
+from physnet.cli.options import add_option
 from physnet.errors import UserError
 
 
@@ -19,32 +19,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     f.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by `physnet compare` or `reproduce`")
     f.add_argument("--arm", required=True)
-    f.add_argument("--seed", type=arguments.nonnegative_int, help="which seed's network (default: the first stored)")
-    f.add_argument(
-        "--method", default="euler", help=f"integrator: {', '.join(names('METHODS'))} (default euler, the paper's)"
-    )
+    add_option(f, "seed")
+    add_option(f, "method", default="euler")
     f.add_argument("--steps", type=arguments.positive_int, help="steps to roll out (default 200)")
-    f.add_argument(
-        "--substeps",
-        type=arguments.positive_int,
-        metavar="N",
-        help="integration steps per output step (default: those the study's forecast skill chose, so that the "
-        "integrator alone errs under 2 %%; 1 for a study written before)",
-    )
+    add_option(f, "substeps")
     f.add_argument(
         "--horizon", type=arguments.positive_float, metavar="T", help="time to roll out (in place of --steps)"
     )
-    f.add_argument(
-        "--dt", type=arguments.positive_float, help="step between output times (default: the data's sampling interval)"
-    )
-    f.add_argument("--orbits", type=arguments.positive_int, help="validation orbits to forecast (default: up to 3)")
+    add_option(f, "dt")
+    add_option(f, "orbits")
     f.add_argument(
         "--initial",
         metavar="FILE.csv",
         help="roll out from these states (a header naming the state's components, one state per row) instead "
         "of the validation orbits' first states; compared with the true system where the task has one",
     )
-    f.add_argument("--out", required=True, metavar="DIR")
+    add_option(f, "out", required=True)
     f.set_defaults(run=run_forecast)
 
 

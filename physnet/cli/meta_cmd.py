@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 from physnet.cli import arguments
-from physnet.cli.arguments import int_list
 from physnet.cli.names import default, names
+from physnet.cli.options import add_option
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 from physnet.errors import UserError
 
@@ -146,9 +145,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Unset options take the task's paper-scale defaults.",
     )
     p.add_argument("task", metavar="TASK", help=task_help())
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--model", help="nn or hnn (henon-heiles takes both; default: the task's first)")
-    p.add_argument("--data", metavar="CSV", help="clock only: a series CSV with header t,theta,theta_dot,theta_ddot")
+    add_option(p, "out", required=True)
+    add_option(p, "model")
+    add_option(p, "data")
     p.add_argument("--k", type=arguments.positive_int, help=f"number of neuron types (default {meta('k')})")
     p.add_argument("--fractions", type=arguments.fractions, help="share of each type, e.g. 0.3,0.7 (default even)")
     p.add_argument(
@@ -157,7 +156,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"base function of the sub-networks (default {meta('base')})",
     )
     p.add_argument("--width", type=arguments.positive_int, help="sub-network width W")
-    p.add_argument("--hidden", type=int_list, help="hidden widths, e.g. 100 or 64,64")
+    add_option(p, "hidden")
     p.add_argument("--mode", choices=names("MODES"), help="first-order (default) or unrolled")
     p.add_argument(
         "--truncate", type=arguments.positive_int, help="unrolled: differentiate through only the last M inner steps"
@@ -169,44 +168,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="unrolled: keep the inner state every M steps and "
         "recompute the graph segment by segment (same meta-gradient, memory of M steps instead of K)",
     )
-    p.add_argument(
-        "--compile",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="fused, torch.compile'd sub-network kernels: the same meta-gradient in far less memory when "
-        "unrolled, after a one-off compile of 5-10 s (default: on with --preset reference, else off)",
-    )
+    add_option(p, "compile")
     p.add_argument("--inner-steps", type=arguments.positive_int, help="inner steps K per outer step")
     p.add_argument("--outer-steps", type=arguments.positive_int, help="number of outer steps")
     p.add_argument("--inner-lr", type=arguments.positive_float)
     p.add_argument("--outer-lr", type=arguments.positive_float)
     p.add_argument("--inner-optimizer", choices=names("INNER_OPTIMIZERS"))
     p.add_argument("--outer-optimizer", choices=names("OUTER_OPTIMIZERS"))
-    p.add_argument("--batch-size", type=arguments.positive_int)
+    add_option(p, "batch-size")
     p.add_argument("--reinit-inner", action="store_true", default=None, help="same as --reinit fresh")
     p.add_argument(
         "--interpolation", choices=("linear", "cubic"), help="frozen kind (default: cubic for hnn, else linear)"
     )
-    p.add_argument(
-        "--preset",
-        choices=names("REGIMES"),
-        help="named settings: paper (the reference codes' regime, "
-        "every task) or reference (mnist1d); options given explicitly override it",
-    )
+    add_option(p, "preset")
     add_regime_options(p)
-    p.add_argument("--seed", type=arguments.nonnegative_int, default=0)
-    p.add_argument("--device", default="cpu", type=arguments.device, help="cpu (default), cuda, cuda:N or mps")
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    p.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"the task's quick budget: small data, {default('QUICK_META', 'outer_steps')} outer steps of "
-        f"{default('QUICK_META', 'inner_steps')} inner ones (under --preset: small data, fewer outer steps)",
-    )
-    p.add_argument("--small", action="store_true", help=argparse.SUPPRESS)  # the name of --quick before
+    add_option(p, "seed", default=0)
+    add_option(p, "device")
+    add_option(p, "dtype")
+    add_option(p, "quick")
+    add_option(p, "small")
     p.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
-    p.add_argument("--force", action="store_true", help="start over in a folder holding a meta-learning run")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_option(p, "force")
+    add_option(p, "no-progress")
     add_task_options(p, seed_flag=False)
     p.set_defaults(run=run)
 
@@ -240,12 +223,8 @@ def run(args: argparse.Namespace) -> int:
         args.k = len(args.fractions)
     if args.reinit_inner and args.reinit is None:
         args.reinit = "fresh"
-    if args.small:
-        note = "physnet meta: --small is now --quick (the task's quick budget); --small goes in the next release"
-        print(note, file=sys.stderr)
-        args.quick = True
     overrides = {name: getattr(args, name) for name in META_OPTIONS}
-    overrides.update(inner_steps=args.inner_steps, outer_steps=args.outer_steps)
+    overrides.update(inner_steps=args.inner_steps, outer_steps=args.outer_steps, small=args.small or None)
     model = args.model or TASKS[args.task].models[0]
     named = preset(args.task, model, args.preset)["meta"]
     quick, _ = budget(args.task, model, quick=args.quick, preset_name=args.preset, meta_overrides=named)

@@ -45,6 +45,7 @@ REGISTRIES: dict[str, tuple[str, str]] = {
     "LOSS_KINDS": ("physnet.tasks.rollout_data", "LOSS_KINDS"),
     "ROLLOUT_METHODS": ("physnet.data", "ROLLOUT_METHODS"),
     "BASELINES": ("physnet.study.references", "BASELINES"),
+    "MODELS": ("physnet.networks.build", "MODEL_KINDS"),
 }
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from physnet.cli import arguments
 from physnet.cli.arguments import int_list
-from physnet.cli.names import default, names
+from physnet.cli.options import add_option
 from physnet.cli.study_options import (
     add_backend_options,
     add_protocol_options,
     protocol_overrides,
-    quick_help,
     run_context,
 )
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
@@ -26,30 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "models into DIR/nn and DIR/hnn and adds DIR/nn_vs_hnn.png and DIR/report.md.",
     )
     r.add_argument("task", metavar="TASK", help=task_help() + "; or all (each paper task into DIR/<task>/)")
-    r.add_argument("--model", help="run this model only (default: the task's; both nn and hnn for Henon-Heiles)")
-    r.add_argument("--out", required=True, metavar="DIR")
-    r.add_argument("--quick", action="store_true", help=quick_help("reproduce"))
-    r.add_argument(
-        "--seeds",
-        type=arguments.positive_int,
-        help=f"seeds per arm (default {default('STUDY', 'seeds')}, "
-        f"or {default('QUICK_COMPARE', 'seeds')} with --quick)",
-    )
-    r.add_argument(
-        "--preset",
-        choices=names("REGIMES"),
-        help="named settings for meta-learning and the comparison: "
-        "paper (the reference codes' regime, every task; with controls and several meta seeds) or reference "
-        "(mnist1d: the anchor rerun, 5 seeds of 100 epochs)",
-    )
-    r.add_argument(
-        "--meta-seeds",
-        type=arguments.positive_int,
-        metavar="M",
-        help="meta-learn from seeds 0..M-1 and run the comparison "
-        "for each; the mix is judged per meta seed and pooled (default: the preset's, else 1)",
-    )
-    r.add_argument("--data", metavar="CSV", help="clock: a series file instead of the shipped data")
+    add_option(r, "model")
+    add_option(r, "out", required=True)
+    add_option(r, "quick")
+    add_option(r, "seeds")
+    add_option(r, "preset")
+    add_option(r, "meta-seeds")
+    add_option(r, "data")
     r.add_argument(
         "--budgets",
         choices=("short,full", "full"),
@@ -58,8 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "'Does learned diversity help here?' at both budgets; full: the task's budget alone (the default "
         "under a preset)",
     )
-    r.add_argument("--force", action="store_true")
-    r.add_argument("--no-progress", action="store_true")
+    add_option(r, "force")
+    add_option(r, "no-progress")
     add_protocol_options(r)
     add_backend_options(r)
     add_task_options(r)
@@ -73,12 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     w.add_argument("task", metavar="TASK", help=task_help())
     w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: list(int_list(s)))
-    w.add_argument("--out", required=True, metavar="DIR")
-    w.add_argument("--model", help="nn, hnn or dhnn (dissipative Hamiltonian; default: the task's first)")
-    w.add_argument("--seeds", type=arguments.positive_int)
-    w.add_argument("--quick", action="store_true", help=quick_help("sweep-size"))
-    w.add_argument("--data", metavar="CSV")
-    w.add_argument("--force", action="store_true")
+    add_option(w, "out", required=True)
+    add_option(w, "model")
+    add_option(w, "seeds")
+    add_option(w, "quick")
+    add_option(w, "data")
+    add_option(w, "force")
     add_backend_options(w)
     add_task_options(w)
     w.set_defaults(run=run_sweep)

@@ -7,6 +7,7 @@ import time
 
 from physnet.cli import arguments
 from physnet.cli.names import names
+from physnet.cli.options import add_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,17 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "DIR/phase_space.png and, where the system has an energy, DIR/energy.png.",
     )
     p.add_argument("system", metavar="SYSTEM", help=f"one of {', '.join(names('SYSTEMS'))}, or module:Class")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
-    p.add_argument("--orbits", type=arguments.positive_int, help="number of orbits (default per system)")
-    p.add_argument("--t-end", type=arguments.positive_float, help="final time (default per system)")
-    p.add_argument(
-        "--dt", type=arguments.positive_float, help="output interval and fixed-method step (default per system)"
-    )
-    p.add_argument("--method", default="dopri5", help=f"integrator: {', '.join(names('METHODS'))} (default dopri5)")
-    p.add_argument(
-        "--seed", type=arguments.nonnegative_int, default=0, help="seed of the initial-state sampler (default 0)"
-    )
-    p.add_argument("--energy", type=arguments.finite_float, help="energy shell in (0, 1/6) (henon-heiles only)")
+    add_option(p, "out", required=True)
+    add_option(p, "orbits")
+    add_option(p, "t-end")
+    add_option(p, "dt")
+    add_option(p, "method", default="dopri5")
+    add_option(p, "seed", default=0)
+    add_option(p, "energy")
     p.add_argument(
         "--rtol",
         type=arguments.positive_float,

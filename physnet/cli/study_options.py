@@ -7,27 +7,14 @@ from collections.abc import Callable
 
 from physnet.cli import arguments
 from physnet.cli.names import default, names
+from physnet.cli.options import add_option
 from physnet.errors import UserError
 
 
 def add_backend_options(parser: argparse.ArgumentParser, *, block_size: bool = False) -> None:
-    parser.add_argument(
-        "--backend",
-        choices=names("BACKENDS"),
-        default="process",
-        help="process (default: here) or ray (arms and seed blocks as Ray tasks)",
-    )
-    parser.add_argument(
-        "--address",
-        help="ray: the cluster to join, e.g. ray://head:10001 or auto (default: start a local Ray instance)",
-    )
-    parser.add_argument(
-        "--workers",
-        type=arguments.positive_int,
-        metavar="N",
-        help="process backend: blocks and tuning on N processes side by side, one thread each (default: the "
-        "machine's cores; 1: one after another in this process); not with --backend ray",
-    )
+    add_option(parser, "backend")
+    add_option(parser, "address")
+    add_option(parser, "workers")
     if block_size:
         parser.add_argument(
             "--block-size",
@@ -126,13 +113,7 @@ def add_reference_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="sparse regression's polynomial degree (default: chosen on the tuning slice, 1-5)",
     )
-    g.add_argument(
-        "--substeps",
-        type=arguments.positive_int,
-        metavar="N",
-        help="integration steps per sample of every forecast rollout (default: chosen so that the exact field, or "
-        "the sparse fit, rolled out the same way errs under 2 %%)",
-    )
+    add_option(g, "substeps")
 
 
 def protocol_overrides(args: argparse.Namespace) -> dict:

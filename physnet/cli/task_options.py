@@ -9,6 +9,7 @@ import sys
 
 from physnet.cli import arguments
 from physnet.cli.names import names
+from physnet.cli.options import add_option
 
 #: The options of :func:`add_task_options`, by the name ``physnet.tasks.sources`` gives them.
 SYSTEM_FLAGS = ("orbits", "t_end", "dt", "noise", "noise_on", "energy", "data_seed")
@@ -27,18 +28,18 @@ def add_task_options(parser: argparse.ArgumentParser, *, seed_flag: bool = True)
     the data as for the paper's tasks).
     """
     s = parser.add_argument_group("a system as TASK (module:Class)")
-    s.add_argument("--orbits", type=arguments.positive_int, help="simulated orbits (default 50)")
-    s.add_argument("--t-end", type=arguments.positive_float, help="time per orbit (default 20)")
-    s.add_argument("--dt", type=arguments.positive_float, help="sampling interval (default 0.1)")
+    add_option(s, "orbits")
+    add_option(s, "t-end")
+    add_option(s, "dt")
     s.add_argument("--noise", type=arguments.nonnegative_float, help="std of Gaussian observation noise (default 0)")
     s.add_argument(
         "--noise-on",
         choices=("both", "states"),
         help="noise on the states and the targets (both, the default) or on the states only (exact targets)",
     )
-    s.add_argument("--energy", type=arguments.finite_float, help="energy shell, for samplers that take one")
+    add_option(s, "energy")
     if seed_flag:
-        s.add_argument("--seed", dest="data_seed", type=arguments.nonnegative_int, help="the data's seed (default 0)")
+        add_option(s, "seed", dest="data_seed")
     c = parser.add_argument_group("a series file as TASK (FILE.csv)")
     c.add_argument("--time", metavar="COL", help="the time column (default t)")
     c.add_argument("--state", metavar="COLS", help="state columns, comma-separated (default: all the others)")
@@ -46,8 +47,8 @@ def add_task_options(parser: argparse.ArgumentParser, *, seed_flag: bool = True)
         "--derivatives", metavar="COLS", help="their time derivatives, same order (default: Savitzky-Golay estimates)"
     )
     c.add_argument("--group", metavar="COL", help="the column naming each row's trajectory (rows consecutive)")
-    c.add_argument("--window", type=arguments.positive_int, help="Savitzky-Golay window in samples (odd; default 11)")
-    c.add_argument("--order", type=arguments.positive_int, help="Savitzky-Golay polynomial order (default 3)")
+    add_option(c, "window")
+    add_option(c, "order")
     c.add_argument(
         "--force-model",
         action="store_const",

@@ -7,6 +7,7 @@ import time
 
 from physnet.cli import arguments
 from physnet.cli.arguments import numbers
+from physnet.cli.options import add_option
 from physnet.errors import UserError
 
 
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "`physnet meta clock --data DIR/series.csv`.",
     )
     p.add_argument("video", nargs="?", metavar="VIDEO", help="mp4/mov/avi footage")
-    p.add_argument("--out", required=True, metavar="DIR")
+    add_option(p, "out", required=True)
     p.add_argument(
         "--tracks", metavar="CSV", help="skip the video: positions with header t (or frame) then <mark>_x,<mark>_y"
     )
@@ -48,12 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-gap", type=arguments.nonnegative_int, default=5, help="longest run of missing frames to interpolate"
     )
-    p.add_argument(
-        "--window", type=arguments.positive_int, default=23, help="Savitzky-Golay window in samples (odd; default 23)"
-    )
-    p.add_argument(
-        "--order", type=arguments.nonnegative_int, default=3, help="Savitzky-Golay polynomial order (default 3)"
-    )
+    add_option(p, "window", default=23)
+    add_option(p, "order", default=3)
     p.add_argument(
         "--detrend", type=arguments.nonnegative_int, help="remove a polynomial trend of this degree (the paper: 3)"
     )
