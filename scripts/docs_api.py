@@ -15,6 +15,8 @@ API = ROOT / "docs" / "api"
 
 #: Subpackages whose public names are rendered on one page each (their ``__all__``).
 PACKAGES = {
+    "systems": "Dynamical systems: vector fields, energies, samplers, orbits, datasets, the clock's series",
+    "video": "Pendulum footage to phase space: decoding, tracking, angles and their derivatives",
     "physnet.activations": "Neuron types: fixed, learned, frozen banks and their files",
     "physnet.networks": "Networks: conventional, Hamiltonian, classifier, ensembles",
     "physnet.integrators": "Integrators: Euler, symplectic, implicit midpoint, torchdiffeq",
@@ -23,6 +25,40 @@ PACKAGES = {
     "physnet.plots": "Plots",
     "physnet.errors": "Errors: bad input told apart from bugs",
 }
+
+#: The reference grouped by concept, in the order of the path from a system to a report: each
+#: concept's names of ``import physnet`` and its packages.
+CONCEPTS = [
+    (
+        "Systems and data",
+        ["Task", "TaskData", "ModelSettings", "TASKS", "get_task", "register_task", "system_task", "series_task"],
+        ["systems"],
+    ),
+    (
+        "Neuron types",
+        ["FixedBank", "LearnedBank", "FrozenBank", "freeze", "save_activations", "load_activations"],
+        ["physnet.activations"],
+    ),
+    ("Networks", ["build_model", "arm_bank"], ["physnet.networks"]),
+    ("Integrators", ["METHODS", "ConvergenceError", "get_method", "odeint"], ["physnet.integrators"]),
+    (
+        "Training and meta-learning",
+        ["TrainConfig", "train", "MetaConfig", "MetaResult", "meta_config_for", "meta_learn"],
+        [],
+    ),
+    (
+        "Studies",
+        ["StudyConfig", "StudyResult", "compare", "load_arm", "hidden_layers"],
+        ["physnet.references", "physnet.analysis"],
+    ),
+    ("Forecasts and simulation", ["forecast", "SimulationConfig", "simulate"], []),
+    (
+        "Reports, files and errors",
+        ["prepare_output_dir", "write_figure", "UserError"],
+        ["physnet.plots", "physnet.errors"],
+    ),
+    ("Video", [], ["video"]),
+]
 
 
 def defining_module(name: str, face_module: str) -> str:
@@ -37,38 +73,30 @@ def pages() -> dict[str, str]:
     sys.path.insert(0, str(ROOT))
     import physnet
 
+    listed = {n for _, names, _ in CONCEPTS for n in names}
+    missing = set(physnet._EXPORTS) - listed
+    if missing:
+        raise SystemExit(f"scripts/docs_api.py: public names in no concept: {', '.join(sorted(missing))}")
     out: dict[str, str] = {}
-    face_rows = []
-    for name, face in physnet._EXPORTS.items():
-        module = defining_module(name, face)
-        out[f"{name}.md"] = f"# `physnet.{name}`\n\n::: {module}.{name}\n"
-        face_rows.append(f"| [`{name}`]({name}.md) | `{module}` |")
-    package_rows = []
-    for package, title in PACKAGES.items():
-        out[f"{package}.md"] = f"# `{package}`: {title}\n\n::: {package}\n"
-        package_rows.append(f"| [`{package}`]({package}.md) | {title} |")
-    out["index.md"] = "\n".join(
-        [
-            "# API reference",
-            "",
-            "Generated from the docstrings (`scripts/docs_api.py`). Every public name of",
-            "`import physnet` has a page; shapes are in the docstrings. Start with the",
-            "[tour of the Python API](../api-tour.md).",
-            "",
-            "## `import physnet`",
-            "",
-            "| name | defined in |",
-            "|---|---|",
-            *face_rows,
-            "",
-            "## Subpackages",
-            "",
-            "| package | what it holds |",
-            "|---|---|",
-            *package_rows,
-            "",
-        ]
-    )
+    lines = [
+        "# API reference",
+        "",
+        "Generated from the docstrings (`scripts/docs_api.py`), grouped by concept along the path from",
+        "a system to a report. Every public name of `import physnet` has a page, and so does each",
+        "public package; shapes are in the docstrings. Start with the [tour of the Python API](../api-tour.md).",
+        "",
+    ]
+    for title, names, packages in CONCEPTS:
+        lines += [f"## {title}", "", "| name | defined in |", "|---|---|"]
+        for name in names:
+            module = defining_module(name, physnet._EXPORTS[name])
+            out[f"{name}.md"] = f"# `physnet.{name}`\n\n::: {module}.{name}\n"
+            lines.append(f"| [`physnet.{name}`]({name}.md) | `{module}` |")
+        for package in packages:
+            out[f"{package}.md"] = f"# `{package}`: {PACKAGES[package]}\n\n::: {package}\n"
+            lines.append(f"| [`{package}`]({package}.md) (package) | {PACKAGES[package]} |")
+        lines.append("")
+    out["index.md"] = "\n".join(lines)
     return out
 
 

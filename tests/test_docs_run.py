@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["README.md", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"(?P<before>[^\n]*)\n```(?P<lang>\w+)\n(?P<body>.*?)^```", re.S | re.M)
 SKIP = re.compile(r"<!-- not run: (?P<why>.+?) -->")
+#: The user modules the pages import (written by the fixtures, or the examples folder's).
+USER_MODULES = ("my_systems", "mymodule", "custom_system")
 
 
 def blocks(page: str) -> list[tuple[str, str, str | None]]:
@@ -79,6 +81,8 @@ def test_the_pages_code_runs(page, tmp_path, monkeypatch):
     if not runnable:
         pytest.skip(f"{page} has no block meant to run")
     write_fixtures(tmp_path, (ROOT / page).read_text())
+    for name in USER_MODULES:  # another test's module of the same name must not answer for this page's
+        monkeypatch.delitem(sys.modules, name, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("PHYSNET_SMOKE", "1")

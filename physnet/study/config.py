@@ -44,7 +44,8 @@ class StudyConfig:
     """Settings of a comparison study (all but ``seeds`` must match to resume or extend).
 
     Attributes:
-        task, model: the task and its model (``nn``, ``hnn``, ``classifier``).
+        task, model: the task and its model (``nn``, ``hnn``, ``hnn-separable``, ``dhnn``, ``dhnn-forced``,
+            ``classifier``: :data:`physnet.networks.build.MODEL_KINDS`).
         hidden: hidden widths of the fresh networks.
         arms: arms to run (``base``, ``type1``, ``type2``, ``mix``, ``relu``, ``tanh``, controls).
         seeds: number of random initialisations per arm (seeds 0..seeds-1).
