@@ -23,6 +23,7 @@ from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.integrators.registry import member_steps
 from physnet.study.forecast import _orbit_starts, _record_ends
+from physnet.tasks.settings import smoke
 from systems import generate_orbits
 from systems.base import is_dissipative, is_hamiltonian
 
@@ -35,6 +36,8 @@ HORIZONS = (0.1, 0.5, 1.0)
 #: At most this many validation orbits and steps per rollout (the cost grows with both).
 MAX_ORBITS = 8
 MAX_STEPS = 400
+#: Steps per rollout under ``PHYSNET_SMOKE=1`` (:func:`physnet.tasks.settings.smoke`).
+SMOKE_STEPS = 40
 
 
 def skill_method(model: str) -> str:
@@ -106,6 +109,8 @@ def skill_truth(data: TaskData, n_orbits: int | None = None, max_steps: int = MA
     itself (as long as the shortest of those records lasts)."""
     if data.dt is None:
         raise UserError("this task has no sampling interval: no forecast skill")
+    if smoke():  # a smoke test of the documentation: short rollouts
+        max_steps = min(max_steps, SMOKE_STEPS)
     rows = _orbit_starts(data)[: n_orbits or MAX_ORBITS]
     ends = _record_ends(data, rows)
     steps = min(max_steps, *(end - 1 - row for row, end in zip(rows, ends, strict=True)))

@@ -29,7 +29,9 @@ QUICK_PRESET_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_s
 #: running the documentation's commands in the tests (``tests/test_docs_run.py``), never for results.
 SMOKE_ENV = "PHYSNET_SMOKE"
 SMOKE_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_steps": 2, "inner_steps": 3})
-SMOKE_COMPARE: Mapping[str, Any] = MappingProxyType({"small": True, "seeds": 4, "epochs": 2, "tune": None})
+SMOKE_COMPARE: Mapping[str, Any] = MappingProxyType(
+    {"small": True, "seeds": 4, "epochs": 2, "tune": None, "rollout_steps": 3}
+)
 
 
 def smoke() -> bool:
