@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from physnet.data import TaskData
 from physnet.errors import UserError
@@ -75,7 +76,11 @@ def reproduce_model(
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     budgets = ("full",) if label is not None and budgets is None else two_budgets.parse_budgets(budgets)
     began = time.perf_counter()
-    given = {"preset_name": label, "meta_overrides": meta_overrides, "compare_overrides": compare_overrides}
+    given: dict[str, Any] = {
+        "preset_name": label,
+        "meta_overrides": meta_overrides,
+        "compare_overrides": compare_overrides,
+    }
     meta, overrides = budget(task, model, quick=quick, seeds=seeds, **given)
     meta_base = meta_config_for(task, model, data=data, **meta)
     config = StudyConfig(task=task, model=model, data=data, **overrides)

@@ -172,9 +172,9 @@ class StudyConfig:
         if self.loss == "rollout":
             Rollout(self.rollout_steps, 1.0, self.rollout_method)  # refused here, before any data
         if self.baselines is not None:
-            unknown = [b for b in self.baselines if b not in BASELINES]
-            if unknown:
-                raise UserError(f"unknown reference arm {unknown[0]!r}; valid: {', '.join(BASELINES)} (or none)")
+            strange = [b for b in self.baselines if b not in BASELINES]
+            if strange:
+                raise UserError(f"unknown reference arm {strange[0]!r}; valid: {', '.join(BASELINES)} (or none)")
         if self.substeps is not None and self.substeps < 1:
             raise UserError(f"--substeps must be at least 1 integration step per sample, got {self.substeps}")
         if self.sindy_degree is not None and self.sindy_degree < 0:

@@ -99,7 +99,8 @@ def skill_summary(
         arms, tests = summarize({arm: s.metrics[name] for arm, s in skills.items()})
         if name in bounds:
             for test in tests.values():
-                test["within_integration"] = within_floor(*test["median_diff_ci"], bounds[name])
+                lo, hi = test["median_diff_ci"]
+                test["within_integration"] = within_floor(lo, hi, bounds[name])
         metrics[name] = {"higher_is_better": HIGHER_IS_BETTER.get(name, False), "arms": arms, "tests": tests}
     out = {
         "method": first.method,
@@ -201,7 +202,7 @@ def study_forecast(
         )
     reference_seconds = time.perf_counter() - searched
     skills = arm_skills(out, arms, data, model, substeps=floor.substeps, truth=truth)
-    references: dict[str, Skill] = {}
+    references: dict[str, Skill | None] = {}
     resumed = time.perf_counter()
     with one_thread():
         if "truth" in baselines and data.system is not None:
@@ -209,10 +210,10 @@ def study_forecast(
         if "sindy" in baselines and sindy is not None:
             how = method if method_applies(method, sindy.ensemble) else "rk4"
             references["sindy"] = forecast_skill(sindy.ensemble, data, how, reference=truth, substeps=floor.substeps)
-    references = {k: v for k, v in references.items() if v is not None}
+    found = {k: v for k, v in references.items() if v is not None}
     reference_seconds += time.perf_counter() - resumed
-    figures = write_skill(out, skills, label, data.state_names, references)
-    summary = skill_summary(skills, time.perf_counter() - began, references=references, floor=floor)
+    figures = write_skill(out, skills, label, data.state_names, found)
+    summary = skill_summary(skills, time.perf_counter() - began, references=found, floor=floor)
     summary["reference_seconds"] = reference_seconds  # the substep search and the reference rollouts
     if model.startswith("dhnn"):
         summary["dissipation"], figure = write_dissipation(out, arms, data, skills, label)
