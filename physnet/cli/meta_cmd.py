@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,42 +19,8 @@ def meta(name: str) -> object:
     return default("META", name)
 
 
-#: Options that map one to one onto MetaConfig fields of the same name.
-META_OPTIONS = (
-    "k",
-    "fractions",
-    "base",
-    "width",
-    "hidden",
-    "mode",
-    "truncate",
-    "recompute",
-    "compile",
-    "inner_lr",
-    "outer_lr",
-    "inner_optimizer",
-    "outer_optimizer",
-    "inner_momentum",
-    "inner_decay",
-    "inner_initial_scale",
-    "inner_epochs",
-    "outer_momentum",
-    "outer_decay",
-    "outer_grad_clip",
-    "batch_size",
-    "reinit",
-    "meta_loss",
-    "sub_activation",
-    "subnet_init",
-    "residual_scale",
-    "subnet_eval",
-    "knots",
-    "interpolation",
-    "seed",
-    "device",
-    "dtype",
-    "data",
-)
+#: MetaConfig fields the command sets otherwise than by an option of the same name.
+NOT_OPTIONS = ("task", "model", "small", "inner_steps", "outer_steps")
 
 
 def add_regime_options(p: argparse.ArgumentParser) -> None:
@@ -211,7 +178,7 @@ def _check_folder(out: Path, *, resume: bool, force: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from physnet.io import prepare_output_dir
-    from physnet.meta import meta_config_for
+    from physnet.meta import MetaConfig, meta_config_for
     from physnet.meta.folder import write_meta_folder
     from physnet.tasks.budget import budget, preset
     from physnet.tasks.registry import TASKS
@@ -223,7 +190,8 @@ def run(args: argparse.Namespace) -> int:
         args.k = len(args.fractions)
     if args.reinit_inner and args.reinit is None:
         args.reinit = "fresh"
-    overrides = {name: getattr(args, name) for name in META_OPTIONS}
+    fields = {f.name for f in dataclasses.fields(MetaConfig)} - set(NOT_OPTIONS)
+    overrides = {name: value for name, value in vars(args).items() if name in fields}  # options named as fields
     overrides.update(inner_steps=args.inner_steps, outer_steps=args.outer_steps, small=args.small or None)
     model = args.model or TASKS[args.task].models[0]
     named = preset(args.task, model, args.preset)["meta"]

@@ -113,50 +113,11 @@ def run_study(
             tuning arms) side by side (:mod:`~physnet.study.local_pool`; 1: here; None:
             ``local_pool.default_workers()``, which the command line sets to the machine's cores).
     """
-    workers = default_workers() if workers is None else workers
-    task = _check_study(config, frozen, block_size)
-    data = _study_data(config, task, data, device)
-    check_references(config.baselines, config.sindy_degree, data)  # before any work
-    held = tuning_split(data, config.tune_fraction) if config.tune else None  # too small: refused before any work
-    long = long_study_warning(config, data)
-    if long is not None:
-        warnings.warn(long, RuntimeWarning, stacklevel=2)
-    rule = failure_rule(data.y_train, data.loss)
+    options = _RunOptions(device, progress, backend, address, block_size, workers, on_arm)
+    data, held = _prepare(config, frozen, data, options)
     with folder_lock(out):
         folder = StudyFolder(out)
-        rows = folder.begin(config, frozen, force)
-        tunings = {}
-        done = {(r["arm"], int(r["seed"])) for r in rows}
-        todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
-        compiled = compile_frozen(config, data)  # the whole study's work decides: a resume computes the same
-        workers = pool_workers(workers, study_cost(config, data, todo), pool_running())
-        block_size = block_size or block_size_for(todo, workers if backend == "process" else 1)
-        choice: dict = {}
-        if held is not None:
-            tunings, choice = tune_and_choose(
-                config,
-                frozen,
-                held[0],
-                device,
-                progress,
-                folder,
-                on_arm,
-                workers,
-                compiled,
-                floor_mse(metric_scale(data)),
-            )
-            folder.record_tuning(tuning_summary(tunings, held[1], config, choice))
-        rates = {arm: t.chosen for arm, t in tunings.items()}
-        runs = _train_blocks(
-            config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers, compiled
-        )
-        seconds: dict[str, float] = {}
-        for result, block_seconds in runs:
-            rows = mark_stuck(rows + block_rows(config, result), rule)
-            folder.add_block(result, rows)
-            seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
-        tuning = None if held is None else tuning_summary(tunings, held[1], config, choice)
-        return study_result(config, frozen, rows, data, seconds, tuning, tunings)
+        return _run(config, frozen, data, held, folder, folder.begin(config, frozen, force), options)
 
 
 def run_study_in_memory(
@@ -174,29 +135,86 @@ def run_study_in_memory(
     """The same study as :func:`run_study` with no files: every seed of every arm trained
     now (after tuning, with ``config.tune``) and the result returned (the networks are not
     kept). The same seeds give the same numbers as a study folder."""
-    workers = default_workers() if workers is None else workers
-    task = _check_study(config, frozen, block_size)
-    data = _study_data(config, task, data, device)
-    check_references(config.baselines, config.sindy_degree, data)
+    options = _RunOptions(device, progress, backend, address, block_size, workers, None)
+    data, held = _prepare(config, frozen, data, options)
+    return _run(config, frozen, data, held, None, [], options)
+
+
+@dataclass(frozen=True)
+class _RunOptions:
+    """Where and how a study's blocks run (none of it changes a number)."""
+
+    device: str
+    progress: bool
+    backend: str
+    address: str | None
+    block_size: int | None
+    workers: int | None
+    on_arm: Callable[[str, list[int]], None] | None
+
+
+def _prepare(config: StudyConfig, frozen: FrozenBank | None, data: TaskData | None, options: _RunOptions):
+    """The study's data and its tuning split, every refusal that needs no training made first."""
+    task = _check_study(config, frozen, options.block_size)
+    data = _study_data(config, task, data, options.device)
+    check_references(config.baselines, config.sindy_degree, data)  # before any work
+    held = tuning_split(data, config.tune_fraction) if config.tune else None  # too small: refused before any work
+    long = long_study_warning(config, data)
+    if long is not None:
+        warnings.warn(long, RuntimeWarning, stacklevel=3)
+    return data, held
+
+
+def _run(
+    config: StudyConfig,
+    frozen: FrozenBank | None,
+    data: TaskData,
+    held: tuple[TaskData, str] | None,
+    folder: StudyFolder | None,
+    rows: list[dict],
+    options: _RunOptions,
+) -> StudyResult:
+    """Tune, train the seeds ``rows`` does not hold yet, and summarise; with a ``folder``,
+    every tuning and block recorded as it finishes (a study in memory keeps nothing)."""
+    done = {(r["arm"], int(r["seed"])) for r in rows}
+    todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
+    compiled = compile_frozen(config, data)  # the whole study's work decides: a resume computes the same
+    workers = default_workers() if options.workers is None else options.workers
+    workers = pool_workers(workers, study_cost(config, data, todo), pool_running())
+    block_size = options.block_size or block_size_for(todo, workers if options.backend == "process" else 1)
     tunings: dict[str, ArmTuning] = {}
     tuning = None
-    todo = {arm: list(range(config.seeds)) for arm in config.arms}
-    compiled = compile_frozen(config, data)
-    workers = pool_workers(workers, study_cost(config, data), pool_running())
-    block_size = block_size or block_size_for(todo, workers if backend == "process" else 1)
-    if config.tune:
-        held, how = tuning_split(data, config.tune_fraction)
+    if held is not None:
         floor = floor_mse(metric_scale(data))
-        tunings, choice = tune_and_choose(config, frozen, held, device, progress, None, None, workers, compiled, floor)
-        tuning = tuning_summary(tunings, how, config, choice)
+        on_tune = options.on_arm if folder is not None else None
+        tunings, choice = tune_and_choose(
+            config, frozen, held[0], options.device, options.progress, folder, on_tune, workers, compiled, floor
+        )
+        tuning = tuning_summary(tunings, held[1], config, choice)
+        if folder is not None:
+            folder.record_tuning(tuning)
     rates = {arm: t.chosen for arm, t in tunings.items()}
-    rows: list[dict] = []
-    seconds: dict[str, float] = {}
     rule = failure_rule(data.y_train, data.loss)
-    for result, block_seconds in _train_blocks(
-        config, frozen, data, todo, device, progress, backend, address, block_size, None, rates, workers, compiled
-    ):
+    seconds: dict[str, float] = {}
+    runs = _train_blocks(
+        config,
+        frozen,
+        data,
+        todo,
+        options.device,
+        options.progress,
+        options.backend,
+        options.address,
+        block_size,
+        options.on_arm,
+        rates,
+        workers,
+        compiled,
+    )
+    for result, block_seconds in runs:
         rows = mark_stuck(rows + block_rows(config, result), rule)
+        if folder is not None:
+            folder.add_block(result, rows)
         seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
     return study_result(config, frozen, rows, data, seconds, tuning, tunings)
 
