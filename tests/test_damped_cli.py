@@ -38,9 +38,9 @@ def write_video_series(path: Path, *, runs: int = 4, t_end: float = 12.0, dt: fl
     path.write_text("\n".join(lines) + "\n")
 
 
-def _check_study(out: Path, model: str) -> None:
+def _check_study(out: Path, model: str, steps: int = 3) -> None:
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["config"]["loss"] == "rollout" and summary["config"]["rollout_steps"] == 3
+    assert summary["config"]["loss"] == "rollout" and summary["config"]["rollout_steps"] == steps
     methods = {"nn": "rk4", "hnn": "implicit-midpoint", "dhnn": "discrete-gradient"}
     assert summary["forecast"]["method"] == methods[model]
     if model == "dhnn":
@@ -59,7 +59,7 @@ def test_every_model_through_reproduce_with_the_rollout_loss(tmp_path, model):
     differentiates through every integration step)."""
     argv = ["reproduce", "damped-pendulum", "--model", model, "--loss", "rollout", "--rollout-steps", "2"]
     assert main([*argv, "--quick", "--seeds", "2", "--out", str(tmp_path / model), "--no-progress"]) == 0
-    _check_study(tmp_path / model, model)
+    _check_study(tmp_path / model, model, steps=2)
     meta = json.loads((tmp_path / model / "meta" / "config.json").read_text())
     assert "rollout" in json.dumps(meta)  # the types were learned on the rollout loss
 

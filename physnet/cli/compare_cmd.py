@@ -231,13 +231,17 @@ def _forecast_skill(folder: Path, config, result, summary: dict, data) -> None:
     a classifier) into the summary and ``forecast_skill.csv``; writes ``summary.json``."""
     from physnet.io import write_json
     from physnet.jobs.reproduce import forecast_options
+    from physnet.reports.forecast_files import write_forecast_skill
     from physnet.study.skill import study_forecast
 
     if data.dt is not None:
         print("forecasts of every seed of every arm", flush=True)
-        summary["forecast"], _ = study_forecast(
+        found = study_forecast(
             folder, list(result.values), data, config.model, config.task, **forecast_options(config, result)
         )
+        if found is not None:
+            summary["forecast"] = found.summary
+            write_forecast_skill(folder, found, config.task, data.state_names)
     write_json(folder / "summary.json", summary)
 
 

@@ -19,6 +19,7 @@ from physnet.jobs.context import DEFAULT_CONTEXT, RunContext
 from physnet.jobs.plan import model_plan, time_left
 from physnet.meta import MetaConfig, meta_config_for
 from physnet.meta.folder import write_meta_folder
+from physnet.reports.forecast_files import write_forecast_skill
 from physnet.reports.meta_seed_summary import write_meta_seed_summary
 from physnet.reports.outputs import write_models_comparison, write_study
 from physnet.reports.task_report import task_report
@@ -248,10 +249,10 @@ def _after_training(
     if data.dt is not None:
         echo(f"{tag} forecasts of every seed of every arm")
         label = f"{config.task} / {config.model}"
-        summary["forecast"], more = study_forecast(
-            out, list(result.values), data, config.model, label, **forecast_options(config, result)
-        )
-        figures += more
+        found = study_forecast(out, list(result.values), data, config.model, label, **forecast_options(config, result))
+        if found is not None:
+            summary["forecast"] = found.summary
+            figures += write_forecast_skill(out, found, label, data.state_names)
     if analyses and data.loss == "cross_entropy":  # the paper's analyses for classification
         echo(f"{tag} participation ratio and Hessian statistics")
         summary["analysis"], more = _classification_analyses(out, config, quick, result.metric)

@@ -1,14 +1,14 @@
 """Forecast skill of a whole study: every seed of every arm rolled out
 (:mod:`physnet.study.forecast_skill`), the same statistics as the one-step metric
 (per-arm summaries, the mix against every arm by the bootstrap interval of the difference of
-medians), ``forecast_skill.csv`` and the figures of the median rollout across seeds."""
+medians); its files are :mod:`physnet.reports.forecast_files`'s."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +17,6 @@ from torch import nn
 
 from physnet.activations.frozen_function import use_compiled
 from physnet.data import TaskData
-from physnet.io import write_atomically, write_figure
-from physnet.plots.dissipation import plot_dissipation
-from physnet.plots.forecast_skill import plot_skill_error, plot_skill_rollouts
 from physnet.study.dissipation import study_dissipation
 from physnet.study.forecast_skill import (
     ERROR_CAP,
@@ -53,6 +50,18 @@ def one_thread() -> Iterator[None]:
             yield
     finally:
         torch.set_num_threads(before)
+
+
+@dataclass(frozen=True)
+class StudyForecast:
+    """A study's forecast skill: the summary's ``forecast`` entry, every arm's and reference
+    arm's rollouts (:class:`Skill`), and a dissipative study's learned energy and friction
+    (:func:`physnet.study.dissipation.study_dissipation`, with its ``energy`` curves), else None."""
+
+    summary: dict
+    skills: dict[str, Skill]
+    references: dict[str, Skill]
+    dissipation: dict | None = None
 
 
 def arm_skills(
@@ -130,46 +139,6 @@ def skill_summary(
     return out
 
 
-def write_skill(
-    out: Path,
-    skills: dict[str, Skill],
-    label: str,
-    state_names: tuple[str, ...],
-    references: dict[str, Skill] | None = None,
-) -> list[tuple[str, str]]:
-    """``forecast_skill.csv`` (arm, seed, every score; the reference arms' rows after the
-    arms'), ``forecast_rollouts.png`` (first orbit, median across seeds and interquartile band
-    per arm, sparse regression beside them) and ``forecast_error.png`` (with the exact field's
-    error: the integration floor); the report's figures."""
-    first = next(iter(skills.values()))
-    names = list(first.metrics)
-    everything = {**skills, **(references or {})}
-    lines = [",".join(["arm", "seed", *names])]
-    for arm, skill in everything.items():
-        for seed in range(len(skill.error)):
-            cells = (f"{skill.metrics[n][seed]:.8g}" if n in skill.metrics else "" for n in names)
-            lines.append(",".join([arm, str(seed), *cells]))
-    write_atomically(out / "forecast_skill.csv", lambda p: p.write_text("\n".join(lines) + "\n"))
-    d = first.truth.shape[-1]
-    state_names = tuple(state_names) or tuple(f"y{i}" for i in range(d))
-    shown = {arm: s for arm, s in everything.items() if arm != "truth"}  # the truth is drawn already
-    rollouts = {arm: s.rollouts[:, 0] for arm, s in shown.items()}
-    how = f"{first.method}, {first.substeps} substep(s) per sample, {len(first.error)} seeds"
-    write_figure(
-        out / "forecast_rollouts.png",
-        plot_skill_rollouts(first.t, first.truth[0], rollouts, state_names, title=f"{label}: first orbit ({how})"),
-    )
-    errors = {arm: s.error for arm, s in everything.items()}
-    title = f"{label}: normalised error, {first.truth.shape[0]} orbits ({how})"
-    write_figure(
-        out / "forecast_error.png", plot_skill_error(first.t, errors, VPT_THRESHOLD, title=title, cap=ERROR_CAP)
-    )
-    return [
-        ("Forecasts across seeds: median rollout and interquartile band per arm", "forecast_rollouts.png"),
-        ("Forecast error against time (median over seeds; band: interquartile range)", "forecast_error.png"),
-    ]
-
-
 def study_forecast(
     out: Path,
     arms: list[str],
@@ -181,9 +150,11 @@ def study_forecast(
     substeps: int | None = None,
     baselines: tuple[str, ...] = (),
     sindy: SindyArm | None = None,
-) -> tuple[dict | None, list[tuple[str, str]]]:
-    """Forecast skill of a study folder's arms: the summary's ``forecast`` entry and the
-    report's figures; ``(None, [])`` for a task without orbits (classification).
+) -> StudyForecast | None:
+    """Forecast skill of a study folder's arms (their stored networks): the summary's
+    ``forecast`` entry with every rollout behind it (:class:`StudyForecast`; the files are
+    :func:`physnet.reports.forecast_files.write_forecast_skill`'s), or None for a task without
+    orbits (classification).
 
     The substeps per sample are ``substeps``, or chosen so that the integrator alone stays far
     below the validity threshold (:mod:`physnet.study.integration_floor`); the reference arms
@@ -191,7 +162,7 @@ def study_forecast(
     are rolled out the same way and scored beside the arms.
     """
     if data.dt is None:
-        return None, []
+        return None
     began = time.perf_counter()
     method = skill_method(model)
     truth = skill_truth(data, n_orbits)
@@ -212,13 +183,12 @@ def study_forecast(
             references["sindy"] = forecast_skill(sindy.ensemble, data, how, reference=truth, substeps=floor.substeps)
     found = {k: v for k, v in references.items() if v is not None}
     reference_seconds += time.perf_counter() - resumed
-    figures = write_skill(out, skills, label, data.state_names, found)
     summary = skill_summary(skills, time.perf_counter() - began, references=found, floor=floor)
     summary["reference_seconds"] = reference_seconds  # the substep search and the reference rollouts
-    if model.startswith("dhnn"):
-        summary["dissipation"], figure = write_dissipation(out, arms, data, skills, label)
-        figures.append(figure)
-    return summary, figures
+    dissipation = study_dissipation(out, arms, data, skills) if model.startswith("dhnn") else None
+    if dissipation is not None:
+        summary["dissipation"] = {k: v for k, v in dissipation.items() if k != "energy"}
+    return StudyForecast(summary, skills, found, dissipation)
 
 
 def _floor_candidates(out: Path, arms: list[str], sindy: SindyArm | None) -> list[tuple[str, Callable[[], nn.Module]]]:
@@ -237,24 +207,4 @@ def _floor_candidates(out: Path, arms: list[str], sindy: SindyArm | None) -> lis
     return found
 
 
-def write_dissipation(
-    out: Path, arms: list[str], data: TaskData, skills: dict[str, Skill], label: str
-) -> tuple[dict, tuple[str, str]]:
-    """``dissipation.png`` (learned energy along the forecast, learned friction per arm) and the
-    summary's ``dissipation`` entry (per-arm summaries of the learned friction, the true one)."""
-    found = study_dissipation(out, arms, data, skills)
-    energy = found.pop("energy")
-    friction = {arm: np.asarray(s["values"]) for arm, s in found["arms"].items()}
-    write_figure(
-        out / "dissipation.png",
-        plot_dissipation(
-            energy["t"], energy["truth"], energy["arms"], friction, found["true_damping"], title=f"{label}: energy"
-        ),
-    )
-    medians = ", ".join(f"{arm} {s['median']:.3g}" for arm, s in found["arms"].items())
-    truth = "" if found["true_damping"] is None else f" (true {found['true_damping']:g})"
-    caption = f"Learned energy along the forecast, and learned friction per arm: medians {medians}{truth}"
-    return found, (caption, "dissipation.png")
-
-
-__all__ = ["arm_skills", "one_thread", "skill_summary", "study_forecast", "write_dissipation", "write_skill"]
+__all__ = ["StudyForecast", "arm_skills", "one_thread", "skill_summary", "study_forecast"]
