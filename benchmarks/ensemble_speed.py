@@ -24,7 +24,8 @@ import numpy as np
 import torch
 
 from physnet.networks import build_model
-from physnet.tasks.budget import compare_defaults
+from physnet.study.config import StudyConfig
+from physnet.tasks.presets import compare_defaults
 from physnet.tasks.registry import get_task
 from physnet.training import TrainConfig, train
 
@@ -66,17 +67,17 @@ def main() -> None:
         f"{'f32 median seq':>16}{'f32 median bat':>16}{'f64 max rel diff':>18}"
     )
     for task, model, target in CASES:
-        d = compare_defaults(task, model)
+        d = StudyConfig(task=task, model=model, **compare_defaults(task, model))
         data = get_task(task).load(seed=0)
-        config = TrainConfig(epochs=args.epochs, batch_size=d["batch_size"], lr=d["lr"], data_seed=0)
+        config = TrainConfig(epochs=args.epochs, batch_size=d.batch_size, lr=d.lr, data_seed=0)
         seeds = list(range(args.seeds))
-        seq, t_seq = run(model, data, seeds, config, d["hidden"], torch.float32, batched=False)
-        bat, t_bat = run(model, data, seeds, config, d["hidden"], torch.float32, batched=True)
-        short = TrainConfig(epochs=1, batch_size=d["batch_size"], lr=d["lr"], data_seed=0)
+        seq, t_seq = run(model, data, seeds, config, d.hidden, torch.float32, batched=False)
+        bat, t_bat = run(model, data, seeds, config, d.hidden, torch.float32, batched=True)
+        short = TrainConfig(epochs=1, batch_size=d.batch_size, lr=d.lr, data_seed=0)
         d64 = data.to("cpu", torch.float64)
         few = seeds[:5]
-        seq64, _ = run(model, d64, few, short, d["hidden"], torch.float64, batched=False)
-        bat64, _ = run(model, d64, few, short, d["hidden"], torch.float64, batched=True)
+        seq64, _ = run(model, d64, few, short, d.hidden, torch.float64, batched=False)
+        bat64, _ = run(model, d64, few, short, d.hidden, torch.float64, batched=True)
         rel = float(np.max(np.abs(bat64 - seq64) / np.abs(seq64)))
         print(
             f"{task:<14}{model:<6}{t_seq:>13.2f}{t_bat:>11.2f}{t_seq / t_bat:>9.1f}x{target:>7.0f}x"
@@ -85,7 +86,7 @@ def main() -> None:
         if args.compile:
             compiled = TrainConfig(**{**config.to_dict(), "compile": True})
             for cache in ("empty", "warm"):
-                com, t_com = run(model, data, seeds, compiled, d["hidden"], torch.float32, batched=True)
+                com, t_com = run(model, data, seeds, compiled, d.hidden, torch.float32, batched=True)
                 print(
                     f"{'':<14}{f'+ torch.compile, batched, {cache} cache (compile included)':<50}{t_com:>7.2f} s"
                     f"{t_seq / t_com:>7.1f}x  median {np.median(com):.4g}"

@@ -50,7 +50,7 @@ def child(name: str, subnet_eval: str, outer_steps: int, threads: int) -> None:
     import torch
 
     from physnet.meta import meta_config_for, meta_learn
-    from physnet.tasks.budget import preset
+    from physnet.tasks.presets import preset
 
     torch.set_num_threads(threads)
     task, model, overrides, *_ = SETTINGS[name]

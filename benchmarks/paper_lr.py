@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from physnet.study.run import StudyConfig, run_study
-from physnet.tasks.budget import compare_defaults, preset
-from physnet.tasks.presets import LR_CANDIDATES
+from physnet.tasks.presets import LR_CANDIDATES, compare_defaults, preset
 
 
 def choose(task: str, model: str, seeds: int) -> tuple[float, dict[float, float]]:

@@ -1,5 +1,5 @@
 """How good is the default study on a user's system? The defaults a user's task gets
-(``physnet/tasks/defaults.py``, with every arm's learning rate tuned) against a hand-tuned
+(``physnet/tasks/settings.py``, with every arm's learning rate tuned) against a hand-tuned
 budget: the Hamiltonian-network literature's (two 200-wide tanh layers, orthogonal init, Adam
 1e-3, weight decay 1e-4, 2000 full-batch steps), on several systems.
 

@@ -45,7 +45,7 @@ _EXPORTS = {
     "compare": "physnet.study.run",
     "load_arm": "physnet.study.model_store",
     # forecasting
-    "forecast": "physnet.study.forecast",
+    "forecast": "physnet.study.model_forecast",
     "METHODS": "physnet.integrators",
     "ConvergenceError": "physnet.integrators",
     "get_method": "physnet.integrators",

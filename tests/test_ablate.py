@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from physnet.cli.main import main
-from physnet.jobs.ablation import LARGE_FACTORIAL, parse_vary, plan_settings
+from physnet.cli.vary import parse_vary
+from physnet.jobs.factorial import LARGE_FACTORIAL, plan_settings
 from physnet.meta import meta_config_for
-from physnet.reports.claims import REPRODUCED, hessian_claim, participation_claim, size_claim
+from physnet.reports.claim_verdicts import REPRODUCED, hessian_claim, participation_claim, size_claim
 from physnet.study.effects import best_pure, effect, judged, meta_seed_effects, pooled_effect, study_effects
 from physnet.study.run import StudyConfig
 

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
+from physnet.cli.vary import parse_vary
 from physnet.jobs.ablate import run_ablation
-from physnet.jobs.ablation import parse_vary
 from physnet.jobs.budgets import SHORT_FOLDER, budget_sentence, parse_budgets
 from physnet.jobs.reproduce import reproduce_model
+from physnet.tasks.presets import RunRequest
 
 TINY_META = {"outer_steps": 2, "inner_steps": 3, "hidden": (12,), "width": 6}
 KEYS = [
@@ -25,9 +26,11 @@ def test_reproduce_at_two_budgets_equals_the_ablation_over_epochs(tmp_path):
         "van-der-pol",
         "nn",
         tmp_path / "reproduce",
-        quick=True,
-        meta_overrides=TINY_META,
-        compare_overrides={"seeds": 3, "epochs": 7, "hidden": (12,), "tune_seeds": 2},
+        RunRequest(
+            quick=True,
+            meta_overrides=TINY_META,
+            compare_overrides={"seeds": 3, "epochs": 7, "hidden": (12,), "tune_seeds": 2},
+        ),
     )
     budgets = summary["budgets"]
     assert [b["budget"] for b in budgets] == ["short", "full"] and [b["epochs"] for b in budgets] == [5, 7]
@@ -44,7 +47,7 @@ def test_reproduce_at_two_budgets_equals_the_ablation_over_epochs(tmp_path):
         parse_vary("width=6"),
         parse_vary("tune_seeds=2"),
     ]
-    ablation = run_ablation("van-der-pol", "nn", varies, tmp_path / "ablate", seeds=3, quick=True)
+    ablation = run_ablation("van-der-pol", "nn", varies, tmp_path / "ablate", RunRequest(seeds=3, quick=True))
     assert len(ablation["effects"]) == 2
     for ours, theirs in zip(budgets, ablation["effects"], strict=True):
         assert ours["epochs"] == theirs["epochs"] and ours["best_pure"] == theirs["best_pure"]
@@ -88,8 +91,8 @@ def test_budgets_default_to_both():
 def test_one_budget_when_asked_and_under_a_preset(tmp_path):
     compare = {"seeds": 2, "epochs": 6, "hidden": (12,), "tune": None, "arms": ("base", "type1")}
     summary = reproduce_model(
-        "van-der-pol", "nn", tmp_path / "full", quick=True, meta_overrides=TINY_META, compare_overrides=compare,
-        budgets=("full",),
+        "van-der-pol", "nn", tmp_path / "full",
+        RunRequest(quick=True, meta_overrides=TINY_META, compare_overrides=compare, budgets=("full",)),
     )  # fmt: skip
     assert "budgets" not in summary or not summary["budgets"]
     assert not (tmp_path / "full" / SHORT_FOLDER).exists()

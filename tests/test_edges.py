@@ -177,7 +177,7 @@ def test_a_refused_meta_run_leaves_no_folder(tmp_path, capsys):
 
 
 def test_the_quick_budget_scales_its_epochs_down_on_big_data():
-    from physnet.tasks.defaults import EPOCH_BOUNDS, default_settings
+    from physnet.tasks.settings import EPOCH_BOUNDS, default_settings
 
     small = default_settings(10_000, 2, ("nn",))["nn"].quick_compare["epochs"]
     big = default_settings(5_000_000, 2, ("nn",))["nn"].quick_compare["epochs"]

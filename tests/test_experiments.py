@@ -23,7 +23,8 @@ from physnet.study import (
     run_study,
     summarize,
 )
-from physnet.study.forecast import forecast
+from physnet.study.model_forecast import forecast
+from physnet.tasks.presets import RunRequest
 from physnet.tasks.registry import get_task
 from physnet.training import evaluate
 
@@ -67,7 +68,7 @@ def activations(tmp_path_factory):
 )
 def test_every_task_end_to_end_at_a_tiny_budget(tmp_path, task, model):
     summary = reproduce_model(
-        task, model, tmp_path, quick=True, meta_overrides=TINY_META, compare_overrides=TINY_COMPARE
+        task, model, tmp_path, RunRequest(quick=True, meta_overrides=TINY_META, compare_overrides=TINY_COMPARE)
     )
     with open(tmp_path / "runs.csv") as fh:
         rows = list(csv.DictReader(fh))
@@ -102,7 +103,7 @@ def test_every_task_end_to_end_at_a_tiny_budget(tmp_path, task, model):
     assert all(len(a["values"]) == 3 for a in forecast["metrics"]["vpt"]["arms"].values())
     if task == "van-der-pol":  # a rerun that resumes the finished work keeps the whole wall time
         again = reproduce_model(
-            task, model, tmp_path, quick=True, meta_overrides=TINY_META, compare_overrides=TINY_COMPARE
+            task, model, tmp_path, RunRequest(quick=True, meta_overrides=TINY_META, compare_overrides=TINY_COMPARE)
         )
         assert again["wall_seconds"] == pytest.approx(summary["wall_seconds"] + again["wall_seconds_this_run"])
         assert "in the last run, which resumed" in (tmp_path / "report.md").read_text()
@@ -249,9 +250,7 @@ def test_size_sweep_writes_a_folder_per_size(tmp_path):
         "nn",
         [6, 12],
         tmp_path,
-        quick=True,
-        meta_overrides=TINY_META,
-        compare_overrides={"seeds": 2, "epochs": 1},
+        RunRequest(quick=True, meta_overrides=TINY_META, compare_overrides={"seeds": 2, "epochs": 1}),
     )
     assert list(summaries) == ["6", "12"]
     saved = json.loads((tmp_path / "summary.json").read_text())
@@ -264,7 +263,7 @@ def test_reproduce_all_times_each_task_and_links_the_reports(tmp_path):
 
     from physnet.jobs.reproduce_all import reproduce_all
 
-    timings = reproduce_all(tmp_path, quick=True, seeds=2, tasks=("van-der-pol",))
+    timings = reproduce_all(tmp_path, RunRequest(quick=True, seeds=2), tasks=("van-der-pol",))
     saved = json.loads((tmp_path / "timings.json").read_text())
     assert (
         set(saved["tasks"]) == {"van-der-pol"}

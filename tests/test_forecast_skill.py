@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from physnet.data import TaskData
-from physnet.study.forecast_skill import (
+from physnet.study.arm_skill import (
     ERROR_CAP,
     VPT_THRESHOLD,
     forecast_skill,

@@ -12,9 +12,9 @@ from physnet.data import TaskData
 from physnet.references.library import Library
 from physnet.references.sparse_field import SparseVectorField
 from physnet.reports.forecast_report import score_outcomes
-from physnet.study.forecast_skill import Skill, forecast_skill, skill_truth
+from physnet.study.arm_skill import Skill, forecast_skill, skill_truth
 from physnet.study.integration_floor import FLOOR_TARGET, integration_floor, truth_skill
-from physnet.study.skill import skill_summary
+from physnet.study.study_skill import skill_summary
 from physnet.study.verdict import NOT_SIGNIFICANT, WITHIN_INTEGRATION
 from systems import HenonHeiles, VanDerPol, generate_orbits
 

@@ -10,6 +10,7 @@ import pytest
 
 from physnet.jobs.reproduce import reproduce_model
 from physnet.tasks.mnist1d import generate_mnist1d, load_mnist1d
+from physnet.tasks.presets import RunRequest
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +49,11 @@ def test_mnist1d_reproduce_tiny(tmp_path, cache):
         "mnist1d",
         "classifier",
         tmp_path,
-        quick=True,
-        meta_overrides={"outer_steps": 2, "inner_steps": 5, "hidden": (16,), "width": 6},
-        compare_overrides={"seeds": 3, "epochs": 2, "hidden": (16,)},
+        RunRequest(
+            quick=True,
+            meta_overrides={"outer_steps": 2, "inner_steps": 5, "hidden": (16,), "width": 6},
+            compare_overrides={"seeds": 3, "epochs": 2, "hidden": (16,)},
+        ),
     )
     saved = json.loads((tmp_path / "summary.json").read_text())
     assert saved["metric"] == "val_accuracy" and saved["higher_is_better"] is True

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from physnet.cli.main import main
-from physnet.tasks.budget import preset
-from physnet.tasks.presets import PAPER, get_regime
+from physnet.tasks.presets import PAPER, RunRequest, get_regime, preset
 
 
 def test_the_paper_regime_has_the_reference_codes_values():
@@ -82,7 +81,7 @@ def test_reproduce_with_meta_seeds_judges_the_mix_per_meta_seed_and_pooled(tmp_p
 def test_reproduce_all_with_the_paper_preset_writes_the_claims(tmp_path):
     from physnet.jobs.reproduce_all import reproduce_all
 
-    reproduce_all(tmp_path, quick=True, seeds=3, meta_seeds=2, preset_name="paper", tasks=("clock",))
+    reproduce_all(tmp_path, RunRequest(quick=True, seeds=3, meta_seeds=2, preset="paper"), tasks=("clock",))
     claims = (tmp_path / "claims.md").read_text()
     assert "| clock (hnn): learned types beat the base (sine) |" in claims
     assert "| clock (hnn): the mix beats each pure type |" in claims

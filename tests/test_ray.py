@@ -16,6 +16,7 @@ import torch
 
 from physnet.jobs.context import RunContext
 from physnet.study import StudyConfig, load_arm, run_study
+from physnet.tasks.presets import RunRequest
 
 ray = pytest.importorskip("ray", reason="the Ray backend's tests need `pip install physnet[ray]`")
 RAY = RunContext(backend="ray")
@@ -130,8 +131,8 @@ def test_size_sweep_on_ray_equals_in_process(tmp_path, local_ray):
         meta_overrides={"outer_steps": 2, "inner_steps": 3, "hidden": (8,), "width": 4},
         compare_overrides={"seeds": 2, "epochs": 1, "arms": ("base", "mix")},
     )
-    here = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "process", quick=True, **tiny)
-    there = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "ray", quick=True, context=RAY, **tiny)
+    here = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "process", RunRequest(quick=True, **tiny))
+    there = sweep_sizes("van-der-pol", "nn", [4, 6], tmp_path / "ray", RunRequest(quick=True, **tiny), context=RAY)
     for size in (4, 6):
         assert runs(tmp_path / "process" / f"size-{size}") == runs(tmp_path / "ray" / f"size-{size}")
         assert here[str(size)]["arms"]["mix"]["values"] == there[str(size)]["arms"]["mix"]["values"]
@@ -145,14 +146,16 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
     from physnet.jobs.reproduce_all import reproduce_all
     from physnet.study.ray_backend import TOKEN_FILE
 
-    reproduce_all(tmp_path / "process", quick=True, seeds=2, tasks=("van-der-pol",))
+    reproduce_all(tmp_path / "process", RunRequest(quick=True, seeds=2), tasks=("van-der-pol",))
     broken = tmp_path / "ray" / "clock" / "meta" / "checkpoint.pt"
     broken.parent.mkdir(parents=True)
     broken.write_bytes(b"not a checkpoint")
     # share=False: the workers get the folder's files by value and send theirs back, as on a
     # cluster without a shared filesystem; the broken clock task fails, van der Pol still lands
     with pytest.raises(ValueError, match="cannot read checkpoint " + re.escape(str(broken))):
-        reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol", "clock"), context=RAY, share=False)
+        reproduce_all(
+            tmp_path / "ray", RunRequest(quick=True, seeds=2), tasks=("van-der-pol", "clock"), context=RAY, share=False
+        )
     assert runs(tmp_path / "ray" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
     saved = json.loads((tmp_path / "ray" / "timings.json").read_text())
     assert set(saved["tasks"]) == {"van-der-pol"} and saved["backend"] == "ray"
@@ -162,7 +165,7 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
 
     # shared folder: the worker resumes in place from the finished runs and meta checkpoint
     before = (tmp_path / "ray" / "van-der-pol" / "meta" / "checkpoint.pt").stat().st_mtime_ns
-    timings = reproduce_all(tmp_path / "ray", quick=True, seeds=2, tasks=("van-der-pol",), context=RAY)
+    timings = reproduce_all(tmp_path / "ray", RunRequest(quick=True, seeds=2), tasks=("van-der-pol",), context=RAY)
     assert (tmp_path / "ray" / "van-der-pol" / "meta" / "checkpoint.pt").stat().st_mtime_ns == before
     assert runs(tmp_path / "ray" / "van-der-pol") == runs(tmp_path / "process" / "van-der-pol")
     process = json.loads((tmp_path / "process" / "van-der-pol" / "summary.json").read_text())
@@ -170,7 +173,9 @@ def test_reproduce_all_on_ray_equals_in_process_through_a_failing_task_and_a_kil
 
     # a unit's worker killed mid-run is retried and resumes in place; the numbers do not change
     killed, errors = _kill_a_worker_during(
-        lambda: reproduce_all(tmp_path / "killed", quick=True, seeds=2, tasks=("van-der-pol",), context=RAY),
+        lambda: reproduce_all(
+            tmp_path / "killed", RunRequest(quick=True, seeds=2), tasks=("van-der-pol",), context=RAY
+        ),
         "run_unit",
         after=4.0,
     )  # well into meta-learning

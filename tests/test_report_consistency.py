@@ -12,11 +12,11 @@ from physnet.jobs.budgets import budget_section
 from physnet.reports.forecast_report import forecast_clause, forecast_section
 from physnet.reports.outputs import forecast_models_lines
 from physnet.reports.task_report import effects_section, stats_table, verdict
+from physnet.study.arm_skill import Skill
 from physnet.study.effects import judged, study_effects
-from physnet.study.forecast_skill import Skill
 from physnet.study.integration_floor import IntegrationFloor
-from physnet.study.skill import skill_summary
 from physnet.study.statistics import summarize
+from physnet.study.study_skill import skill_summary
 from physnet.study.verdict import (
     BETTER,
     MIX_PHRASES,

@@ -13,8 +13,8 @@ import torch
 from physnet.data import Rollout
 from physnet.errors import UserError
 from physnet.networks import build_model
+from physnet.study.arm_skill import forecast_skill
 from physnet.study.config import StudyConfig
-from physnet.study.forecast_skill import forecast_skill
 from physnet.tasks.from_system import system_data
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import rollout_data, window_targets

@@ -22,7 +22,7 @@ from physnet.references.sindy import (
     select_library,
 )
 from physnet.references.sparse_field import SparseVectorField
-from physnet.study.forecast_skill import ERROR_CAP, forecast_skill
+from physnet.study.arm_skill import ERROR_CAP, forecast_skill
 from physnet.tasks.rollout_data import rollout_data
 from systems import VanDerPol
 

@@ -9,8 +9,7 @@ import pytest
 
 from physnet.cli.main import main
 from physnet.meta import MetaConfig, meta_config_for
-from physnet.tasks.budget import budget, preset
-from physnet.tasks.presets import authors_numbers, default_meta_seeds
+from physnet.tasks.presets import RunRequest, authors_numbers, budget, default_meta_seeds, preset
 from physnet.tasks.registry import TASKS, Task, get_task, load_van_der_pol, register_task
 from physnet.tasks.settings import QUICK_COMPARE, QUICK_META, QUICK_PRESET_META, ModelSettings, PresetValues
 
@@ -42,24 +41,17 @@ def test_records_are_read_only():
 def test_budget_merges_the_record_the_quick_budget_and_a_preset_in_one_order():
     full_meta, full = budget("van-der-pol", "nn")
     assert full_meta == {} and full == {"tune": "lr", **get_task("van-der-pol").settings["nn"].compare}
-    quick_meta, quick = budget("van-der-pol", "nn", quick=True, compare_overrides={"lr": 3e-3})
+    quick_meta, quick = budget("van-der-pol", "nn", RunRequest(quick=True, compare_overrides={"lr": 3e-3}))
     assert quick_meta == dict(QUICK_META)
     assert quick == {**full, **QUICK_COMPARE, "lr": 3e-3, "tune": None}  # a rate given is a rate used
     # the clock keeps its whole series under the quick budget
-    assert budget("clock", "hnn", quick=True)[1]["small"] is False
+    assert budget("clock", "hnn", RunRequest(quick=True))[1]["small"] is False
     # under a preset quick shrinks only data, seeds and outer steps; the regime's training stays
     named = preset("clock", "hnn", "paper")
-    meta, compare = budget(
-        "clock",
-        "hnn",
-        quick=True,
-        preset_name="paper",
-        meta_overrides=named["meta"],
-        compare_overrides=named["compare"],
-    )
+    meta, compare = budget("clock", "hnn", RunRequest(quick=True, preset="paper").with_preset("clock", "hnn"))
     assert meta == {**named["meta"], **QUICK_PRESET_META}
     assert compare["epochs"] == 5 and compare["seeds"] == QUICK_COMPARE["seeds"]
-    assert budget("clock", "hnn", seeds=7)[1]["seeds"] == 7
+    assert budget("clock", "hnn", RunRequest(seeds=7))[1]["seeds"] == 7
 
 
 def test_a_registered_task_gets_the_recipe_and_its_own_preset_values(monkeypatch):
@@ -109,10 +101,9 @@ def test_meta_takes_the_shared_small_option_and_quick(tmp_path, capsys):
 
 def test_meta_config_for_takes_the_quick_budget():
     from physnet.meta import meta_config_for
-    from physnet.tasks.budget import budget
 
     quick = meta_config_for("van-der-pol", "nn", quick=True)
-    meta, _ = budget("van-der-pol", "nn", quick=True)
+    meta, _ = budget("van-der-pol", "nn", RunRequest(quick=True))
     assert quick == meta_config_for("van-der-pol", "nn", **meta)  # what reproduce --quick meta-learns with
     assert quick.small and quick.outer_steps < meta_config_for("van-der-pol", "nn").outer_steps
     assert meta_config_for("van-der-pol", "nn", quick=True, outer_steps=3).outer_steps == 3

@@ -46,36 +46,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from physnet.cli.vary import parse_vary
     from physnet.io import prepare_output_dir
     from physnet.jobs.ablate import base_configs, run_ablation
-    from physnet.jobs.ablation import parse_vary, plan_settings
+    from physnet.jobs.factorial import plan_settings
+    from physnet.tasks.presets import RunRequest
     from physnet.tasks.registry import get_task
 
     args.task = resolve_task_argument(args)
     task = get_task(args.task)
     varies = [parse_vary(text) for text in args.vary]
     model = args.model or task.models[0]
-    overrides = protocol_overrides(args)
-    plan_settings(
-        varies,
-        *base_configs(
-            args.task, model, preset_name=args.preset, quick=args.quick, seeds=args.seeds, overrides=overrides
-        ),
-        yes=args.yes,
-    )  # every bad setting refused before a folder or any work
+    request = RunRequest(
+        quick=args.quick,
+        seeds=args.seeds,
+        preset=args.preset,
+        meta_seeds=args.meta_seeds,
+        compare_overrides=protocol_overrides(args),
+    )
+    plan_settings(varies, *base_configs(args.task, model, request), yes=args.yes)  # refused before any work
     out = prepare_output_dir(args.out, command="ablate")
     result = run_ablation(
-        args.task,
-        model,
-        varies,
-        out,
-        seeds=args.seeds,
-        meta_seeds=args.meta_seeds,
-        preset_name=args.preset,
-        quick=args.quick,
-        yes=args.yes,
-        compare_overrides=overrides,
-        context=run_context(args, lambda s: print(s, flush=True)),
+        args.task, model, varies, out, request, yes=args.yes, context=run_context(args, lambda s: print(s, flush=True))
     )
     varied = [v.name for v in varies]
     for p in result["pooled"]:

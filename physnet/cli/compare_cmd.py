@@ -227,12 +227,12 @@ def activation_files(path: str | None, meta_seeds: int | None) -> dict[str | Non
 
 
 def _forecast_skill(folder: Path, config, result, summary: dict, data) -> None:
-    """Every seed of every arm rolled out (``physnet.study.skill``; nothing for
+    """Every seed of every arm rolled out (``physnet.study.study_skill``; nothing for
     a classifier) into the summary and ``forecast_skill.csv``; writes ``summary.json``."""
     from physnet.io import write_json
     from physnet.jobs.reproduce import forecast_options
     from physnet.reports.forecast_files import write_forecast_skill
-    from physnet.study.skill import study_forecast
+    from physnet.study.study_skill import study_forecast
 
     if data.dt is not None:
         print("forecasts of every seed of every arm", flush=True)

@@ -58,9 +58,9 @@ def run_forecast(args: argparse.Namespace) -> int:
     from physnet.io import prepare_output_dir
     from physnet.reports.outputs import write_forecast
     from physnet.study import load_arm
+    from physnet.study.arm_skill import normaliser
     from physnet.study.folder import read_study_config
-    from physnet.study.forecast import forecast
-    from physnet.study.forecast_skill import normaliser
+    from physnet.study.model_forecast import forecast
     from physnet.study.model_store import model_dtype
     from physnet.tasks.series_file import read_states_csv
     from physnet.tasks.sources import task_for_study

@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     from physnet.io import prepare_output_dir
     from physnet.meta import MetaConfig, meta_config_for
     from physnet.meta.folder import write_meta_folder
-    from physnet.tasks.budget import budget, preset
+    from physnet.tasks.presets import RunRequest, budget
     from physnet.tasks.registry import TASKS
 
     args.task = resolve_task_argument(args)
@@ -194,8 +194,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = {name: value for name, value in vars(args).items() if name in fields}  # options named as fields
     overrides.update(inner_steps=args.inner_steps, outer_steps=args.outer_steps, small=args.small or None)
     model = args.model or TASKS[args.task].models[0]
-    named = preset(args.task, model, args.preset)["meta"]
-    quick, _ = budget(args.task, model, quick=args.quick, preset_name=args.preset, meta_overrides=named)
+    request = RunRequest(quick=args.quick, preset=args.preset).with_preset(args.task, model)
+    quick, _ = budget(args.task, model, request)
     config = meta_config_for(args.task, model, **{**quick, **{k: v for k, v in overrides.items() if v is not None}})
     if args.inner_steps is not None and args.inner_epochs is None:
         config = replace(config, inner_epochs=None)  # an explicit step count replaces a preset's epochs

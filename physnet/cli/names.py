@@ -39,7 +39,7 @@ REGISTRIES: dict[str, tuple[str, str]] = {
     "PAPER_ARMS": ("physnet.study.arms", "PAPER_ARMS"),
     "BACKENDS": ("physnet.study.backends", "BACKENDS"),
     "REGIMES": ("physnet.tasks.presets", "REGIMES"),
-    "VARIABLE": ("physnet.jobs.ablation", "VARIABLE"),
+    "VARIABLE": ("physnet.jobs.factorial", "VARIABLE"),
     "TUNABLE": ("physnet.study.tuning", "TUNABLE"),
     "INITS": ("physnet.networks.ensemble_linear", "INITS"),
     "LOSS_KINDS": ("physnet.tasks.rollout_data", "LOSS_KINDS"),

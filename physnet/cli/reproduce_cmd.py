@@ -69,12 +69,19 @@ def run_reproduce(args: argparse.Namespace) -> int:
     from physnet.io import prepare_output_dir
     from physnet.jobs.reproduce import paper_models, reproduce_task
     from physnet.jobs.reproduce_all import reproduce_all
-    from physnet.tasks.budget import preset
+    from physnet.tasks.presets import RunRequest
     from physnet.tasks.registry import get_task
 
     echo = lambda s: print(s, flush=True)  # noqa: E731
-    budgets = None if args.budgets is None else tuple(args.budgets.split(","))
-    overrides = protocol_overrides(args)
+    request = RunRequest(
+        quick=args.quick,
+        seeds=args.seeds,
+        data=args.data,
+        preset=args.preset,
+        meta_seeds=args.meta_seeds,
+        budgets=None if args.budgets is None else tuple(args.budgets.split(",")),
+        compare_overrides=protocol_overrides(args),
+    )
     if args.task == "all":
         if args.data is not None or args.preset not in (None, "paper") or args.model is not None:
             raise UserError(
@@ -82,16 +89,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
                 "the task on its own for those"
             )
         out = prepare_output_dir(args.out, command="reproduce all")
-        timings = reproduce_all(
-            out,
-            quick=args.quick,
-            seeds=args.seeds,
-            context=run_context(args, echo),
-            preset_name=args.preset,
-            meta_seeds=args.meta_seeds,
-            budgets=budgets,
-            compare_overrides=overrides,
-        )
+        timings = reproduce_all(out, request, context=run_context(args, echo))
         for task, t in timings["tasks"].items():
             print(f"{task:>14}: {t['seconds']:7.0f} s (finished after {t['finished_after']:.0f} s)")
         print(f"{'total':>14}: {timings['total_seconds']:7.0f} s; peak memory {timings['peak_rss_mb']:.0f} MB")
@@ -102,21 +100,9 @@ def run_reproduce(args: argparse.Namespace) -> int:
             get_task(args.task).model_settings(args.model)  # refuses a model the task does not take
             models = (args.model,)
         for model in models or paper_models(args.task):
-            preset(args.task, model, args.preset)  # a preset the task lacks: refused before any work
+            request.with_preset(args.task, model)  # a preset the task lacks: refused before any work
         out = prepare_output_dir(args.out, command="reproduce")
-        reproduce_task(
-            args.task,
-            out,
-            quick=args.quick,
-            seeds=args.seeds,
-            data=args.data,
-            preset_name=args.preset,
-            meta_seeds=args.meta_seeds,
-            models=models,
-            budgets=budgets,
-            compare_overrides=overrides,
-            context=run_context(args, echo),
-        )
+        reproduce_task(args.task, out, request, models=models, context=run_context(args, echo))
     print(f"wrote {out}/report.md")
     return 0
 
@@ -124,6 +110,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
 def run_sweep(args: argparse.Namespace) -> int:
     from physnet.io import prepare_output_dir
     from physnet.jobs.sweep import sweep_sizes
+    from physnet.tasks.presets import RunRequest
     from physnet.tasks.registry import get_task
 
     args.task = resolve_task_argument(args)
@@ -134,9 +121,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         args.model or task.models[0],
         args.sizes,
         out,
-        quick=args.quick,
-        seeds=args.seeds,
-        data=args.data,
+        RunRequest(quick=args.quick, seeds=args.seeds, data=args.data),
         context=run_context(args, lambda s: print(s, flush=True)),
     )
     for size, s in summaries.items():

@@ -1,9 +1,8 @@
-"""``physnet ablate``: run the factorial planned by :mod:`physnet.jobs.ablation` and
+"""``physnet ablate``: run the factorial planned by :mod:`physnet.jobs.factorial` and
 write its tables, figure and report."""
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -11,59 +10,26 @@ from pathlib import Path
 import numpy as np
 
 from physnet.errors import UserError
-from physnet.io import write_atomically, write_figure, write_json
-from physnet.jobs.ablation import Setting, Vary, plan_settings
+from physnet.io import write_json
 from physnet.jobs.context import DEFAULT_CONTEXT, Echo, RunContext
+from physnet.jobs.factorial import Setting, Vary, plan_settings
 from physnet.meta import meta_config_for
 from physnet.meta.folder import write_meta_folder
-from physnet.plots.ablation import plot_ablation
+from physnet.reports.ablation_report import AblationTables, write_ablation
 from physnet.study.effects import judged as judged_effect
 from physnet.study.effects import meta_seed_effects
 from physnet.study.layout import meta_seed_name
 from physnet.study.metric_scale import floor_mse
 from physnet.study.run import StudyConfig, StudyResult, run_study
-from physnet.study.verdict import BETTER
-from physnet.tasks.budget import budget, preset
+from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
-from physnet.tasks.settings import smoke
-
-ABLATION_HEADER = ["meta_seed", "arm", "n", "median", "q1", "q3"]
-EFFECTS_HEADER = [
-    "meta_seed",
-    "best_pure",
-    "learned_vs_base",
-    "learned_vs_base_lo",
-    "learned_vs_base_hi",
-    "mix_vs_best_pure",
-    "mix_vs_best_pure_lo",
-    "mix_vs_best_pure_hi",
-    "learned_vs_base_rel",
-    "mix_vs_best_pure_rel",
-    "mix_vs_best_pure_rel_lo",
-    "mix_vs_best_pure_rel_hi",
-    "learned_vs_base_verdict",
-    "mix_vs_best_pure_verdict",
-    "learned_vs_base_rel_lo",
-    "learned_vs_base_rel_hi",
-]
 
 
-def base_configs(
-    task: str, model: str, *, preset_name: str | None, quick: bool, seeds: int | None, overrides: dict | None = None
-):
+def base_configs(task: str, model: str, request: RunRequest):
     """The meta-learning and comparison settings every cell starts from (preset, then budget,
-    then the caller's comparison ``overrides``: tuning, weight decay, initialisation)."""
-    named = preset(task, model, preset_name)
-    meta, compare = budget(
-        task,
-        model,
-        quick=quick,
-        preset_name=preset_name,
-        meta_overrides=named["meta"],
-        compare_overrides={**named["compare"], **(overrides or {})},
-        seeds=seeds,
-    )
+    then the request's comparison overrides: tuning, weight decay, initialisation)."""
+    meta, compare = budget(task, model, request.with_preset(task, model))
     return meta_config_for(task, model, **meta), StudyConfig(task=task, model=model, **compare)
 
 
@@ -72,13 +38,9 @@ def run_ablation(
     model: str | None,
     varies: list[Vary],
     out: Path,
+    request: RunRequest,
     *,
-    seeds: int | None = None,
-    meta_seeds: int = 1,
-    preset_name: str | None = None,
-    quick: bool = False,
     yes: bool = False,
-    compare_overrides: dict | None = None,
     context: RunContext = DEFAULT_CONTEXT,
 ) -> dict:
     """Every setting of the factorial for meta seeds 0..M-1: meta-learning (shared between
@@ -93,13 +55,12 @@ def run_ablation(
         ValueError: bad settings, before any work.
     """
     echo = context.echo
+    model = model or get_task(task).models[0]
+    meta_seeds = request.meta_seed_count(task, model) if request.meta_seeds is not None else 1
     if meta_seeds < 1:
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
-    meta_seeds = 1 if smoke() else meta_seeds
-    model = model or get_task(task).models[0]
-    meta_base, compare_base = base_configs(
-        task, model, preset_name=preset_name, quick=quick, seeds=seeds, overrides=compare_overrides
-    )
+    preset_name, quick = request.preset, request.quick
+    meta_base, compare_base = base_configs(task, model, request)
     settings = plan_settings(varies, meta_base, compare_base, yes=yes)
     out.mkdir(parents=True, exist_ok=True)
     write_json(
@@ -120,14 +81,9 @@ def run_ablation(
     frozen = _meta_learn_all(settings, varies, meta_seeds, out, echo, context.progress)
     results = _compare_all(settings, meta_seeds, frozen, varies, out, context)
     rows, effects, pooled = ablation_tables(settings, varies, meta_seeds, results)
-    names = [v.name for v in varies]
-    _write_csv(out / "ablation.csv", names + ABLATION_HEADER, rows)
-    _write_csv(out / "effects.csv", names + EFFECTS_HEADER, effects)
-    write_figure(out / "ablation.png", plot_ablation(effects, pooled, names, title=f"{task} / {model}"))
     seconds = time.perf_counter() - began
-    (out / "report.md").write_text(
-        _report(task, model, varies, settings, effects, pooled, meta_seeds, preset_name, quick, seconds)
-    )
+    title = f"{task} / {model}" + (f" (preset {preset_name})" if preset_name else "") + (" (quick)" if quick else "")
+    write_ablation(out, title, AblationTables(varies, settings, rows, effects, pooled, meta_seeds), seconds)
     echo(f"[ablate] {len(settings)} settings x {meta_seeds} meta seed(s) in {seconds:.0f} s: {out}/report.md")
     return {"settings": settings, "rows": rows, "effects": effects, "pooled": pooled}
 
@@ -230,58 +186,6 @@ def _effect_cells(e: dict) -> dict:
     return out
 
 
-def _report(task, model, varies, settings, effects, pooled, meta_seeds, preset_name, quick, seconds) -> str:
-    names = [v.name for v in varies]
-    lines = [
-        f"# Ablation: {task} / {model}"
-        + (f" (preset {preset_name})" if preset_name else "")
-        + (" (quick)" if quick else ""),
-        "",
-        f"{len(settings)} settings ({' x '.join(f'{v.name}: {len(v.values)}' for v in varies)}) x "
-        f"{meta_seeds} meta seed(s); {settings[0].compare.seeds} seeds per arm. Effects are differences of "
-        "medians signed so that positive favours the first-named arm, with 95 % bootstrap intervals; "
-        "relative: divided by the second arm's median.",
-        "",
-        "![effects against the settings](ablation.png)",
-        "",
-        "| " + " | ".join(names) + " | learned vs base (relative) | mix vs better pure (relative) |",
-        "|" + "---|" * (len(names) + 2),
-    ]
-    for p in pooled:
-        cells = [str(p[n]) for n in names]
-        for key in ("learned_vs_base", "mix_vs_best_pure"):
-            cells.append(
-                ""
-                if p[key] == ""
-                else f"{p[key + '_rel']:+.1%} [{p[key + '_rel_lo']:+.1%}, {p[key + '_rel_hi']:+.1%}] "
-                f"({p[key + '_verdict']})"
-            )
-        lines.append("| " + " | ".join(cells) + " |")
-    helped = [p for p in pooled if p["learned_vs_base_verdict"] == BETTER]
-    mix = [p for p in pooled if p["mix_vs_best_pure_verdict"] == BETTER]
-    lines += [
-        "",
-        f"Learned types beat the base in {len(helped)} of {len(pooled)} settings; the mix beat the better "
-        f"pure type in {len(mix)} of {len(pooled)} (pooled over meta seeds, by the one rule: the interval above "
-        "zero and not within the noise).",
-        "",
-        f"Wall time {seconds:.0f} s. Per setting and meta seed: `effects.csv`; per arm: `ablation.csv`.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
-    def write(p: Path) -> None:
-        with open(p, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: (f"{v:.9g}" if isinstance(v, float) else v) for k, v in row.items()})
-
-    write_atomically(path, write)
-
-
 def _jsonable(value):
     if isinstance(value, tuple):
         return "-".join(str(v) for v in value)
@@ -294,4 +198,4 @@ def _jsonable_dict(config: StudyConfig) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in config.to_dict().items()}
 
 
-__all__ = ["ABLATION_HEADER", "EFFECTS_HEADER", "ablation_tables", "base_configs", "run_ablation"]
+__all__ = ["ablation_tables", "base_configs", "run_ablation"]

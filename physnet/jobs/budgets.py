@@ -2,7 +2,7 @@
 epochs, where the paper's effect lives) and after the *full* (tuned) one?
 
 The two budgets are an ablation over one axis, ``epochs``: the studies come from
-:func:`~physnet.jobs.ablation.plan_settings` and their effects from
+:func:`~physnet.jobs.factorial.plan_settings` and their effects from
 :func:`~physnet.jobs.ablate.ablation_tables`, so ``reproduce``'s section and
 ``physnet ablate TASK --vary epochs=5,FULL`` give the same numbers. Both budgets share one
 meta-learning per meta seed.
@@ -18,13 +18,14 @@ from physnet.activations import FrozenBank
 from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.jobs.ablate import ablation_tables
-from physnet.jobs.ablation import Setting, Vary, plan_settings
+from physnet.jobs.factorial import Setting, Vary, plan_settings
 from physnet.meta import MetaConfig
 from physnet.reports.outputs import write_study
 from physnet.study.config import StudyConfig
 from physnet.study.folder import check_study_folder
 from physnet.study.run import StudyResult, run_study
 from physnet.study.verdict import BETTER, NOT_SIGNIFICANT, WITHIN_NOISE, WORSE, decide
+from physnet.tasks.presets import RunRequest
 
 #: Epochs of the short budget.
 SHORT_EPOCHS = 5
@@ -47,6 +48,14 @@ def parse_budgets(text: str | tuple[str, ...] | None) -> tuple[str, ...]:
     if unknown or "full" not in names:
         raise UserError(f"--budgets takes short,full or full, got {','.join(names) or '(nothing)'}")
     return tuple(b for b in BUDGETS if b in names)
+
+
+def requested_budgets(request: RunRequest) -> tuple[str, ...]:
+    """The budgets a run trains at: ``request.budgets`` parsed, else short and full without a
+    preset and full alone under one (a preset's training is the point)."""
+    if request.preset is not None and request.budgets is None:
+        return ("full",)
+    return parse_budgets(request.budgets)
 
 
 def budget_settings(meta: MetaConfig, study: StudyConfig, budgets: tuple[str, ...]) -> tuple[Vary, list[Setting]]:
@@ -186,6 +195,7 @@ def budget_section(rows: list[dict], *, meta_seeds: int = 1, quick: bool = False
 
 __all__ = [
     "check_short_folder",
+    "requested_budgets",
     "run_short_budget",
     "BUDGETS",
     "SHORT_EPOCHS",

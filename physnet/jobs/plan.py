@@ -8,13 +8,13 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from physnet.jobs.budgets import SHORT_EPOCHS
+from physnet.jobs.budgets import SHORT_EPOCHS, requested_budgets
 from physnet.meta import meta_config_for
 from physnet.study.config import StudyConfig
 from physnet.study.cost import block_size_for, pool_workers, rough_seconds, study_cost
 from physnet.study.local_pool import default_workers
 from physnet.study.predict import POOL_EFFICIENCY, duration, probe_rate
-from physnet.tasks.budget import budget
+from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
 
@@ -42,9 +42,11 @@ def _time_clause(seconds: float | None) -> str:
     return "; under a minute of training" if seconds is None else f"; training about {duration(seconds)} (probed here)"
 
 
-def model_plan(task: str, model: str, *, quick: bool, seeds: int | None, data: str | None, given: dict, budgets) -> str:
-    """One line: what ``reproduce`` will run for ``model`` and its probed training time."""
-    meta, overrides = budget(task, model, quick=quick, seeds=seeds, **given)
+def model_plan(task: str, model: str, request: RunRequest) -> str:
+    """One line: what ``reproduce`` will run for ``model`` and its probed training time
+    (``request`` with its preset applied)."""
+    quick, data = request.quick, request.data
+    meta, overrides = budget(task, model, request)
     config = StudyConfig(task=task, model=model, data=data, **overrides)
     loaded = with_loss(
         get_task(task).load(seed=config.data_seed, small=config.small, data=data),
@@ -54,7 +56,7 @@ def model_plan(task: str, model: str, *, quick: bool, seeds: int | None, data: s
     )
     workers = default_workers()
     seconds = training_seconds(config, loaded, workers)
-    short = "short" in budgets and config.epochs > SHORT_EPOCHS
+    short = "short" in requested_budgets(request) and config.epochs > SHORT_EPOCHS
     if short and seconds is not None:
         shorter = replace(config, train=replace(config.train, epochs=SHORT_EPOCHS))
         seconds += training_seconds(shorter, loaded, workers) or 0.0

@@ -8,14 +8,13 @@ import time
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.io import write_json
 from physnet.jobs import budgets as two_budgets
-from physnet.jobs.ablation import Setting, Vary
 from physnet.jobs.context import DEFAULT_CONTEXT, RunContext
+from physnet.jobs.factorial import Setting, Vary
 from physnet.jobs.plan import model_plan, time_left
 from physnet.meta import MetaConfig, meta_config_for
 from physnet.meta.folder import write_meta_folder
@@ -30,62 +29,51 @@ from physnet.study.layout import meta_seed_folder, meta_seed_name
 from physnet.study.plausibility import plausibility_warnings
 from physnet.study.references import check_references
 from physnet.study.run import StudyConfig, StudyResult, run_study
-from physnet.study.skill import study_forecast
+from physnet.study.study_skill import study_forecast
 from physnet.study.tuning import tuning_split
-from physnet.tasks.budget import budget, preset
-from physnet.tasks.presets import authors_numbers, default_meta_seeds
+from physnet.tasks.presets import RunRequest, authors_numbers, budget
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
-from physnet.tasks.settings import smoke
 
 
 def reproduce_model(
     task: str,
     model: str,
     out: Path,
+    request: RunRequest | None = None,
     *,
-    quick: bool = False,
-    seeds: int | None = None,
-    data: str | None = None,
-    meta_overrides: dict | None = None,
-    compare_overrides: dict | None = None,
-    label: str | None = None,
-    meta_seeds: int = 1,
-    authors: dict | None = None,
-    budgets: tuple[str, ...] | None = None,
     context: RunContext = DEFAULT_CONTEXT,
 ) -> dict:
     """Meta-learn two types, freeze them, run the arms, forecast, write ``report.md``; with
-    ``meta_seeds`` M > 1, all of it once per meta seed 0..M-1 into ``out/meta-seed-M/`` and a
-    summary of the mix claim per meta seed and pooled into ``out/report.md``. With a short
-    budget (``budgets``; default: short and full without a preset, full alone under one) the
-    comparison also runs for :data:`~physnet.jobs.budgets.SHORT_EPOCHS` epochs into
-    ``short-budget/`` and the report ends with the answer at both budgets.
+    M meta seeds (``request.meta_seeds``; default: the preset's for the task, else 1), all of
+    it once per meta seed 0..M-1 into ``out/meta-seed-M/`` and a summary of the mix claim per
+    meta seed and pooled into ``out/report.md``. With a short budget (``request.budgets``;
+    default: short and full without a preset, full alone under one) the comparison also runs
+    for :data:`~physnet.jobs.budgets.SHORT_EPOCHS` epochs into ``short-budget/`` and the report
+    ends with the answer at both budgets. Under a preset the report shows the authors' logged
+    numbers beside ours, where the task's record holds them.
 
     Args:
-        meta_overrides, compare_overrides: settings replacing the budget's (presets, tests, sweeps).
-        label: a preset's name, shown in the report's title.
+        request: what to run (budget, preset, seeds, the caller's settings); default: the
+            task's full budget.
         context: where the blocks run, what is printed, whether to start afresh.
-        authors: the authors' logged medians per arm and how they were measured, shown beside ours
-            (``regimes.authors_numbers``).
 
     Returns:
         the study summary (as in ``summary.json``) with ``wall_seconds`` added; with several
         meta seeds, that of meta seed 0 with ``meta_seed_effects`` and ``per_meta_seed`` added.
     """
+    request = (request or RunRequest()).with_preset(task, model)
+    quick, data, label = request.quick, request.data, request.preset
+    meta_seeds = request.meta_seed_count(task, model)
     if meta_seeds < 1:
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
-    budgets = ("full",) if label is not None and budgets is None else two_budgets.parse_budgets(budgets)
+    budgets = two_budgets.requested_budgets(request)
+    authors = authors_numbers(task, model, label)
     began = time.perf_counter()
-    given: dict[str, Any] = {
-        "preset_name": label,
-        "meta_overrides": meta_overrides,
-        "compare_overrides": compare_overrides,
-    }
-    meta, overrides = budget(task, model, quick=quick, seeds=seeds, **given)
+    meta, overrides = budget(task, model, request)
     meta_base = meta_config_for(task, model, data=data, **meta)
     config = StudyConfig(task=task, model=model, data=data, **overrides)
-    first_look = _default_budget(task, model, data, seeds, given) if quick else None
+    first_look = _default_budget(task, model, request) if quick else None
     t = get_task(task)
     as_trained = lambda d: with_loss(d, config.loss, config.rollout_steps, config.rollout_method)  # noqa: E731
     study_data = as_trained(t.load(seed=config.data_seed, small=config.small, data=data))
@@ -134,10 +122,10 @@ def reproduce_model(
     )
 
 
-def _default_budget(task: str, model: str, data: str | None, seeds: int | None, given: dict) -> dict:
+def _default_budget(task: str, model: str, request: RunRequest) -> dict:
     """What the default budget trains, for a ``--quick`` report to say beside its own."""
-    _, default = budget(task, model, seeds=seeds, **given)
-    full = StudyConfig(task=task, model=model, data=data, **default)
+    _, default = budget(task, model, replace(request, quick=False))
+    full = StudyConfig(task=task, model=model, data=request.data, **default)
     return {"epochs": full.epochs, "seeds": full.seeds}
 
 
@@ -292,74 +280,45 @@ def paper_models(task: str) -> tuple[str, ...]:
 def reproduce_task(
     task: str,
     out: Path,
+    request: RunRequest | None = None,
     *,
-    quick: bool = False,
-    seeds: int | None = None,
-    data: str | None = None,
-    preset_name: str | None = None,
-    meta_seeds: int | None = None,
     models: tuple[str, ...] | None = None,
-    budgets: tuple[str, ...] | None = None,
-    compare_overrides: dict | None = None,
     context: RunContext = DEFAULT_CONTEXT,
 ) -> dict[str, dict]:
     """``reproduce`` for one task into ``out`` (Henon-Heiles: ``out/nn`` and ``out/hnn`` plus
     ``out/nn_vs_hnn.png`` and ``out/report.md``); returns the study summary per model.
 
     Args:
-        meta_seeds: meta-learning seeds (default: the preset's for the task, else 1).
+        request: what to run (:class:`~physnet.tasks.presets.RunRequest`; default: the task's
+            full budget).
         models: the models to run (default: :func:`paper_models`).
-        budgets: ``("short", "full")`` or ``("full",)`` (default: both without a preset).
-        compare_overrides: the comparison's settings the caller sets (tuning, weight decay,
-            initialisation), over the preset's and the budget's.
     """
+    request = request or RunRequest()
     t = get_task(task)
-    if data is not None and not t.accepts_data_file:
+    if request.data is not None and not t.accepts_data_file:
         raise UserError(f"--data applies to tasks that read series files (clock), not {task!r}")
     models = models or paper_models(task)
     for model in models:
         t.model_settings(model)  # a model the task does not take: refused before any work
-    named = {model: preset(task, model, preset_name) for model in models}  # refuses a preset the task lacks, early
-    meta_seeds = default_meta_seeds(task, preset_name) if meta_seeds is None else meta_seeds
-    meta_seeds = 1 if smoke() else meta_seeds  # a smoke test of the documentation: one meta seed
-    if meta_seeds < 1:
-        raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
-    _announce(task, models, quick, seeds, data, preset_name, named, budgets, compare_overrides, context)
+    requests = {model: request.with_preset(task, model) for model in models}  # a preset the task lacks: refused now
+    if request.meta_seed_count(task) < 1:
+        raise UserError(f"--meta-seeds must be at least 1, got {request.meta_seeds}")
+    _announce(task, requests, context)
     summaries = {}
     for model in models:
-        authors = authors_numbers(task, model, preset_name)
         summaries[model] = reproduce_model(
-            task,
-            model,
-            out / model if len(models) > 1 else out,
-            quick=quick,
-            seeds=seeds,
-            data=data,
-            meta_overrides=named[model]["meta"],
-            compare_overrides={**named[model]["compare"], **(compare_overrides or {})},
-            label=preset_name,
-            meta_seeds=meta_seeds,
-            budgets=budgets,
-            authors=authors,
-            context=context,
+            task, model, out / model if len(models) > 1 else out, requests[model], context=context
         )
     if len(models) > 1:
         write_models_comparison(out, summaries)
     return summaries
 
 
-def _announce(task, models, quick, seeds, data, preset_name, named, budgets, compare_overrides, context) -> None:
+def _announce(task: str, requests: dict[str, RunRequest], context: RunContext) -> None:
     """Say what the run will do, model by model, with its probed training time (before any work)."""
-    context.echo(f"[{task}] will run {len(models)} model(s): {', '.join(models)}")
-    chosen = ("full",) if preset_name is not None and budgets is None else two_budgets.parse_budgets(budgets)
-    for model in models:
-        given = {
-            "preset_name": preset_name,
-            "meta_overrides": named[model]["meta"],
-            "compare_overrides": {**named[model]["compare"], **(compare_overrides or {})},
-        }
-        line = model_plan(task, model, quick=quick, seeds=seeds, data=data, given=given, budgets=chosen)
-        context.echo(f"[{task}]   {line}")
+    context.echo(f"[{task}] will run {len(requests)} model(s): {', '.join(requests)}")
+    for model, request in requests.items():
+        context.echo(f"[{task}]   {model_plan(task, model, request)}")
 
 
 __all__ = ["paper_models", "reproduce_model", "reproduce_task"]

@@ -7,16 +7,14 @@ from __future__ import annotations
 import time
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from physnet.jobs.context import DEFAULT_CONTEXT, Echo, RunContext
 from physnet.jobs.reproduce import paper_models, reproduce_model, reproduce_task
 from physnet.jobs.sweep import paper_size_sweep
+from physnet.reports.claims_report import write_claims
 from physnet.reports.outputs import write_models_comparison
-from physnet.reports.paper_claims import write_claims
 from physnet.reports.timings import Timings
-from physnet.tasks.budget import preset
-from physnet.tasks.presets import authors_numbers, default_meta_seeds
+from physnet.tasks.presets import RunRequest
 
 #: The tasks of ``reproduce all``, in the order they run.
 PAPER_TASKS = ("mnist1d", "van-der-pol", "henon-heiles", "clock")
@@ -24,24 +22,20 @@ PAPER_TASKS = ("mnist1d", "van-der-pol", "henon-heiles", "clock")
 
 def reproduce_all(
     out: Path,
+    request: RunRequest | None = None,
     *,
-    quick: bool = False,
-    seeds: int | None = None,
     tasks: tuple[str, ...] = PAPER_TASKS,
     share: bool = True,
-    preset_name: str | None = None,
-    meta_seeds: int | None = None,
-    budgets: tuple[str, ...] | None = None,
-    compare_overrides: dict | None = None,
     context: RunContext = DEFAULT_CONTEXT,
 ) -> dict:
     """Every task's ``reproduce`` into ``out/<task>/``; writes ``out/timings.json`` (wall
     seconds per task and in total, peak memory) after each task and ``out/report.md``.
 
-    With ``preset_name="paper"`` each task runs the paper regime (with its default meta
-    seeds unless ``meta_seeds`` is given), MNIST-1D adds the size sweep of the paper's Fig. 4
-    into ``out/mnist1d-sizes/`` (reusing its meta seed 0's types), and ``out/claims.md``
-    judges each of the paper's claims on the numbers.
+    ``request``: the budget, preset, seeds and the caller's settings every task runs with
+    (:class:`~physnet.tasks.presets.RunRequest`). With the ``paper`` preset each task runs the
+    paper regime (with its default meta seeds unless ``meta_seeds`` is given), MNIST-1D adds the
+    size sweep of the paper's Fig. 4 into ``out/mnist1d-sizes/`` (reusing its meta seed 0's
+    types), and ``out/claims.md`` judges each of the paper's claims on the numbers.
 
     In process the tasks run one after another. With ``backend="ray"`` every task (each
     Henon-Heiles model) is a Ray task and all run at the same time
@@ -53,71 +47,47 @@ def reproduce_all(
     start afresh.
     """
     echo, backend = context.echo, context.backend
+    request = request or RunRequest()
     out.mkdir(parents=True, exist_ok=True)
-    timings = Timings(out, quick=quick, backend=backend)
-    options: dict[str, Any] = {
-        "quick": quick,
-        "seeds": seeds,
-        "preset_name": preset_name,
-        "meta_seeds": meta_seeds,
-        "budgets": budgets,
-        "compare_overrides": compare_overrides,
-    }
+    timings = Timings(out, quick=request.quick, backend=backend)
     if backend == "ray":
-        summaries = _all_on_ray(out, tasks, {**options, "force": context.force}, context.address, echo, share, timings)
+        summaries = _all_on_ray(out, tasks, request, context, share, timings)
     else:
         summaries = {}
         for task in tasks:
             start = time.perf_counter()
-            summaries[task] = reproduce_task(task, out / task, context=context, **options)
+            summaries[task] = reproduce_task(task, out / task, request, context=context)
             total = timings.task_done(task, summaries[task], time.perf_counter() - start)
             echo(f"[all] {task}: {time.perf_counter() - start:.0f} s (total so far {total:.0f} s)")
-    if preset_name == "paper":
-        _paper_extras(out, tasks, summaries, timings, quick, seeds, context)
+    if request.preset == "paper":
+        _paper_extras(out, tasks, summaries, timings, request, context)
     lines = ["# The paper's studies", "", f"Backend: {backend}.", "", *timings.table()]
-    if preset_name == "paper":
+    if request.preset == "paper":
         lines += ["", "The paper's claims, judged on these numbers: [claims.md](claims.md)."]
     (out / "report.md").write_text("\n".join(lines) + "\n")
     return timings.record
 
 
-def _paper_extras(out: Path, tasks, summaries, timings: Timings, quick, seeds, context: RunContext) -> None:
+def _paper_extras(out: Path, tasks, summaries, timings: Timings, request: RunRequest, context: RunContext) -> None:
     """The paper preset's size sweep (MNIST-1D, the paper's Fig. 4) and ``claims.md``."""
     sizes = None
     if "mnist1d" in tasks:
         start = time.perf_counter()
         context.echo("[all] MNIST-1D size sweep (the paper's Fig. 4) with meta seed 0's types")
-        sizes = paper_size_sweep(out, quick=quick, seeds=seeds, context=context)
+        sizes = paper_size_sweep(out, request, context=context)
         timings.record["tasks"]["mnist1d-sizes"] = {
             "seconds": time.perf_counter() - start,
             "finished_after": time.perf_counter() - timings.began,
             "mix_median": {},
         }
-    write_claims(out, summaries, sizes, quick=quick)
+    write_claims(out, summaries, sizes, quick=request.quick)
     timings.write()
 
 
-def reproduce_unit(unit, root: Path, echo: Echo, *, options: dict) -> dict:
-    """One Ray unit's ``reproduce`` (a task's model into ``root``); ``options`` as for
-    :func:`reproduce_all`'s tasks (``quick``, ``seeds``, ``force``, ``preset_name``,
-    ``meta_seeds``)."""
-    options = dict(options)
-    context = RunContext(backend="ray", echo=echo, force=options.pop("force", False))
-    preset_name, meta_seeds = options.pop("preset_name", None), options.pop("meta_seeds", None)
-    named = preset(unit.task, unit.model, preset_name)
-    given = options.pop("compare_overrides", None) or {}
-    return reproduce_model(
-        unit.task,
-        unit.model,
-        root,
-        meta_overrides=named["meta"],
-        compare_overrides={**named["compare"], **given},
-        label=preset_name,
-        meta_seeds=default_meta_seeds(unit.task, preset_name) if meta_seeds is None else meta_seeds,
-        authors=authors_numbers(unit.task, unit.model, preset_name),
-        context=context,
-        **options,
-    )
+def reproduce_unit(unit, root: Path, echo: Echo, *, request: RunRequest, force: bool) -> dict:
+    """One Ray unit's ``reproduce`` (a task's model into ``root``) for ``request``."""
+    context = RunContext(backend="ray", echo=echo, force=force)
+    return reproduce_model(unit.task, unit.model, root, request, context=context)
 
 
 def paper_units(tasks: tuple[str, ...]) -> list:
@@ -132,14 +102,15 @@ def paper_units(tasks: tuple[str, ...]) -> list:
 
 
 def _all_on_ray(
-    out: Path, tasks: tuple[str, ...], options: dict, address: str | None, echo: Echo, share: bool, timings: Timings
+    out: Path, tasks: tuple[str, ...], request: RunRequest, context: RunContext, share: bool, timings: Timings
 ) -> dict[str, dict[str, dict]]:
     from physnet.study.ray_backend import run_units_on_ray
 
+    echo, address = context.echo, context.address
     waiting = {task: paper_models(task) for task in tasks}
     done: dict[str, dict] = {task: {} for task in tasks}
     summaries: dict[str, dict[str, dict]] = {}
-    work = partial(reproduce_unit, options=options)
+    work = partial(reproduce_unit, request=request, force=context.force)
     for result in run_units_on_ray(paper_units(tasks), out, work, address=address, echo=echo, share=share):
         task = result.unit.task
         done[task][result.unit.model] = result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from physnet.activations import FrozenBank, load_activations, save_activations
@@ -14,7 +15,7 @@ from physnet.reports.outputs import write_study
 from physnet.study.arms import PAPER_ARMS
 from physnet.study.layout import meta_seed_folder
 from physnet.study.run import StudyConfig, run_study
-from physnet.tasks.budget import budget, preset
+from physnet.tasks.presets import RunRequest, budget, preset
 
 
 def sweep_sizes(
@@ -22,12 +23,8 @@ def sweep_sizes(
     model: str,
     sizes: list[int],
     out: Path,
+    request: RunRequest | None = None,
     *,
-    quick: bool = False,
-    seeds: int | None = None,
-    data: str | None = None,
-    meta_overrides: dict | None = None,
-    compare_overrides: dict | None = None,
     frozen: FrozenBank | None = None,
     context: RunContext = DEFAULT_CONTEXT,
 ) -> dict:
@@ -37,6 +34,8 @@ def sweep_sizes(
     ``backend="ray"`` the sizes' studies run at the same time (all their blocks submitted).
 
     Args:
+        request: the budget, preset, seeds and the caller's settings
+            (:class:`~physnet.tasks.presets.RunRequest`).
         frozen: types learned already (then no meta-learning here).
         context: where the blocks run, what is printed, whether to start afresh.
     """
@@ -44,16 +43,17 @@ def sweep_sizes(
     if not sizes or min(sizes) < 1:
         raise UserError(f"sizes must be positive integers, got {sizes}")
     out.mkdir(parents=True, exist_ok=True)
+    request = (request or RunRequest()).with_preset(task, model)
+    meta, overrides = budget(task, model, request)
     if frozen is None:
-        meta, _ = budget(task, model, quick=quick, meta_overrides=meta_overrides)
-        meta_config = meta_config_for(task, model, data=data, **meta)
+        meta_config = meta_config_for(task, model, data=request.data, **meta)
         echo(f"[{task}/{model}] meta-learning once: {meta_config.outer_steps} outer x {meta_config.inner_steps} inner")
         frozen = meta_learn(meta_config, checkpoint=out / "meta-checkpoint.pt", resume=True).frozen
     save_activations(out / "activations.npz", frozen)
-    configs = {}
-    for size in sizes:
-        _, overrides = budget(task, model, quick=quick, compare_overrides=compare_overrides, seeds=seeds)
-        configs[size] = StudyConfig(task=task, model=model, data=data, **{**overrides, "hidden": (size,)})
+    configs = {
+        size: StudyConfig(task=task, model=model, data=request.data, **{**overrides, "hidden": (size,)})
+        for size in sizes
+    }
 
     def study(size: int):
         echo(f"[{task}/{model}] hidden size {size}: {configs[size].seeds} seeds per arm")
@@ -79,28 +79,15 @@ def sweep_sizes(
     return summaries
 
 
-def paper_size_sweep(
-    out: Path,
-    *,
-    quick: bool,
-    seeds: int | None,
-    context: RunContext,
-) -> dict[str, dict]:
+def paper_size_sweep(out: Path, request: RunRequest, *, context: RunContext) -> dict[str, dict]:
     """The paper regime's MNIST-1D comparison at hidden sizes 25..400 (the four paper arms),
     with the types meta-learned by ``out/mnist1d`` (meta seed 0); into ``out/mnist1d-sizes``."""
     meta_seeds = len(list((out / "mnist1d").glob("meta-seed-*"))) or 1
     frozen = load_activations(meta_seed_folder(out / "mnist1d", 0, meta_seeds) / "meta" / "activations.npz")
-    named = preset("mnist1d", "classifier", "paper")
+    named = preset("mnist1d", "classifier", "paper")["compare"]  # as settings over the task's budget, not a regime
+    sweep = replace(request, preset=None, compare_overrides={**named, **request.compare_overrides, "arms": PAPER_ARMS})
     return sweep_sizes(
-        "mnist1d",
-        "classifier",
-        [25, 50, 100, 200, 400],
-        out / "mnist1d-sizes",
-        quick=quick,
-        seeds=seeds,
-        compare_overrides={**named["compare"], "arms": PAPER_ARMS},
-        frozen=frozen,
-        context=context,
+        "mnist1d", "classifier", [25, 50, 100, 200, 400], out / "mnist1d-sizes", sweep, frozen=frozen, context=context
     )
 
 

@@ -1,6 +1,6 @@
 """A study's forecast-skill files: ``forecast_skill.csv`` (every seed of every arm and of the
 reference arms), ``forecast_rollouts.png``, ``forecast_error.png`` and, for a dissipative
-study, ``dissipation.png``; from :func:`physnet.study.skill.study_forecast`'s result."""
+study, ``dissipation.png``; from :func:`physnet.study.study_skill.study_forecast`'s result."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 from physnet.io import write_atomically, write_figure
 from physnet.plots.dissipation import plot_dissipation
 from physnet.plots.forecast_skill import plot_skill_error, plot_skill_rollouts
-from physnet.study.forecast_skill import ERROR_CAP, VPT_THRESHOLD, Skill
-from physnet.study.skill import StudyForecast
+from physnet.study.arm_skill import ERROR_CAP, VPT_THRESHOLD, Skill
+from physnet.study.study_skill import StudyForecast
 
 
 def write_forecast_skill(

@@ -15,8 +15,8 @@ from physnet.plots import (
     plot_tuning_curves,
 )
 from physnet.study.effects import effect, judged
-from physnet.study.forecast import Forecast
 from physnet.study.metric_scale import floor_mse
+from physnet.study.model_forecast import Forecast
 from physnet.study.references import sindy_record
 from physnet.study.run import StudyConfig, StudyResult, study_summary
 from physnet.study.verdict import WITHIN_INTEGRATION, within_floor

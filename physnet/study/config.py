@@ -13,8 +13,7 @@ from physnet.networks.ensemble_linear import INITS
 from physnet.study.arms import ARMS, PAPER_ARMS
 from physnet.study.references import BASELINES
 from physnet.study.tuning import TUNE_FRACTION, TUNE_SEEDS, check_tuning
-from physnet.tasks.budget import budget
-from physnet.tasks.budget import preset as preset_settings
+from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import find_task, get_task
 from physnet.tasks.rollout_data import LOSS_KINDS
 from physnet.tasks.settings import SMOKE_COMPARE, smoke
@@ -225,10 +224,8 @@ class StudyConfig:
             ValueError: an unknown task, a model it does not take, a preset it lacks.
         """
         model = model or get_task(task).models[0]
-        named = preset_settings(task, model, preset)["compare"]
-        _, merged = budget(task, model, quick=quick, preset_name=preset, compare_overrides=named, seeds=seeds)
-        if "lr" in overrides and "tune" not in overrides:  # a rate given is a rate used
-            merged["tune"] = None
+        request = RunRequest(quick=quick, seeds=seeds, preset=preset, compare_overrides=overrides)
+        _, merged = budget(task, model, request.with_preset(task, model))
         return cls(task=task, model=model, **{**merged, **overrides, **(SMOKE_COMPARE if smoke() else {})})
 
     def relevant(self) -> dict:

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from physnet.data import TaskData
-from physnet.study.forecast_skill import Skill
+from physnet.study.arm_skill import Skill
 from physnet.study.model_store import load_arm
 from physnet.study.statistics import summarize
 

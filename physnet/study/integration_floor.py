@@ -27,7 +27,7 @@ import numpy as np
 from torch import Tensor, nn
 
 from physnet.data import TaskData
-from physnet.study.forecast_skill import Skill, forecast_skill, model_dtype, normaliser, rollout_members, skill_metrics
+from physnet.study.arm_skill import Skill, forecast_skill, model_dtype, normaliser, rollout_members, skill_metrics
 from systems.base import is_dissipative
 
 #: Mean normalised error of the reference's rollout that the chosen substeps must stay under.
@@ -97,7 +97,7 @@ def integration_floor(
     """Choose the substeps (or take ``substeps``) and measure the floor.
 
     Args:
-        truth: :func:`~physnet.study.forecast_skill.skill_truth`'s ``(y0, t, true orbits)``.
+        truth: :func:`~physnet.study.arm_skill.skill_truth`'s ``(y0, t, true orbits)``.
         candidates: reference fields in order of preference, ``[(name, build)]`` (``build()``
             makes a one-member field, called only when needed), used where the true system is
             not known or ``method`` does not apply to it: the first whose method applies and

@@ -13,11 +13,10 @@ import torch
 from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.tasks.conservation import check_conservation
-from physnet.tasks.defaults import default_settings
 from physnet.tasks.noise_floor import NoiseFloor, savgol_noise_floor
 from physnet.tasks.series_derivatives import savgol_derivatives
 from physnet.tasks.series_file import SeriesTable, read_series_csv, read_series_header, series_columns
-from physnet.tasks.settings import ModelSettings
+from physnet.tasks.settings import ModelSettings, default_settings
 from physnet.tasks.spec import Task
 
 #: Share of the groups (or, without groups, of the rows at the end) held out for validation.

@@ -14,10 +14,9 @@ import torch
 
 from physnet.data import TaskData
 from physnet.errors import UserError
-from physnet.tasks.defaults import default_settings
 from physnet.tasks.from_series import check_val_fraction
 from physnet.tasks.noise_floor import known_noise_floor
-from physnet.tasks.settings import ModelSettings
+from physnet.tasks.settings import ModelSettings, default_settings
 from physnet.tasks.spec import Task
 from physnet.tasks.system_import import check_system
 from systems import DatasetSpec, make_dataset
@@ -111,7 +110,7 @@ def system_task(
         models: ``nn`` and, for Hamiltonian systems, ``hnn`` (default: those it allows,
             ``nn`` first).
         settings: per-model records (default: from the data size and dimension,
-            :func:`physnet.tasks.defaults.default_settings`).
+            :func:`physnet.tasks.settings.default_settings`).
         source: how to rebuild the task from a study's ``config.json`` (set by the CLI).
         reproduce_models: the models ``reproduce`` runs (default: every model of the task).
 

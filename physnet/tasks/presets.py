@@ -1,5 +1,7 @@
 """Named regimes (``--preset``): a recipe of meta-learning and comparison settings for any
-task, with per-task values where a reference code fixes them.
+task, with per-task values where a reference code fixes them; and the merge of a run's
+settings (:func:`budget`): the task's record (:mod:`physnet.tasks.settings`), the quick
+budget, a preset and the caller's own, for one :class:`RunRequest`, in one order everywhere.
 
 ``paper`` is the regime of the paper's two reference codes, read from them (JAX:
 ``jaxDiversity`` ``loops.py``, ``examples/RealPendulumRunner.ipynb``,
@@ -49,12 +51,14 @@ leave it out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from physnet.errors import UserError
 from physnet.tasks.arm_names import CONTROL_ARMS, PAPER_ARMS
 from physnet.tasks.registry import find_task, get_task
-from physnet.tasks.settings import PresetValues
+from physnet.tasks.settings import QUICK_PRESET_META, SMOKE_COMPARE, SMOKE_META, PresetValues, smoke
 
 #: Learning rates the comparison's rate is chosen from, on the sine arm, where no reference fixes it.
 LR_CANDIDATES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
@@ -188,12 +192,116 @@ def get_regime(name: str) -> Regime:
     return REGIMES[name]
 
 
+#: Without a preset every arm's learning rate is tuned (a preset's reference code fixed its rates).
+DEFAULT_TUNING = {"tune": "lr"}
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a user asked of a run (``reproduce``, ``reproduce all``, the size sweep, ``ablate``),
+    passed down whole from the command line to every job.
+
+    Attributes:
+        quick: the quick budget (small data, fewer seeds, epochs and outer steps).
+        seeds: seeds per arm (None: the budget's).
+        data: a data file for tasks that read one (the clock).
+        preset: a named regime (``--preset``; None: the task's own budget).
+        meta_seeds: meta-learning seeds (None: the preset's for the task, else 1).
+        budgets: ``("short", "full")`` or ``("full",)`` (None: both without a preset, full
+            alone under one).
+        meta_overrides, compare_overrides: ``MetaConfig`` and ``StudyConfig`` settings the
+            caller sets, over the preset's and the budget's.
+    """
+
+    quick: bool = False
+    seeds: int | None = None
+    data: str | None = None
+    preset: str | None = None
+    meta_seeds: int | None = None
+    budgets: tuple[str, ...] | None = None
+    meta_overrides: Mapping[str, Any] = field(default_factory=dict)
+    compare_overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_preset(self, task: str, model: str) -> RunRequest:
+        """This request with the named preset's settings for ``task`` / ``model`` under the
+        caller's (the same request again where there is no preset, or where it was applied).
+
+        Raises:
+            UserError: a preset the task does not have.
+        """
+        named = preset(task, model, self.preset)
+        return replace(
+            self,
+            meta_overrides={**named["meta"], **self.meta_overrides},
+            compare_overrides={**named["compare"], **self.compare_overrides},
+        )
+
+    def meta_seed_count(self, task: str, model: str | None = None) -> int:
+        """Meta-learning seeds to run: the request's, else the preset's for the task, else 1
+        (one under smoke-test budgets)."""
+        if smoke():
+            return 1
+        if self.meta_seeds is not None:
+            return self.meta_seeds
+        return default_meta_seeds(task, self.preset, model)
+
+
+def compare_defaults(task: str, model: str) -> dict:
+    """The task's comparison budget for ``model`` at full scale (``StudyConfig`` overrides)."""
+    return dict(get_task(task).model_settings(model).compare)
+
+
+def budget(task: str, model: str, request: RunRequest | None = None) -> tuple[dict, dict]:
+    """The meta-learning and comparison overrides of a run, merged in one order everywhere:
+    without a preset, tuning of every arm's rate (:data:`DEFAULT_TUNING`), the task's
+    comparison budget, then the quick budget, then the caller's overrides; under a preset (a
+    regime) the caller's overrides (the preset's settings) come first and quick shrinks only
+    data, seeds and outer steps after them. The request's ``seeds`` last. A learning rate the
+    caller gives without a tuning setting is the rate used (tuning off).
+
+    Returns:
+        ``(meta, compare)``: keyword overrides for ``meta_config_for`` and ``StudyConfig``.
+    """
+    request = request or RunRequest()
+    settings = get_task(task).model_settings(model)
+    given_meta, given = dict(request.meta_overrides), dict(request.compare_overrides)
+    if request.preset is None:  # the quick budget replaces the default one; every arm's rate is tuned
+        meta = {**(settings.quick_meta if request.quick else {}), **given_meta}
+        compare = {**DEFAULT_TUNING, **settings.compare, **(settings.quick_compare if request.quick else {}), **given}
+    else:  # a regime: quick keeps its training and shrinks only data, seeds and outer steps
+        meta = {**given_meta, **(QUICK_PRESET_META if request.quick else {})}
+        compare = {**settings.compare, **given, **(settings.quick_preset_compare if request.quick else {})}
+    if "lr" in given and "tune" not in given:
+        compare["tune"] = None  # a rate given is a rate used
+    if request.seeds is not None:
+        compare["seeds"] = request.seeds
+    if smoke():
+        meta, compare = {**meta, **SMOKE_META}, {**compare, **SMOKE_COMPARE}
+    return meta, compare
+
+
+def preset(task: str, model: str, name: str | None) -> dict[str, dict]:
+    """The ``meta`` and ``compare`` overrides of a named preset (empty for ``None``).
+
+    Raises:
+        UserError: no preset of that name, or one the task does not have.
+    """
+    if name is None:
+        return {"meta": {}, "compare": {}}
+    return get_regime(name).settings(task, model)
+
+
 __all__ = [
+    "DEFAULT_TUNING",
     "LR_CANDIDATES",
     "PAPER",
     "REGIMES",
     "Regime",
+    "RunRequest",
     "authors_numbers",
+    "budget",
+    "compare_defaults",
     "default_meta_seeds",
     "get_regime",
+    "preset",
 ]

@@ -1,5 +1,6 @@
 """What a task fixes for one of its models, in one typed record: meta-learning defaults, the
-comparison budget at full scale and the quick one, and its own values under named presets.
+comparison budget at full scale and the quick one, and its own values under named presets;
+and the records a user's task gets from its data size (:func:`default_settings`).
 
 Budgets and presets are keyword overrides: ``meta`` ones for
 :class:`physnet.training.MetaConfig`, ``compare`` ones for
@@ -13,10 +14,13 @@ Names: ``small`` is always the task's small data (a flag of the loaders and of b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+from physnet.errors import UserError
 
 #: Meta-learning under the quick budget: small data, 20 outer steps of 50 inner ones.
 QUICK_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_steps": 20, "inner_steps": 50})
@@ -39,10 +43,6 @@ def smoke() -> bool:
     import os
 
     return os.environ.get(SMOKE_ENV, "") not in ("", "0")
-
-
-#: The comparison budget of a task that names none.
-DEFAULT_COMPARE: Mapping[str, Any] = MappingProxyType({"hidden": (100,), "epochs": 20})
 
 
 def _frozen(values: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -77,13 +77,14 @@ class ModelSettings:
 
     Attributes:
         meta: meta-learning defaults (``MetaConfig`` overrides).
-        compare: the comparison budget at full scale (``StudyConfig`` overrides).
+        compare: the comparison budget at full scale (``StudyConfig`` overrides; default: none,
+            ``StudyConfig``'s own defaults).
         quick_meta, quick_compare: the quick budget, replacing the full one's values.
         presets: preset name -> the task's own values under it.
     """
 
     meta: Mapping[str, Any]
-    compare: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_COMPARE))
+    compare: Mapping[str, Any] = field(default_factory=dict)
     quick_meta: Mapping[str, Any] = field(default_factory=lambda: dict(QUICK_META))
     quick_compare: Mapping[str, Any] = field(default_factory=lambda: dict(QUICK_COMPARE))
     presets: Mapping[str, PresetValues] = field(default_factory=dict)
@@ -98,14 +99,48 @@ class ModelSettings:
         return {k: v for k, v in self.quick_compare.items() if k in ("seeds", "small")}
 
 
+#: Training steps a full comparison aims at (epochs follow from the data size), and the
+#: bounds the epochs are kept in.
+FULL_STEPS = 2000
+EPOCH_BOUNDS = (5, 200)
+
+
+def default_settings(n_train: int, dim_in: int, models: tuple[str, ...]) -> dict[str, ModelSettings]:
+    """A settings record per model for ``n_train`` training pairs of dimension ``dim_in``.
+
+    Hidden width 100 (the paper's) or ``25 * dim_in`` if larger; batch 150 or a tenth of
+    the data if smaller; epochs so that a full comparison takes about ``FULL_STEPS``
+    optimiser steps (within ``EPOCH_BOUNDS``), the quick one a fifth of that (down to one epoch
+    on data so large that five would exceed the full budget's steps); meta-learning
+    at :class:`~physnet.meta.MetaConfig`'s defaults (2 types around sine, 50 outer x 100 inner
+    steps, as for the paper's dynamics tasks).
+    """
+    if n_train < 1 or dim_in < 1:
+        raise UserError(f"a task needs training pairs and inputs, got {n_train} pairs of dimension {dim_in}")
+    hidden = (max(100, 25 * dim_in),)
+    batch = max(1, min(150, n_train // 10))
+    steps_per_epoch = max(1, n_train // batch)
+    lo, hi = EPOCH_BOUNDS
+    epochs = int(min(hi, max(lo, math.ceil(FULL_STEPS / steps_per_epoch))))
+    # the quick budget keeps to its steps on big data: one epoch where five would exceed a full budget
+    quick_lo = 1 if steps_per_epoch * lo > FULL_STEPS else lo
+    quick_epochs = int(min(hi, max(quick_lo, math.ceil(FULL_STEPS / 5 / steps_per_epoch))))
+    meta = {"hidden": list(hidden), "batch_size": batch}  # the rest: MetaConfig's defaults
+    compare = {"hidden": hidden, "batch_size": batch, "lr": 1e-2, "epochs": epochs}
+    quick = {"seeds": 10, "epochs": quick_epochs, "small": True}
+    return {m: ModelSettings(meta=meta, compare=compare, quick_compare=quick) for m in models}
+
+
 __all__ = [
-    "DEFAULT_COMPARE",
+    "EPOCH_BOUNDS",
+    "FULL_STEPS",
     "QUICK_COMPARE",
     "QUICK_META",
     "QUICK_PRESET_META",
     "SMOKE_COMPARE",
     "SMOKE_ENV",
     "SMOKE_META",
+    "default_settings",
     "ModelSettings",
     "PresetValues",
     "smoke",

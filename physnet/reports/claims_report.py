@@ -1,5 +1,5 @@
 """The paper's claims judged on a ``reproduce all --preset paper`` run folder: reads the
-studies' summaries and analyses, writes ``claims.md`` (the judging itself is :mod:`claims`)."""
+studies' summaries and analyses, writes ``claims.md`` (the judging itself is :mod:`~physnet.reports.claim_verdicts`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from physnet.reports.claims import (
+from physnet.reports.claim_verdicts import (
     claims_markdown,
     effect_claims,
     hessian_claim,

@@ -22,7 +22,7 @@ from torch import Tensor, nn
 from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.integrators.registry import member_steps
-from physnet.study.forecast import _orbit_starts, _record_ends
+from physnet.study.model_forecast import _orbit_starts, _record_ends
 from physnet.tasks.settings import smoke
 from systems import generate_orbits
 from systems.base import is_dissipative, is_hamiltonian

@@ -1,6 +1,6 @@
 """The paper's claims, each judged on a reproduction's numbers: one row per claim with its
 setting, the numbers, an interval or p-value and a verdict (reproduced / not reproduced /
-mixed). Computation only; ``paper_claims.py`` writes ``claims.md``."""
+mixed). Computation only; :mod:`~physnet.reports.claims_report` writes ``claims.md``."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Forecast skill of a whole study: every seed of every arm rolled out
-(:mod:`physnet.study.forecast_skill`), the same statistics as the one-step metric
+(:mod:`physnet.study.arm_skill`), the same statistics as the one-step metric
 (per-arm summaries, the mix against every arm by the bootstrap interval of the difference of
 medians); its files are :mod:`physnet.reports.forecast_files`'s."""
 
@@ -17,8 +17,7 @@ from torch import nn
 
 from physnet.activations.frozen_function import use_compiled
 from physnet.data import TaskData
-from physnet.study.dissipation import study_dissipation
-from physnet.study.forecast_skill import (
+from physnet.study.arm_skill import (
     ERROR_CAP,
     HIGHER_IS_BETTER,
     VPT_THRESHOLD,
@@ -27,6 +26,7 @@ from physnet.study.forecast_skill import (
     skill_method,
     skill_truth,
 )
+from physnet.study.dissipation import study_dissipation
 from physnet.study.integration_floor import IntegrationFloor, integration_floor, method_applies, truth_skill
 from physnet.study.model_store import load_arm, member_network
 from physnet.study.references import SindyArm, worth_it
