@@ -51,12 +51,13 @@ def child(point: dict) -> None:
     from physnet.training import TrainConfig, train
 
     if point.get("study"):
+        from physnet.study.execution import Execution
         from physnet.study.run import StudyConfig, run_study_in_memory
 
         bank = freeze(LearnedBank(2, "sin", 50, generator=torch.Generator().manual_seed(0), init="default"), "linear")
         config = StudyConfig(task="van-der-pol", model="nn", arms=("base", "mix"), seeds=50, epochs=20, tune="none")
         began = time.perf_counter()
-        run_study_in_memory(config, bank, workers=point["workers"])
+        run_study_in_memory(config, bank, execution=Execution(workers=point["workers"]))
     else:
         data = get_task("van-der-pol").load(seed=0)
         n = point["samples"]

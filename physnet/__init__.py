@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.2.0"
+from physnet.version import __version__
 
 #: Public name -> the module that defines it: the whole path from a system or a series file to
 #: a forecast (see the README's API tour).

@@ -135,7 +135,7 @@ def test_participation_per_hidden_layer_and_for_separable_networks(tmp_path):
         task="van-der-pol", model="nn", hidden=(8, 6), arms=("base", "tanh"), seeds=2, epochs=1, small=True
     )
     run_study(config, None, tmp_path)
-    rows, _ = analyze_study(tmp_path, hessian=False)
+    rows, _ = analyze_study(tmp_path, hessian=None)
     assert len(rows) == 4 and all(np.isfinite(r["r"]) and np.isfinite(r["r_L2"]) for r in rows)
     from physnet.study.model_store import load_arm
     from physnet.tasks.registry import get_task

@@ -127,7 +127,7 @@ def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
 #: ARCHITECTURE.md draws the same table; the package face ``physnet/__init__.py`` (names imported
 #: on first use) stands above all of them.
 LAYERS = (
-    ("errors",),
+    ("errors", "schema", "version"),
     ("io", "lazy_exports", "data"),
     ("activations", "integrators", "analysis"),
     ("networks", "plots"),

@@ -10,6 +10,7 @@ import pytest
 
 from physnet.cli.main import main
 from physnet.study import StudyConfig, run_study
+from physnet.study.execution import Execution
 from physnet.study.local_pool import WorkerLostError, available_cores, pool_map, shutdown_pool
 
 
@@ -31,8 +32,8 @@ def test_two_workers_give_the_same_files_and_numbers_as_this_process(tmp_path, m
         tune="lr",
         tune_seeds=2,
     )
-    here = run_study(config, None, tmp_path / "here", block_size=2, workers=1)
-    there = run_study(config, None, tmp_path / "pool", block_size=2, workers=2)
+    here = run_study(config, None, tmp_path / "here", execution=Execution(block_size=2, workers=1))
+    there = run_study(config, None, tmp_path / "pool", execution=Execution(block_size=2, workers=2))
     assert _runs(tmp_path / "here") == _runs(tmp_path / "pool")
     assert here.tuning == there.tuning
     for name in ("tuning.csv", "config.json"):
@@ -41,14 +42,14 @@ def test_two_workers_give_the_same_files_and_numbers_as_this_process(tmp_path, m
 
 def test_hessians_on_two_workers_equal_those_computed_here(tmp_path, monkeypatch):
     """The analyses' Hessians run seed by seed on the pool: the same rows as in this process."""
-    from physnet.study.analysis import analyze_study
+    from physnet.study.analysis import HessianSettings, analyze_study
     from physnet.study.local_pool import set_default_workers
 
     config = StudyConfig(
         task="van-der-pol", model="nn", arms=("base", "tanh"), seeds=3, epochs=1, small=True, hidden=(8,)
     )
-    run_study(config, None, tmp_path, workers=1)
-    options = dict(participation=True, hessian=True, hessian_seeds=2, hessian_samples=64, lanczos_steps=12)
+    run_study(config, None, tmp_path, execution=Execution(workers=1))
+    options = dict(participation=True, hessian=HessianSettings(seeds=2, samples=64, lanczos_steps=12))
     here, _ = analyze_study(tmp_path, **options)
     set_default_workers(2)
     try:

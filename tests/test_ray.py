@@ -16,7 +16,10 @@ import torch
 
 from physnet.jobs.context import RunContext
 from physnet.study import StudyConfig, load_arm, run_study
+from physnet.study.execution import Execution
 from physnet.tasks.presets import RunRequest
+
+RAY_EXECUTION = Execution(backend="ray")
 
 ray = pytest.importorskip("ray", reason="the Ray backend's tests need `pip install physnet[ray]`")
 RAY = RunContext(backend="ray")
@@ -43,8 +46,8 @@ def runs(path: Path) -> dict[tuple[str, int], str]:
 
 def test_ray_and_in_process_runs_agree_per_seed(tmp_path, local_ray):
     config = StudyConfig(**CONFIG)
-    here = run_study(config, None, tmp_path / "process", block_size=2)
-    there = run_study(config, None, tmp_path / "ray", backend="ray", block_size=2)
+    here = run_study(config, None, tmp_path / "process", execution=Execution(block_size=2))
+    there = run_study(config, None, tmp_path / "ray", execution=Execution(backend="ray", block_size=2))
     assert runs(tmp_path / "process") == runs(tmp_path / "ray")
     for arm in config.arms:
         assert list(here.values[arm]) == list(there.values[arm])
@@ -100,9 +103,10 @@ def _kill_a_worker_during(run, name: str, after: float = 0.0) -> tuple[int | Non
 def test_killed_worker_is_retried_and_no_finished_run_is_lost(tmp_path, local_ray):
     config = StudyConfig(**{**CONFIG, "hidden": (64,), "epochs": 6, "seeds": 6})
     expected_dir = tmp_path / "process"
-    run_study(config, None, expected_dir, block_size=2)
+    run_study(config, None, expected_dir, execution=Execution(block_size=2))
     killed, errors = _kill_a_worker_during(
-        lambda: run_study(config, None, tmp_path / "ray", backend="ray", block_size=2), "train_block"
+        lambda: run_study(config, None, tmp_path / "ray", execution=Execution(backend="ray", block_size=2)),
+        "train_block",
     )
     assert not errors, errors
     assert killed is not None, "no Ray worker was seen running a block"
@@ -113,14 +117,14 @@ def test_a_diverging_block_is_recorded_as_failed_seeds_and_ray_stays_usable(tmp_
     """A block that diverges on a worker comes back as failed seeds (runs.csv ``diverged``, as in
     this process since failed trainings are counted, not raised), and Ray runs the next study."""
     good = StudyConfig(**{**CONFIG, "arms": ("base",), "seeds": 2})
-    run_study(good, None, tmp_path, backend="ray")
+    run_study(good, None, tmp_path, execution=RAY_EXECUTION)
     bad = StudyConfig(**{**CONFIG, "arms": ("base",), "seeds": 4, "base": "identity", "lr": 1e20})
-    result = run_study(bad, None, tmp_path, backend="ray", force=True)
+    result = run_study(bad, None, tmp_path, force=True, execution=RAY_EXECUTION)
     assert result.failures["base"]["diverged"] == 4
     with open(tmp_path / "runs.csv") as fh:
         assert {r["failure"] for r in csv.DictReader(fh)} == {"diverged"}
     good_again = StudyConfig(**{**CONFIG, "arms": ("base",), "seeds": 3})
-    run_study(good_again, None, tmp_path / "other", backend="ray")
+    run_study(good_again, None, tmp_path / "other", execution=RAY_EXECUTION)
     assert len(runs(tmp_path / "other")) == 3
 
 

@@ -9,6 +9,7 @@ import fcntl
 import torch
 
 from physnet.cli.main import main
+from physnet.study.execution import Execution
 from physnet.study.model_store import load_arm
 
 ARGV = [
@@ -75,10 +76,10 @@ def test_a_study_in_memory_gives_the_folder_study_numbers_and_writes_nothing(tmp
     config = StudyConfig(
         task="van-der-pol", model="nn", arms=("base", "tanh"), seeds=3, epochs=1, hidden=(8,), small=True
     )
-    on_disk = run_study(config, None, tmp_path / "study", block_size=2)
+    on_disk = run_study(config, None, tmp_path / "study", execution=Execution(block_size=2))
     monkeypatch.chdir(tmp_path / "study")  # nothing may appear in the working folder either
     before = sorted(p.name for p in tmp_path.rglob("*"))
-    in_memory = run_study_in_memory(config, None, block_size=2)
+    in_memory = run_study_in_memory(config, None, execution=Execution(block_size=2))
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
     assert set(in_memory.values) == {"base", "tanh"}
     for arm in ("base", "tanh"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from physnet.cli.names import names
-from physnet.cli.options import add_option
+from physnet.cli.options import add_option, add_setting
 from physnet.cli.study_options import add_protocol_options, protocol_overrides, run_context
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_option(p, "out", required=True)
     add_option(p, "model")
-    add_option(p, "seeds")
+    add_setting(p, "STUDY", "seeds")
     add_option(p, "meta-seeds", default=1)
     add_option(p, "preset")
     add_option(p, "quick")

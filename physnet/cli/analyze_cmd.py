@@ -39,19 +39,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_analyze(args: argparse.Namespace) -> int:
     from physnet.io import prepare_output_dir
     from physnet.reports.outputs import write_analysis
+    from physnet.study.analysis import HessianSettings
     from physnet.study.folder import read_study_config
 
     run_dir = Path(args.run_dir)
     both = not (args.participation or args.hessian)
+    hessian = {"seeds": args.hessian_seeds} | ({} if args.flat_tol is None else {"flat_tolerance": args.flat_tol})
     read_study_config(run_dir)  # a study folder, before creating anything
     out = prepare_output_dir(args.out or run_dir, command="analyze")
     summary = write_analysis(
         run_dir,
         out,
         participation=args.participation or both,
-        hessian=args.hessian or both,
-        hessian_seeds=args.hessian_seeds,
-        flat_tolerance=args.flat_tol,
+        hessian=HessianSettings(**hessian) if args.hessian or both else None,
         echo=lambda s: print(s, flush=True),
     )
     for arm, s in summary.items():

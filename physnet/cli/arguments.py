@@ -131,6 +131,17 @@ def baselines(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def arms(text: str) -> tuple[str, ...]:
+    """``--arms``: comma-separated arms from ``names("ARMS")``."""
+    from physnet.cli.names import names
+
+    chosen = tuple(a.strip() for a in text.split(",") if a.strip())
+    for a in chosen:
+        if a not in names("ARMS"):
+            raise argparse.ArgumentTypeError(f"unknown arm {a!r}; valid arms: {', '.join(names('ARMS'))}")
+    return chosen
+
+
 def device(text: str) -> str:
     """A PyTorch device this machine has: ``cpu``, ``cuda``, ``cuda:N`` or ``mps``."""
     import re

@@ -7,20 +7,10 @@ import time
 from functools import partial
 from pathlib import Path
 
-from physnet.cli import arguments
-from physnet.cli.names import default, names
-from physnet.cli.options import add_option
+from physnet.cli.options import add_option, add_setting, add_settings
 from physnet.cli.study_options import add_backend_options, add_protocol_options, protocol_overrides
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 from physnet.errors import UserError
-
-
-def _arms(text: str) -> tuple[str, ...]:
-    arms = tuple(a.strip() for a in text.split(",") if a.strip())
-    for a in arms:
-        if a not in names("ARMS"):
-            raise argparse.ArgumentTypeError(f"unknown arm {a!r}; valid arms: {', '.join(names('ARMS'))}")
-    return arms
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,39 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_option(c, "model")
     add_option(c, "data")
-    add_option(c, "seeds")
-    c.add_argument(
-        "--arms",
-        type=_arms,
-        help=f"comma-separated, from {', '.join(names('ARMS'))} (default: the paper's "
-        f"{', '.join(names('PAPER_ARMS'))}; all six for mnist1d)",
-    )
+    add_settings(c, "STUDY", "seeds", "arms")
     add_option(c, "preset")
-    add_option(c, "hidden")
-    c.add_argument("--epochs", type=arguments.positive_int)
-    add_option(c, "batch-size")
-    c.add_argument("--lr", type=arguments.positive_float)
-    train = lambda name: default("STUDY_TRAINING", name)  # noqa: E731
-    c.add_argument(
-        "--optimizer", choices=names("OPTIMIZERS"), help=f"training optimizer (default {train('optimizer')})"
-    )
-    c.add_argument(
-        "--momentum", type=arguments.momentum, help=f"sgd, rmsprop: heavy-ball momentum (default {train('momentum')})"
-    )
-    c.add_argument(
-        "--decay",
-        type=arguments.decay,
-        help=f"rmsprop: second-moment decay (default {train('decay')}; the paper preset 0.1)",
-    )
-    c.add_argument(
-        "--initial-scale",
-        type=arguments.nonnegative_float,
-        help=f"rmsprop: initial second moment (default {train('initial_scale')})",
-    )
-    add_option(c, "compile")
-    add_option(c, "dtype")
-    add_option(c, "device")
-    add_option(c, "small")
+    add_setting(c, "STUDY", "hidden")
+    add_settings(c, "TRAIN", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile")
+    add_setting(c, "STUDY", "dtype", stated_default=True)
+    add_setting(c, "META", "device", stated_default=True)
+    add_setting(c, "STUDY", "small")
     add_option(c, "quick")
     add_option(c, "force")
     add_protocol_options(c)
@@ -100,6 +64,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from physnet.reports.outputs import write_study
     from physnet.study import StudyConfig, run_study
     from physnet.study.effects import judged
+    from physnet.study.execution import Execution
     from physnet.tasks.registry import get_task
     from physnet.tasks.rollout_data import with_loss
 
@@ -132,12 +97,11 @@ def run_compare(args: argparse.Namespace) -> int:
             frozen,
             folder,
             data=data,
-            device=args.device,
             force=args.force,
-            backend=args.backend,
-            address=args.address,
-            block_size=args.block_size,
             on_arm=partial(_print_arm, tag),
+            execution=Execution(
+                device=args.device, backend=args.backend, address=args.address, block_size=args.block_size
+            ),
         )
         summaries[stem] = write_study(folder, config, result, summary_file=False)
         _forecast_skill(folder, config, result, summaries[stem], data)

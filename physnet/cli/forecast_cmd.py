@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from physnet.cli import arguments
-from physnet.cli.options import add_option
+from physnet.cli.options import add_option, add_setting
 from physnet.errors import UserError
 
 
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_option(f, "seed")
     add_option(f, "method", default="euler")
     f.add_argument("--steps", type=arguments.positive_int, help="steps to roll out (default 200)")
-    add_option(f, "substeps")
+    add_setting(f, "STUDY", "substeps")
     f.add_argument(
         "--horizon", type=arguments.positive_float, metavar="T", help="time to roll out (in place of --steps)"
     )

@@ -7,99 +7,50 @@ import dataclasses
 from dataclasses import replace
 from pathlib import Path
 
-from physnet.cli import arguments
-from physnet.cli.names import default, names
-from physnet.cli.options import add_option
+from physnet.cli.options import add_option, add_setting, add_settings
 from physnet.cli.task_options import add_task_options, resolve_task_argument, task_help
 from physnet.errors import UserError
-
-
-def meta(name: str) -> object:
-    """The ``MetaConfig`` default of ``name`` (for help texts)."""
-    return default("META", name)
-
 
 #: MetaConfig fields the command sets otherwise than by an option of the same name.
 NOT_OPTIONS = ("task", "model", "small", "inner_steps", "outer_steps")
 
-
-def add_regime_options(p: argparse.ArgumentParser) -> None:
-    """The meta-learning settings of the paper's regimes (shared with ``ablate``'s help)."""
-    g = p.add_argument_group("regime (the reference codes' building blocks)")
-    g.add_argument(
-        "--inner-momentum",
-        type=arguments.momentum,
-        help=f"inner sgd/rmsprop momentum (default {meta('inner_momentum')})",
-    )
-    g.add_argument(
-        "--inner-decay",
-        type=arguments.decay,
-        help=f"inner rmsprop: second-moment decay (default {meta('inner_decay')}; JAX 0.1, PyTorch 0.8)",
-    )
-    g.add_argument(
-        "--inner-initial-scale",
-        type=arguments.nonnegative_float,
-        help=f"inner rmsprop: initial second moment (default {meta('inner_initial_scale')}; PyTorch reference 1)",
-    )
-    g.add_argument(
-        "--inner-epochs",
-        type=arguments.positive_int,
-        help="inner steps as passes over the training split (replaces --inner-steps; JAX reference 2)",
-    )
-    g.add_argument(
-        "--outer-momentum",
-        type=arguments.momentum,
-        help=f"outer sgd/rmsprop momentum (default {meta('outer_momentum')})",
-    )
-    g.add_argument(
-        "--outer-decay",
-        type=arguments.decay,
-        help=f"outer rmsprop: second-moment decay (default {meta('outer_decay')}; JAX 0.9)",
-    )
-    g.add_argument(
-        "--outer-grad-clip",
-        type=arguments.positive_float,
-        help="clamp outer gradients to +-CLIP (PyTorch reference 0.1)",
-    )
-    g.add_argument(
-        "--reinit",
-        choices=names("REINIT_MODES"),
-        help="inner weights at each outer step: none (default, carry "
-        "on), fresh (new draw; PyTorch reference) or same (the same draw; JAX reference)",
-    )
-    g.add_argument(
-        "--meta-loss",
-        choices=names("META_LOSSES"),
-        help="final (default: loss on one more batch) or trajectory (mean of the inner losses; PyTorch reference)",
-    )
-    g.add_argument(
-        "--sub-activation",
-        choices=names("SUB_ACTIVATIONS"),
-        help=f"sub-network hidden units (default {meta('sub_activation')}; JAX reference relu)",
-    )
-    g.add_argument(
-        "--subnet-init",
-        choices=names("SUBNET_INITS"),
-        help="zero output layer (default; starts at the base) or "
-        "the frameworks' default init (default for --base zero)",
-    )
-    g.add_argument(
-        "--residual-scale",
-        type=arguments.positive_float,
-        help=f"s in base + s * g (default {meta('residual_scale')}; PyTorch reference 0.2)",
-    )
-    g.add_argument(
-        "--subnet-eval",
-        choices=names("SUBNET_EVALS"),
-        help="direct (the sub-network at every element) or knots "
-        "(on --knots even knots over the grid, cubic Hermite between them)",
-    )
-    g.add_argument(
-        "--knots",
-        type=arguments.positive_int,
-        metavar="G",
-        help=f"knots of --subnet-eval knots (default {meta('knots')})",
-    )
+#: The meta-learning settings of the paper's regimes (the reference codes' building blocks).
+REGIME = (
+    "inner_momentum",
+    "inner_decay",
+    "inner_initial_scale",
+    "inner_epochs",
+    "outer_momentum",
+    "outer_decay",
+    "outer_grad_clip",
+    "reinit",
+    "meta_loss",
+    "sub_activation",
+    "subnet_init",
+    "residual_scale",
+    "subnet_eval",
+    "knots",
+)
+#: The other meta-learning settings the command takes, in the order its help lists them.
+SETTINGS = (
+    "k",
+    "fractions",
+    "base",
+    "width",
+    "hidden",
+    "mode",
+    "truncate",
+    "recompute",
+    "compile",
+    "inner_steps",
+    "outer_steps",
+    "inner_lr",
+    "outer_lr",
+    "inner_optimizer",
+    "outer_optimizer",
+    "batch_size",
+    "interpolation",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -115,45 +66,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_option(p, "out", required=True)
     add_option(p, "model")
     add_option(p, "data")
-    p.add_argument("--k", type=arguments.positive_int, help=f"number of neuron types (default {meta('k')})")
-    p.add_argument("--fractions", type=arguments.fractions, help="share of each type, e.g. 0.3,0.7 (default even)")
-    p.add_argument(
-        "--base",
-        choices=sorted(names("ACTIVATIONS")),
-        help=f"base function of the sub-networks (default {meta('base')})",
-    )
-    p.add_argument("--width", type=arguments.positive_int, help="sub-network width W")
-    add_option(p, "hidden")
-    p.add_argument("--mode", choices=names("MODES"), help="first-order (default) or unrolled")
-    p.add_argument(
-        "--truncate", type=arguments.positive_int, help="unrolled: differentiate through only the last M inner steps"
-    )
-    p.add_argument(
-        "--recompute",
-        type=arguments.positive_int,
-        metavar="M",
-        help="unrolled: keep the inner state every M steps and "
-        "recompute the graph segment by segment (same meta-gradient, memory of M steps instead of K)",
-    )
-    add_option(p, "compile")
-    p.add_argument("--inner-steps", type=arguments.positive_int, help="inner steps K per outer step")
-    p.add_argument("--outer-steps", type=arguments.positive_int, help="number of outer steps")
-    p.add_argument("--inner-lr", type=arguments.positive_float)
-    p.add_argument("--outer-lr", type=arguments.positive_float)
-    p.add_argument("--inner-optimizer", choices=names("INNER_OPTIMIZERS"))
-    p.add_argument("--outer-optimizer", choices=names("OUTER_OPTIMIZERS"))
-    add_option(p, "batch-size")
+    add_settings(p, "META", *SETTINGS)
     p.add_argument("--reinit-inner", action="store_true", default=None, help="same as --reinit fresh")
-    p.add_argument(
-        "--interpolation", choices=("linear", "cubic"), help="frozen kind (default: cubic for hnn, else linear)"
-    )
     add_option(p, "preset")
-    add_regime_options(p)
+    add_settings(p.add_argument_group("regime (the reference codes' building blocks)"), "META", *REGIME)
     add_option(p, "seed", default=0)
-    add_option(p, "device")
-    add_option(p, "dtype")
+    add_setting(p, "META", "device", stated_default=True)
+    add_setting(p, "META", "dtype", stated_default=True)
     add_option(p, "quick")
-    add_option(p, "small")
+    add_setting(p, "META", "small")
     p.add_argument("--resume", action="store_true", help="continue from DIR/checkpoint.pt")
     add_option(p, "force")
     add_option(p, "no-progress")

@@ -60,6 +60,15 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Each table of settings: the record whose fields declare them (:mod:`physnet.schema`) and the
+#: table of ``DEFAULTS`` its help states.
+SETTINGS: dict[str, tuple[str, str, str]] = {
+    "META": ("physnet.meta.config", "MetaConfig", "META"),
+    "TRAIN": ("physnet.training.trainer", "TrainConfig", "STUDY_TRAINING"),
+    "STUDY": ("physnet.study.config", "StudyConfig", "STUDY"),
+}
+
+
 def _json_value(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
@@ -88,7 +97,27 @@ def from_registries() -> dict[str, Any]:
         key: _defaults_of(getattr(importlib.import_module(module), attribute))
         for key, (module, attribute) in DEFAULTS.items()
     }
+    lists["SETTINGS"] = {
+        key: _described(getattr(importlib.import_module(module), attribute), lists["DEFAULTS"][table])
+        for key, (module, attribute, table) in SETTINGS.items()
+    }
     return lists
+
+
+def _described(record: type, defaults: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each described field of ``record`` as the command line builds its option: the
+    description with ``{default}`` in its help replaced by the stated default."""
+    from physnet.schema import descriptions
+
+    table = {}
+    for name, description in descriptions(record).items():
+        entry = description.to_dict()
+        value = defaults.get(name)
+        shown = ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        entry["help"] = entry["help"].replace("{default}", shown)
+        entry["default"] = value
+        table[name] = entry
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +133,12 @@ def names(key: str) -> tuple[str, ...]:
 def default(table: str, name: str) -> Any:
     """The default of setting ``name`` in ``table`` (one of ``DEFAULTS``), without importing it."""
     return _manifest()["DEFAULTS"][table][name]
+
+
+def described(table: str, name: str) -> dict[str, Any]:
+    """How setting ``name`` of ``table`` (one of ``SETTINGS``) reads on the command line: its
+    help, type, choices, metavar, flag, unit and whether it is a switch, without importing it."""
+    return dict(_manifest()["SETTINGS"][table][name])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from physnet.cli import arguments
-from physnet.cli.arguments import int_list
-from physnet.cli.names import default, names
+from physnet.cli.names import default, described, names
 
 
 @dataclass(frozen=True)
@@ -53,15 +52,6 @@ def _options() -> dict[str, Option]:
             },
         ),
         "quick": Option(("--quick",), {"action": "store_true", "help": _quick()}),
-        "seeds": Option(
-            ("--seeds",),
-            {
-                "type": arguments.positive_int,
-                "help": "seeds per arm (default: the task's "
-                f"budget, {default('STUDY', 'seeds')} for the paper's tasks; "
-                f"{default('QUICK_COMPARE', 'seeds')} with --quick; a preset's under --preset)",
-            },
-        ),
         "preset": Option(
             ("--preset",),
             {
@@ -152,50 +142,9 @@ def _options() -> dict[str, Option]:
                 "help": "energy shell of the initial states, for samplers that take one (Henon-Heiles: in (0, 1/6))",
             },
         ),
-        "hidden": Option(
-            ("--hidden",),
-            {"type": int_list, "metavar": "W,W,...", "help": "hidden widths, e.g. 100 or 64,64 (default: the task's)"},
-        ),
-        "batch-size": Option(
-            ("--batch-size",), {"type": arguments.positive_int, "help": "mini-batch size (default: the task's)"}
-        ),
-        "compile": Option(
-            ("--compile",),
-            {
-                "action": argparse.BooleanOptionalAction,
-                "default": None,
-                "help": "run "
-                "through torch.compile (training: Hamiltonian networks through "
-                "torch.func.grad; meta-learning: the fused sub-network kernels; needs a C++ "
-                "compiler; the same numbers to float rounding)",
-            },
-        ),
-        "dtype": Option(
-            ("--dtype",),
-            {
-                "choices": ("float32", "float64"),
-                "default": "float32",
-                "help": "floating precision (default: %(default)s)",
-            },
-        ),
-        "device": Option(
-            ("--device",), {"type": arguments.device, "default": "cpu", "help": "cpu (default), cuda, cuda:N or mps"}
-        ),
-        "small": Option(("--small",), {"action": "store_true", "help": "the task's small data (the budget stays)"}),
         "method": Option(
             ("--method",),
             {"choices": names("METHODS"), "metavar": "METHOD", "help": f"integrator: {methods} (default: %(default)s)"},
-        ),
-        "substeps": Option(
-            ("--substeps",),
-            {
-                "type": arguments.positive_int,
-                "metavar": "N",
-                "help": "integration "
-                "steps per sample of every forecast rollout (default: chosen so that the "
-                "exact field, or the sparse fit, rolled out the same way errs under 2 %%; "
-                "forecast: those its study chose)",
-            },
         ),
         "window": Option(
             ("--window",),
@@ -224,10 +173,38 @@ def add_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup, name: 
     return parser.add_argument(*option.flags, **{**option.keywords, **changes})
 
 
+def add_setting(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, table: str, name: str, *, stated_default: bool = False
+) -> argparse.Action:
+    """Add the option of setting ``name`` of ``table`` (``META``, ``TRAIN`` or ``STUDY``: the
+    records of :data:`physnet.cli.names.SETTINGS`) as its field declares it
+    (:mod:`physnet.schema`): flag, help, parser, choices, metavar, unit. The option's value is
+    None when not given (the task's, the preset's or the record's default then applies), or
+    the record's default with ``stated_default``."""
+    d = described(table, name)
+    keywords: dict[str, Any] = {"dest": name, "default": d["default"] if stated_default else None}
+    keywords["help"] = d["help"] + (f" [{d['unit']}]" if d["unit"] else "")
+    if d["switch"]:
+        keywords["action"] = argparse.BooleanOptionalAction
+    if d["type"] is not None:
+        keywords["type"] = getattr(arguments, d["type"])
+    if d["choices"] is not None:
+        keywords["choices"] = names(d["choices"]) if isinstance(d["choices"], str) else tuple(d["choices"])
+    if d["metavar"] is not None:
+        keywords["metavar"] = d["metavar"]
+    return parser.add_argument(d["flag"] or "--" + name.replace("_", "-"), **keywords)
+
+
+def add_settings(parser: argparse.ArgumentParser | argparse._ArgumentGroup, table: str, *names_: str) -> None:
+    """Add the options of several settings of ``table``."""
+    for name in names_:
+        add_setting(parser, table, name)
+
+
 def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *names_: str) -> None:
     """Add several shared options with their own defaults."""
     for name in names_:
         add_option(parser, name)
 
 
-__all__ = ["OPTIONS", "Option", "add_option", "add_options"]
+__all__ = ["OPTIONS", "Option", "add_option", "add_options", "add_setting", "add_settings"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from physnet.cli.arguments import int_list
-from physnet.cli.options import add_option
+from physnet.cli.options import add_option, add_setting
 from physnet.cli.study_options import (
     add_backend_options,
     add_protocol_options,
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_option(r, "model")
     add_option(r, "out", required=True)
     add_option(r, "quick")
-    add_option(r, "seeds")
+    add_setting(r, "STUDY", "seeds")
     add_option(r, "preset")
     add_option(r, "meta-seeds")
     add_option(r, "data")
@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--sizes", default="25,50,100,200,400", type=lambda s: list(int_list(s)))
     add_option(w, "out", required=True)
     add_option(w, "model")
-    add_option(w, "seeds")
+    add_setting(w, "STUDY", "seeds")
     add_option(w, "quick")
     add_option(w, "data")
     add_option(w, "force")

@@ -35,9 +35,14 @@ class RunContext:
     echo: Echo = silent
     force: bool = False
 
-    def study_options(self) -> dict[str, Any]:
-        """The keyword arguments :func:`physnet.study.run.run_study` takes from a context."""
-        return {"force": self.force, "progress": self.progress, "backend": self.backend, "address": self.address}
+    def study_options(self, *, progress: bool | None = None) -> dict[str, Any]:
+        """The keyword arguments :func:`physnet.study.run.run_study` takes from a context:
+        ``force`` and the :class:`~physnet.study.execution.Execution` (``progress``: in place
+        of the context's)."""
+        from physnet.study.execution import Execution
+
+        shown = self.progress if progress is None else progress
+        return {"force": self.force, "execution": Execution(progress=shown, backend=self.backend, address=self.address)}
 
 
 #: The context of a job called without one: in process, silent, resuming.

@@ -260,9 +260,11 @@ def _classification_analyses(
     own arms and the classic activations, as its Fig. 8 and Hessian claims); the summary's
     ``analysis`` entry and the report's figures."""
     from physnet.reports.outputs import write_analysis
+    from physnet.study.analysis import HessianSettings
 
     arms = [a for a in config.arms if a in CLASSIC_ARMS]
-    analysis = write_analysis(out, out, hessian_seeds=2 if quick else 10, arms=arms, metric=metric)
+    hessian = HessianSettings(seeds=2) if quick else HessianSettings()
+    analysis = write_analysis(out, out, hessian=hessian, arms=arms, metric=metric)
     figures = [
         ("Accuracy vs participation ratio", "participation.png"),
         ("Hessian eigenvalue density", "hessian_density.png"),

@@ -57,7 +57,7 @@ def sweep_sizes(
 
     def study(size: int):
         echo(f"[{task}/{model}] hidden size {size}: {configs[size].seeds} seeds per arm")
-        return run_study(configs[size], frozen, out / f"size-{size}", **{**context.study_options(), "progress": False})
+        return run_study(configs[size], frozen, out / f"size-{size}", **context.study_options(progress=False))
 
     if backend == "ray":  # every size's blocks in flight at once: one driver thread per size waits on Ray
         from concurrent.futures import ThreadPoolExecutor

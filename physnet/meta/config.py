@@ -20,10 +20,12 @@ from physnet.meta.groups import (
 )
 from physnet.meta.unrolled import META_LOSSES
 from physnet.networks.build import ENERGY_MODELS
+from physnet.schema import as_setting, setting
 from physnet.tasks.registry import get_task
 from physnet.tasks.settings import SMOKE_META, smoke
 from physnet.training.functional_optim import INNER_OPTIMIZERS
 from physnet.training.rmsprop import check_rmsprop
+from physnet.training.trainer import TrainConfig
 
 MODES = ("first-order", "unrolled")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -89,43 +91,45 @@ class MetaConfig:
 
     task: str = "van-der-pol"
     model: str = "nn"
-    hidden: tuple[int, ...] = (100,)
-    k: int = BankSettings.k
-    fractions: tuple[float, ...] | None = BankSettings.fractions
-    base: str = BankSettings.base
-    width: int = BankSettings.width
-    mode: str = OuterSettings.mode
-    truncate: int | None = OuterSettings.truncate
-    inner_steps: int = InnerSettings.steps
-    outer_steps: int = OuterSettings.steps
-    inner_epochs: int | None = InnerSettings.epochs
-    inner_optimizer: str = InnerSettings.optimizer
-    inner_lr: float = InnerSettings.lr
-    inner_momentum: float = InnerSettings.momentum
-    inner_decay: float = InnerSettings.decay
-    inner_initial_scale: float = InnerSettings.initial_scale
-    outer_optimizer: str = OuterSettings.optimizer
-    outer_lr: float = OuterSettings.lr
-    outer_momentum: float = OuterSettings.momentum
-    outer_decay: float = OuterSettings.decay
-    outer_grad_clip: float | None = OuterSettings.grad_clip
-    batch_size: int = InnerSettings.batch_size
-    reinit: str = InnerSettings.reinit
-    meta_loss: str = OuterSettings.meta_loss
-    sub_activation: str = BankSettings.sub_activation
-    subnet_init: str | None = BankSettings.subnet_init
-    residual_scale: float = BankSettings.residual_scale
-    subnet_eval: str | None = BankSettings.subnet_eval
-    knots: int = BankSettings.knots
-    interpolation: str | None = BankSettings.interpolation
-    grid: tuple[float, float, int] = BankSettings.grid
+    hidden: tuple[int, ...] = setting(
+        (100,), type="int_list", metavar="W,W,...", help="hidden widths, e.g. 100 or 64,64 (default: the task's)"
+    )
+    k: int = as_setting(BankSettings, "k")
+    fractions: tuple[float, ...] | None = as_setting(BankSettings, "fractions")
+    base: str = as_setting(BankSettings, "base")
+    width: int = as_setting(BankSettings, "width")
+    mode: str = as_setting(OuterSettings, "mode")
+    truncate: int | None = as_setting(OuterSettings, "truncate")
+    inner_steps: int = as_setting(InnerSettings, "steps", prefix="inner ")
+    outer_steps: int = as_setting(OuterSettings, "steps", prefix="outer ")
+    inner_epochs: int | None = as_setting(InnerSettings, "epochs", prefix="inner ")
+    inner_optimizer: str = as_setting(InnerSettings, "optimizer", prefix="inner ")
+    inner_lr: float = as_setting(InnerSettings, "lr", prefix="inner ")
+    inner_momentum: float = as_setting(InnerSettings, "momentum", prefix="inner ")
+    inner_decay: float = as_setting(InnerSettings, "decay", prefix="inner ")
+    inner_initial_scale: float = as_setting(InnerSettings, "initial_scale", prefix="inner ")
+    outer_optimizer: str = as_setting(OuterSettings, "optimizer", prefix="outer ")
+    outer_lr: float = as_setting(OuterSettings, "lr", prefix="outer ")
+    outer_momentum: float = as_setting(OuterSettings, "momentum", prefix="outer ")
+    outer_decay: float = as_setting(OuterSettings, "decay", prefix="outer ")
+    outer_grad_clip: float | None = as_setting(OuterSettings, "grad_clip", prefix="outer ")
+    batch_size: int = as_setting(InnerSettings, "batch_size")
+    reinit: str = as_setting(InnerSettings, "reinit")
+    meta_loss: str = as_setting(OuterSettings, "meta_loss")
+    sub_activation: str = as_setting(BankSettings, "sub_activation")
+    subnet_init: str | None = as_setting(BankSettings, "subnet_init")
+    residual_scale: float = as_setting(BankSettings, "residual_scale")
+    subnet_eval: str | None = as_setting(BankSettings, "subnet_eval")
+    knots: int = as_setting(BankSettings, "knots")
+    interpolation: str | None = as_setting(BankSettings, "interpolation")
+    grid: tuple[float, float, int] = as_setting(BankSettings, "grid")
     seed: int = 0
-    device: str = "cpu"
-    dtype: str = "float32"
+    device: str = setting("cpu", type="device", help="cpu (default), cuda, cuda:N or mps")
+    dtype: str = setting("float32", choices=("float32", "float64"), help="floating precision (default {default})")
     checkpoint_every: int = 5
-    recompute: int | None = OuterSettings.recompute
-    compile: bool = False
-    small: bool = False
+    recompute: int | None = as_setting(OuterSettings, "recompute")
+    compile: bool = as_setting(TrainConfig, "compile")
+    small: bool = setting(False, switch=True, help="the task's small data (the budget stays)")
     data: str | None = None
 
     def __post_init__(self) -> None:

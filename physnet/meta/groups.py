@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from physnet.activations.knots import DEFAULT_KNOTS
+from physnet.schema import setting
 from physnet.training.rmsprop import DEFAULT_DECAY
 
 
@@ -22,16 +23,36 @@ class BankSettings:
     ``sub_activation`` units initialised by ``subnet_init`` and evaluated ``subnet_eval``
     (``direct`` or on ``knots`` knots); frozen with ``interpolation`` on ``grid`` = (lo, hi, n)."""
 
-    k: int = 2
-    fractions: tuple[float, ...] | None = None
-    base: str = "sin"
-    width: int = 50
-    sub_activation: str = "tanh"
-    subnet_init: str | None = None
-    residual_scale: float = 1.0
-    subnet_eval: str | None = None
-    knots: int = DEFAULT_KNOTS
-    interpolation: str | None = None
+    k: int = setting(2, type="positive_int", help="number of neuron types (default {default})")
+    fractions: tuple[float, ...] | None = setting(
+        None, type="fractions", help="share of each type, e.g. 0.3,0.7 (default even)"
+    )
+    base: str = setting("sin", choices="ACTIVATIONS", help="base function of the sub-networks (default {default})")
+    width: int = setting(50, type="positive_int", metavar="W", help="sub-network width (default {default})")
+    sub_activation: str = setting(
+        "tanh", choices="SUB_ACTIVATIONS", help="sub-network hidden units (default {default}; JAX reference relu)"
+    )
+    subnet_init: str | None = setting(
+        None,
+        choices="SUBNET_INITS",
+        help="zero output layer (default; starts at the base) or the frameworks' default init (default for "
+        "--base zero)",
+    )
+    residual_scale: float = setting(
+        1.0, type="positive_float", help="s in base + s * g (default {default}; PyTorch reference 0.2)"
+    )
+    subnet_eval: str | None = setting(
+        None,
+        choices="SUBNET_EVALS",
+        help="direct (the sub-network at every element) or knots (on --knots even knots over the grid, cubic "
+        "Hermite between them)",
+    )
+    knots: int = setting(
+        DEFAULT_KNOTS, type="positive_int", metavar="G", help="knots of --subnet-eval knots (default {default})"
+    )
+    interpolation: str | None = setting(
+        None, choices=("linear", "cubic"), help="frozen kind (default: cubic for energy models, else linear)"
+    )
     grid: tuple[float, float, int] = (-10.0, 10.0, 100)
 
 
@@ -41,15 +62,30 @@ class InnerSettings:
     of ``optimizer`` at ``lr`` (RMSprop's ``momentum``, ``decay`` and ``initial_scale``) on
     batches of ``batch_size``; ``reinit``: what happens to the inner weights at each outer step."""
 
-    steps: int = 100
-    epochs: int | None = None
-    optimizer: str = "adam"
-    lr: float = 1e-2
-    momentum: float = 0.0
-    decay: float = DEFAULT_DECAY
-    initial_scale: float = 0.0
-    batch_size: int = 150
-    reinit: str = "none"
+    steps: int = setting(100, type="positive_int", help="steps K per outer step (default {default})")
+    epochs: int | None = setting(
+        None,
+        type="positive_int",
+        help="steps as passes over the training split (replaces --inner-steps; JAX reference 2)",
+    )
+    optimizer: str = setting("adam", choices="INNER_OPTIMIZERS", help="optimizer (default {default})")
+    lr: float = setting(1e-2, type="positive_float", help="learning rate (default {default})")
+    momentum: float = setting(0.0, type="momentum", help="sgd/rmsprop momentum (default {default})")
+    decay: float = setting(
+        DEFAULT_DECAY, type="decay", help="rmsprop: second-moment decay (default {default}; JAX 0.1, PyTorch 0.8)"
+    )
+    initial_scale: float = setting(
+        0.0,
+        type="nonnegative_float",
+        help="rmsprop: initial second moment (default {default}; PyTorch reference 1)",
+    )
+    batch_size: int = setting(150, type="positive_int", help="mini-batch size (default: the task's)", unit="samples")
+    reinit: str = setting(
+        "none",
+        choices="REINIT_MODES",
+        help="inner weights at each outer step: none (default, carry on), fresh (new draw; PyTorch reference) "
+        "or same (the same draw; JAX reference)",
+    )
 
 
 @dataclass(frozen=True)
@@ -59,16 +95,32 @@ class OuterSettings:
     (``first-order`` or ``unrolled``, through the last ``truncate`` inner steps, rebuilt every
     ``recompute`` steps) of the ``meta_loss`` (``final`` or ``trajectory``)."""
 
-    steps: int = 50
-    mode: str = "first-order"
-    truncate: int | None = None
-    recompute: int | None = None
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    momentum: float = 0.9
-    decay: float = DEFAULT_DECAY
-    grad_clip: float | None = None
-    meta_loss: str = "final"
+    steps: int = setting(50, type="positive_int", help="steps (default {default})")
+    mode: str = setting("first-order", choices="MODES", help="meta-gradient: first-order (default) or unrolled")
+    truncate: int | None = setting(
+        None, type="positive_int", help="unrolled: differentiate through only the last M inner steps"
+    )
+    recompute: int | None = setting(
+        None,
+        type="positive_int",
+        metavar="M",
+        help="unrolled: keep the inner state every M steps and recompute the graph segment by segment (same "
+        "meta-gradient, memory of M steps instead of K)",
+    )
+    optimizer: str = setting("adam", choices="OUTER_OPTIMIZERS", help="optimizer (default {default})")
+    lr: float = setting(1e-3, type="positive_float", help="learning rate (default {default})")
+    momentum: float = setting(0.9, type="momentum", help="sgd/rmsprop momentum (default {default})")
+    decay: float = setting(
+        DEFAULT_DECAY, type="decay", help="rmsprop: second-moment decay (default {default}; JAX 0.9)"
+    )
+    grad_clip: float | None = setting(
+        None, type="positive_float", help="gradients clamped to +-CLIP (PyTorch reference 0.1)"
+    )
+    meta_loss: str = setting(
+        "final",
+        choices="META_LOSSES",
+        help="final (default: loss on one more batch) or trajectory (mean of the inner losses; PyTorch reference)",
+    )
 
 
 #: Group field -> the MetaConfig field it is stored in.

@@ -14,6 +14,7 @@ from physnet.plots import (
     plot_forecast_orbits,
     plot_tuning_curves,
 )
+from physnet.study.analysis import DEFAULT_HESSIAN, HessianSettings
 from physnet.study.effects import effect, judged
 from physnet.study.metric_scale import floor_mse
 from physnet.study.model_forecast import Forecast
@@ -94,34 +95,22 @@ def write_analysis(
     out: Path,
     *,
     participation: bool = True,
-    hessian: bool = True,
-    hessian_seeds: int = 10,
-    flat_tolerance: float | None = None,
+    hessian: HessianSettings | None = DEFAULT_HESSIAN,
     echo=lambda s: None,
     arms: list[str] | None = None,
     metric: str | None = None,
 ) -> dict:
     """Run :func:`~physnet.study.analysis.analyze_study` and write ``analysis.csv``,
     ``analysis.json``, ``participation.png`` and ``hessian_density.png``; returns the per-arm
-    summary (``arms``: only these of the study's arms; ``metric``: the study's metric, read
-    from its ``summary.json`` when not given)."""
+    summary (``hessian``: the Hessians' settings, None: none; ``arms``: only these of the
+    study's arms; ``metric``: the study's metric, read from its ``summary.json`` when not
+    given)."""
     import json
 
     from physnet.plots.analysis import plot_eigenvalue_densities, plot_metric_vs_participation
-    from physnet.study.analysis import HESSIAN_SETTINGS, analyze_study, per_arm_summary
+    from physnet.study.analysis import analyze_study, per_arm_summary
 
-    if flat_tolerance is None:
-        flat_tolerance = HESSIAN_SETTINGS["flat_tolerance"]
-
-    rows, densities = analyze_study(
-        run_dir,
-        participation=participation,
-        hessian=hessian,
-        arms=arms,
-        hessian_seeds=hessian_seeds,
-        flat_tolerance=flat_tolerance,
-        echo=echo,
-    )
+    rows, densities = analyze_study(run_dir, participation=participation, hessian=hessian, arms=arms, echo=echo)
     columns = ["arm", "seed", "metric", "participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction"]
     columns += [k for k in dict.fromkeys(k for r in rows for k in r) if k not in columns]  # further layers
 
@@ -140,10 +129,9 @@ def write_analysis(
         out / "analysis.json",
         {
             "arms": summary,
-            "hessian_seeds": hessian_seeds,
+            "hessian_seeds": (hessian or DEFAULT_HESSIAN).seeds,
             "settings": {
-                **HESSIAN_SETTINGS,
-                "flat_tolerance": flat_tolerance,
+                **(hessian or DEFAULT_HESSIAN).record(),
                 "flat_tolerance_meaning": "relative to the top eigenvalue",
             },
         },

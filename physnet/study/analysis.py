@@ -3,7 +3,8 @@ statistics of the training loss for the first seeds of each arm."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,38 @@ from physnet.tasks.sources import task_for_study
 from physnet.training.evaluation import ensemble_input
 from physnet.training.losses import member_loss
 
-#: Defaults of the Hessian statistics (recorded in ``analysis.json``).
-HESSIAN_SETTINGS: dict[str, Any] = {
-    "hessian_samples": 1000,
-    "lanczos_steps": 100,
-    "lanczos_probes": 4,
-    "flat_tolerance": 1e-2,
-    "trace_tolerance": 0.02,
-    "trace_max_probes": 200,
-}
+
+@dataclass(frozen=True)
+class HessianSettings:
+    """How the Hessian statistics are computed (recorded in ``analysis.json``).
+
+    Attributes:
+        seeds: the first seeds of each arm whose Hessians are computed.
+        samples: training samples the loss is taken over.
+        lanczos_steps, lanczos_probes: the stochastic Lanczos quadrature's steps and probes.
+        flat_tolerance: eigenvalues with ``|lambda| < flat_tolerance * lambda_max`` count as flat.
+        trace_tolerance, trace_max_probes: Hutchinson's trace to this relative error, at most
+            this many probes.
+    """
+
+    seeds: int = 10
+    samples: int = 1000
+    lanczos_steps: int = 100
+    lanczos_probes: int = 4
+    flat_tolerance: float = 1e-2
+    trace_tolerance: float = 0.02
+    trace_max_probes: int = 200
+
+    def record(self) -> dict[str, Any]:
+        """The settings as ``analysis.json`` stores them."""
+        d = asdict(self)
+        d["hessian_samples"] = d.pop("samples")
+        d.pop("seeds")
+        return d
+
+
+#: The Hessian statistics of ``physnet analyze`` unless told otherwise.
+DEFAULT_HESSIAN = HessianSettings()
 
 #: The analysis columns of a seed's row, NaN where not computed.
 ANALYSIS_COLUMNS = ("participation_ratio", "r", "hessian_trace", "hessian_top", "flat_fraction")
@@ -38,28 +62,24 @@ def analyze_study(
     run_dir: Path,
     *,
     participation: bool = True,
-    hessian: bool = True,
-    hessian_seeds: int = 10,
-    hessian_samples: int = HESSIAN_SETTINGS["hessian_samples"],
-    lanczos_steps: int = HESSIAN_SETTINGS["lanczos_steps"],
-    lanczos_probes: int = HESSIAN_SETTINGS["lanczos_probes"],
-    flat_tolerance: float = HESSIAN_SETTINGS["flat_tolerance"],
-    echo=lambda s: None,
+    hessian: HessianSettings | None = DEFAULT_HESSIAN,
     arms: list[str] | None = None,
+    echo: Callable[[str], None] = lambda s: None,
 ) -> tuple[list[dict], dict]:
     """Rows ``arm, seed, metric, participation_ratio, r, hessian_trace, hessian_top,
     flat_fraction`` (NaN where not computed) and eigenvalue densities per arm.
 
     The participation ratio is of the (first) hidden layer's activity over the whole
-    validation split; the Hessian is that of the training loss on ``hessian_samples``
-    training samples at the stored weights, per seed as a standalone network. The flat
-    fraction counts eigenvalues with ``|lambda| < flat_tolerance * lambda_max``; with 100
+    validation split; the Hessian (``hessian``: its settings, None: none) is that of the
+    training loss on ``hessian.samples`` training samples at the stored weights, for the first
+    ``hessian.seeds`` seeds of each arm, each as a standalone network. The flat fraction
+    counts eigenvalues with ``|lambda| < flat_tolerance * lambda_max``; with 100
     Lanczos steps it matched the exact spectrum of a trained 40-100-10 classifier at 1e-2
     (0.646 vs 0.654) but not at 1e-3 (0.13 vs 0.28: below the method's resolution).
     ``arms``: analyse only these of the study's arms (default all).
     """
-    if smoke():  # a smoke test checks that the analyses run, not their numbers
-        hessian_seeds, hessian_samples, lanczos_steps, lanczos_probes = 1, 100, 10, 1
+    if smoke() and hessian is not None:  # a smoke test checks that the analyses run, not their numbers
+        hessian = replace(hessian, seeds=1, samples=100, lanczos_steps=10, lanczos_probes=1)
     study = read_study_config(run_dir)
     chosen = [a for a in study["arms"] if arms is None or a in arms]
     missing = [a for a in chosen if not (run_dir / "models" / f"{a}.pt").is_file()]
@@ -78,7 +98,7 @@ def analyze_study(
         net, arch = load_arm(run_dir / "models" / f"{arm}.pt")
         d = data.to("cpu", model_dtype(net))
         seeds = list(arch["seeds"])  # stored order (the order blocks finished)
-        first_seeds = set(sorted(seeds)[:hessian_seeds])
+        first_seeds = set(sorted(seeds)[: hessian.seeds]) if hessian is not None else set()
         with use_compiled(False):
             layers = hidden_layers(net, d.x_val) if participation else {}
         ratios = {name: participation_ratio(act).numpy() for name, act in layers.items()}
@@ -91,11 +111,11 @@ def analyze_study(
                 suffix = "" if j == 0 else f"_{name}"  # the first layer fills the main columns
                 row[f"participation_ratio{suffix}"] = float(pr[i])
                 row[f"r{suffix}"] = float(pr[i] / layers[name].shape[-1])
-            if hessian and seed in first_seeds:
-                x, y = d.x_train[:hessian_samples].double(), d.y_train[:hessian_samples]
+            if hessian is not None and seed in first_seeds:
+                x, y = d.x_train[: hessian.samples].double(), d.y_train[: hessian.samples]
                 y = y.double() if y.is_floating_point() else y
                 single = member_network(net, arch, i).double()
-                jobs.append(((arm, seed), (single, x, y, d.loss, seed, lanczos_steps, lanczos_probes)))
+                jobs.append(((arm, seed), (single, x, y, d.loss, seed, hessian)))
             rows.append(row)
         echo(f"analyzed arm {arm}: {len(seeds)} seeds" + (" (Hessians next)" if jobs else ""))
     densities: dict[str, list] = {}
@@ -105,7 +125,8 @@ def analyze_study(
             trace, sld = hessians[(row["arm"], row["seed"])]
             row["hessian_trace"] = trace
             row["hessian_top"] = sld.top_eigenvalue
-            row["flat_fraction"] = sld.fraction_near_zero(flat_tolerance * max(abs(sld.top_eigenvalue), 1e-12))
+            assert hessian is not None
+            row["flat_fraction"] = sld.fraction_near_zero(hessian.flat_tolerance * max(abs(sld.top_eigenvalue), 1e-12))
             densities.setdefault(row["arm"], []).append(sld)
     return rows, densities
 
@@ -126,7 +147,7 @@ def _run_hessians(jobs: list[tuple[tuple[str, int], tuple]]) -> Iterator[tuple[t
 
 
 def member_hessian(
-    net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str, seed: int, steps: int, probes: int
+    net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str, seed: int, settings: HessianSettings
 ) -> tuple[float, SpectralDensity]:
     """One network's Hessian trace (Hutchinson) and eigenvalue density (Lanczos) of its
     training loss on ``(x, y)``, probes seeded by ``seed``. Frozen types in plain code: a few
@@ -134,9 +155,9 @@ def member_hessian(
     --hessian` of MNIST-1D, 60 networks, 87 s compiled, 58 s plain)."""
     with use_compiled(False):
         op = HessianOperator(partial(_training_loss, net, x, y, loss), list(net.parameters()))
-        sld = spectral_density(op, steps=min(steps, op.n), probes=probes, seed=seed)
+        sld = spectral_density(op, steps=min(settings.lanczos_steps, op.n), probes=settings.lanczos_probes, seed=seed)
         trace = hutchinson_trace(
-            op, tol=HESSIAN_SETTINGS["trace_tolerance"], max_probes=HESSIAN_SETTINGS["trace_max_probes"], seed=seed
+            op, tol=settings.trace_tolerance, max_probes=settings.trace_max_probes, seed=seed
         ).trace
     return trace, sld
 

@@ -13,6 +13,7 @@ from physnet.errors import UserError
 from physnet.study.arms import needs_frozen
 from physnet.study.blocks import Block, BlockResult, train_block
 from physnet.study.config import StudyConfig
+from physnet.study.execution import Execution
 
 BACKENDS = ("process", "ray")
 
@@ -22,26 +23,23 @@ def run_blocks(
     study: StudyConfig,
     data: TaskData,
     frozen: FrozenBank | None,
-    *,
-    backend: str = "process",
-    address: str | None = None,
-    device: str = "cpu",
-    progress: bool = False,
+    execution: Execution | None = None,
     on_start: Callable[[Block], None] | None = None,
-    workers: int = 1,
 ) -> Iterator[BlockResult]:
     """Train every block and yield its result as soon as it finishes (Ray and several
     workers: in finishing order). ``on_start`` is called as a block starts (Ray, workers: as it
     is submitted).
 
     Args:
-        workers: with ``backend="process"``, processes on this machine training blocks side by
-            side (:mod:`~physnet.study.local_pool`; 1: one after another, here).
+        execution: where the blocks run (:class:`~physnet.study.execution.Execution`; its
+            ``workers``: processes side by side with the process backend, None or 1: here).
 
     Raises:
         ValueError: an unknown backend, or Ray asked for but not installed.
         WorkerLostError: a worker process died (the message names its block).
     """
+    execution = execution or Execution()
+    backend, device, workers = execution.backend, execution.device, execution.workers or 1
     if backend not in BACKENDS:
         raise UserError(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
     if backend == "process" and workers > 1 and len(blocks) > 1:
@@ -58,11 +56,11 @@ def run_blocks(
         for block in blocks:
             if on_start is not None:
                 on_start(block)
-            yield train_block(block, study, data, frozen, device, progress)
+            yield train_block(block, study, data, frozen, device, execution.progress)
         return
     from physnet.study.ray_backend import ray_blocks  # Ray only when asked for
 
-    yield from ray_blocks(blocks, study, data, frozen, address, device, on_start)
+    yield from ray_blocks(blocks, study, data, frozen, execution.address, device, on_start)
 
 
 __all__ = ["BACKENDS", "run_blocks"]

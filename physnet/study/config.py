@@ -8,15 +8,17 @@ from typing import Any
 
 from physnet.data import Rollout
 from physnet.errors import UserError
+from physnet.meta.config import MetaConfig
 from physnet.networks.build import ENERGY_MODELS
 from physnet.networks.ensemble_linear import INITS
+from physnet.schema import as_setting, setting
 from physnet.study.arms import ARMS, PAPER_ARMS
 from physnet.study.references import BASELINES
-from physnet.study.tuning import TUNE_FRACTION, TUNE_SEEDS, check_tuning
+from physnet.study.tuning import DEFAULT_GRIDS, TUNABLE, TUNE_FRACTION, TUNE_SEEDS, check_tuning
 from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import find_task, get_task
 from physnet.tasks.rollout_data import LOSS_KINDS
-from physnet.tasks.settings import SMOKE_COMPARE, smoke
+from physnet.tasks.settings import QUICK_COMPARE, SMOKE_COMPARE, smoke
 from physnet.training import TrainConfig
 
 #: The training budget's settings a study stores flat in its ``config.json`` (the fields of
@@ -77,25 +79,76 @@ class StudyConfig:
 
     task: str
     model: str
-    hidden: tuple[int, ...]
-    arms: tuple[str, ...]
-    seeds: int
     train: TrainConfig
     base: str
-    small: bool
     data: str | None
-    dtype: str
-    init: str
-    tune: str | None
-    tune_seeds: int
-    tune_grid: tuple[float, ...] | None
     tune_fraction: float
-    loss: str
-    rollout_steps: int
-    rollout_method: str
-    baselines: tuple[str, ...] | None
-    substeps: int | None
-    sindy_degree: int | None
+    # the settings a user gives by name, each described once (physnet.schema)
+    hidden: tuple[int, ...] = as_setting(MetaConfig, "hidden", with_default=False)
+    arms: tuple[str, ...] = setting(
+        type="arms",
+        help=f"comma-separated, from {', '.join(ARMS)} (default: the paper's {', '.join(PAPER_ARMS)}; all six for "
+        "mnist1d)",
+    )
+    seeds: int = setting(
+        type="positive_int",
+        help=f"seeds per arm (default: the task's budget, 50 for the paper's tasks; {QUICK_COMPARE['seeds']} with "
+        "--quick; a preset's under --preset)",
+    )
+    small: bool = as_setting(MetaConfig, "small", with_default=False)
+    dtype: str = as_setting(MetaConfig, "dtype", with_default=False)
+    init: str = setting(
+        choices="INITS",
+        help="weight initialisation: default (as torch.nn.Linear) or orthogonal (then a Hamiltonian network's "
+        "output layer has no bias, as in the Hamiltonian-network literature's code)",
+    )
+    tune: str | None = setting(
+        choices=(*TUNABLE, "none"),
+        help="lr: choose each arm's learning rate the same way before its study (on a slice of the training split "
+        "held back for it); none: train at --lr (default: lr without a preset and without --lr, none under a "
+        "preset)",
+    )
+    tune_seeds: int = setting(type="positive_int", help=f"tuning: seeds per candidate rate (default {TUNE_SEEDS})")
+    tune_grid: tuple[float, ...] | None = setting(
+        type="positive_float_list",
+        metavar="LR,LR,...",
+        help="tuning: the candidate rates (default per optimizer: "
+        + "; ".join(f"{name} {','.join(f'{v:g}' for v in grid)}" for name, grid in DEFAULT_GRIDS.items())
+        + ")",
+    )
+    loss: str = setting(
+        choices="LOSS_KINDS",
+        help="derivative (default): the states' time derivatives (given, or estimated from a series); rollout: "
+        "the next --rollout-steps observed states, the model integrated from each observed state (no derivatives "
+        "needed; robust to noisy positions)",
+    )
+    rollout_steps: int = setting(
+        type="positive_int",
+        metavar="K",
+        unit="samples",
+        help=f"rollout: samples ahead each window integrates (default {ROLLOUT_STEPS})",
+    )
+    rollout_method: str = setting(
+        choices="ROLLOUT_METHODS", help="rollout: the integrator, one step per sample (default rk4)"
+    )
+    baselines: tuple[str, ...] | None = setting(
+        type="baselines",
+        metavar="sindy,truth|none",
+        help="reference arms beside the networks: sindy (sparse regression of the vector field, one bootstrap fit "
+        "per seed) and truth (the exact field's forecast: the integration floor, where the system is known); "
+        "default both for a task with a vector field",
+    )
+    substeps: int | None = setting(
+        type="positive_int",
+        metavar="N",
+        help="integration steps per sample of every forecast rollout (default: chosen so that the exact field, or "
+        "the sparse fit, rolled out the same way errs under 2 %%; forecast: those its study chose)",
+    )
+    sindy_degree: int | None = setting(
+        type="nonnegative_int",
+        metavar="N",
+        help="sparse regression's polynomial degree (default: chosen on the tuning slice, 1-5)",
+    )
 
     def __init__(
         self,
@@ -185,10 +238,46 @@ class StudyConfig:
         under orthogonal initialisation (the literature's network)."""
         return not (self.init == "orthogonal" and self.model in ENERGY_MODELS)
 
-    def __getattr__(self, name: str) -> Any:  # the training settings, flat
-        if name in TRAIN_KEYS:
-            return getattr(self.train, name)
-        raise AttributeError(f"'StudyConfig' object has no attribute {name!r}")
+    # The training run's settings, read flat as config.json stores them.
+    @property
+    def epochs(self) -> int:
+        return self.train.epochs
+
+    @property
+    def batch_size(self) -> int:
+        return self.train.batch_size
+
+    @property
+    def lr(self) -> float:
+        return self.train.lr
+
+    @property
+    def optimizer(self) -> str:
+        return self.train.optimizer
+
+    @property
+    def momentum(self) -> float:
+        return self.train.momentum
+
+    @property
+    def decay(self) -> float:
+        return self.train.decay
+
+    @property
+    def initial_scale(self) -> float:
+        return self.train.initial_scale
+
+    @property
+    def weight_decay(self) -> float:
+        return self.train.weight_decay
+
+    @property
+    def compile(self) -> bool:
+        return self.train.compile
+
+    @property
+    def data_seed(self) -> int:
+        return self.train.data_seed
 
     def to_dict(self) -> dict:
         """The settings flat, as ``config.json`` and ``summary.json`` store them."""

@@ -22,6 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from physnet.study.execution import Execution
 from physnet.study.statistics import bootstrap_median_difference
 from physnet.study.tuning import ArmTuning, tune_arms, tuning_grid
 from physnet.study.verdict import within_noise
@@ -92,20 +93,20 @@ def edge_extension(tunings: dict[str, ArmTuning], grid: tuple[float, ...], highe
     return tuple(float(r) for r in out)
 
 
-def tune_and_choose(config, frozen, held, device, progress, folder, on_arm, workers, compiled, floor):
+def tune_and_choose(
+    config, frozen, held, folder, execution: Execution, on_arm, floor: float | None
+) -> tuple[dict[str, ArmTuning], dict]:
     """Tune every arm on the study's grid (:func:`~physnet.study.tuning.tune_arms`), extend the
     grid once past an end an arm's best sits on, and choose each arm's rate by the shared-rate
     rule; returns the tunings and :func:`choice_record`."""
     higher = held.loss == "cross_entropy"
     grid = tuning_grid(config.optimizer, config.tune_grid)
-    tunings = tune_arms(config, frozen, held, device, progress, folder, on_arm, workers, compiled, grid)
+    tunings = tune_arms(config, frozen, held, folder, execution, on_arm, rates=grid)
     extended = edge_extension(tunings, grid, higher)
     if extended:
         rates = tuple(sorted(set(grid) | set(extended)))
         what = "tuning lr past the grid's edge: " + ", ".join(f"{r:.3g}" for r in extended)
-        tunings = tune_arms(
-            config, frozen, held, device, progress, folder, on_arm, workers, compiled, rates, tunings, what
-        )
+        tunings = tune_arms(config, frozen, held, folder, execution, on_arm, rates=rates, done=tunings, what=what)
     tunings = shared_rates(tunings, higher, floor)
     return tunings, choice_record(tunings, extended)
 

@@ -7,7 +7,7 @@ import inspect
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from physnet.study.blocks import block_rows, plan_blocks
 from physnet.study.config import StudyConfig
 from physnet.study.cost import BLOCK, block_size_for, compile_frozen, long_study_warning, pool_workers, study_cost
 from physnet.study.effects import study_effects
+from physnet.study.execution import Execution
 from physnet.study.failures import arm_failures, failure_rule, mark_stuck
 from physnet.study.folder import StudyFolder
 from physnet.study.local_pool import default_workers, pool_running
@@ -86,14 +87,9 @@ def run_study(
     out: Path,
     *,
     data: TaskData | None = None,
-    device: str = "cpu",
     force: bool = False,
     on_arm: Callable[[str, list[int]], None] | None = None,
-    progress: bool = False,
-    backend: str = "process",
-    address: str | None = None,
-    block_size: int | None = None,
-    workers: int | None = None,
+    execution: Execution | None = None,
 ) -> StudyResult:
     """Train ``config.seeds`` fresh networks per arm (one batched ensemble per arm and chunk
     of seeds), record each seed's validation metric in ``out/runs.csv`` as soon as its block
@@ -105,19 +101,17 @@ def run_study(
     (:mod:`physnet.study.tuning`; ``out/tuning.csv`` grows arm by arm and resumes too).
 
     Args:
-        backend: ``process`` (here, one block after another) or ``ray`` (blocks as Ray tasks
-            on the cluster at ``address``, or a local one; results written as they return).
-        block_size: seeds per batched ensemble (one Ray task each; None: 50, smaller on
-            several workers, :func:`~physnet.study.cost.block_size_for`).
-        workers: with ``backend="process"``, processes on this machine training blocks (and
-            tuning arms) side by side (:mod:`~physnet.study.local_pool`; 1: here; None:
-            ``local_pool.default_workers()``, which the command line sets to the machine's cores).
+        data: the study's data in place of the task's.
+        force: start afresh in a folder holding another study.
+        on_arm: called with the arm and its seeds as each block (and tuning) starts.
+        execution: where and how the blocks run (:class:`~physnet.study.execution.Execution`:
+            device, backend, workers, block size, progress; none of it changes a number).
     """
-    options = _RunOptions(device, progress, backend, address, block_size, workers, on_arm)
-    data, held = _prepare(config, frozen, data, options)
+    execution = execution or Execution()
+    data, held = _prepare(config, frozen, data, execution)
     with folder_lock(out):
         folder = StudyFolder(out)
-        return _run(config, frozen, data, held, folder, folder.begin(config, frozen, force), options)
+        return _run(config, frozen, (data, held), folder, folder.begin(config, frozen, force), execution, on_arm)
 
 
 def run_study_in_memory(
@@ -125,38 +119,20 @@ def run_study_in_memory(
     frozen: FrozenBank | None,
     *,
     data: TaskData | None = None,
-    device: str = "cpu",
-    progress: bool = False,
-    backend: str = "process",
-    address: str | None = None,
-    block_size: int | None = None,
-    workers: int | None = None,
+    execution: Execution | None = None,
 ) -> StudyResult:
     """The same study as :func:`run_study` with no files: every seed of every arm trained
     now (after tuning, with ``config.tune``) and the result returned (the networks are not
     kept). The same seeds give the same numbers as a study folder."""
-    options = _RunOptions(device, progress, backend, address, block_size, workers, None)
-    data, held = _prepare(config, frozen, data, options)
-    return _run(config, frozen, data, held, None, [], options)
+    execution = execution or Execution()
+    data, held = _prepare(config, frozen, data, execution)
+    return _run(config, frozen, (data, held), None, [], execution, None)
 
 
-@dataclass(frozen=True)
-class _RunOptions:
-    """Where and how a study's blocks run (none of it changes a number)."""
-
-    device: str
-    progress: bool
-    backend: str
-    address: str | None
-    block_size: int | None
-    workers: int | None
-    on_arm: Callable[[str, list[int]], None] | None
-
-
-def _prepare(config: StudyConfig, frozen: FrozenBank | None, data: TaskData | None, options: _RunOptions):
+def _prepare(config: StudyConfig, frozen: FrozenBank | None, data: TaskData | None, execution: Execution):
     """The study's data and its tuning split, every refusal that needs no training made first."""
-    task = _check_study(config, frozen, options.block_size)
-    data = _study_data(config, task, data, options.device)
+    task = _check_study(config, frozen, execution.block_size)
+    data = _study_data(config, task, data, execution.device)
     check_references(config.baselines, config.sindy_degree, data)  # before any work
     held = tuning_split(data, config.tune_fraction) if config.tune else None  # too small: refused before any work
     long = long_study_warning(config, data)
@@ -168,55 +144,46 @@ def _prepare(config: StudyConfig, frozen: FrozenBank | None, data: TaskData | No
 def _run(
     config: StudyConfig,
     frozen: FrozenBank | None,
-    data: TaskData,
-    held: tuple[TaskData, str] | None,
+    prepared: tuple[TaskData, tuple[TaskData, str] | None],
     folder: StudyFolder | None,
     rows: list[dict],
-    options: _RunOptions,
+    execution: Execution,
+    on_arm: Callable[[str, list[int]], None] | None,
 ) -> StudyResult:
     """Tune, train the seeds ``rows`` does not hold yet, and summarise; with a ``folder``,
     every tuning and block recorded as it finishes (a study in memory keeps nothing)."""
+    data, held = prepared
     done = {(r["arm"], int(r["seed"])) for r in rows}
     todo = {arm: [s for s in range(config.seeds) if (arm, s) not in done] for arm in config.arms}
-    compiled = compile_frozen(config, data)  # the whole study's work decides: a resume computes the same
-    workers = default_workers() if options.workers is None else options.workers
-    workers = pool_workers(workers, study_cost(config, data, todo), pool_running())
-    block_size = options.block_size or block_size_for(todo, workers if options.backend == "process" else 1)
+    execution = _resolved(execution, config, data, todo)
     tunings: dict[str, ArmTuning] = {}
     tuning = None
     if held is not None:
         floor = floor_mse(metric_scale(data))
-        on_tune = options.on_arm if folder is not None else None
-        tunings, choice = tune_and_choose(
-            config, frozen, held[0], options.device, options.progress, folder, on_tune, workers, compiled, floor
-        )
+        on_tune = on_arm if folder is not None else None
+        tunings, choice = tune_and_choose(config, frozen, held[0], folder, execution, on_tune, floor)
         tuning = tuning_summary(tunings, held[1], config, choice)
         if folder is not None:
             folder.record_tuning(tuning)
     rates = {arm: t.chosen for arm, t in tunings.items()}
     rule = failure_rule(data.y_train, data.loss)
     seconds: dict[str, float] = {}
-    runs = _train_blocks(
-        config,
-        frozen,
-        data,
-        todo,
-        options.device,
-        options.progress,
-        options.backend,
-        options.address,
-        block_size,
-        options.on_arm,
-        rates,
-        workers,
-        compiled,
-    )
-    for result, block_seconds in runs:
+    for result, block_seconds in _train_blocks(config, frozen, data, todo, execution, on_arm, rates):
         rows = mark_stuck(rows + block_rows(config, result), rule)
         if folder is not None:
             folder.add_block(result, rows)
         seconds[result.block.arm] = seconds.get(result.block.arm, 0.0) + block_seconds
     return study_result(config, frozen, rows, data, seconds, tuning, tunings)
+
+
+def _resolved(execution: Execution, config: StudyConfig, data: TaskData, todo: dict[str, list[int]]) -> Execution:
+    """The execution with its workers, block size and compiled kernels decided from the whole
+    study's work (a resume decides the same)."""
+    compiled = compile_frozen(config, data) if execution.compiled is None else execution.compiled
+    workers = default_workers() if execution.workers is None else execution.workers
+    workers = pool_workers(workers, study_cost(config, data, todo), pool_running())
+    block_size = execution.block_size or block_size_for(todo, workers if execution.backend == "process" else 1)
+    return replace(execution, compiled=compiled, workers=workers, block_size=block_size)
 
 
 def compare(
@@ -237,9 +204,11 @@ def compare(
         :class:`StudyResult`: ``values[arm]`` the metric per seed ``(seeds,)`` in seed order,
         ``arms`` the summaries, ``tests`` and ``effects`` the mix against each arm.
     """
+    data, force = options.pop("data", None), options.pop("force", False)
+    execution = Execution(**options)
     if out is None:
-        return run_study_in_memory(config, frozen, **options)
-    return run_study(config, frozen, Path(out), **options)
+        return run_study_in_memory(config, frozen, data=data, execution=execution)
+    return run_study(config, frozen, Path(out), data=data, force=force, execution=execution)
 
 
 def _check_study(config: StudyConfig, frozen: FrozenBank | None, block_size: int | None):
@@ -260,13 +229,11 @@ def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -
     return data.to(device, DTYPES[config.dtype])
 
 
-def _train_blocks(
-    config, frozen, data, todo, device, progress, backend, address, block_size, on_arm, rates, workers, compiled
-):
+def _train_blocks(config, frozen, data, todo, execution: Execution, on_arm, rates):
     """Each finished block with the wall seconds since the previous one came back; a block's
     start is announced with its number and, once one has finished, the time left at the pace so
     far (``base [block 3 of 8, about 2 min left]``)."""
-    blocks = plan_blocks(config.arms, todo, block_size, rates, compiled)
+    blocks = plan_blocks(config.arms, todo, execution.block_size or BLOCK, rates, execution.compiled)
     first, finished, started = time.perf_counter(), [0], [0]
 
     def start(b) -> None:
@@ -283,18 +250,7 @@ def _train_blocks(
             on_arm(b.arm, list(b.seeds))
 
     began = time.perf_counter()
-    for result in run_blocks(
-        blocks,
-        config,
-        data,
-        frozen,
-        backend=backend,
-        address=address,
-        device=device,
-        progress=progress,
-        on_start=None if on_arm is None else start,
-        workers=workers,
-    ):
+    for result in run_blocks(blocks, config, data, frozen, execution, None if on_arm is None else start):
         finished[0] += 1
         yield result, time.perf_counter() - began
         began = time.perf_counter()

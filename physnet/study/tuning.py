@@ -25,6 +25,7 @@ from physnet.errors import UserError
 from physnet.meta.learn import DTYPES
 from physnet.networks import build_model
 from physnet.study.arms import arm_bank
+from physnet.study.execution import Execution
 from physnet.study.failures import classify_failures, failure_rule
 from physnet.training import train
 
@@ -238,12 +239,10 @@ def tune_arms(
     config,
     frozen: FrozenBank | None,
     held: TaskData,
-    device: str,
-    progress: bool,
     folder,
+    execution: Execution,
     on_arm: Callable[[str, list[int]], None] | None,
-    workers: int = 1,
-    compiled: bool | None = None,
+    *,
     rates: tuple[float, ...] | None = None,
     done: dict[str, ArmTuning] | None = None,
     what: str = "tuning lr",
@@ -256,8 +255,9 @@ def tune_arms(
         config: the study (a :class:`~physnet.study.config.StudyConfig`).
         held: the :func:`tuning_split` of the study's data.
         folder: the study's :class:`~physnet.study.folder.StudyFolder`, or None.
+        execution: where the arms are tuned (its ``workers``: arms side by side on this many
+            processes; None or 1: one after another) and whether frozen types run compiled.
         on_arm: called with ``"ARM (tuning lr)"`` and the tuning seeds as an arm starts.
-        workers: arms tuned side by side on this many processes (1: one after another).
         rates: the rates every arm needs (a grid extended past its edge adds one).
         done: tunings this run already has (kept as they are, in preference to the file's rows).
         what: how an arm's start is announced (``ARM (WHAT, arm i of n, ...)``).
@@ -274,6 +274,7 @@ def tune_arms(
         for arm in config.arms
     }
     todo = [arm for arm in config.arms if missing[arm]]
+    device, compiled, workers = execution.device, execution.compiled, execution.workers or 1
     began, started = time.perf_counter(), [0]
 
     def announce(arm: str) -> None:
@@ -295,7 +296,8 @@ def tune_arms(
         finished = pool_map(_tune_one, jobs, workers, on_start=start, describe=lambda arm: f"the tuning of arm {arm}")
     else:
         finished = (
-            (arm, _tune_one(arm, config, frozen, held, device, progress, start, compiled, missing[arm])) for arm in todo
+            (arm, _tune_one(arm, config, frozen, held, device, execution.progress, start, compiled, missing[arm]))
+            for arm in todo
         )
     order = {arm: i for i, arm in enumerate(config.arms)}
     for arm, tuning in finished:

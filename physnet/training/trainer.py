@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from physnet.data import TaskData
 from physnet.errors import UserError
+from physnet.schema import setting
 from physnet.training.batches import BatchStream
 from physnet.training.evaluation import ensemble_input, evaluate, n_members
 from physnet.training.losses import member_loss
@@ -51,16 +52,32 @@ class TrainConfig:
             default: see ``benchmarks/ensemble_speed.py`` for when it pays.
     """
 
-    epochs: int = 5
-    batch_size: int = 150
-    lr: float = 1e-2
+    epochs: int = setting(5, type="positive_int", help="passes over the training split (default: the task's)")
+    batch_size: int = setting(150, type="positive_int", unit="samples", help="mini-batch size (default: the task's)")
+    lr: float = setting(
+        1e-2,
+        type="positive_float",
+        help="learning rate (default: tuned per arm without a preset, else the task's; a rate given is the rate "
+        "used, tuning off)",
+    )
     data_seed: int = 0
-    weight_decay: float = 0.0
-    optimizer: str = "adam"
-    momentum: float = 0.0
-    compile: bool = False
-    decay: float = DEFAULT_DECAY
-    initial_scale: float = 0.0
+    weight_decay: float = setting(
+        0.0, type="nonnegative_float", help="L2 penalty of the training optimizer (default {default})"
+    )
+    optimizer: str = setting("adam", choices="OPTIMIZERS", help="training optimizer (default {default})")
+    momentum: float = setting(0.0, type="momentum", help="sgd, rmsprop: heavy-ball momentum (default {default})")
+    compile: bool = setting(
+        False,
+        switch=True,
+        help="run through torch.compile (training: Hamiltonian networks through torch.func.grad; meta-learning: "
+        "the fused sub-network kernels; needs a C++ compiler; the same numbers to float rounding)",
+    )
+    decay: float = setting(
+        DEFAULT_DECAY, type="decay", help="rmsprop: second-moment decay (default {default}; the paper preset 0.1)"
+    )
+    initial_scale: float = setting(
+        0.0, type="nonnegative_float", help="rmsprop: initial second moment (default {default})"
+    )
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
