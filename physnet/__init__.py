@@ -46,6 +46,9 @@ _EXPORTS = {
     "load_arm": "physnet.study.model_store",
     # forecasting
     "forecast": "physnet.study.model_forecast",
+    "load_forecaster": "physnet.study.forecaster",
+    "Forecaster": "physnet.study.forecaster",
+    "EnsembleForecast": "physnet.study.forecaster",
     "METHODS": "physnet.integrators",
     "ConvergenceError": "physnet.integrators",
     "get_method": "physnet.integrators",

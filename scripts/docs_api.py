@@ -51,7 +51,11 @@ CONCEPTS = [
         ["StudyConfig", "StudyResult", "compare", "load_arm", "hidden_layers"],
         ["physnet.references", "physnet.analysis"],
     ),
-    ("Forecasts and simulation", ["forecast", "SimulationConfig", "simulate"], []),
+    (
+        "Forecasts and simulation",
+        ["load_forecaster", "Forecaster", "EnsembleForecast", "forecast", "SimulationConfig", "simulate"],
+        [],
+    ),
     (
         "Reports, files and errors",
         ["prepare_output_dir", "write_figure", "UserError"],

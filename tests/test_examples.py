@@ -17,6 +17,7 @@ EXAMPLES = [
     "henon_heiles_nn_vs_hnn.py",
     "forecast_clock.py",
     "reuse_activations.py",
+    "forecast_from_python.py",
     "mnist1d_diversity.py",
     "your_own_system.py",
 ]

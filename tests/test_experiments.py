@@ -202,8 +202,9 @@ def test_cli_compare_and_forecast(tmp_path, activations, capsys):
         == 0
     )
     header = (fdir / "forecast.csv").read_text().splitlines()[0]
-    assert header == "orbit,t,true_x,true_v,model_x,model_v,error"
-    assert (fdir / "orbits.png").exists() and (fdir / "error.png").exists()
+    assert header == "orbit,t,state,truth,median,lower_50,upper_50,lower_90,upper_90,members"
+    assert (fdir / "orbits.png").exists() and (fdir / "phase.png").exists()
+    assert json.loads((fdir / "config.json").read_text())["seeds"] == [1]  # --seed: one network
     assert main(["analyze", str(out), "--participation", "--hessian", "--hessian-seeds", "1"]) == 0
     rows = (out / "analysis.csv").read_text().splitlines()
     assert len(rows) == 1 + 3 * 2 and rows[1].startswith("base,0,")

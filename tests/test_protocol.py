@@ -3,6 +3,7 @@ initialisation, and rollouts from given states."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
@@ -106,15 +107,16 @@ def test_the_literature_protocol_from_the_command_line(tmp_path, monkeypatch):
     fc_out = tmp_path / "fc"
     assert main(["forecast", str(out), "--arm", "tanh", "--initial", "starts.csv", "--horizon", "2", "--dt", "0.05",
                  "--method", "rk4", "--out", str(fc_out)]) == 0  # fmt: skip
-    with open(fc_out / "forecast.csv") as fh:
-        header = fh.readline().strip().split(",")
-        table = np.loadtxt(fh, delimiter=",")
-    assert header[:4] == ["orbit", "t", "true_q", "true_p"]
-    assert table.shape[0] == 2 * 41 and table[:, 1].max() == pytest.approx(2.0)
-    first = table[table[:, 0] == 0]
-    np.testing.assert_allclose(first[0, 2:4], [0.0, 0.5])  # (q, p) read by name
-    exact = MassSpring().exact(torch.tensor([[0.0, 0.5]], dtype=torch.float64), torch.tensor(first[:, 1]))[0]
-    np.testing.assert_allclose(first[:, 2:4], exact.numpy(), atol=1e-6)  # the truth is the true system's
+    with open(fc_out / "forecast.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["state"] for r in rows} == {"q", "p"} and len(rows) == 2 * 41 * 2
+    assert max(float(r["t"]) for r in rows) == pytest.approx(2.0)
+    first = {name: [r for r in rows if r["orbit"] == "0" and r["state"] == name] for name in ("q", "p")}
+    t = torch.tensor([float(r["t"]) for r in first["q"]], dtype=torch.float64)
+    truth = np.stack([[float(r["truth"]) for r in first[name]] for name in ("q", "p")], axis=1)
+    np.testing.assert_allclose(truth[0], [0.0, 0.5])  # (q, p) read by name
+    exact = MassSpring().exact(torch.tensor([[0.0, 0.5]], dtype=torch.float64), t)[0]
+    np.testing.assert_allclose(truth, exact.numpy(), atol=1e-6)  # the truth is the true system's
 
 
 @pytest.mark.parametrize(

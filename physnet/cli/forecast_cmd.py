@@ -8,19 +8,23 @@ from pathlib import Path
 from physnet.cli import arguments
 from physnet.cli.options import add_option, add_setting
 from physnet.errors import UserError
+from physnet.version import __version__
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     f = sub.add_parser(
         "forecast",
-        help="roll a trained model out and compare with the true orbit",
-        description="Writes DIR/forecast.csv, DIR/orbits.png, DIR/error.png and, where the system "
-        "has an energy, DIR/energy.png.",
+        help="forecast with an arm's seeds as an ensemble, with calibrated bands",
+        description="Rolls out every seed of the arm that did not fail (--seed N: one network) with the study's "
+        "forecast integrator and writes the median and central bands: DIR/forecast.csv (long: orbit, t, state, "
+        "truth, median, lower_50, upper_50, lower_90, upper_90, members), DIR/orbits.png, DIR/phase.png, "
+        "DIR/energy.png where the system has an energy, and on validation orbits DIR/calibration.json and "
+        "DIR/reliability.png (how often each band held the truth).",
     )
     f.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by `physnet compare` or `reproduce`")
-    f.add_argument("--arm", required=True)
+    f.add_argument("--arm", required=True, help="the arm whose networks forecast (base, type1, type2, mix, ...)")
     add_option(f, "seed")
-    add_option(f, "method", default="euler")
+    add_option(f, "method", default=None)
     f.add_argument("--steps", type=arguments.positive_int, help="steps to roll out (default 200)")
     add_setting(f, "STUDY", "substeps")
     f.add_argument(
@@ -34,20 +38,29 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="roll out from these states (a header naming the state's components, one state per row) instead "
         "of the validation orbits' first states; compared with the true system where the task has one",
     )
+    f.add_argument(
+        "--levels",
+        type=arguments.float_list,
+        default=(0.5, 0.9),
+        metavar="L,L,...",
+        help="central band levels, each in (0, 1) (default 0.5,0.9)",
+    )
+    f.add_argument(
+        "--spread-scale",
+        default="1",
+        metavar="S|fit",
+        help="widen every band's half-width S times; fit: by the factor that makes the 90 %% band hold the truth "
+        "90 %% of the time on the first half of the validation orbits (reported with its effect on the other "
+        "half) (default 1: the seeds' own spread)",
+    )
+    f.add_argument(
+        "--export",
+        metavar="FILE.pt2",
+        help="also write the networks for plain PyTorch (torch.export; no physnet needed to load): the vector "
+        "field of a conventional model, the energy H of a Hamiltonian one",
+    )
     add_option(f, "out", required=True)
     f.set_defaults(run=run_forecast)
-
-
-def study_substeps(run_dir: Path) -> int:
-    """The substeps the study's forecast skill took (``summary.json``), or 1 where it records none."""
-    import json
-
-    path = run_dir / "summary.json"
-    try:
-        integration = (json.loads(path.read_text()).get("forecast") or {}).get("integration") or {}
-    except (OSError, ValueError):
-        return 1
-    return int(integration.get("substeps") or 1)
 
 
 def run_forecast(args: argparse.Namespace) -> int:
@@ -56,88 +69,90 @@ def run_forecast(args: argparse.Namespace) -> int:
     import numpy as np
 
     from physnet.io import prepare_output_dir
-    from physnet.reports.outputs import write_forecast
-    from physnet.study import load_arm
-    from physnet.study.arm_skill import normaliser
-    from physnet.study.folder import read_study_config
-    from physnet.study.model_forecast import forecast
-    from physnet.study.model_store import model_dtype
+    from physnet.reports.ensemble_files import write_ensemble_forecast
+    from physnet.study.calibration import calibration_sentence
+    from physnet.study.ensemble_bands import check_levels, horizon_index
+    from physnet.study.ensemble_forecast import forecast_orbits
+    from physnet.study.forecaster import load_forecaster
     from physnet.tasks.series_file import read_states_csv
-    from physnet.tasks.sources import task_for_study
 
     if args.steps is not None and args.horizon is not None:
         raise UserError("--steps and --horizon both set the rollout's length: give one")
     if args.initial is not None and args.orbits is not None:
         raise UserError("--orbits picks validation orbits and --initial gives the states: give one")
+    levels = check_levels(tuple(args.levels))
     run_dir = Path(args.run_dir)
-    study = read_study_config(run_dir)
-    arms = list(study.get("arms") or [])
-    if arms and args.arm not in arms:
-        raise UserError(f"--arm {args.arm}: this study has no such arm; its arms are {', '.join(arms)}")
-    net, arch = load_arm(run_dir / "models" / f"{args.arm}.pt")
-    seeds = list(arch["seeds"])
-    seed = seeds[0] if args.seed is None else args.seed
-    if seed not in seeds:
-        raise UserError(f"seed {seed} is not stored for arm {args.arm!r}; stored seeds {seeds[0]}-{seeds[-1]}")
-    data = task_for_study(study).load(
-        seed=study.get("data_seed", 0), small=study.get("small", False), data=study.get("data")
-    )
+    seeds = None if args.seed is None else [args.seed]
+    forecaster = load_forecaster(run_dir, args.arm, seeds, method=args.method, substeps=args.substeps)
+    study, data = forecaster.settings, forecaster.data
+    assert data is not None  # load_forecaster loads the study's data
     dt = args.dt or data.dt
     steps = args.steps or 200
     if args.horizon is not None:
         if dt is None:
             raise UserError("--horizon needs a step: give --dt (this task's data has no sampling interval)")
         steps = max(1, math.ceil(args.horizon / dt - 1e-9))
-    substeps = args.substeps or study_substeps(run_dir)
-    initial = None
-    if args.initial is not None:
-        initial = read_states_csv(args.initial, tuple(data.state_names))
-    fc = forecast(
-        net,
-        data.to("cpu", model_dtype(net)),
-        method=args.method,
-        steps=steps,
+    initial = None if args.initial is None else read_states_csv(args.initial, forecaster.state_names)
+    if initial is not None and len(initial) == 0:
+        raise UserError(f"{args.initial} holds no initial states")
+    result = forecast_orbits(
+        forecaster,
+        data,
+        steps,
         n_orbits=args.orbits,
-        member=seeds.index(seed),
         initial=initial,
         dt=dt,
-        substeps=substeps,
+        levels=levels,
+        spread_scale=args.spread_scale,
     )
+    fc = result.forecast
     out = prepare_output_dir(args.out, command="forecast")
-    write_forecast(
-        out,
-        fc,
-        f"{study['task']} / {args.arm} arm, seed {seed}, {args.method}",
-        {
-            "command": "forecast",
-            "run_dir": str(run_dir),
-            "arm": args.arm,
-            "seed": seed,
-            "method": args.method,
-            "substeps": substeps,
-            "steps": len(fc.t) - 1,
-            "dt": dt,
-            "initial": args.initial,
-        },
+    who = f"seed {fc.seeds[0]}" if len(fc.seeds) == 1 else f"{len(fc.seeds)} seeds"
+    settings = {
+        "command": "forecast",
+        "run_dir": str(run_dir),
+        "arm": args.arm,
+        "method": forecaster.method,
+        "substeps": forecaster.substeps,
+        "steps": len(fc.t) - 1,
+        "dt": dt,
+        "initial": args.initial,
+        "physnet_version": __version__,
+    }
+    write_ensemble_forecast(out, result, f"{study['task']} / {args.arm} arm, {who}, {forecaster.method}", settings)
+    if args.export is not None:
+        from physnet.study.export import export_forecaster
+
+        print(export_forecaster(forecaster, Path(args.export)))
+    done = len(fc.t) - 1
+    head = (
+        f"forecast {fc.median.shape[0]} orbit(s) for {done} steps with {forecaster.method} "
+        f"({forecaster.substeps} substep(s) per step) from {who} of arm {args.arm}"
     )
-    if fc.recorded_steps is not None:
+    if result.recorded_steps is not None:
         print(
-            f"the record ends after {fc.recorded_steps} steps (the shortest validation record); the forecast "
-            f"runs all {len(fc.t) - 1}, with no truth and no error beyond each record's end"
+            f"the record ends after {result.recorded_steps} steps (the shortest validation record); the forecast "
+            f"runs all {done}, with no truth beyond each record's end"
         )
-        final = fc.error[:, fc.recorded_steps]
-        where = f"error at step {fc.recorded_steps}"
-    else:
-        final, where = fc.error[:, -1], "final error"
-    head = f"forecast {len(fc.truth)} orbit(s) for {len(fc.t) - 1} steps with {args.method}"
-    head += f" ({substeps} substep(s) per step)"
-    if not np.isfinite(final).any():
-        print(f"{head}: no truth to compare with; wrote {out}/forecast.csv and plots")
+    if result.truth is None or not np.isfinite(result.truth).any():
+        print(f"{head}: no truth to compare with (a measured series has none from new states); wrote {out}/")
         return 0
-    scale = normaliser(data)
+    error = np.linalg.norm(fc.median - result.truth, axis=-1) / result.normaliser  # (N, T)
+    last = done if result.recorded_steps is None else result.recorded_steps  # where the truth still is
+    at = [horizon_index(last + 1, share) for share in (0.1, 0.5, 1.0)]
+    errors = ", ".join(f"{np.nanmedian(error[:, i]):.3g}" for i in at)
     print(
-        f"{head}: {where} median {float(np.nanmedian(final)) / scale:.4g} normalised (|model - truth| over the spread "
-        f"of the validation states, {scale:.4g}, as the reports' forecast skill; "
-        f"{float(np.nanmedian(final)):.4g} in the states' units); wrote {out}/forecast.csv and plots"
+        f"{head}: the median's error at 10 %, 50 % and 100 % of the horizon {errors} (normalised: |median - truth| "
+        f"over the spread of the validation states, {result.normaliser:.4g}, as the reports' forecast skill)"
+    )
+    if result.calibration is not None:
+        record = result.calibration
+        crps = ", ".join("-" if c is None else f"{c:.3g}" for c in record["crps"])
+        print(calibration_sentence(record) + f" CRPS at the same horizons {crps} (normalised).")
+        if result.scale != 1.0:
+            print(f"the bands written are widened {result.scale:.3g}x (--spread-scale)")
+    print(
+        f"wrote {out}/forecast.csv, orbits.png, phase.png"
+        + (", calibration.json, reliability.png" if result.calibration else "")
     )
     return 0

@@ -4,6 +4,7 @@ forecast score per arm."""
 
 from __future__ import annotations
 
+from physnet.study.calibration import calibration_sentence, percent
 from physnet.study.verdict import MIX_PHRASES, mix_test_signed, mix_verdict
 
 #: The forecast score the verdict states (a continuous one: the valid prediction time is a
@@ -144,12 +145,45 @@ def forecast_section(forecast: dict | None, time_unit: str = "time units of the 
             cells.append(f"{s['median']:.3g} [{s['q1']:.3g}, {s['q3']:.3g}]" + (f" (mix: {word})" if word else ""))
         lines.append(f"| {arm} | " + " | ".join(cells) + " |")
     lines += _reference_rows(forecast, list(metrics))
-    return [*lines, "", f"Per seed: `forecast_skill.csv` ({forecast['seconds']:.0f} s of rollouts).", ""]
+    lines += ["", f"Per seed: `forecast_skill.csv` ({forecast['seconds']:.0f} s of rollouts).", ""]
+    return [*lines, *calibration_section(forecast.get("calibration"))]
+
+
+def _shares(values: list) -> str:
+    return " / ".join(percent(v) for v in values)
+
+
+def calibration_section(records: dict | None) -> list[str]:
+    """Each arm's seeds read as one ensemble forecast: how often its 50 % and 90 % bands held
+    the truth at 10 %, 50 % and 100 % of the horizon, its CRPS there, and the plain sentence for
+    the mix (or the first arm)."""
+    if not records:
+        return []
+    lines = [
+        "### How far to trust an ensemble forecast",
+        "",
+        "Each arm's seeds that trained (failed ones left out) as one forecast: the share of true states inside "
+        "its central bands at 10 %, 50 % and 100 % of the horizon (a calibrated band holds the truth as often as "
+        "its level says), and the ensemble's CRPS there (normalised as the errors; lower is better). "
+        "`physnet forecast RUN --arm ARM` writes the bands.",
+        "",
+        "| arm | 50 % band | 90 % band | CRPS | spread scale that would make the 90 % band honest |",
+        "|---|---|---|---|---|",
+    ]
+    for arm, record in records.items():
+        cells = [_shares(record["coverage"][key]) for key in ("0.5", "0.9")]
+        crps = " / ".join("-" if v is None else f"{v:.3g}" for v in record["crps"])
+        fitted = record.get("spread_scale")
+        scale = "-" if fitted is None else f"{fitted['scale']:.3g}"
+        lines.append(f"| {arm} | {cells[0]} | {cells[1]} | {crps} | {scale} |")
+    arm = "mix" if "mix" in records else next(iter(records))
+    return [*lines, "", f"{arm}: " + calibration_sentence(records[arm]), ""]
 
 
 __all__ = [
     "LABELS",
     "PRIMARY",
+    "calibration_section",
     "forecast_clause",
     "forecast_section",
     "integration_sentence",

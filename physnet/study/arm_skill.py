@@ -58,7 +58,7 @@ class Skill:
         error: normalised error ``(E, N, T)`` (capped); scale: the normaliser ``s``.
         metrics: per-member scores ``{name: (E,)}`` (:func:`skill_metrics`).
         method: the integrator, with ``substeps`` steps per sample; lyapunov_time: the
-            system's, where known.
+            system's, where known; seeds: the members' seeds, where known (a study's arm).
     """
 
     t: np.ndarray
@@ -70,6 +70,7 @@ class Skill:
     method: str
     lyapunov_time: float | None = None
     substeps: int = 1
+    seeds: tuple[int, ...] = ()
 
 
 def rollout_members(model: nn.Module, y0: Tensor, steps: int, dt: float, method: str, substeps: int = 1) -> Tensor:

@@ -35,6 +35,12 @@ def read_runs(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def failed_seeds(run_dir: Path, arm: str) -> set[int]:
+    """Seeds of ``arm`` whose training failed (``runs.csv``'s ``failure``; none in a study
+    written before failures were recorded)."""
+    return {int(r["seed"]) for r in read_runs(run_dir / "runs.csv") if r["arm"] == arm and r.get("failure")}
+
+
 def write_runs(path: Path, rows: list[dict], header: list[str] = RUNS_HEADER) -> None:
     """Write ``runs.csv`` (or another table of ``header``) atomically; rows of studies written
     before a column existed leave it empty."""
@@ -152,6 +158,7 @@ __all__ = [
     "RUNS_HEADER",
     "TUNING_HEADER",
     "StudyFolder",
+    "failed_seeds",
     "activations_fingerprint",
     "check_study_folder",
     "read_runs",

@@ -43,6 +43,21 @@ class Forecast:
 FORECAST_MEMORY_GB = 4.0
 
 
+def check_forecast_memory(steps: int, states: int, dim: int, members: int) -> None:
+    """Refuse a forecast of ``members`` x ``states`` rollouts of ``steps`` steps in ``dim``
+    components that would hold more than :data:`FORECAST_MEMORY_GB` (prediction, truth, bands).
+
+    Raises:
+        UserError: naming the size and what to ask for instead.
+    """
+    gigabytes = 3 * (steps + 1) * states * dim * 8 * max(1, members) / 1e9
+    if gigabytes > FORECAST_MEMORY_GB:
+        raise UserError(
+            f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
+            f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits"
+        )
+
+
 def validation_starts(data: TaskData, n_orbits: int | None = None) -> tuple[torch.Tensor, list[int]]:
     """First state of each of the first ``n_orbits`` validation orbits (or of the one
     validation series), shaped ``(N, d)``, and their row indices; ``None``: up to 3.
@@ -115,21 +130,7 @@ def forecast(
         raise UserError(f"the forecast's step must be positive, got {dt}")
     y0, rows = (_initial_states(initial, data), []) if initial is not None else validation_starts(data, n_orbits)
     n_members = getattr(model, "n_members", 1)
-    gigabytes = 3 * (steps + 1) * len(y0) * data.x_val.shape[-1] * 8 * n_members / 1e9
-    if gigabytes > FORECAST_MEMORY_GB:
-        raise UserError(
-            f"--steps {steps}: the forecast would hold about {gigabytes:.0f} GB of states (limit "
-            f"{FORECAST_MEMORY_GB:g} GB); ask for fewer steps or orbits"
-        )
-    record, recorded = None, None
-    if data.system is None and initial is not None:  # no record to compare with
-        record = torch.full((len(y0), steps + 1, y0.shape[-1]), float("nan"))
-    elif data.system is None:  # measured: each trajectory's own record, NaN where it has ended
-        record = torch.full((len(y0), steps + 1, y0.shape[-1]), float("nan"), dtype=torch.float64)
-        lengths = [min(steps + 1, end - row) for row, end in zip(rows, _record_ends(data, rows), strict=True)]
-        for i, (row, n) in enumerate(zip(rows, lengths, strict=True)):
-            record[i, :n] = data.x_val[row : row + n].double().cpu()
-        recorded = min(lengths) - 1
+    check_forecast_memory(steps, len(y0), data.x_val.shape[-1], n_members)
     t = torch.arange(steps + 1, dtype=y0.dtype, device=y0.device) * dt
     fine = torch.arange(steps * substeps + 1, dtype=y0.dtype, device=y0.device) * (dt / substeps)
     start = y0 if n_members == 1 else y0.unsqueeze(0).expand(n_members, *y0.shape).contiguous()
@@ -137,11 +138,7 @@ def forecast(
         rolled = odeint(model, start, fine, method=method, rtol=1e-7, atol=1e-9, options=options)[::substeps]
     rolled = rolled if n_members == 1 else rolled[:, member]
     pred = rolled.movedim(0, 1).double().cpu()
-    if record is None:
-        truth = generate_orbits(data.system, y0.double().cpu(), t.double().cpu(), rtol=1e-10, atol=1e-10).states
-    else:
-        truth = record[:, : pred.shape[1]]
-    truth = truth.cpu()
+    truth, recorded = reference_orbits(data, y0, None if initial is not None else rows, t.double().cpu())
     energy = getattr(data.system, "energy", None)
     e_true = e_model = None
     if energy is not None:
@@ -156,6 +153,26 @@ def forecast(
         tuple(data.state_names) or tuple(f"y{i}" for i in range(truth.shape[-1])),
         recorded if recorded is not None and recorded < steps else None,
     )
+
+
+def reference_orbits(
+    data: TaskData, y0: torch.Tensor, rows: list[int] | None, t: torch.Tensor
+) -> tuple[torch.Tensor, int | None]:
+    """What a forecast from ``y0`` ``(N, d)`` at times ``t`` ``(T,)`` is checked against: the
+    true system integrated at tight tolerance, or, for measured data, the validation records
+    starting at ``rows`` (NaN once a record has ended; all NaN from given states, ``rows``
+    None), shaped ``(N, T, d)`` float64, with the steps the shortest record covers (None: all)."""
+    steps = len(t) - 1
+    if data.system is not None:
+        return generate_orbits(data.system, y0.double().cpu(), t, rtol=1e-10, atol=1e-10).states.cpu(), None
+    record = torch.full((len(y0), steps + 1, y0.shape[-1]), float("nan"), dtype=torch.float64)
+    if rows is None:  # no record to compare with
+        return record, None
+    lengths = [min(steps + 1, end - row) for row, end in zip(rows, _record_ends(data, rows), strict=True)]
+    for i, (row, n) in enumerate(zip(rows, lengths, strict=True)):
+        record[i, :n] = data.x_val[row : row + n].double().cpu()
+    recorded = min(lengths) - 1
+    return record, recorded if recorded < steps else None
 
 
 def _initial_states(initial: torch.Tensor | np.ndarray, data: TaskData) -> torch.Tensor:

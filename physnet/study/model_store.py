@@ -13,6 +13,7 @@ from physnet.errors import UserError
 from physnet.io import write_atomically
 from physnet.meta.learn import DTYPES
 from physnet.networks import build_model
+from physnet.version import __version__
 
 
 def _is_member_param(key: str) -> bool:
@@ -45,8 +46,9 @@ def bank_from_spec(spec: dict) -> nn.Module:
 
 
 def save_arm(path: Path, model: nn.Module, arch: dict, bank: nn.Module) -> None:
-    """Write ``{arch, bank, state_dict}``; ``arch`` holds kind, dim_in, hidden, dim_out, seeds, dtype.
-    Loads with torch's weights-only loader."""
+    """Write ``{arch, bank, state_dict}``; ``arch`` holds kind, dim_in, hidden, dim_out, seeds, dtype
+    and the physnet version that wrote it. Loads with torch's weights-only loader."""
+    arch = {**arch, "physnet_version": __version__}
     state = {"arch": arch, "bank": bank_spec(bank), "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}}
     write_atomically(path, lambda tmp: torch.save(state, tmp))
 

@@ -26,7 +26,9 @@ from physnet.study.arm_skill import (
     skill_method,
     skill_truth,
 )
+from physnet.study.calibration import calibration
 from physnet.study.dissipation import study_dissipation
+from physnet.study.folder import failed_seeds
 from physnet.study.integration_floor import IntegrationFloor, integration_floor, method_applies, truth_skill
 from physnet.study.model_store import load_arm, member_network
 from physnet.study.references import SindyArm, worth_it
@@ -85,7 +87,10 @@ def arm_skills(
             skill = forecast_skill(net, data, method, reference=truth, substeps=substeps)
             order = np.argsort(np.asarray(arch["seeds"]))
             metrics = {name: values[order] for name, values in skill.metrics.items()}
-            skills[arm] = replace(skill, rollouts=skill.rollouts[order], error=skill.error[order], metrics=metrics)
+            seeds = tuple(int(s) for s in np.asarray(arch["seeds"])[order])
+            skills[arm] = replace(
+                skill, rollouts=skill.rollouts[order], error=skill.error[order], metrics=metrics, seeds=seeds
+            )
     return skills
 
 
@@ -185,10 +190,22 @@ def study_forecast(
     reference_seconds += time.perf_counter() - resumed
     summary = skill_summary(skills, time.perf_counter() - began, references=found, floor=floor)
     summary["reference_seconds"] = reference_seconds  # the substep search and the reference rollouts
+    summary["calibration"] = ensemble_calibration(out, skills)
     dissipation = study_dissipation(out, arms, data, skills) if model.startswith("dhnn") else None
     if dissipation is not None:
         summary["dissipation"] = {k: v for k, v in dissipation.items() if k != "energy"}
     return StudyForecast(summary, skills, found, dissipation)
+
+
+def ensemble_calibration(out: Path, skills: dict[str, Skill]) -> dict[str, dict]:
+    """Each arm's seeds that did not fail read as one ensemble forecast, and its calibration
+    on the validation orbits (:func:`physnet.study.calibration.calibration`)."""
+    records = {}
+    for arm, skill in skills.items():
+        failed = failed_seeds(out, arm)
+        keep = [i for i, seed in enumerate(skill.seeds) if seed not in failed] or list(range(len(skill.rollouts)))
+        records[arm] = calibration(skill.rollouts[keep], skill.truth, skill.scale)
+    return records
 
 
 def _floor_candidates(out: Path, arms: list[str], sindy: SindyArm | None) -> list[tuple[str, Callable[[], nn.Module]]]:
