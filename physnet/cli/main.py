@@ -23,6 +23,7 @@ from physnet.cli import (
     track_cmd,
 )
 from physnet.cli.arguments import OneLineParser
+from physnet.cli.combinations import check_combinations
 from physnet.cli.shadowing import shadowing_note
 from physnet.cli.streams import pipe_safe_streams
 from physnet.errors import UserError
@@ -117,27 +118,6 @@ def _debug(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "debug", False)) or os.environ.get("PHYSNET_DEBUG", "") not in ("", "0")
 
 
-def _check_combinations(args: argparse.Namespace) -> None:
-    """Options that only make sense together, and the output folder, checked before any work
-    (before a user's system is built or a file read)."""
-    if getattr(args, "out", None):
-        from physnet.io import check_output_path
-
-        check_output_path(args.out)
-    if getattr(args, "address", None) and getattr(args, "backend", None) != "ray":
-        raise UserError("--address names a Ray cluster: pass it with --backend ray")
-    if getattr(args, "backend", None) == "ray":
-        if getattr(args, "workers", None) is not None:
-            raise UserError("--workers sets the process backend's processes; Ray places its own tasks: drop one")
-        from physnet.study.ray_backend import check_ray_address
-
-        check_ray_address(getattr(args, "address", None))
-    if getattr(args, "workers", None) is not None:
-        from physnet.study.local_pool import check_workers
-
-        check_workers(args.workers, force=bool(getattr(args, "force", False)))
-
-
 @contextmanager
 def _study_workers(args: argparse.Namespace) -> Iterator[None]:
     """The process backend's workers for this command's studies (``--workers``, default the
@@ -183,7 +163,7 @@ def _main(argv: list[str] | None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     formatwarning = warnings.formatwarning
     try:
-        _check_combinations(args)
+        check_combinations(args)
         _use_cache_dir(args)
         if not _debug(args):
             warnings.formatwarning = _one_line_warning

@@ -96,11 +96,13 @@ def check_study_folder(out: Path, record: dict, force: bool, *, ignore: tuple[st
         raise UserError(f"{out} holds the output of `physnet {old['command']}`, not a study; use another --out")
     stored = old.get("study")
     previous: dict = stored if isinstance(stored, dict) else {}
-    keys = sorted(k for k in record["study"] if k not in ignore and previous.get(k) != record["study"][k])
+    keys = sorted(k for k in record["study"] if k not in ignore and not _same(k, previous.get(k), record["study"][k]))
     if not keys:
         return
     if not force:
-        which = ", ".join(keys) if previous else "unreadable config.json"
+        which = ", ".join(_describe(k, previous.get(k), record["study"][k]) for k in keys) if previous else (
+            "unreadable config.json"
+        )  # fmt: skip
         raise UserError(
             f"{out} holds a study with other settings ({which}); use another --out or --force to start afresh"
         )
@@ -108,6 +110,30 @@ def check_study_folder(out: Path, record: dict, force: bool, *, ignore: tuple[st
         return  # only a check: the study itself clears the folder
     for stale in [out / "runs.csv", out / "summary.json", out / "tuning.csv", *sorted((out / "models").glob("*.pt"))]:
         stale.unlink(missing_ok=True)
+
+
+#: What each part of a user's task's identity is, in a refusal.
+_SOURCE_PARTS = {
+    "sha256": "the series file's content",
+    "source_sha256": "the system module's source",
+    "parameters": "the system's parameters",
+}
+
+
+def _same(key: str, old, new) -> bool:
+    """Whether a stored setting equals the new one; a user task's identity is compared on the
+    parts the stored study recorded (a study from before a part was recorded still resumes)."""
+    if key == "task_source" and isinstance(old, dict) and isinstance(new, dict):
+        return all(new.get(k) == v for k, v in old.items()) and set(new) - set(old) <= set(_SOURCE_PARTS)
+    return old == new
+
+
+def _describe(key: str, old, new) -> str:
+    """A changed setting named for a person: a task's changed inputs by what they are."""
+    if key == "task_source" and isinstance(old, dict) and isinstance(new, dict):
+        parts = [_SOURCE_PARTS.get(k, k) for k in sorted(set(old) | set(new)) if k in old and old.get(k) != new.get(k)]
+        return "task: " + ", ".join(parts or ["how it was built"]) + " changed since the study was made"
+    return key
 
 
 class StudyFolder:

@@ -32,13 +32,23 @@ def window_targets(states: Tensor, groups: Tensor | None, steps: int) -> Tensor:
     return out.reshape(m, steps * d)
 
 
+def longest_record(states: Tensor, groups: Tensor | None) -> int:
+    """Rows of the longest run of consecutive states of one group (one series: all of them)."""
+    if groups is None or len(groups) == 0:
+        return int(len(states))
+    breaks = torch.nonzero(groups[1:] != groups[:-1]).flatten() + 1
+    edges = torch.cat([torch.zeros(1, dtype=breaks.dtype), breaks.cpu(), torch.tensor([len(groups)])])
+    return int((edges[1:] - edges[:-1]).max())
+
+
 def rollout_data(data: TaskData, steps: int, method: str = "rk4") -> TaskData:
     """``data`` with rollout targets (``loss="rollout"``; inputs and forecasts unchanged; the
     noise floor that of the states' displacements, :func:`~physnet.tasks.noise_floor.rollout_noise_floor`).
 
     Raises:
         UserError: the data are not orbits sampled in time (no ``dt``: a classification task,
-            or pairs with no sampling interval), or no window of ``steps`` fits in any orbit.
+            or pairs with no sampling interval), or ``steps`` exceeds the longest training
+            record (saying its length).
     """
     rollout_spec = Rollout(steps, 1.0, method)  # the settings refused before anything is built
     if data.loss != "mse" or data.dt is None:
@@ -46,6 +56,12 @@ def rollout_data(data: TaskData, steps: int, method: str = "rk4") -> TaskData:
         raise UserError(
             f"--loss rollout needs states sampled along orbits at a known interval; {source} has none "
             "(use --loss derivative)"
+        )
+    longest = longest_record(data.x_train, data.train_orbit)
+    if steps > longest - 1:
+        raise UserError(
+            f"--rollout-steps {steps}: the longest training record has {longest} rows ({longest - 1} steps); give "
+            f"--rollout-steps {max(1, longest - 1)} or fewer"
         )
     y_train = window_targets(data.x_train, data.train_orbit, steps)
     y_val = window_targets(data.x_val, data.val_orbit, steps)
@@ -67,4 +83,4 @@ def with_loss(data: TaskData, loss: str, steps: int, method: str = "rk4") -> Tas
     return data if loss == "derivative" else rollout_data(data, steps, method)
 
 
-__all__ = ["LOSS_KINDS", "rollout_data", "window_targets", "with_loss"]
+__all__ = ["LOSS_KINDS", "longest_record", "rollout_data", "window_targets", "with_loss"]

@@ -8,6 +8,8 @@ A user's task is registered under the argument itself and remembers how it was b
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -116,8 +118,57 @@ def resolve_task(argument: str, options: Mapping[str, Any] | None = None, *, mod
     content = {"sha256": file_digest(Path(argument))} if kind == "series" else {}
     source = {"kind": kind, "argument": argument, **given, **where, **content}
     models = (model,) if model is not None else None
-    register_task(task_from_source(source, models=models), replace=True)
+    task = task_from_source(source, models=models)
+    if kind == "system":  # what the system is, so that an edited module is noticed
+        source = {**source, **system_identity(argument)}
+        task = dataclasses.replace(task, source=source)
+    register_task(task, replace=True)
     return argument
+
+
+def system_identity(argument: str) -> dict[str, Any]:
+    """What a ``module:Class`` system is beyond its name: the SHA-256 of its module's source
+    file (``source_sha256``) and, where the object exposes them, its numeric parameters
+    (``parameters``: its public int/float attributes)."""
+    import sys
+
+    module_name, _, attribute = argument.partition(":")
+    module = sys.modules.get(module_name)
+    path = getattr(module, "__file__", None)
+    identity: dict[str, Any] = {"source_sha256": file_digest(Path(path)) if path else ""}
+    obj = getattr(module, attribute, None)
+    if obj is not None:
+        numbers = {
+            k: v for k, v in vars(obj).items() if not k.startswith("_") and isinstance(v, int | float)
+        } if hasattr(obj, "__dict__") else {}  # fmt: skip
+        if numbers:
+            identity["parameters"] = dict(sorted(numbers.items()))
+    return identity
+
+
+def changed_inputs(source: Mapping[str, Any]) -> list[str]:
+    """What changed in a user's task since a study recorded it (``task_source``): the series
+    file's content, the system module's source or its parameters; one phrase each, none for
+    a built-in task or a source recorded before these were."""
+    changes = []
+    if source.get("kind") == "series" and source.get("sha256"):
+        path = Path(source.get("path", source["argument"]))
+        now = file_digest(path)
+        if now != source["sha256"]:
+            changes.append(f"the series file {path} ({'missing' if not now else 'its SHA-256 differs'})")
+    elif source.get("kind") == "system" and "source_sha256" in source:
+        now_identity = _identity_now(source)
+        if now_identity.get("source_sha256") != source["source_sha256"]:
+            changes.append(f"the source of {source['argument'].partition(':')[0]} (its SHA-256 differs)")
+        if "parameters" in source and now_identity.get("parameters") != source["parameters"]:
+            changes.append(f"the parameters of {source['argument']}")
+    return changes
+
+
+def _identity_now(source: Mapping[str, Any]) -> dict[str, Any]:
+    """The system's identity as its module is now (imported from where the task was built)."""
+    load_system_object(source["argument"], source.get("folder"))
+    return system_identity(source["argument"])
 
 
 def task_for_study(config: Mapping[str, Any]) -> Task:
@@ -125,6 +176,14 @@ def task_for_study(config: Mapping[str, Any]) -> Task:
     again from ``task_source``)."""
     name = config["task"]
     source = config.get("task_source")
+    changes = changed_inputs(source) if source is not None else []
+    if changes:  # said, not refused: reading a study is safe; extending it is refused (StudyConfig)
+        warnings.warn(
+            f"the study's inputs changed since it was made: {'; '.join(changes)} - its networks were trained on the "
+            "earlier ones",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     known = find_task(name)
     if source is not None and (known is None or dict(known.source or {}) != dict(source)):
         known = register_task(task_from_source(source), replace=True)
@@ -140,6 +199,8 @@ def _flags(options: Mapping[str, Any]) -> str:
 __all__ = [
     "SERIES_OPTIONS",
     "SYSTEM_OPTIONS",
+    "changed_inputs",
+    "system_identity",
     "load_system_object",
     "resolve_task",
     "task_for_study",

@@ -1,0 +1,147 @@
+"""Nothing silently wrong: a study whose inputs changed is not extended (and reading it says
+so), options that do not apply together are refused before any work, a rollout longer than the
+data is refused with both numbers, and a missing Ray is refused before tuning."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from physnet.cli.main import main
+
+SYSTEM = """
+import torch
+
+
+class Spring:
+    name = "spring"
+    dim = 2
+    state_names = ("x", "v")
+
+    def __init__(self):
+        self.stiffness = STIFFNESS
+
+    def vector_field(self, t, y):
+        return torch.stack([y[..., 1], -self.stiffness * y[..., 0]], -1)
+
+    def sample_initial_states(self, n, *, generator=None, seed=None):
+        g = generator if generator is not None else torch.Generator().manual_seed(seed or 0)
+        return torch.rand(n, 2, generator=g, dtype=torch.float64) * 2 - 1
+"""
+
+QUICK = ["--seeds", "2", "--epochs", "2", "--hidden", "8", "--arms", "base", "--tune", "none", "--baselines", "none"]
+
+
+def _series(path, amplitude: float = 1.0) -> str:
+    t = np.arange(0, 20, 0.1)
+    rows = ["run,t,x,v"]
+    for run, a in enumerate((0.5, 1.0, 1.5, 0.8)):
+        a = a * amplitude
+        rows += [f"r{run},{s:.4f},{a * np.cos(s):.8f},{-a * np.sin(s):.8f}" for s in t]
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+def _err(capsys) -> list[str]:
+    return capsys.readouterr().err.strip().splitlines()
+
+
+def test_a_changed_series_file_is_not_extended_and_reading_it_says_so(tmp_path, capsys):
+    csv = _series(tmp_path / "record.csv")
+    study = tmp_path / "study"
+    assert main(["compare", csv, "--group", "run", *QUICK, "--out", str(study)]) == 0
+    _series(tmp_path / "record.csv", amplitude=1.1)  # the record is edited afterwards
+    capsys.readouterr()
+    assert main(["compare", csv, "--group", "run", *QUICK, "--seeds", "3", "--out", str(study)]) == 2
+    err = _err(capsys)
+    assert len(err) == 1 and "the series file's content changed since the study was made" in err[0]
+    assert "--force" in err[0]
+    with pytest.warns(RuntimeWarning, match="inputs changed since it was made") as caught:
+        assert main(["forecast", str(study), "--arm", "base", "--steps", "10", "--out", str(tmp_path / "fc")]) == 0
+    said = [str(w.message) for w in caught if "inputs changed" in str(w.message)]
+    assert len(said) == 1 and "record.csv" in said[0] and "SHA-256 differs" in said[0]
+
+
+def test_an_edited_system_module_is_not_extended(tmp_path, monkeypatch, capsys):
+    (tmp_path / "springsys.py").write_text(SYSTEM.replace("STIFFNESS", "1.0"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    study = tmp_path / "study"
+    argv = ["compare", "springsys:Spring", "--orbits", "6", "--t-end", "3", *QUICK]
+    try:
+        assert main([*argv, "--out", str(study)]) == 0
+        (tmp_path / "springsys.py").write_text(SYSTEM.replace("STIFFNESS", "2.0"))
+        sys.modules.pop("springsys", None)
+        capsys.readouterr()
+        assert main([*argv, "--seeds", "3", "--out", str(study)]) == 2
+        err = _err(capsys)
+        assert len(err) == 1 and "the system module's source" in err[0] and "--force" in err[0]
+        assert main([*argv, "--seeds", "3", "--out", str(study), "--force"]) == 0  # asked for: starts afresh
+    finally:
+        sys.modules.pop("springsys", None)
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["compare", "van-der-pol", "--tune", "none", "--tune-grid", "0.1"], "--tune-grid set the tuning"),
+        (["compare", "van-der-pol", "--lr", "0.01", "--tune-seeds", "3"], "--tune-seeds set the tuning"),
+        (["compare", "clock", "--preset", "paper", "--tune-grid", "0.1,0.2"], "the preset"),
+        (["compare", "van-der-pol", "--momentum", "0.9"], "--momentum applies to sgd and rmsprop"),
+        (["compare", "van-der-pol", "--optimizer", "sgd", "--decay", "0.9"], "--decay apply to rmsprop only"),
+        (["compare", "my.csv", "--noise-on", "states"], "--noise-on says where"),
+        (["compare", "mod:Sys", "--noise-on", "states", "--noise", "0"], "--noise-on says where"),
+        (["compare", "my.csv", "--force-model", "--model", "nn"], "--force-model"),
+        (["compare", "van-der-pol", "--address", "auto"], "--address names a Ray cluster"),
+    ],
+)
+def test_options_that_do_not_apply_together_are_refused_before_any_work(tmp_path, capsys, argv, words):
+    began = time.perf_counter()
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = _err(capsys)
+    assert len(err) == 1 and words in err[0], err
+    assert not (tmp_path / "out").exists() and time.perf_counter() - began < 5
+
+
+def test_options_that_do_apply_pass_the_check():
+    from argparse import Namespace
+
+    from physnet.cli.combinations import check_combinations
+
+    for fine in (
+        Namespace(tune="lr", tune_grid=(0.1,), lr=None, preset=None),
+        Namespace(preset="paper", tune="lr", tune_seeds=3),
+        Namespace(optimizer="sgd", momentum=0.9),
+        Namespace(optimizer="rmsprop", decay=0.9, initial_scale=1.0, momentum=0.5),
+        Namespace(preset="paper", momentum=0.6),  # the preset's optimizer is rmsprop
+        Namespace(noise=0.01, noise_on="states"),
+        Namespace(force_model=True, model="hnn"),
+        Namespace(momentum=0.0),
+    ):
+        check_combinations(fine)
+
+
+def test_ray_missing_is_refused_before_tuning_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    began = time.perf_counter()
+    assert main(["compare", "van-der-pol", "--backend", "ray", "--quick", "--out", str(tmp_path / "out")]) == 2
+    err = _err(capsys)
+    assert len(err) == 1 and "the ray backend needs Ray" in err[0]
+    assert not (tmp_path / "out").exists() and time.perf_counter() - began < 5
+
+
+def test_a_rollout_longer_than_every_record_is_refused_with_both_numbers(tmp_path, capsys):
+    t = np.arange(0, 6, 0.1)  # 60 rows
+    rows = ["t,x,v"] + [f"{s:.3f},{np.cos(s):.6f},{-np.sin(s):.6f}" for s in t]
+    (tmp_path / "short.csv").write_text("\n".join(rows) + "\n")
+    argv = ["compare", str(tmp_path / "short.csv"), "--loss", "rollout", "--rollout-steps", "100", *QUICK]
+    began = time.perf_counter()
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = _err(capsys)
+    assert len(err) == 1 and "--rollout-steps 100" in err[0] and "longest training record has" in err[0]
+    assert "or fewer" in err[0] and time.perf_counter() - began < 10
