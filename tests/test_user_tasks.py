@@ -74,12 +74,13 @@ def test_duffing_through_reproduce_on_the_command_line(tmp_path):
     assert (out / "forecast_skill.csv").exists() and (out / "models" / "mix.pt").exists()
     config = json.loads((out / "config.json").read_text())
     source = config["config"]["task_source"]
-    assert {k: v for k, v in source.items() if k != "folder"} == {
+    assert {k: v for k, v in source.items() if k not in ("folder", "source_sha256", "parameters")} == {
         "kind": "system",
         "argument": "test_user_tasks:Duffing",
         "orbits": 6,
         "t_end": 8.0,
     }
+    assert len(source["source_sha256"]) == 64  # the module's content, so that an edit is noticed
     # the folder alone builds the task again: forecast in another process
     forecast = [sys.executable, "-m", "physnet.cli.main", "forecast", str(out), "--arm", "base"]
     done = subprocess.run([*forecast, "--out", str(tmp_path / "f")], capture_output=True, text=True, env=env)

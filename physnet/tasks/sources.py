@@ -120,27 +120,27 @@ def resolve_task(argument: str, options: Mapping[str, Any] | None = None, *, mod
     models = (model,) if model is not None else None
     task = task_from_source(source, models=models)
     if kind == "system":  # what the system is, so that an edited module is noticed
-        source = {**source, **system_identity(argument)}
+        source = {**source, **system_identity(argument, load_system_object(argument, source.get("folder")))}
         task = dataclasses.replace(task, source=source)
     register_task(task, replace=True)
     return argument
 
 
-def system_identity(argument: str) -> dict[str, Any]:
+def system_identity(argument: str, system: Any = None) -> dict[str, Any]:
     """What a ``module:Class`` system is beyond its name: the SHA-256 of its module's source
-    file (``source_sha256``) and, where the object exposes them, its numeric parameters
-    (``parameters``: its public int/float attributes)."""
+    file (``source_sha256``) and, where the built ``system`` exposes them, its numeric
+    parameters (``parameters``: the public int/float attributes of the instance)."""
     import sys
 
-    module_name, _, attribute = argument.partition(":")
+    module_name = argument.partition(":")[0]
     module = sys.modules.get(module_name)
     path = getattr(module, "__file__", None)
     identity: dict[str, Any] = {"source_sha256": file_digest(Path(path)) if path else ""}
-    obj = getattr(module, attribute, None)
-    if obj is not None:
+    if system is not None and hasattr(system, "__dict__"):  # the instance's own numbers (set in its constructor)
         numbers = {
-            k: v for k, v in vars(obj).items() if not k.startswith("_") and isinstance(v, int | float)
-        } if hasattr(obj, "__dict__") else {}  # fmt: skip
+            k: v for k, v in vars(system).items()
+            if not k.startswith("_") and isinstance(v, int | float) and not isinstance(v, bool)
+        }  # fmt: skip
         if numbers:
             identity["parameters"] = dict(sorted(numbers.items()))
     return identity
@@ -167,8 +167,8 @@ def changed_inputs(source: Mapping[str, Any]) -> list[str]:
 
 def _identity_now(source: Mapping[str, Any]) -> dict[str, Any]:
     """The system's identity as its module is now (imported from where the task was built)."""
-    load_system_object(source["argument"], source.get("folder"))
-    return system_identity(source["argument"])
+    system = load_system_object(source["argument"], source.get("folder"))
+    return system_identity(source["argument"], system)
 
 
 def task_for_study(config: Mapping[str, Any]) -> Task:
