@@ -145,3 +145,31 @@ def test_a_rollout_longer_than_every_record_is_refused_with_both_numbers(tmp_pat
     err = _err(capsys)
     assert len(err) == 1 and "--rollout-steps 100" in err[0] and "longest training record has" in err[0]
     assert "or fewer" in err[0] and time.perf_counter() - began < 10
+
+
+def test_a_share_too_small_to_split_is_named_as_the_cause(tmp_path, capsys):
+    t = np.arange(0, 6, 0.1)  # 60 rows: enough to split, not at 1 %
+    rows = ["t,x,v"] + [f"{s:.3f},{np.cos(s):.6f},{-np.sin(s):.6f}" for s in t]
+    (tmp_path / "short.csv").write_text("\n".join(rows) + "\n")
+    assert main(["compare", str(tmp_path / "short.csv"), "--val-fraction", "0.01", "--out", str(tmp_path / "o")]) == 2
+    err = _err(capsys)
+    assert len(err) == 1 and "--val-fraction 0.01 of 60 rows leaves 1 validation" in err[0]
+    assert "between 0.0333 and 0.967" in err[0]
+
+
+def test_the_terminal_counts_failed_seeds():
+    from physnet.cli.compare_cmd import _failed
+
+    counts = {"n": 50, "failed": 50, "diverged": 50, "stalled": 0, "stuck": 0}
+    assert _failed(counts) == "; 50 of 50 seeds failed (diverged 50)"
+    assert _failed({"n": 5, "failed": 0, "diverged": 0}) == "" and _failed(None) == ""
+
+
+def test_a_single_record_says_why_there_is_no_spread_scale():
+    from physnet.study.calibration import calibration, calibration_sentence
+
+    rng = np.random.default_rng(0)
+    truth = rng.standard_normal((1, 21, 2))
+    record = calibration(0.01 * rng.standard_normal((20, 1, 21, 2)), truth)
+    assert record["spread_scale"] is None
+    assert "No spread scale" in calibration_sentence(record) and "there is one" in calibration_sentence(record)

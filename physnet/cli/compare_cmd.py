@@ -209,6 +209,14 @@ def _forecast_skill(folder: Path, config, result, summary: dict, data) -> None:
     write_json(folder / "summary.json", summary)
 
 
+def _failed(counts: dict | None) -> str:
+    """``; 50 of 50 seeds failed (diverged 50)`` where some did, else nothing."""
+    if not counts or not counts.get("failed"):
+        return ""
+    kinds = ", ".join(f"{k} {v}" for k, v in counts.items() if k not in ("failed", "n") and v)
+    return f"; {counts['failed']} of {counts['n']} seeds failed ({kinds})"
+
+
 def _print_study(summary: dict, tag: str = "") -> None:
     from physnet.reports.forecast_report import forecast_clause
     from physnet.reports.reference_report import worth_it_lines
@@ -216,13 +224,16 @@ def _print_study(summary: dict, tag: str = "") -> None:
     from physnet.study.plausibility import plausibility_warnings
 
     outcomes = mix_outcomes(summary)
+    failures = summary.get("failures") or {}
     for arm, s in summary["arms"].items():
         extra = ""
         if arm in outcomes:
             word, diff, lo, hi, _ = outcomes[arm]
             extra = f"  mix vs {arm}: {word} ({diff:+.3g} [{lo:+.3g}, {hi:+.3g}], +: mix better)"
         print(
-            f"{tag}{arm:>6}: median {summary['metric']} {s['median']:.4g} (q1 {s['q1']:.4g}, q3 {s['q3']:.4g}){extra}"
+            f"{tag}{arm:>6}: median {summary['metric']} {s['median']:.4g} (q1 {s['q1']:.4g}, q3 {s['q3']:.4g})"
+            + _failed(failures.get(arm))
+            + extra
         )
     sindy = (summary.get("references") or {}).get("sindy")
     if sindy and "median" in sindy:

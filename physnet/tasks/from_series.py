@@ -43,9 +43,16 @@ def split_rows(table: SeriesTable, val_fraction: float = VAL_FRACTION) -> tuple[
             raise UserError(f"{table.path}: {len(slices)} group(s) cannot be split; give at least 2 trajectories")
         cut = slices[-n_val].start
     else:
-        cut = int(np.floor((1 - val_fraction) * len(table.t)))
-        if cut < 2 or len(table.t) - cut < 2:
-            raise UserError(f"{table.path}: {len(table.t)} rows are too few to split in time; give at least 10")
+        n = len(table.t)
+        cut = int(np.floor((1 - val_fraction) * n))
+        if n < 10:
+            raise UserError(f"{table.path}: {n} rows are too few to split in time; give at least 10")
+        if cut < 2 or n - cut < 2:  # enough rows: the share leaves one side with fewer than two
+            low, high = 2 / n, 1 - 2 / n
+            raise UserError(
+                f"{table.path}: --val-fraction {val_fraction:g} of {n} rows leaves {n - cut} validation and {cut} "
+                f"training rows (each needs 2): give --val-fraction between {low:.3g} and {high:.3g}"
+            )
     rows = np.arange(len(table.t))
     return rows[:cut], rows[cut:]
 
