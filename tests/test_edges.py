@@ -35,6 +35,22 @@ def test_a_closed_pipe_does_not_stop_a_study(tmp_path):
     assert (tmp_path / "study" / "summary.json").exists()
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_standard_output_is_named_and_the_study_goes_on(tmp_path):
+    """``physnet compare ... > /dev/full``: one warning naming the standard output, exit 0, files written."""
+    argv = ["compare", "van-der-pol", "--arms", "base", "--seeds", "2", "--epochs", "1", "--small"]
+    argv += ["--tune", "none", "--baselines", "none", "--out", str(tmp_path / "study")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "physnet.cli.main", *argv], stdout=full, stderr=subprocess.PIPE, env=env, text=True
+        )
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "no space left" in line]
+    assert len(said) == 1 and "the standard output" in said[0] and "Errno" not in said[0]
+    assert (tmp_path / "study" / "summary.json").exists()
+
+
 @pytest.mark.parametrize("value, shown", [("1e39", "1e+39"), ("1e200", "1e+200")])
 def test_values_beyond_float32_are_named_with_column_and_row(tmp_path, capsys, value, shown):
     rows = ["t,x,v"] + [f"{0.05 * i},{value if i == 7 else 0.1 * i},{0.2}" for i in range(300)]
