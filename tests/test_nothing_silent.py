@@ -173,3 +173,11 @@ def test_a_single_record_says_why_there_is_no_spread_scale():
     record = calibration(0.01 * rng.standard_normal((20, 1, 21, 2)), truth)
     assert record["spread_scale"] is None
     assert "No spread scale" in calibration_sentence(record) and "there is one" in calibration_sentence(record)
+
+
+def test_a_users_module_that_loses_to_the_standard_library_is_named(tmp_path, monkeypatch, capsys):
+    (tmp_path / "json.py").write_text("class S:\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", "json:S", "--out", str(tmp_path / "o")]) == 2
+    err = _err(capsys)
+    assert len(err) == 1 and "the standard library's" in err[0] and "json.py" in err[0] and "rename" in err[0]

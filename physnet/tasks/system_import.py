@@ -38,11 +38,30 @@ def load_system_object(target: str, folder: str | Path | None = None) -> Any:
     try:
         obj = getattr(module, attribute)
     except AttributeError:
-        raise UserError(f"module {module_name!r} has no {attribute!r} (from {target!r})") from None
+        raise UserError(
+            f"module {module_name!r} has no {attribute!r} (from {target!r})" + _which_module(module, where)
+        ) from None
     system = build_user_system(obj, target, files)
     check_system(system, repr(target))
     check_contract(system, target, files)
     return system
+
+
+def _which_module(module: Any, folder: str) -> str:
+    """Where the module that was imported lives, and, where a file of the same name in the
+    user's folder lost to the standard library's module, that this is the cause."""
+    file = getattr(module, "__file__", None)
+    if not file:
+        return ""
+    name = module.__name__.split(".")[0]
+    yours = Path(folder) / f"{name}.py"
+    stdlib = name in getattr(sys, "stdlib_module_names", ()) and Path(file).resolve() != yours.resolve()
+    if stdlib and yours.is_file():
+        return (
+            f": the {name!r} imported is the standard library's ({file}), which takes precedence over your {yours}; "
+            f"rename your file (e.g. my_{name}.py) and name it so"
+        )
+    return f"; the {name!r} imported is {file}"
 
 
 __all__ = ["check_system", "load_system_object"]
