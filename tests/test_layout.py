@@ -128,7 +128,7 @@ def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
 #: on first use) stands above all of them.
 LAYERS = (
     ("errors", "schema", "version"),
-    ("io", "lazy_exports", "data"),
+    ("io", "lazy_exports", "data", "compiled"),
     ("activations", "integrators", "analysis"),
     ("networks", "plots"),
     ("tasks",),

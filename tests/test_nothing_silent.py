@@ -181,3 +181,55 @@ def test_a_users_module_that_loses_to_the_standard_library_is_named(tmp_path, mo
     assert main(["compare", "json:S", "--out", str(tmp_path / "o")]) == 2
     err = _err(capsys)
     assert len(err) == 1 and "the standard library's" in err[0] and "json.py" in err[0] and "rename" in err[0]
+
+
+def _failing_compile(after: int = 0):
+    """A stand-in for ``torch.compile`` whose functions work ``after`` times, then fail as a
+    full temporary directory makes inductor fail."""
+
+    def compile_(fn, **kwargs):
+        calls = [0]
+
+        def compiled(*args, **kw):
+            calls[0] += 1
+            if calls[0] > after:
+                raise RuntimeError("InductorError: OSError: [Errno 28] No space left on device\n" + "frames\n" * 1000)
+            return fn(*args, **kw)
+
+        return compiled
+
+    return compile_
+
+
+def test_compiled_training_falls_back_to_plain_code_with_one_warning(monkeypatch):
+    import torch
+
+    import physnet
+
+    data = physnet.get_task("van-der-pol").load(seed=0, small=True)
+    plain = physnet.build_model("nn", 2, [8], "sin", seeds=[0, 1])
+    guarded = physnet.build_model("nn", 2, [8], "sin", seeds=[0, 1])
+    expected = physnet.train(plain, data, physnet.TrainConfig(epochs=2)).val_loss
+    monkeypatch.setattr(torch, "compile", _failing_compile(after=0))
+    with pytest.warns(RuntimeWarning, match="torch.compile failed for training") as caught:
+        got = physnet.train(guarded, data, physnet.TrainConfig(epochs=2, compile=True)).val_loss
+    assert sum("torch.compile failed" in str(w.message) for w in caught) == 1
+    assert all(len(str(w.message).splitlines()) == 1 for w in caught)
+    torch.testing.assert_close(got, expected)
+
+
+def test_the_fused_sub_network_falls_back_when_a_later_compile_fails(monkeypatch):
+    import torch
+
+    from physnet.activations import fused_subnet
+
+    monkeypatch.setattr(fused_subnet, "_compiled_cache", None)
+    monkeypatch.setattr(fused_subnet, "_compile_failed", False)
+    monkeypatch.setattr(torch, "compile", _failing_compile(after=1))  # the probe passes, the next call fails
+    x = torch.linspace(-2, 2, 11)
+    w, b, a = torch.randn(5), torch.randn(5), torch.randn(5)
+    expected = fused_subnet.fused_residual(x, w, b, a, compiled=False)
+    assert fused_subnet.compiled_kernels() is not None
+    with pytest.warns(RuntimeWarning, match="torch.compile failed for the fused sub-network"):
+        got = fused_subnet.fused_residual(x, w, b, a, compiled=True)
+    torch.testing.assert_close(got, expected)

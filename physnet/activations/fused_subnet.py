@@ -31,6 +31,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from physnet.compiled import GuardedCompiled
+
 __all__ = ["compiled_enabled", "compiled_kernels", "fused_residual", "set_compiled"]
 
 
@@ -101,8 +103,10 @@ def compiled_kernels() -> _Kernels | None:
         )
         _compile_failed = True
         return None
-    _compiled_cache = kernels
-    return kernels
+    _compiled_cache = {
+        name: GuardedCompiled(kernel, _EAGER[name], "the fused sub-network") for name, kernel in kernels.items()
+    }
+    return _compiled_cache
 
 
 def set_compiled(enabled: bool) -> bool:

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
+from physnet.compiled import GuardedCompiled
 from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.schema import setting
@@ -155,7 +156,8 @@ def train(
     forward: Callable[[Tensor], Tensor] = model
     if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
         # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace
-        forward = torch.compile(getattr(model, "traceable_forward", model), dynamic=False)
+        compiled = torch.compile(getattr(model, "traceable_forward", model), dynamic=False)
+        forward = GuardedCompiled(compiled, model, "training")
     params: list[Tensor] = [p for p in model.parameters() if p.requires_grad]
     rates = _member_rates(member_lr, params, e)
     opt = (config if rates is None else replace(config, lr=1.0)).make_optimizer(params)
