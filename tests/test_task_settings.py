@@ -11,7 +11,14 @@ from physnet.cli.main import main
 from physnet.meta import MetaConfig, meta_config_for
 from physnet.tasks.presets import RunRequest, authors_numbers, budget, default_meta_seeds, preset
 from physnet.tasks.registry import TASKS, Task, get_task, load_van_der_pol, register_task
-from physnet.tasks.settings import QUICK_COMPARE, QUICK_META, QUICK_PRESET_META, ModelSettings, PresetValues
+from physnet.tasks.settings import (
+    QUICK_COMPARE,
+    QUICK_META,
+    QUICK_PRESET_META,
+    QUICK_TUNING,
+    ModelSettings,
+    PresetValues,
+)
 
 
 def test_every_task_and_model_has_one_record_and_meta_config_for_reads_it():
@@ -43,7 +50,7 @@ def test_budget_merges_the_record_the_quick_budget_and_a_preset_in_one_order():
     assert full_meta == {} and full == {"tune": "lr", **get_task("van-der-pol").settings["nn"].compare}
     quick_meta, quick = budget("van-der-pol", "nn", RunRequest(quick=True, compare_overrides={"lr": 3e-3}))
     assert quick_meta == dict(QUICK_META)
-    assert quick == {**full, **QUICK_COMPARE, "lr": 3e-3, "tune": None}  # a rate given is a rate used
+    assert quick == {**full, **QUICK_TUNING, **QUICK_COMPARE, "lr": 3e-3, "tune": None}  # a rate given is a rate used
     # the clock keeps its whole series under the quick budget
     assert budget("clock", "hnn", RunRequest(quick=True))[1]["small"] is False
     # under a preset quick shrinks only data, seeds and outer steps; the regime's training stays

@@ -56,6 +56,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "STUDY_TRAINING": ("physnet.study.config", "STUDY_TRAINING"),
     "QUICK_META": ("physnet.tasks.settings", "QUICK_META"),
     "QUICK_COMPARE": ("physnet.tasks.settings", "QUICK_COMPARE"),
+    "QUICK_TUNING": ("physnet.tasks.settings", "QUICK_TUNING"),
     "TUNE_GRIDS": ("physnet.study.tuning", "DEFAULT_GRIDS"),
 }
 

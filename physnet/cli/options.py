@@ -27,7 +27,9 @@ def _quick() -> str:
     return (
         f"a first look at the task's quick budget: small data, {q('seeds')} seeds of {q('epochs')} epochs for the "
         f"paper's tasks (a system or series file: a fifth of its default budget's steps) and, where the command "
-        f"meta-learns, {m('outer_steps')} outer steps of {m('inner_steps')} inner ones; the run says which up front, "
+        f"meta-learns, {m('outer_steps')} outer steps of {m('inner_steps')} inner ones; learning rates tuned on "
+        f"{default('QUICK_TUNING', 'tune_seeds')} seeds per rate (not {default('STUDY', 'tune_seeds')}); the run says "
+        "which up front, "
         "and its report that it is a first look; under --preset only data, seeds and outer steps shrink"
     )
 

@@ -121,7 +121,9 @@ def first_look_lines(summary: dict) -> list[str]:
     )
     return [
         f"**A first look (`--quick`): {config.get('seeds')} seeds of {config.get('epochs')} epochs per arm, on the "
-        f"task's small data where it has them{versus}. Rerun without `--quick` before drawing conclusions: a network "
+        f"task's small data where it has them{versus}"
+        + (f"; learning rates chosen on {config.get('tune_seeds')} seeds per rate" if config.get("tune") else "")
+        + ". Rerun without `--quick` before drawing conclusions: a network "
         "trained this briefly can rank differently.**",
         "",
     ]

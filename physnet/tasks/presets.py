@@ -58,7 +58,7 @@ from typing import Any
 from physnet.errors import UserError
 from physnet.tasks.arm_names import CONTROL_ARMS, PAPER_ARMS
 from physnet.tasks.registry import find_task, get_task
-from physnet.tasks.settings import QUICK_PRESET_META, SMOKE_COMPARE, SMOKE_META, PresetValues, smoke
+from physnet.tasks.settings import QUICK_PRESET_META, QUICK_TUNING, SMOKE_COMPARE, SMOKE_META, PresetValues, smoke
 
 #: Learning rates the comparison's rate is chosen from, on the sine arm, where no reference fixes it.
 LR_CANDIDATES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
@@ -254,7 +254,8 @@ def compare_defaults(task: str, model: str) -> dict:
 def budget(task: str, model: str, request: RunRequest | None = None) -> tuple[dict, dict]:
     """The meta-learning and comparison overrides of a run, merged in one order everywhere:
     without a preset, tuning of every arm's rate (:data:`DEFAULT_TUNING`), the task's
-    comparison budget, then the quick budget, then the caller's overrides; under a preset (a
+    comparison budget, then the quick budget (with its tuning, :data:`~physnet.tasks.settings.QUICK_TUNING`),
+    then the caller's overrides; under a preset (a
     regime) the caller's overrides (the preset's settings) come first and quick shrinks only
     data, seeds and outer steps after them. The request's ``seeds`` last. A learning rate the
     caller gives without a tuning setting is the rate used (tuning off).
@@ -267,7 +268,8 @@ def budget(task: str, model: str, request: RunRequest | None = None) -> tuple[di
     given_meta, given = dict(request.meta_overrides), dict(request.compare_overrides)
     if request.preset is None:  # the quick budget replaces the default one; every arm's rate is tuned
         meta = {**(settings.quick_meta if request.quick else {}), **given_meta}
-        compare = {**DEFAULT_TUNING, **settings.compare, **(settings.quick_compare if request.quick else {}), **given}
+        quick = {**QUICK_TUNING, **settings.quick_compare} if request.quick else {}
+        compare = {**DEFAULT_TUNING, **settings.compare, **quick, **given}
     else:  # a regime: quick keeps its training and shrinks only data, seeds and outer steps
         meta = {**given_meta, **(QUICK_PRESET_META if request.quick else {})}
         compare = {**settings.compare, **given, **(settings.quick_preset_compare if request.quick else {})}

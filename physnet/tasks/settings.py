@@ -26,6 +26,9 @@ from physnet.errors import UserError
 QUICK_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_steps": 20, "inner_steps": 50})
 #: Comparison under the quick budget: small data, 10 seeds, 40 epochs.
 QUICK_COMPARE: Mapping[str, Any] = MappingProxyType({"seeds": 10, "epochs": 40, "small": True})
+#: Tuning under the quick budget (without a preset): two seeds per candidate rate instead of five,
+#: so that choosing the rates costs about as much as the quick study itself.
+QUICK_TUNING: Mapping[str, Any] = MappingProxyType({"tune_seeds": 2})
 #: Meta-learning under the quick budget with a preset: the regime's training stays (its short
 #: training is the point); data and outer steps shrink.
 QUICK_PRESET_META: Mapping[str, Any] = MappingProxyType({"small": True, "outer_steps": 10})
@@ -137,6 +140,7 @@ __all__ = [
     "QUICK_COMPARE",
     "QUICK_META",
     "QUICK_PRESET_META",
+    "QUICK_TUNING",
     "SMOKE_COMPARE",
     "SMOKE_ENV",
     "SMOKE_META",
