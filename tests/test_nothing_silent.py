@@ -88,11 +88,11 @@ def test_an_edited_system_module_is_not_extended(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize(
     "argv, words",
     [
-        (["compare", "van-der-pol", "--tune", "none", "--tune-grid", "0.1"], "--tune-grid set the tuning"),
-        (["compare", "van-der-pol", "--lr", "0.01", "--tune-seeds", "3"], "--tune-seeds set the tuning"),
-        (["compare", "clock", "--preset", "paper", "--tune-grid", "0.1,0.2"], "the preset"),
+        (["compare", "van-der-pol", "--tune", "none", "--tune-grid", "0.1"], "--tune-grid sets the tuning"),
+        (["compare", "van-der-pol", "--lr", "0.01", "--tune-seeds", "3"], "--tune-seeds sets the tuning"),
+        (["compare", "clock", "--preset", "paper", "--tune-grid", "0.1,0.2"], "a preset without --tune lr"),
         (["compare", "van-der-pol", "--momentum", "0.9"], "--momentum applies to sgd and rmsprop"),
-        (["compare", "van-der-pol", "--optimizer", "sgd", "--decay", "0.9"], "--decay apply to rmsprop only"),
+        (["compare", "van-der-pol", "--optimizer", "sgd", "--decay", "0.9"], "--decay applies to rmsprop only"),
         (["compare", "my.csv", "--noise-on", "states"], "--noise-on says where"),
         (["compare", "mod:Sys", "--noise-on", "states", "--noise", "0"], "--noise-on says where"),
         (["compare", "my.csv", "--force-model", "--model", "nn"], "--force-model"),
@@ -233,3 +233,50 @@ def test_the_fused_sub_network_falls_back_when_a_later_compile_fails(monkeypatch
     with pytest.warns(RuntimeWarning, match="torch.compile failed for the fused sub-network"):
         got = fused_subnet.fused_residual(x, w, b, a, compiled=True)
     torch.testing.assert_close(got, expected)
+
+
+#: A value each option of a rule takes (a switch takes none), and the other arguments a command needs.
+SAMPLE = {
+    "tune_grid": ["0.1"], "tune_seeds": ["3"], "momentum": ["0.9"], "decay": ["0.9"], "initial_scale": ["1"],
+    "noise_on": ["states"], "force_model": [], "rollout_steps": ["3"], "rollout_method": ["rk4"],
+    "sindy_degree": ["2"], "address": ["auto"],
+}  # fmt: skip
+REQUIRED = {"--vary": ["epochs=1,2"], "--arm": ["base"], "--sizes": ["4"]}
+
+
+def _walk():
+    import argparse
+
+    from physnet.cli.combinations import RULES
+    from physnet.cli.main import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for name, sub in commands.items():
+        actions = {a.dest: a for a in sub._actions}
+        for rule in RULES:
+            if rule.dest in actions:
+                yield name, sub, rule
+
+
+WALK = list(_walk())
+
+
+def test_the_walk_covers_every_rule_and_the_study_commands():
+    from physnet.cli.combinations import RULES
+
+    assert {rule.dest for _, _, rule in WALK} == {rule.dest for rule in RULES}
+    assert {name for name, _, _ in WALK} >= {"compare", "reproduce", "ablate"}
+
+
+@pytest.mark.parametrize("command, sub, rule", WALK, ids=[f"{c}-{r.dest}" for c, _, r in WALK])
+def test_every_option_of_every_command_is_refused_where_it_means_nothing(tmp_path, capsys, command, sub, rule):
+    flag = next(a for a in sub._actions if a.dest == rule.dest).option_strings[0]
+    required = [x for a in sub._actions if a.required and a.option_strings and a.dest != "out"
+                for x in (a.option_strings[0], *REQUIRED[a.option_strings[0]])]  # fmt: skip
+    positional = ["van-der-pol"] if any(not a.option_strings and a.dest == "task" for a in sub._actions) else []
+    argv = [command, *positional, flag, *SAMPLE[rule.dest], *rule.off, *required, "--out", str(tmp_path / "o")]
+    assert main(argv) == 2, argv
+    err = _err(capsys)
+    assert len(err) == 1 and rule.message in err[0], (argv, err)
+    assert not (tmp_path / "o").exists()
