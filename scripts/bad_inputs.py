@@ -89,12 +89,12 @@ CASES = [
     ("--rollout-steps 0", "compare van-der-pol --arms base --loss rollout --rollout-steps 0 --out {O}"),
     ("--model dhnn on an odd state count", "compare {F}/odd.csv --model dhnn --arms base --quick --out {O}"),
     # issue 38: nothing silently wrong
-    ("tune none with a tuning grid", "compare van-der-pol --tune none --tune-grid 0.1 --out {O}"),
-    ("lr with tuning seeds", "compare van-der-pol --lr 0.01 --tune-seeds 3 --out {O}"),
-    ("noise-on without noise", "compare usersys:RaisesInInit --noise-on states --out {O}"),
-    ("force-model with nn", "compare {F}/rec.csv --force-model --model nn --out {O}"),
-    ("momentum with adam", "compare van-der-pol --momentum 0.9 --out {O}"),
-    ("rollout longer than the record", "compare {F}/rec.csv --loss rollout --rollout-steps 10000 --out {O}"),
+    ("tune none with a tuning grid", "compare van-der-pol --arms base --tune none --tune-grid 0.1 --out {O}"),
+    ("lr with tuning seeds", "compare van-der-pol --arms base --lr 0.01 --tune-seeds 3 --out {O}"),
+    ("noise-on without noise", "compare usersys:FloatEnergy --arms base --noise-on states --out {O}"),
+    ("force-model with nn", "compare {F}/rec.csv --arms base --force-model --model nn --out {O}"),
+    ("momentum with adam", "compare van-der-pol --arms base --momentum 0.9 --out {O}"),
+    ("rollout longer than the record", "compare {F}/rec.csv --arms base --loss rollout --rollout-steps 10000 --out {O}"),
     ("forecast band level 1.5", "forecast {F}/study --arm base --levels 0.5,1.5 --out {O}"),
     ("forecast a seed not stored", "forecast {F}/study --arm base --seed 99 --out {O}"),
 ]
