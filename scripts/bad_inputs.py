@@ -91,7 +91,7 @@ CASES = [
     # issue 38: nothing silently wrong
     ("tune none with a tuning grid", "compare van-der-pol --arms base --tune none --tune-grid 0.1 --out {O}"),
     ("lr with tuning seeds", "compare van-der-pol --arms base --lr 0.01 --tune-seeds 3 --out {O}"),
-    ("noise-on without noise", "compare usersys:FloatEnergy --arms base --noise-on states --out {O}"),
+    ("noise-on without noise", "compare systems:MassSpring --arms base --noise-on states --out {O}"),
     ("force-model with nn", "compare {F}/rec.csv --arms base --force-model --model nn --out {O}"),
     ("momentum with adam", "compare van-der-pol --arms base --momentum 0.9 --out {O}"),
     ("rollout longer than the record", "compare {F}/rec.csv --arms base --loss rollout --rollout-steps 10000 --out {O}"),
