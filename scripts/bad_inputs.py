@@ -94,7 +94,7 @@ CASES = [
     ("noise-on without noise", "compare systems:MassSpring --arms base --noise-on states --out {O}"),
     ("force-model with nn", "compare {F}/rec.csv --arms base --force-model --model nn --out {O}"),
     ("momentum with adam", "compare van-der-pol --arms base --momentum 0.9 --out {O}"),
-    ("rollout longer than the record", "compare {F}/rec.csv --arms base --loss rollout --rollout-steps 10000 --out {O}"),
+    ("rollout past the record", "compare {F}/rec.csv --arms base --loss rollout --rollout-steps 10000 --out {O}"),
     ("forecast band level 1.5", "forecast {F}/study --arm base --levels 0.5,1.5 --out {O}"),
     ("forecast a seed not stored", "forecast {F}/study --arm base --seed 99 --out {O}"),
 ]
