@@ -269,3 +269,25 @@ def test_a_hamiltonian_model_exports_its_energy_whose_gradient_is_the_field(tmp_
         export_forecaster(refused, tmp_path / "dhnn.pt2")
     with pytest.raises(UserError, match=r"\.pt2"):
         export_forecaster(forecaster, tmp_path / "energy.pt")
+
+
+def test_the_widening_is_offered_only_where_it_changes_the_held_out_coverage():
+    record = {
+        "members": 10, "orbits": 2, "coverage": {"0.9": [0.75, 0.5, 1.0]},
+        "spread_scale": {"scale": 1.5, "fitted_on_orbits": 1, "checked_on_orbits": 1,
+                         "before": {"0.9": [1.0, 1.0, 1.0]}, "after": {"0.9": [1.0, 1.0, 1.0]}},
+    }  # fmt: skip
+    assert "Widening" not in calibration_sentence(record)
+    record["spread_scale"]["before"] = {"0.9": [0.5, 0.5, 1.0]}
+    assert "Widening every band 1.5x" in calibration_sentence(record)
+
+
+def test_a_fitted_spread_scale_needs_two_validation_orbits(study, tmp_path):
+    from physnet.study.ensemble_forecast import forecast_orbits
+
+    forecaster = physnet.load_forecaster(study, arm="tanh")
+    data = forecaster.data
+    with pytest.raises(UserError, match="needs at least two orbits"):
+        forecast_orbits(forecaster, data, 10, n_orbits=1, spread_scale="fit")
+    fitted = forecast_orbits(forecaster, data, 10, n_orbits=2, spread_scale="fit")
+    assert fitted.scale == fitted.calibration["spread_scale"]["scale"]

@@ -119,7 +119,7 @@ def calibration_sentence(record: dict, level: float = 0.9) -> str:
     if fitted is None and verdict(record, level) not in ("calibrated", "unknown"):
         text += " (No spread scale: it is fitted on half of the validation orbits and checked on the other half, and "
         text += f"there {'is one' if record['orbits'] == 1 else 'are too few'}.)"
-    if fitted is not None and verdict(record, level) != "calibrated":
+    if fitted is not None and verdict(record, level) != "calibrated" and fitted["before"] != fitted["after"]:
         key = f"{level:g}"
         before = ", ".join(percent(s) for s in fitted["before"].get(key, []))
         after = ", ".join(percent(s) for s in fitted["after"].get(key, []))

@@ -13,7 +13,7 @@ from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.study.arm_skill import MAX_ORBITS, normaliser
 from physnet.study.calibration import calibration
-from physnet.study.ensemble_bands import LEVELS, fit_spread_scale
+from physnet.study.ensemble_bands import LEVELS
 from physnet.study.forecaster import EnsembleForecast, Forecaster
 from physnet.study.model_forecast import _orbit_starts, check_forecast_memory, reference_orbits, validation_starts
 
@@ -85,11 +85,14 @@ def forecast_orbits(
     truth = reference.numpy() if np.isfinite(reference.numpy()).any() else None
     unscaled = forecaster.predict(y0, times.numpy(), levels=levels)
     record = None if rows is None or truth is None else calibration(unscaled.rollouts, truth, normaliser(data))
-    if spread_scale == "fit":
-        if truth is None:
-            raise UserError("--spread-scale fit needs the truth of the validation orbits, and there is none")
-        half = max(1, len(truth) // 2)
-        scale = fit_spread_scale(unscaled.rollouts[:, :half], truth[:half])
+    if spread_scale == "fit":  # the scale the calibration fitted on half the orbits and checked on the rest
+        fitted = None if record is None else record["spread_scale"]
+        if fitted is None:
+            raise UserError(
+                "--spread-scale fit is fitted on half of the validation orbits and checked on the other half: it "
+                "needs at least two orbits with a truth and two members; give a number instead"
+            )
+        scale = float(fitted["scale"])
     else:
         scale = _number(spread_scale)
     fc = forecaster.predict(y0, times.numpy(), levels=levels, scale=scale) if scale != 1.0 else unscaled
