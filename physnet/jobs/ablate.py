@@ -24,6 +24,7 @@ from physnet.study.run import StudyConfig, StudyResult, run_study
 from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import get_task
 from physnet.tasks.rollout_data import with_loss
+from physnet.tasks.settings import smoke
 
 
 def base_configs(task: str, model: str, request: RunRequest):
@@ -56,7 +57,7 @@ def run_ablation(
     """
     echo = context.echo
     model = model or get_task(task).models[0]
-    meta_seeds = request.meta_seed_count(task, model) if request.meta_seeds is not None else 1
+    meta_seeds = 1 if smoke() or request.meta_seeds is None else request.meta_seeds  # ablate's default: one
     if meta_seeds < 1:
         raise UserError(f"--meta-seeds must be at least 1, got {meta_seeds}")
     preset_name, quick = request.preset, request.quick

@@ -4,7 +4,7 @@ calibration there - or of given states (the truth where the task's system is kno
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -13,7 +13,7 @@ from physnet.data import TaskData
 from physnet.errors import UserError
 from physnet.study.arm_skill import MAX_ORBITS, normaliser
 from physnet.study.calibration import calibration
-from physnet.study.ensemble_bands import LEVELS
+from physnet.study.ensemble_bands import LEVELS, ensemble_bands
 from physnet.study.forecaster import EnsembleForecast, Forecaster
 from physnet.study.model_forecast import _orbit_starts, check_forecast_memory, reference_orbits, validation_starts
 
@@ -84,7 +84,8 @@ def forecast_orbits(
     reference, recorded = reference_orbits(data, y0, rows, times)
     truth = reference.numpy() if np.isfinite(reference.numpy()).any() else None
     unscaled = forecaster.predict(y0, times.numpy(), levels=levels)
-    record = None if rows is None or truth is None else calibration(unscaled.rollouts, truth, normaliser(data))
+    spread = normaliser(data)
+    record = None if rows is None or truth is None else calibration(unscaled.rollouts, truth, spread)
     if spread_scale == "fit":  # the scale the calibration fitted on half the orbits and checked on the rest
         fitted = None if record is None else record["spread_scale"]
         if fitted is None:
@@ -95,9 +96,10 @@ def forecast_orbits(
         scale = float(fitted["scale"])
     else:
         scale = _number(spread_scale)
-    fc = forecaster.predict(y0, times.numpy(), levels=levels, scale=scale) if scale != 1.0 else unscaled
+    # the same rollouts, banded with the scale (no second rollout)
+    fc = replace(unscaled, bands=ensemble_bands(unscaled.rollouts, levels, scale)) if scale != 1.0 else unscaled
     energy, energy_truth = _energies(data, fc.rollouts, truth)
-    return OrbitForecast(fc, truth, energy, energy_truth, record, scale, normaliser(data), recorded)
+    return OrbitForecast(fc, truth, energy, energy_truth, record, scale, spread, recorded)
 
 
 def _number(scale: float | str) -> float:
