@@ -1,5 +1,6 @@
 """Try the command line with bad inputs, as a new user would, and print a table: command,
-exit code, lines on stderr and the last of them. Used for issue 17's before/after table.
+exit code, lines on stderr and the first of them (or a line saying what a case looks for).
+Used for the before/after tables of issues 17, 28 and 38.
 
     python scripts/bad_inputs.py                          # this checkout
     python scripts/bad_inputs.py --repo /tmp/old          # another checkout (its own .venv or --python)
@@ -97,7 +98,39 @@ CASES = [
     ("rollout past the record", "compare {F}/rec.csv --arms base --loss rollout --rollout-steps 10000 --out {O}"),
     ("forecast band level 1.5", "forecast {F}/study --arm base --levels 0.5,1.5 --out {O}"),
     ("forecast a seed not stored", "forecast {F}/study --arm base --seed 99 --out {O}"),
+    # issue 38's other cases of "Why" (their settings in SETTINGS)
+    ("forecast after the series changed", "forecast {F}/serstudy --arm base --orbits 1 --out {O}"),
+    ("forecast --initial on a series study", "forecast {F}/serstudy --arm base --initial {F}/init.csv --out {O}"),
+    (
+        "extend after the module changed",
+        "compare usermod:Osc --arms base --seeds 3 --epochs 1 --tune none --out {F}/mod",
+    ),
+    ("ray missing", "compare van-der-pol --arms base --backend ray --quick --seeds 2 --out {O}"),
+    (
+        "a group of one row with derivatives",
+        "compare {F}/one.csv --state x,v --derivatives dx,dv --group g --arms base --quick --out {O}",
+    ),
+    ("--compile with a failing compiler (compare)", "compare clock --arms base --seeds 2 --small --compile --out {O}"),
+    ("--compile with a failing compiler (meta)", "meta van-der-pol --quick --outer-steps 1 --compile --out {O}"),
+    ("standard output a full disk", "compare clock --arms base --seeds 2 --small --epochs 1 --tune none --out {O}"),
+    ("val-fraction 0.01 on 60 rows", "compare {F}/rec60.csv --arms base --val-fraction 0.01 --quick --out {O}"),
+    ("a json.py shadowed by the standard library", "compare json:S --arms base --quick --out {O}"),
+    ("every tuning seed fails", "compare van-der-pol --arms base --quick --seeds 2 --tune-grid 1e6 --out {O}"),
 ]
+
+#: Settings of a case beyond its command: ``cwd`` (a fixtures subfolder, run as the ``physnet``
+#: command runs: ``python -P``), ``stdout`` (a file
+#: to write standard output to), ``env`` (variables), ``path`` (a fixtures subfolder put first
+#: on PYTHONPATH), ``look`` (a text: the message is the first line of stdout or stderr holding it).
+SETTINGS: dict[str, dict] = {
+    "ray missing": {"path": "noray"},
+    "--compile with a failing compiler (compare)": {"env": {"CXX": "/bin/false", "CC": "/bin/false"}},
+    "--compile with a failing compiler (meta)": {"env": {"CXX": "/bin/false", "CC": "/bin/false"}},
+    "standard output a full disk": {"stdout": "/dev/full"},
+    "a json.py shadowed by the standard library": {"cwd": "shadow"},
+    "every tuning seed fails": {"look": "failed"},
+    "forecast after the series changed": {"look": "changed"},
+}
 
 
 def _fixtures(folder: Path, python: str) -> None:
@@ -115,6 +148,21 @@ def _fixtures(folder: Path, python: str) -> None:
     for copy in ("meta_a", "meta_b"):
         shutil.copytree(folder / "meta", folder / copy)
     _user_files(folder)
+    physnet(
+        "compare", str(folder / "series.csv"), "--arms", "base", "--seeds", "2", "--epochs", "1", "--tune", "none",
+        "--out", str(folder / "serstudy"),
+    )  # fmt: skip
+    lines = (folder / "series.csv").read_text().splitlines()
+    t, x, v = lines[101].split(",")
+    lines[101] = f"{t},{float(x) + 0.01},{v}"  # one value measured again
+    (folder / "series.csv").write_text("\n".join(lines) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(folder)}
+    argv = ["compare", "usermod:Osc", "--arms", "base", "--seeds", "2", "--epochs", "1", "--tune", "none"]
+    subprocess.run(
+        [python, "-m", "physnet.cli.main", *argv, "--out", str(folder / "mod")],
+        cwd=folder, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    (folder / "usermod.py").write_text(USER_MODULE.replace("1.0 *", "2.0 *"))
     (folder / "listcfg").mkdir()
     (folder / "listcfg" / "config.json").write_text("[1, 2]")
     (folder / "bare" / "models").mkdir(parents=True)
@@ -203,8 +251,23 @@ class VectorHamiltonian(Base):
 """
 
 
+USER_MODULE = """
+import torch
+
+
+class Osc:
+    name, dim, state_names = "osc", 2, ("x", "v")
+
+    def vector_field(self, t, y):
+        return torch.stack([y[..., 1], -1.0 * y[..., 0]], -1)
+
+    def sample_initial_states(self, n, *, generator=None, seed=None):
+        return torch.randn(n, 2, generator=torch.Generator().manual_seed(seed or 0), dtype=torch.float64)
+"""
+
+
 def _user_files(folder: Path) -> None:
-    """A user's misbehaving systems and series files (issue 28)."""
+    """A user's misbehaving systems and series files (issues 28 and 38)."""
     import math
 
     (folder / "usersys.py").write_text(USER_SYSTEMS)
@@ -220,6 +283,51 @@ def _user_files(folder: Path) -> None:
     decay = [math.exp(-0.05 * i * 0.05) for i in range(400)]
     damped = [f"{0.05 * i},{d * math.cos(0.05 * i)},{-d * math.sin(0.05 * i)}" for i, d in enumerate(decay)]
     (folder / "damped.csv").write_text("t,q,p\n" + "\n".join(damped) + "\n")
+    (folder / "series.csv").write_text("t,x,v\n" + "\n".join(rows) + "\n")
+    (folder / "rec60.csv").write_text("t,x,v\n" + "\n".join(rows[:60]) + "\n")
+    (folder / "init.csv").write_text("x,v\n0.5,0.0\n")
+    (folder / "usermod.py").write_text(USER_MODULE)
+    cells = [(0.05 * i, math.sin(0.05 * i), math.cos(0.05 * i)) for i in range(200)]
+    one = [f"{t},{s * x},{s * v},{s * v},{-s * x},{g}" for g, s in (("a", 1), ("c", 2), ("d", 3)) for t, x, v in cells]
+    (folder / "one.csv").write_text("t,x,v,dx,dv,g\n" + "\n".join([*one, "0.0,0.1,0.2,0.2,-0.1,b"]) + "\n")
+    (folder / "noray" / "ray").mkdir(parents=True)
+    (folder / "noray" / "ray" / "__init__.py").write_text("raise ImportError(\"No module named 'ray'\")\n")
+    (folder / "shadow").mkdir()
+    (folder / "shadow" / "json.py").write_text(USER_SYSTEMS.replace("class Base:", "class S:"))
+
+
+def _run_case(label: str, template: str, i: int, tmp: Path, fixtures: Path, repo: Path, python: str) -> dict:
+    """One case run in its own output folder: its exit code, stderr lines and first line."""
+    extra = SETTINGS.get(label, {})
+    out = tmp / f"out{i}"
+    argv = template.format(F=fixtures, O=out).split()
+    path = [str(fixtures / extra["path"])] if "path" in extra else []
+    env = {**os.environ, **extra.get("env", {}), "PYTHONPATH": os.pathsep.join([*path, str(repo), str(fixtures)])}
+    cwd = fixtures / extra["cwd"] if "cwd" in extra else repo
+    stdout = open(extra["stdout"], "w") if "stdout" in extra else subprocess.PIPE  # noqa: SIM115
+    safe = ["-P"] if "cwd" in extra else []  # as the physnet command runs: the folder is not put first on sys.path
+    try:
+        done = subprocess.run(
+            [python, *safe, "-m", "physnet.cli.main", *argv], cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE,
+            text=True, timeout=300,
+        )  # fmt: skip
+        code, err, said = done.returncode, done.stderr, (done.stdout or "") + done.stderr
+    except subprocess.TimeoutExpired:
+        code, err, said = "timeout", "", ""
+    finally:
+        if stdout is not subprocess.PIPE:
+            stdout.close()
+    lines = [line for line in err.splitlines() if line.strip() and "it/s" not in line and "s/it" not in line]
+    message = lines[0] if lines else ""
+    if "look" in extra:
+        message = next((line for line in said.splitlines() if extra["look"] in line), message)
+    return {
+        "case": label,
+        "command": " ".join(argv).replace(str(tmp), "TMP"),
+        "exit": code,
+        "stderr_lines": len(lines),
+        "message": message.replace(str(tmp), "TMP")[:160],
+    }
 
 
 def main() -> None:
@@ -238,33 +346,9 @@ def main() -> None:
         _fixtures(fixtures, own)
         chosen = CASES[-args.cases :] if args.cases else CASES
         for i, (label, template) in enumerate(chosen):
-            out = Path(tmp) / f"out{i}"
-            argv = template.format(F=fixtures, O=out).split()
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(args.repo), str(fixtures)])}
-            try:
-                done = subprocess.run(
-                    [python, "-m", "physnet.cli.main", *argv],
-                    cwd=args.repo,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                )
-                code, err = done.returncode, done.stderr
-            except subprocess.TimeoutExpired:
-                code, err = "timeout", ""
-            lines = [line for line in err.splitlines() if line.strip() and "it/s]" not in line]
-            last = lines[-1].replace(tmp, "TMP") if lines else ""
-            rows.append(
-                {
-                    "case": label,
-                    "command": " ".join(argv).replace(tmp, "TMP"),
-                    "exit": code,
-                    "stderr_lines": len(lines),
-                    "message": last[:160],
-                }
-            )
-            print(f"| {label} | {code} | {len(lines)} | {last[:160].replace('|', '/')} |", flush=True)
+            rows.append(_run_case(label, template, i, Path(tmp), fixtures, args.repo, python))
+            code, lines, message = rows[-1]["exit"], rows[-1]["stderr_lines"], rows[-1]["message"].replace("|", "/")
+            print(f"| {label} | {code} | {lines} | {message} |", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

@@ -157,6 +157,46 @@ def test_a_share_too_small_to_split_is_named_as_the_cause(tmp_path, capsys):
     assert "between 0.0333 and 0.967" in err[0]
 
 
+def _one_row_group(path) -> str:
+    """Three runs of 100 rows and a run of one row (with derivative columns)."""
+    t = np.arange(0, 10, 0.1)
+    rows = ["run,t,x,v,dx,dv"]
+    runs = [(f"r{i}", a) for i, a in enumerate((0.5, 1.0, 1.5))]
+    one = ["lone,0.0,0.3,0.1,0.1,-0.3"]
+    for run, a in runs:
+        rows += [
+            f"{run},{s:.3f},{a * np.cos(s):.8f},{-a * np.sin(s):.8f},{-a * np.sin(s):.8f},{-a * np.cos(s):.8f}"
+            for s in t
+        ]
+    rows += one
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+def test_a_validation_split_of_one_row_groups_is_refused_before_training(tmp_path, capsys):
+    csv = _one_row_group(tmp_path / "one.csv")
+    argv = ["compare", csv, "--group", "run", "--state", "x,v", "--derivatives", "dx,dv", *QUICK]
+    began = time.perf_counter()
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = _err(capsys)
+    assert len(err) == 1 and "validation groups (the last 1) have at most 1 row(s)" in err[0], err
+    assert time.perf_counter() - began < 10 and not (tmp_path / "out" / "models").exists()
+
+
+def test_a_one_row_group_in_validation_is_left_out_of_the_forecasts(tmp_path, capsys):
+    import torch
+
+    from physnet.study.arm_skill import skill_truth
+    from physnet.tasks.from_series import series_task
+
+    csv = _one_row_group(tmp_path / "one.csv")
+    task = series_task(csv, group="run", state="x,v", derivatives="dx,dv", val_fraction=0.5)
+    data = task.load()
+    y0, t, truth = skill_truth(data)
+    assert len(y0) == 1 and len(t) == 100  # the lone row left out; the 100-row record rolled out whole
+    assert torch.equal(truth[0].float(), data.x_val[:100].double().float())
+
+
 def test_the_terminal_counts_failed_seeds():
     from physnet.cli.compare_cmd import _failed
 

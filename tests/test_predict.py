@@ -44,3 +44,21 @@ def test_dry_run_prints_the_prediction_and_writes_nothing(tmp_path, capsys, monk
 def test_without_dry_run_the_folder_is_required(capsys):
     assert main(["compare", "van-der-pol", "--arms", "base", "--seeds", "2"]) == 2
     assert "--out DIR is required" in capsys.readouterr().err
+
+
+def test_a_rollout_study_is_probed_on_rollouts_and_checked_like_the_study(tmp_path, capsys, monkeypatch):
+    seen = []
+    real = predict_module.train_block
+
+    def spy(block, config, data, frozen, *args, **kwargs):
+        seen.append(data.rollout)
+        return real(block, config, data, frozen, *args, **kwargs)
+
+    monkeypatch.setattr(predict_module, "train_block", spy)
+    argv = ["compare", "van-der-pol", "--arms", "base", "--seeds", "2", "--small", "--dry-run", "--loss", "rollout"]
+    assert main([*argv, "--rollout-steps", "5"]) == 0
+    assert seen and all(r is not None and r.steps == 5 for r in seen)  # the probe trains as the study would
+    assert "on 5-step rollouts" in capsys.readouterr().out
+    assert main([*argv, "--rollout-steps", "100000"]) == 2  # refused as the study would refuse it
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--rollout-steps 100000: the longest training record has" in err[0]

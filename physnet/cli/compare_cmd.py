@@ -137,16 +137,19 @@ def _dry_run(args: argparse.Namespace, config, banks: dict) -> int:
     from physnet.study.local_pool import default_workers
     from physnet.study.predict import predict_study
     from physnet.tasks.registry import get_task
+    from physnet.tasks.rollout_data import with_loss
 
     frozen = next(iter(banks.values()))
     check_arms(list(config.arms), frozen)
-    data = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)
+    loaded = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)
+    data = with_loss(loaded, config.loss, config.rollout_steps, config.rollout_method)  # the probe trains as the study
     workers = default_workers() if args.backend == "process" else 1
     prediction = predict_study(config, frozen, data, workers=workers, block_size=args.block_size)
     studies = f" x {len(banks)} activation files" if len(banks) > 1 else ""
     print(
         f"compare {config.task} / {config.model}: {len(config.arms)} arms x {config.seeds} seeds, "
         f"{config.epochs} epochs on {len(data.x_train)} training samples{studies}"
+        + (f", on {config.rollout_steps}-step rollouts" if config.loss == "rollout" else "")
     )
     for line in prediction.lines():
         print(line)

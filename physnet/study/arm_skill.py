@@ -112,11 +112,12 @@ def skill_truth(data: TaskData, n_orbits: int | None = None, max_steps: int = MA
         raise UserError("this task has no sampling interval: no forecast skill")
     if smoke():  # a smoke test of the documentation: short rollouts
         max_steps = min(max_steps, SMOKE_STEPS)
-    rows = _orbit_starts(data)[: n_orbits or MAX_ORBITS]
-    ends = _record_ends(data, rows)
+    starts = _orbit_starts(data)
+    long_enough = [(row, end) for row, end in zip(starts, _record_ends(data, starts), strict=True) if end - row >= 3]
+    if not long_enough:  # records of one or two samples are left out; none left
+        raise UserError("the validation records are too short to roll out (every one has fewer than 3 samples)")
+    rows, ends = (list(kept) for kept in zip(*long_enough[: n_orbits or MAX_ORBITS], strict=True))
     steps = min(max_steps, *(end - 1 - row for row, end in zip(rows, ends, strict=True)))
-    if steps < 2:
-        raise UserError("the validation records are too short to roll out (fewer than 3 samples)")
     y0 = data.x_val[rows].double().cpu()
     t = torch.arange(steps + 1, dtype=torch.float64) * data.dt
     if data.system is not None:

@@ -56,13 +56,19 @@ NOMINAL_SECONDS_PER_MEMBER_STEP = 1e-4
 LONG_STUDY_SECONDS = 1800.0
 
 
+#: A rollout loss's cost per member-step over the derivative loss's, per rollout step (measured
+#: with ``compare --dry-run`` on a 400-row damped record, 10-step rollouts: 12x for an nn, 7x for a
+#: dhnn; the larger, rounded up).
+ROLLOUT_COST_PER_STEP = 1.2
+
+
 def rough_seconds(config, cost: StudyCost) -> float:
     """A rough training time of ``cost`` (no probe: :mod:`physnet.study.predict` measures one):
     the nominal rate scaled by the hidden widths, three times for an energy model (it trains on
-    a gradient), four evaluations per rollout step for the rollout loss."""
+    a gradient), :data:`ROLLOUT_COST_PER_STEP` per rollout step for the rollout loss."""
     scale = sum(config.hidden) / 100
     scale *= 3.0 if config.model in ENERGY_MODELS else 1.0
-    scale *= 4 * config.rollout_steps if config.loss == "rollout" else 1.0
+    scale *= ROLLOUT_COST_PER_STEP * config.rollout_steps if config.loss == "rollout" else 1.0
     return cost.member_steps * NOMINAL_SECONDS_PER_MEMBER_STEP * scale
 
 

@@ -109,6 +109,21 @@ def _split_text(grouped: bool, val_fraction: float) -> str:
     return f"first {100 - 100 * val_fraction:.3g} % / last {share} in time order"
 
 
+def _check_validation_records(table: SeriesTable, val_rows: np.ndarray, path: str | Path) -> None:
+    """Refuse, before any training, a validation split none of whose records has the three
+    samples a forecast needs (its groups of one or two rows are left out of the forecasts)."""
+    if not table.grouped:
+        return
+    groups = table.groups[val_rows]
+    _, counts = np.unique(groups, return_counts=True)
+    if int(counts.max()) < 3:
+        raise UserError(
+            f"{path}: the validation groups (the last {len(counts)}) have at most {int(counts.max())} row(s) each; a "
+            "forecast needs a record of 3 or more: order the groups so that a longer one comes last, or raise "
+            "--val-fraction"
+        )
+
+
 def check_val_fraction(val_fraction: float) -> None:
     """Refuse a validation share outside (0, 1) (one line)."""
     if not 0 < val_fraction < 1:
@@ -184,7 +199,8 @@ def series_task(
         allowed = ("nn", "hnn") if conservation["conservative"] else ("nn", "dhnn")
         allowed = ("nn", "hnn", "dhnn") if force_model and not conservation["conservative"] else allowed
     models = models or allowed
-    train_rows, _ = split_rows(table, val_fraction)  # too few groups or rows: refused now
+    train_rows, val_rows = split_rows(table, val_fraction)  # too few groups or rows: refused now
+    _check_validation_records(table, val_rows, path)
 
     def load(*, seed: int = 0, small: bool = False, data: str | Path | None = None) -> TaskData:
         t, d, noise = (table, slopes, floor) if data is None else read(data)
