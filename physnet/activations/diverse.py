@@ -118,5 +118,24 @@ class DiverseActivation(nn.Module):
         outs = [bank.apply_type(j, g) for j, g in enumerate(grouped) if g.shape[-1] > 0]
         return torch.cat(outs, dim=-1).index_select(-1, self.inverse)
 
+    def value_and_slope(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """The activation and its derivative at ``x`` shaped ``(..., N)`` -> two tensors of that
+        shape, as plain differentiable code (:mod:`physnet.activations.slopes`): the slope's own
+        derivative is the activation's second."""
+        bank = self.bank
+        if getattr(bank, "k", 1) == 1:
+            return bank.value_and_slope_type(0, x)
+        layer = getattr(bank, "value_and_slope_layer", None)
+        both = None if layer is None else layer(x, self.assignment)
+        if both is not None:
+            return both
+        if self.blocks:
+            pairs = [bank.value_and_slope_type(j, g) for j, g in enumerate(x.split(self.counts, dim=-1)) if g.shape[-1]]
+            return torch.cat([v for v, _ in pairs], dim=-1), torch.cat([d for _, d in pairs], dim=-1)
+        grouped = x.index_select(-1, self.order).split(self.counts, dim=-1)
+        pairs = [bank.value_and_slope_type(j, g) for j, g in enumerate(grouped) if g.shape[-1] > 0]
+        value, slope = torch.cat([v for v, _ in pairs], dim=-1), torch.cat([d for _, d in pairs], dim=-1)
+        return value.index_select(-1, self.inverse), slope.index_select(-1, self.inverse)
+
     def extra_repr(self) -> str:
         return f"n={self.n_neurons}, counts={self.counts}"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from physnet.activations.slopes import slope_of
 from physnet.errors import UserError
 
 Activation = Callable[[Tensor], Tensor]
@@ -59,6 +60,10 @@ class FixedBank(nn.Module):
 
     def apply_type(self, j: int, x: Tensor) -> Tensor:
         return self._fns[j](x)
+
+    def value_and_slope_type(self, j: int, x: Tensor) -> tuple[Tensor, Tensor]:
+        """Type ``j``'s value and derivative at every element of ``x`` (any shape)."""
+        return self._fns[j](x), slope_of(self.names[j])(x)
 
     def describe(self) -> dict:
         return {"kind": "fixed", "names": self.names}

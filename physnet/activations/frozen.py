@@ -7,9 +7,10 @@ import torch
 from scipy.interpolate import CubicSpline
 from torch import Tensor, nn
 
-from physnet.activations.frozen_function import frozen_layer, traceable
+from physnet.activations.frozen_function import frozen_layer, piece_columns, traceable
 from physnet.activations.grid import DEFAULT_GRID, activation_grid
 from physnet.activations.learned import LearnedBank
+from physnet.activations.slopes import polynomial_with_slope
 from physnet.errors import UserError
 
 INTERPOLATION_KINDS = ("linear", "cubic")
@@ -107,6 +108,13 @@ class InterpolatedActivation(nn.Module):
         dx = x - origin
         return ((c0 * dx + c1) * dx + c2) * dx + c3
 
+    def value_and_slope(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """The interpolant and its derivative at every element of ``x`` (plain differentiable
+        code: the derivative's own derivative is the polynomial's second, zero for linear types)."""
+        index = self.piece_index(x).reshape(-1)
+        rows = (c.index_select(0, index).view_as(x) for c in self.table.to(x.dtype))
+        return polynomial_with_slope(x, *rows)
+
 
 class FrozenBank(nn.Module):
     """k frozen interpolated activations sampled on one grid.
@@ -168,6 +176,21 @@ class FrozenBank(nn.Module):
         not under ``torch.compile`` or ``torch.func``, see ``frozen_function.traceable``)."""
         offsets = assignment.to(device=x.device, dtype=torch.long) * (len(self.grid) + 1)
         return frozen_layer(x, self.fused_table.to(x.dtype), offsets, self._origin, self._inv_step, len(self.grid))
+
+    def value_and_slope_type(self, j: int, x: Tensor) -> tuple[Tensor, Tensor]:
+        """Type ``j``'s value and derivative at every element of ``x``."""
+        return self.functions[j].value_and_slope(x)
+
+    def value_and_slope_layer(self, x: Tensor, assignment: Tensor) -> tuple[Tensor, Tensor] | None:
+        """Every neuron's type's value and derivative (``x`` ``(..., N)``, ``assignment``
+        ``(N,)``) from one gather of the layer's table; None where the knots are not evenly
+        spaced (the caller goes type by type)."""
+        if not self.fused_layer:
+            return None
+        offsets = (assignment.to(device=x.device) * (len(self.grid) + 1)).to(x.dtype)
+        column = piece_columns(x, offsets, self._origin, self._inv_step, len(self.grid)).reshape(-1)
+        rows = self.layer_table.to(x.dtype).index_select(1, column).view(5, *x.shape)
+        return polynomial_with_slope(x, *rows)
 
     def select(self, types: list[int]) -> FrozenBank:
         """A bank with only the given types (e.g. ``[0]`` for a type-1-only network)."""

@@ -12,8 +12,9 @@ from torch import Tensor, nn
 from physnet.activations.fixed import get_activation
 from physnet.activations.fused_subnet import fused_residual
 from physnet.activations.grid import check_k
-from physnet.activations.knot_function import interpolate_layer, stacked_coefficients
+from physnet.activations.knot_function import interpolate_layer, knot_origin_and_column, stacked_coefficients
 from physnet.activations.knots import DEFAULT_KNOTS, hermite_table
+from physnet.activations.slopes import slope_of
 from physnet.errors import UserError
 
 #: Hidden nonlinearities of the sub-networks: the paper's PyTorch code used tanh, its JAX code
@@ -159,6 +160,40 @@ class LearnedBank(nn.Module):
         table = self.knot_tables()
         offsets = assignment * (self.knots[2] + 1)
         return self._base_fn(x) + interpolate_layer(x, table, offsets, self.knots)
+
+    def value_and_slope_type(self, j: int, x: Tensor) -> tuple[Tensor, Tensor]:
+        """Type ``j``'s value and derivative at every element of ``x`` (any shape), differentiable
+        in ``x`` and the weights: ``base'(x) + s sum_w a_w w h'(w x + b)``, or on knots the
+        interpolant's derivative."""
+        if self.subnet_eval == "knots":
+            offsets = torch.full((x.shape[-1],), j * (self.knots[2] + 1), device=x.device, dtype=torch.long)
+            return self._knots_value_and_slope(x, offsets)
+        z = x.unsqueeze(-1) * self.w_in[j] + self.b_in[j]  # (..., W)
+        if self.sub_activation == "tanh":
+            hidden = torch.tanh(z)
+            units = 1 - hidden * hidden
+        else:
+            hidden = torch.relu(z)
+            units = (z > 0).to(z.dtype)
+        base_slope = slope_of(self.base)(x)
+        s = self.residual_scale
+        value = self._base_fn(x) + s * (hidden @ self.w_out[j] + self.b_out[j])
+        return value, base_slope + s * (units @ (self.w_out[j] * self.w_in[j]))
+
+    def value_and_slope_layer(self, x: Tensor, assignment: Tensor) -> tuple[Tensor, Tensor] | None:
+        """Every neuron's type's value and derivative in one gather (knots only; None otherwise)."""
+        if self.subnet_eval != "knots":
+            return None
+        return self._knots_value_and_slope(x, assignment.to(x.device) * (self.knots[2] + 1))
+
+    def _knots_value_and_slope(self, x: Tensor, offsets: Tensor) -> tuple[Tensor, Tensor]:
+        lo, hi, g = self.knots
+        origin, column = knot_origin_and_column(x, lo, hi, g)
+        a = self.knot_tables().index_select(1, (column + offsets).reshape(-1)).view(4, *x.shape)
+        u = x - origin
+        value = ((a[3] * u + a[2]) * u + a[1]) * u + a[0]
+        slope = (3 * a[3] * u + 2 * a[2]) * u + a[1]
+        return self._base_fn(x) + value, slope_of(self.base)(x) + slope
 
     def knot_tables(self) -> Tensor:
         """Every type's table stacked, ``(4, k (G + 1))`` (:func:`~physnet.activations.

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from physnet.errors import UserError
+from physnet.networks.energy_gradient import input_gradient
 from physnet.networks.mlp import MLP
 
 
@@ -82,6 +83,15 @@ class DissipativeHamiltonianNetwork(nn.Module):
         with torch.enable_grad():
             y_ = y if y.requires_grad else y.detach().requires_grad_(True)
             (grad,) = torch.autograd.grad(self.energy(y_).sum(), y_, create_graph=create)
+        return self._field_from(y, grad)
+
+    def closed_form_field(self, y: Tensor) -> Tensor:
+        """:meth:`vector_field` with ``grad H`` in closed form (:mod:`physnet.networks.
+        energy_gradient`): the same values to float rounding, one forward-like pass,
+        differentiated once by training; states ``(..., 2 n)`` -> same shape."""
+        return self._field_from(y, input_gradient(self.hamiltonian_net, y))
+
+    def _field_from(self, y: Tensor, grad: Tensor) -> Tensor:
         dq, dp = grad[..., : self.n_dof], grad[..., self.n_dof :]
         friction = (self.dissipation(y) @ dp.unsqueeze(-1)).squeeze(-1)
         force = self.forcing(y)

@@ -11,6 +11,7 @@ import torch
 from torch import Tensor, nn
 
 from physnet.errors import UserError
+from physnet.networks.energy_gradient import input_gradient
 from physnet.networks.mlp import MLP
 from systems.base import symplectic_gradient
 
@@ -71,6 +72,17 @@ class _HamiltonianModel(nn.Module):
     def forward(self, y: Tensor) -> Tensor:
         return self.vector_field(None, y)
 
+    def energy_gradient(self, y: Tensor) -> Tensor:
+        """``dH/dy`` in closed form (:mod:`physnet.networks.energy_gradient`; written by subclasses)."""
+        raise NotImplementedError
+
+    def closed_form_field(self, y: Tensor) -> Tensor:
+        """The vector field ``J grad H`` with ``grad H`` in closed form: the same values as
+        :meth:`vector_field` to float rounding, one forward-like pass, differentiated once by
+        training (a rollout's every stage); states ``(..., 2 n_dof)`` -> same shape."""
+        grad = self.energy_gradient(y)
+        return torch.cat([grad[..., self.n_dof :], -grad[..., : self.n_dof]], dim=-1)
+
     def traceable_forward(self, y: Tensor) -> Tensor:
         """The forward pass through ``torch.func.grad`` (:func:`traceable_symplectic_gradient`),
         for ``torch.compile``; states ``(..., 2 n_dof)`` -> same shape."""
@@ -106,6 +118,9 @@ class HamiltonianNetwork(_HamiltonianModel):
         """``H`` shaped ``(...)`` for states ``(..., 2 n_dof)``."""
         return self.net(y).squeeze(-1)
 
+    def energy_gradient(self, y: Tensor) -> Tensor:
+        return input_gradient(self.net, y)
+
 
 class SeparableHamiltonianNetwork(_HamiltonianModel):
     """``H = T(p) + V(q)`` with two MLPs (each ``n_dof -> ... -> 1``); declared separable,
@@ -129,6 +144,10 @@ class SeparableHamiltonianNetwork(_HamiltonianModel):
     def hamiltonian(self, y: Tensor) -> Tensor:
         q, p = y[..., : self.n_dof], y[..., self.n_dof :]
         return (self.kinetic(p) + self.potential(q)).squeeze(-1)
+
+    def energy_gradient(self, y: Tensor) -> Tensor:
+        q, p = y[..., : self.n_dof], y[..., self.n_dof :]
+        return torch.cat([input_gradient(self.potential, q), input_gradient(self.kinetic, p)], dim=-1)
 
 
 def traceable_symplectic_gradient(hamiltonian, y: Tensor, n_dof: int) -> Tensor:

@@ -153,22 +153,24 @@ def train(
     if nonfinite not in NONFINITE:
         raise UserError(f"nonfinite must be one of {', '.join(NONFINITE)}, got {nonfinite!r}")
     e = n_members(model)
-    forward: Callable[[Tensor], Tensor] = model
+    prediction = training_prediction(model, data)
     if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
-        # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace
-        compiled = torch.compile(getattr(model, "traceable_forward", model), dynamic=False)
-        forward = GuardedCompiled(compiled, model, "training")
+        # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace; on
+        # rollouts the whole rollout is one compiled computation (the field's gradient in closed form)
+        traced = prediction if data.rollout is not None else getattr(model, "traceable_forward", model)
+        prediction = GuardedCompiled(torch.compile(traced, dynamic=False), prediction, "training")
     params: list[Tensor] = [p for p in model.parameters() if p.requires_grad]
     rates = _member_rates(member_lr, params, e)
     opt = (config if rates is None else replace(config, lr=1.0)).make_optimizer(params)
     stream = BatchStream(len(data.x_train), config.batch_size, config.data_seed)
+    steps = stream.batches_per_epoch
     history = torch.zeros(config.epochs, e, dtype=torch.float64)
     alive = torch.ones(e, dtype=torch.bool)
-    bar = tqdm(total=config.epochs * stream.batches_per_epoch, disable=not progress, desc=desc, leave=False)
+    bar = tqdm(total=config.epochs * steps, disable=not progress, desc=desc, leave=False)
     for epoch in range(config.epochs):
-        for step in range(stream.batches_per_epoch):
+        for step in range(steps):
             idx = stream.next()
-            pred = predict(forward, ensemble_input(model, data.x_train[idx]), data.rollout)
+            pred = prediction(ensemble_input(model, data.x_train[idx]))
             losses = member_loss(pred, data.y_train[idx], data.loss, e)
             total = losses.sum()
             if not math.isfinite(float(total.detach())):
@@ -187,7 +189,7 @@ def train(
                 opt.step()
             else:
                 _scaled_step(opt, params, rates)
-            history[epoch] += losses.detach().double().cpu() / stream.batches_per_epoch
+            history[epoch] += losses.detach().double().cpu() / steps
             bar.update()
             if not bool(alive.any()):
                 break
@@ -204,6 +206,19 @@ def train(
         if data.loss != "cross_entropy":
             val_metric[diverged] = float("inf")
     return TrainResult(history, val_loss, val_metric, diverged)
+
+
+def training_prediction(model: nn.Module, data: TaskData) -> Callable[[Tensor], Tensor]:
+    """What training compares with the targets, as a function of a batch of states: the
+    model's output, or on rollouts its integrated states (:func:`~physnet.training.rollout.predict`)
+    under its vector field with an energy model's gradient in closed form (``closed_form_field``:
+    the same values to float rounding, differentiated once instead of through a double backward
+    at every stage, and traceable by ``torch.compile``)."""
+    if data.rollout is None:
+        return model
+    field = getattr(model, "closed_form_field", model)
+    rollout = data.rollout
+    return lambda x: predict(field, x, rollout)
 
 
 def _member_rates(member_lr: Tensor | Sequence[float] | None, params: list[Tensor], e: int) -> Tensor | None:
