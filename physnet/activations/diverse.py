@@ -56,6 +56,8 @@ class TypeBank(Protocol):
 
     def apply_type(self, j: int, x: Tensor) -> Tensor: ...
 
+    def value_and_slope_type(self, j: int, x: Tensor) -> tuple[Tensor, Tensor]: ...
+
 
 class DiverseActivation(nn.Module):
     """Applies type ``assignment[i]``'s function of ``bank`` to neuron ``i``.
@@ -122,8 +124,8 @@ class DiverseActivation(nn.Module):
         """The activation and its derivative at ``x`` shaped ``(..., N)`` -> two tensors of that
         shape, as plain differentiable code (:mod:`physnet.activations.slopes`): the slope's own
         derivative is the activation's second."""
-        bank = self.bank
-        if getattr(bank, "k", 1) == 1:
+        bank = self.types
+        if bank.k == 1:
             return bank.value_and_slope_type(0, x)
         layer = getattr(bank, "value_and_slope_layer", None)
         both = None if layer is None else layer(x, self.assignment)

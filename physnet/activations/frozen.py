@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import torch
 from scipy.interpolate import CubicSpline
@@ -179,7 +181,7 @@ class FrozenBank(nn.Module):
 
     def value_and_slope_type(self, j: int, x: Tensor) -> tuple[Tensor, Tensor]:
         """Type ``j``'s value and derivative at every element of ``x``."""
-        return self.functions[j].value_and_slope(x)
+        return cast(InterpolatedActivation, self.functions[j]).value_and_slope(x)
 
     def value_and_slope_layer(self, x: Tensor, assignment: Tensor) -> tuple[Tensor, Tensor] | None:
         """Every neuron's type's value and derivative (``x`` ``(..., N)``, ``assignment``

@@ -15,10 +15,14 @@ float64, and gradcheck of a loss through it).
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import Tensor
 
+from physnet.activations.diverse import DiverseActivation
 from physnet.errors import UserError
+from physnet.networks.ensemble_linear import EnsembleLinear
 from physnet.networks.mlp import MLP
 
 
@@ -36,13 +40,14 @@ def value_and_input_gradient(net: MLP, x: Tensor) -> tuple[Tensor, Tensor]:
     lead = x.shape[1:-1]
     h = x.reshape(net.n_members, -1, x.shape[-1])
     slopes = []
-    for layer, activation in zip(net.layers[:-1], net.activations, strict=True):
-        h, slope = activation.value_and_slope(layer(h))
+    layers = [cast(EnsembleLinear, layer) for layer in net.layers]
+    for layer, activation in zip(layers[:-1], net.activations, strict=True):
+        h, slope = cast(DiverseActivation, activation).value_and_slope(layer(h))
         slopes.append(slope)
-    out = net.layers[-1]
+    out = layers[-1]
     value = out(h)  # (E, B, 1)
     grad = out.weight.transpose(1, 2)  # (E, 1, n_L): broadcast over the batch
-    for layer, slope in zip(reversed(net.layers[:-1]), reversed(slopes), strict=True):
+    for layer, slope in zip(reversed(layers[:-1]), reversed(slopes), strict=True):
         grad = torch.bmm(grad * slope, layer.weight.transpose(1, 2))
     value = value.reshape(net.n_members, *lead)
     grad = grad.reshape(net.n_members, *lead, x.shape[-1])
