@@ -31,13 +31,12 @@ def evaluate(
     nothing is kept for a backward pass.
     """
     e = n_members(model)
-    field = model if rollout is None else getattr(model, "closed_form_field", model)  # as training rolls out
     totals_loss = torch.zeros(e, dtype=torch.float64, device=x.device)
     totals_metric = torch.zeros(e, dtype=torch.float64, device=x.device)
     for start in range(0, len(x), chunk):
         xb, yb = x[start : start + chunk], y[start : start + chunk]
         with torch.no_grad():
-            pred = predict(field, ensemble_input(model, xb), rollout)
+            pred = predict(model, ensemble_input(model, xb), rollout)
         pred = pred.detach()
         w = len(xb)
         totals_loss += member_loss(pred, yb, kind, e).double() * w

@@ -157,7 +157,10 @@ def train(
     if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
         # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace; on
         # rollouts the whole rollout is one compiled computation (the field's gradient in closed form)
-        traced = prediction if data.rollout is not None else getattr(model, "traceable_forward", model)
+        rollout = data.rollout is not None
+        traced = (
+            training_prediction(model, data, traceable=True) if rollout else getattr(model, "traceable_forward", model)
+        )
         prediction = GuardedCompiled(torch.compile(traced, dynamic=False), prediction, "training")
     params: list[Tensor] = [p for p in model.parameters() if p.requires_grad]
     rates = _member_rates(member_lr, params, e)
@@ -208,15 +211,16 @@ def train(
     return TrainResult(history, val_loss, val_metric, diverged)
 
 
-def training_prediction(model: nn.Module, data: TaskData) -> Callable[[Tensor], Tensor]:
+def training_prediction(model: nn.Module, data: TaskData, *, traceable: bool = False) -> Callable[[Tensor], Tensor]:
     """What training compares with the targets, as a function of a batch of states: the
-    model's output, or on rollouts its integrated states (:func:`~physnet.training.rollout.predict`)
-    under its vector field with an energy model's gradient in closed form (``closed_form_field``:
-    the same values to float rounding, differentiated once instead of through a double backward
-    at every stage, and traceable by ``torch.compile``)."""
+    model's output, or on rollouts its integrated states (:func:`~physnet.training.rollout.predict`).
+    ``traceable``: for ``torch.compile``, an energy model's field with ``grad H`` in closed form
+    (``closed_form_field``: the same values to float rounding; ``autograd.grad`` inside a
+    forward pass cannot be traced). Eager training keeps the model's own field: the closed form
+    is no faster there (``benchmarks/rollout_cost.py``)."""
     if data.rollout is None:
         return model
-    field = getattr(model, "closed_form_field", model)
+    field = getattr(model, "closed_form_field", model) if traceable else model
     rollout = data.rollout
     return lambda x: predict(field, x, rollout)
 
