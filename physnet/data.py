@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,15 +19,19 @@ ROLLOUT_METHODS = ("rk4", "euler", "midpoint", "heun2", "heun3")
 @dataclass(frozen=True)
 class Rollout:
     """How a rollout loss integrates the model: ``steps`` samples ahead, one integration step
-    of ``dt`` per sample, with ``method`` (one of :data:`ROLLOUT_METHODS`).
+    of ``dt`` per sample, with ``method`` (one of :data:`ROLLOUT_METHODS`); with ``continuity``
+    (a weight >= 0) by multiple shooting (:mod:`physnet.training.shooting`: learned window starts
+    joined by a continuity penalty of that weight), else from the observed states.
 
     Raises:
-        UserError: a window shorter than one step, a non-positive ``dt``, an unknown method.
+        UserError: a window shorter than one step, a non-positive ``dt``, an unknown method, a
+            continuity weight negative or not finite.
     """
 
     steps: int
     dt: float
     method: str = "rk4"
+    continuity: float | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.steps, bool) or int(self.steps) != self.steps or self.steps < 1:
@@ -35,9 +40,12 @@ class Rollout:
             raise UserError(f"a rollout needs a positive sampling interval, got dt={self.dt}")
         if self.method not in ROLLOUT_METHODS:
             raise UserError(f"unknown rollout method {self.method!r}; valid: {', '.join(ROLLOUT_METHODS)}")
+        if self.continuity is not None and not (math.isfinite(self.continuity) and self.continuity >= 0):
+            raise UserError(f"--continuity must be a finite number >= 0, got {self.continuity}")
 
     def to_dict(self) -> dict:
-        return {"steps": self.steps, "dt": self.dt, "method": self.method}
+        spec = {"steps": self.steps, "dt": self.dt, "method": self.method}
+        return spec if self.continuity is None else {**spec, "continuity": self.continuity}
 
 
 @dataclass(frozen=True)

@@ -279,7 +279,7 @@ def test_the_fused_sub_network_falls_back_when_a_later_compile_fails(monkeypatch
 SAMPLE = {
     "tune_grid": ["0.1"], "tune_seeds": ["3"], "momentum": ["0.9"], "decay": ["0.9"], "initial_scale": ["1"],
     "noise_on": ["states"], "force_model": [], "rollout_steps": ["3"], "rollout_method": ["rk4"],
-    "sindy_degree": ["2"], "address": ["auto"],
+    "sindy_degree": ["2"], "address": ["auto"], "shooting": [], "continuity": ["2"],
 }  # fmt: skip
 REQUIRED = {"--vary": ["epochs=1,2"], "--arm": ["base"], "--sizes": ["4"]}
 

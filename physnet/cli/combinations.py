@@ -60,6 +60,10 @@ RULES = (
           "add --loss rollout, or drop it"),
     Needs("rollout_method", lambda a: _get(a, "loss") == "rollout", "--rollout-method integrates the rollout loss's "
           "windows: add --loss rollout, or drop it"),
+    Needs("shooting", lambda a: _get(a, "loss") == "rollout", "--shooting learns the rollout loss's window starts: "
+          "add --loss rollout, or drop it", neutral=(None, False)),
+    Needs("continuity", lambda a: bool(_get(a, "shooting")), "--continuity weighs multiple shooting's joins: add "
+          "--shooting (and --loss rollout), or drop it"),
     Needs("sindy_degree", lambda a: _get(a, "baselines") is None or "sindy" in _get(a, "baselines"), "--sindy-degree "
           "sets the sparse regression, which --baselines leaves out: add sindy to --baselines, or drop it",
           ("--baselines", "truth")),

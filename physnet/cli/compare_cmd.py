@@ -66,7 +66,6 @@ def run_compare(args: argparse.Namespace) -> int:
     from physnet.study.effects import judged
     from physnet.study.execution import Execution
     from physnet.tasks.registry import get_task
-    from physnet.tasks.rollout_data import with_loss
 
     args.task = resolve_task_argument(args)
     keys = ("hidden", "epochs", "batch_size", "lr", "optimizer", "momentum", "decay", "initial_scale", "compile")
@@ -88,7 +87,7 @@ def run_compare(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     summaries = {}
     data = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)  # once for all
-    print(study_plan(config, with_loss(data, config.loss, config.rollout_steps, config.rollout_method), workers(args)))
+    print(study_plan(config, config.as_trained(data), workers(args)))
     for stem, frozen in banks.items():
         folder = out if stem is None else out / stem
         tag = "" if stem is None else f"[{stem}] "
@@ -137,12 +136,11 @@ def _dry_run(args: argparse.Namespace, config, banks: dict) -> int:
     from physnet.study.local_pool import default_workers
     from physnet.study.predict import predict_study
     from physnet.tasks.registry import get_task
-    from physnet.tasks.rollout_data import with_loss
 
     frozen = next(iter(banks.values()))
     check_arms(list(config.arms), frozen)
     loaded = get_task(config.task).load(seed=config.data_seed, small=config.small, data=config.data)
-    data = with_loss(loaded, config.loss, config.rollout_steps, config.rollout_method)  # the probe trains as the study
+    data = config.as_trained(loaded)  # the probe trains as the study
     workers = default_workers() if args.backend == "process" else 1
     prediction = predict_study(config, frozen, data, workers=workers, block_size=args.block_size)
     studies = f" x {len(banks)} activation files" if len(banks) > 1 else ""

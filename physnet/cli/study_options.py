@@ -10,7 +10,7 @@ from physnet.cli.options import add_option, add_setting, add_settings
 from physnet.errors import UserError
 
 #: What a forecaster trains on.
-LOSS_SETTINGS = ("loss", "rollout_steps", "rollout_method")
+LOSS_SETTINGS = ("loss", "rollout_steps", "rollout_method", "shooting", "continuity")
 #: What the networks are measured against.
 REFERENCE_SETTINGS = ("baselines", "sindy_degree", "substeps")
 

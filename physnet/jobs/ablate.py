@@ -23,7 +23,6 @@ from physnet.study.metric_scale import floor_mse
 from physnet.study.run import StudyConfig, StudyResult, run_study
 from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import get_task
-from physnet.tasks.rollout_data import with_loss
 from physnet.tasks.settings import smoke
 
 
@@ -102,10 +101,18 @@ def _meta_learn_all(
                 continue
             folder = out / "meta" / s.meta_folder(varies) / meta_seed_name(m)
             c = s.compare
-            key = (config.small, config.data, c.data_seed, c.loss, c.rollout_steps, c.rollout_method)
+            key = (
+                config.small,
+                config.data,
+                c.data_seed,
+                c.loss,
+                c.rollout_steps,
+                c.rollout_method,
+                c.rollout_continuity,
+            )
             if key not in data_cache:  # meta-learning's inner loop on the comparison's loss
                 loaded = get_task(config.task).load(seed=c.data_seed, small=config.small, data=config.data)
-                data_cache[key] = with_loss(loaded, c.loss, c.rollout_steps, c.rollout_method)
+                data_cache[key] = c.as_trained(loaded)
             echo(f"[ablate] meta-learning {s.meta_folder(varies)}, meta seed {m}")
             result, _ = write_meta_folder(folder, config, data=data_cache[key], progress=progress)
             frozen[(config, m)] = result.frozen

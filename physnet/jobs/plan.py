@@ -16,7 +16,6 @@ from physnet.study.local_pool import default_workers
 from physnet.study.predict import POOL_EFFICIENCY, duration, probe_rate
 from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import get_task
-from physnet.tasks.rollout_data import with_loss
 
 #: A study roughly shorter than this (no probe) is announced without a time.
 PROBE_ABOVE_SECONDS = 60.0
@@ -48,12 +47,7 @@ def model_plan(task: str, model: str, request: RunRequest) -> str:
     quick, data = request.quick, request.data
     meta, overrides = budget(task, model, request)
     config = StudyConfig(task=task, model=model, data=data, **overrides)
-    loaded = with_loss(
-        get_task(task).load(seed=config.data_seed, small=config.small, data=data),
-        config.loss,
-        config.rollout_steps,
-        config.rollout_method,
-    )
+    loaded = config.as_trained(get_task(task).load(seed=config.data_seed, small=config.small, data=data))
     workers = default_workers()
     seconds = training_seconds(config, loaded, workers)
     short = "short" in requested_budgets(request) and config.epochs > SHORT_EPOCHS

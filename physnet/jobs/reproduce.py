@@ -33,7 +33,6 @@ from physnet.study.study_skill import study_forecast
 from physnet.study.tuning import tuning_split
 from physnet.tasks.presets import RunRequest, authors_numbers, budget
 from physnet.tasks.registry import get_task
-from physnet.tasks.rollout_data import with_loss
 
 
 def reproduce_model(
@@ -75,7 +74,7 @@ def reproduce_model(
     config = StudyConfig(task=task, model=model, data=data, **overrides)
     first_look = _default_budget(task, model, request) if quick else None
     t = get_task(task)
-    as_trained = lambda d: with_loss(d, config.loss, config.rollout_steps, config.rollout_method)  # noqa: E731
+    as_trained = config.as_trained
     study_data = as_trained(t.load(seed=config.data_seed, small=config.small, data=data))
     if config.tune:  # a split too small to tune on is refused now, not after meta-learning
         tuning_split(study_data, config.tune_fraction)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from physnet.data import Rollout
+from physnet.data import Rollout, TaskData
 from physnet.errors import UserError
 from physnet.meta.config import MetaConfig
 from physnet.networks.build import ENERGY_MODELS
@@ -17,7 +17,7 @@ from physnet.study.references import BASELINES
 from physnet.study.tuning import DEFAULT_GRIDS, TUNABLE, TUNE_FRACTION, TUNE_SEEDS, check_tuning
 from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import find_task, get_task
-from physnet.tasks.rollout_data import LOSS_KINDS
+from physnet.tasks.rollout_data import LOSS_KINDS, with_loss
 from physnet.tasks.settings import QUICK_COMPARE, SMOKE_COMPARE, smoke
 from physnet.training import TrainConfig
 
@@ -38,6 +38,8 @@ TRAIN_KEYS = (
 STUDY_TRAINING = TrainConfig(epochs=20, batch_size=150, lr=1e-2)
 #: Samples ahead a rollout loss integrates by default.
 ROLLOUT_STEPS = 10
+#: Multiple shooting's continuity weight (benchmarks/rollout_cost.py: 1 forecast better than 10).
+CONTINUITY = 1.0
 
 
 @dataclass(frozen=True, init=False)
@@ -131,6 +133,17 @@ class StudyConfig:
     rollout_method: str = setting(
         choices="ROLLOUT_METHODS", help="rollout: the integrator, one step per sample (default rk4)"
     )
+    shooting: bool = setting(
+        switch=True,
+        help="rollout: multiple shooting - consecutive windows whose start states are learned (from the "
+        "observations) and joined by a continuity penalty, so that noisy starts do not bias the fit; an epoch costs "
+        "about 1/K of plain windows' (the comparison's training; meta-learning rolls out plain windows)",
+    )
+    continuity: float = setting(
+        type="nonnegative_float",
+        metavar="W",
+        help=f"shooting: weight of the continuity penalty between consecutive windows (default {CONTINUITY})",
+    )
     baselines: tuple[str, ...] | None = setting(
         type="baselines",
         metavar="sindy,truth|none",
@@ -170,6 +183,8 @@ class StudyConfig:
         loss: str = "derivative",
         rollout_steps: int = ROLLOUT_STEPS,
         rollout_method: str = "rk4",
+        shooting: bool = False,
+        continuity: float = CONTINUITY,
         baselines: tuple[str, ...] | None = None,
         substeps: int | None = None,
         sindy_degree: int | None = None,
@@ -198,6 +213,8 @@ class StudyConfig:
             loss=loss,
             rollout_steps=int(rollout_steps),
             rollout_method=rollout_method,
+            shooting=bool(shooting),
+            continuity=float(continuity),
             baselines=None if baselines is None else tuple(baselines),
             substeps=None if substeps is None else int(substeps),
             sindy_degree=None if sindy_degree is None else int(sindy_degree),
@@ -222,7 +239,9 @@ class StudyConfig:
         if self.loss not in LOSS_KINDS:
             raise UserError(f"unknown --loss {self.loss!r}; valid: {', '.join(LOSS_KINDS)}")
         if self.loss == "rollout":
-            Rollout(self.rollout_steps, 1.0, self.rollout_method)  # refused here, before any data
+            Rollout(self.rollout_steps, 1.0, self.rollout_method, self.rollout_continuity)  # refused before any data
+        elif self.shooting:
+            raise UserError("--shooting learns the rollout loss's window starts: add --loss rollout, or drop it")
         if self.baselines is not None:
             strange = [b for b in self.baselines if b not in BASELINES]
             if strange:
@@ -231,6 +250,16 @@ class StudyConfig:
             raise UserError(f"--substeps must be at least 1 integration step per sample, got {self.substeps}")
         if self.sindy_degree is not None and self.sindy_degree < 0:
             raise UserError(f"--sindy-degree must be 0 or more, got {self.sindy_degree}")
+
+    @property
+    def rollout_continuity(self) -> float | None:
+        """Multiple shooting's continuity weight (``--shooting``), or None: plain windows."""
+        return self.continuity if self.shooting else None
+
+    def as_trained(self, data: TaskData) -> TaskData:
+        """``data`` with this study's loss: unchanged on derivatives, rollout targets (and
+        shooting) on rollouts (:func:`~physnet.tasks.rollout_data.with_loss`)."""
+        return with_loss(data, self.loss, self.rollout_steps, self.rollout_method, self.rollout_continuity)
 
     @property
     def output_bias(self) -> bool:
@@ -287,6 +316,7 @@ class StudyConfig:
         flat.update(tune=self.tune, tune_seeds=self.tune_seeds, tune_fraction=self.tune_fraction)
         flat["tune_grid"] = None if self.tune_grid is None else list(self.tune_grid)
         flat.update(loss=self.loss, rollout_steps=self.rollout_steps, rollout_method=self.rollout_method)
+        flat.update(shooting=self.shooting, continuity=self.continuity)
         flat["baselines"] = None if self.baselines is None else list(self.baselines)
         flat.update(substeps=self.substeps, sindy_degree=self.sindy_degree)
         task = find_task(self.task)
@@ -335,6 +365,8 @@ class StudyConfig:
         if self.loss == "derivative":  # studies written before the rollout loss existed
             for key in ("loss", "rollout_steps", "rollout_method"):
                 d.pop(key)
+        if not self.shooting:  # studies written before multiple shooting existed
+            d.pop("shooting"), d.pop("continuity")
         if self.tune is None:
             for key in ("tune", "tune_seeds", "tune_grid", "tune_fraction"):
                 d.pop(key)

@@ -15,6 +15,7 @@ from physnet.data import TaskData
 from physnet.networks.build import ENERGY_MODELS
 from physnet.study.arms import needs_frozen
 from physnet.study.tuning import tuning_grid
+from physnet.training.shooting import shooting_segments
 
 #: Member-steps of frozen-type arms from which compiling their kernels pays (a compile costs
 #: a few seconds; the plain kernels cost about 60 us more per member-step).
@@ -39,7 +40,10 @@ def study_cost(config, data: TaskData, seeds: dict[str, list[int]] | None = None
     """The member-steps of ``config`` (a :class:`~physnet.study.config.StudyConfig`)
     on ``data``: every arm's seeds (or only ``seeds[arm]``, those left to run) and, with tuning,
     its grid's members at the study's budget."""
-    steps = max(1, len(data.x_train) // min(config.batch_size, len(data.x_train))) * config.epochs
+    rows = len(data.x_train)
+    if data.rollout is not None and data.rollout.continuity is not None:  # an epoch over the shooting segments
+        rows = len(shooting_segments(data.x_train, data.train_orbit, data.rollout.steps).rows)
+    steps = max(1, rows // min(config.batch_size, rows)) * config.epochs
     tuning = config.tune_seeds * len(tuning_grid(config.optimizer, config.tune_grid)) if config.tune else 0
     total = frozen = 0
     for arm in config.arms:

@@ -35,7 +35,6 @@ from physnet.study.references import SindyArm, check_references, fit_sindy, stud
 from physnet.study.statistics import summarize
 from physnet.study.tuning import ArmTuning, tuning_split, tuning_summary
 from physnet.tasks.registry import get_task
-from physnet.tasks.rollout_data import with_loss
 
 #: Members trained together in one batched ensemble.
 CHUNK = BLOCK  # the name of earlier releases
@@ -225,7 +224,7 @@ def _study_data(config: StudyConfig, task, data: TaskData | None, device: str) -
     if data is None:
         data = task.load(seed=config.data_seed, small=config.small, data=config.data)
     if data.loss != "rollout":  # data already in rollout form (a caller's) stay as given
-        data = with_loss(data, config.loss, config.rollout_steps, config.rollout_method)
+        data = config.as_trained(data)
     return data.to(device, DTYPES[config.dtype])
 
 

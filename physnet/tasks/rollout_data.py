@@ -41,16 +41,17 @@ def longest_record(states: Tensor, groups: Tensor | None) -> int:
     return int((edges[1:] - edges[:-1]).max())
 
 
-def rollout_data(data: TaskData, steps: int, method: str = "rk4") -> TaskData:
+def rollout_data(data: TaskData, steps: int, method: str = "rk4", continuity: float | None = None) -> TaskData:
     """``data`` with rollout targets (``loss="rollout"``; inputs and forecasts unchanged; the
-    noise floor that of the states' displacements, :func:`~physnet.tasks.noise_floor.rollout_noise_floor`).
+    noise floor that of the states' displacements, :func:`~physnet.tasks.noise_floor.rollout_noise_floor`);
+    ``continuity``: trained by multiple shooting with that weight (:mod:`physnet.training.shooting`).
 
     Raises:
         UserError: the data are not orbits sampled in time (no ``dt``: a classification task,
             or pairs with no sampling interval), or ``steps`` exceeds the longest training
             record (saying its length).
     """
-    rollout_spec = Rollout(steps, 1.0, method)  # the settings refused before anything is built
+    rollout_spec = Rollout(steps, 1.0, method, continuity)  # the settings refused before anything is built
     if data.loss != "mse" or data.dt is None:
         source = data.config.get("source") or data.config.get("name") or "these data"
         raise UserError(
@@ -67,7 +68,7 @@ def rollout_data(data: TaskData, steps: int, method: str = "rk4") -> TaskData:
     y_val = window_targets(data.x_val, data.val_orbit, steps)
     if not bool(torch.isfinite(y_train).any(-1).any()) or not bool(torch.isfinite(y_val).any(-1).any()):
         raise UserError(f"--rollout-steps {steps}: no orbit of the data is longer than one step; lower it")
-    rollout = Rollout(rollout_spec.steps, float(data.dt), method)
+    rollout = Rollout(rollout_spec.steps, float(data.dt), method, continuity)
     config = {**data.config, "loss": "rollout", "rollout": rollout.to_dict()}
     floor = rollout_noise_floor(data.noise_floor)
     return replace(
@@ -75,12 +76,12 @@ def rollout_data(data: TaskData, steps: int, method: str = "rk4") -> TaskData:
     )
 
 
-def with_loss(data: TaskData, loss: str, steps: int, method: str = "rk4") -> TaskData:
+def with_loss(data: TaskData, loss: str, steps: int, method: str = "rk4", continuity: float | None = None) -> TaskData:
     """``data`` for a study's ``loss``: unchanged for ``derivative``, :func:`rollout_data` for
-    ``rollout``."""
+    ``rollout`` (by multiple shooting with a ``continuity`` weight)."""
     if loss not in LOSS_KINDS:
         raise UserError(f"unknown --loss {loss!r}; valid: {', '.join(LOSS_KINDS)}")
-    return data if loss == "derivative" else rollout_data(data, steps, method)
+    return data if loss == "derivative" else rollout_data(data, steps, method, continuity)
 
 
 __all__ = ["LOSS_KINDS", "longest_record", "rollout_data", "window_targets", "with_loss"]

@@ -25,6 +25,7 @@ from physnet.training.evaluation import ensemble_input, evaluate, n_members
 from physnet.training.losses import member_loss
 from physnet.training.rmsprop import DEFAULT_DECAY, RMSprop, check_rmsprop
 from physnet.training.rollout import predict
+from physnet.training.shooting import ShootingBatches
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
@@ -163,9 +164,13 @@ def train(
         )
         prediction = GuardedCompiled(torch.compile(traced, dynamic=False), prediction, "training")
     params: list[Tensor] = [p for p in model.parameters() if p.requires_grad]
+    shooting = ShootingBatches(data, e) if data.rollout is not None and data.rollout.continuity is not None else None
+    if shooting is not None:  # the window starts are learned with the weights
+        params.append(shooting.starts)
     rates = _member_rates(member_lr, params, e)
     opt = (config if rates is None else replace(config, lr=1.0)).make_optimizer(params)
-    stream = BatchStream(len(data.x_train), config.batch_size, config.data_seed)
+    # an epoch passes once over the samples, or with multiple shooting over the segments (1/K of the windows)
+    stream = BatchStream(len(data.x_train) if shooting is None else shooting.count, config.batch_size, config.data_seed)
     steps = stream.batches_per_epoch
     history = torch.zeros(config.epochs, e, dtype=torch.float64)
     alive = torch.ones(e, dtype=torch.bool)
@@ -173,8 +178,12 @@ def train(
     for epoch in range(config.epochs):
         for step in range(steps):
             idx = stream.next()
-            pred = prediction(ensemble_input(model, data.x_train[idx]))
-            losses = member_loss(pred, data.y_train[idx], data.loss, e)
+            if shooting is None:
+                losses = member_loss(
+                    prediction(ensemble_input(model, data.x_train[idx])), data.y_train[idx], data.loss, e
+                )
+            else:
+                losses = shooting.losses(prediction, idx)
             total = losses.sum()
             if not math.isfinite(float(total.detach())):
                 if nonfinite == "raise":
