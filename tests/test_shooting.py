@@ -116,3 +116,12 @@ def test_a_shooting_epoch_passes_once_over_the_segments():
     assert study_cost(shooting, shooting_data).member_steps == 2 * 3 * max(1, segments // config.batch_size)
     assert study_cost(config, plain_data).member_steps == 2 * 3 * (len(loaded.x_train) // config.batch_size)
     assert shooting.relevant()["shooting"] is True and "shooting" not in config.relevant()
+
+
+def test_shooting_trains_k_times_the_budgets_epochs_unless_told():
+    from physnet.study import StudyConfig
+
+    plain = StudyConfig.for_task("van-der-pol", "nn", quick=True, loss="rollout", rollout_steps=5)
+    shooting = StudyConfig.for_task("van-der-pol", "nn", quick=True, loss="rollout", rollout_steps=5, shooting=True)
+    told = StudyConfig.for_task("van-der-pol", "nn", quick=True, loss="rollout", shooting=True, epochs=7)
+    assert shooting.epochs == 5 * plain.epochs and told.epochs == 7

@@ -17,7 +17,7 @@ from physnet.study.references import BASELINES
 from physnet.study.tuning import DEFAULT_GRIDS, TUNABLE, TUNE_FRACTION, TUNE_SEEDS, check_tuning
 from physnet.tasks.presets import RunRequest, budget
 from physnet.tasks.registry import find_task, get_task
-from physnet.tasks.rollout_data import LOSS_KINDS, with_loss
+from physnet.tasks.rollout_data import LOSS_KINDS, ROLLOUT_STEPS, with_loss
 from physnet.tasks.settings import QUICK_COMPARE, SMOKE_COMPARE, smoke
 from physnet.training import TrainConfig
 
@@ -37,7 +37,6 @@ TRAIN_KEYS = (
 )
 STUDY_TRAINING = TrainConfig(epochs=20, batch_size=150, lr=1e-2)
 #: Samples ahead a rollout loss integrates by default.
-ROLLOUT_STEPS = 10
 #: Multiple shooting's continuity weight (benchmarks/rollout_cost.py: 1 forecast better than 10).
 CONTINUITY = 1.0
 
@@ -137,7 +136,8 @@ class StudyConfig:
         switch=True,
         help="rollout: multiple shooting - consecutive windows whose start states are learned (from the "
         "observations) and joined by a continuity penalty, so that noisy starts do not bias the fit; an epoch costs "
-        "about 1/K of plain windows' (the comparison's training; meta-learning rolls out plain windows)",
+        "about 1/K of plain windows', so without --epochs it trains K times the budget's epochs (the comparison's "
+        "training; meta-learning rolls out plain windows)",
     )
     continuity: float = setting(
         type="nonnegative_float",

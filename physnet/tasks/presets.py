@@ -58,6 +58,7 @@ from typing import Any
 from physnet.errors import UserError
 from physnet.tasks.arm_names import CONTROL_ARMS, PAPER_ARMS
 from physnet.tasks.registry import find_task, get_task
+from physnet.tasks.rollout_data import ROLLOUT_STEPS
 from physnet.tasks.settings import QUICK_PRESET_META, QUICK_TUNING, SMOKE_COMPARE, SMOKE_META, PresetValues, smoke
 
 #: Learning rates the comparison's rate is chosen from, on the sine arm, where no reference fixes it.
@@ -258,7 +259,9 @@ def budget(task: str, model: str, request: RunRequest | None = None) -> tuple[di
     then the caller's overrides; under a preset (a
     regime) the caller's overrides (the preset's settings) come first and quick shrinks only
     data, seeds and outer steps after them. The request's ``seeds`` last. A learning rate the
-    caller gives without a tuning setting is the rate used (tuning off).
+    caller gives without a tuning setting is the rate used (tuning off). Multiple shooting
+    without ``epochs`` from the caller trains ``K`` times the budget's epochs (an epoch of it
+    is ``1/K`` of plain windows' work).
 
     Returns:
         ``(meta, compare)``: keyword overrides for ``meta_config_for`` and ``StudyConfig``.
@@ -275,6 +278,10 @@ def budget(task: str, model: str, request: RunRequest | None = None) -> tuple[di
         compare = {**settings.compare, **given, **(settings.quick_preset_compare if request.quick else {})}
     if "lr" in given and "tune" not in given:
         compare["tune"] = None  # a rate given is a rate used
+    if compare.get("shooting") and "epochs" in compare and "epochs" not in given:
+        # an epoch of multiple shooting is 1/K of plain windows' work; K times the epochs matched plain windows'
+        # forecasts in about half their time (docs/models-and-losses.md)
+        compare["epochs"] = int(compare["epochs"]) * int(compare.get("rollout_steps", ROLLOUT_STEPS))
     if request.seeds is not None:
         compare["seeds"] = request.seeds
     if smoke():

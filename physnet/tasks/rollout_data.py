@@ -15,6 +15,8 @@ from physnet.tasks.noise_floor import rollout_noise_floor
 
 #: The losses a forecasting study can train on.
 LOSS_KINDS = ("derivative", "rollout")
+#: Samples ahead a rollout window integrates, by default.
+ROLLOUT_STEPS = 10
 
 
 def window_targets(states: Tensor, groups: Tensor | None, steps: int) -> Tensor:
@@ -84,4 +86,4 @@ def with_loss(data: TaskData, loss: str, steps: int, method: str = "rk4", contin
     return data if loss == "derivative" else rollout_data(data, steps, method, continuity)
 
 
-__all__ = ["LOSS_KINDS", "longest_record", "rollout_data", "window_targets", "with_loss"]
+__all__ = ["LOSS_KINDS", "ROLLOUT_STEPS", "longest_record", "rollout_data", "window_targets", "with_loss"]
