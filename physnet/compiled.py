@@ -9,14 +9,19 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+#: What compiling has failed for in this process: later guards of it go plain at once, unsaid.
+_FAILED: set[str] = set()
+
 
 class GuardedCompiled:
-    """``compiled`` while it works, ``plain`` from its first failure on (said once, naming
-    ``what``). A genuine error of the computation raises again from ``plain``."""
+    """``compiled`` while it works, ``plain`` from its first failure on (said once per process,
+    naming ``what``; a later guard of the same ``what`` - the next tuning candidate, the next
+    block - goes plain at once instead of compiling and failing again). A genuine error of the
+    computation raises again from ``plain``."""
 
     def __init__(self, compiled: Callable[..., Any], plain: Callable[..., Any], what: str) -> None:
         self.compiled, self.plain, self.what = compiled, plain, what
-        self.failed = False
+        self.failed = what in _FAILED
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not self.failed:
@@ -24,6 +29,7 @@ class GuardedCompiled:
                 return self.compiled(*args, **kwargs)
             except Exception as err:  # noqa: BLE001 - any compiler failure means: fall back
                 self.failed = True
+                _FAILED.add(self.what)
                 first = (str(err).splitlines() or [""])[0][:120]
                 warnings.warn(
                     f"torch.compile failed for {self.what} ({type(err).__name__}: {first}); using plain code (slower)",
