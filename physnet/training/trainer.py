@@ -154,15 +154,7 @@ def train(
     if nonfinite not in NONFINITE:
         raise UserError(f"nonfinite must be one of {', '.join(NONFINITE)}, got {nonfinite!r}")
     e = n_members(model)
-    prediction = training_prediction(model, data)
-    if config.compile:  # every batch has the same shape (the last short one is dropped): no dynamic shapes
-        # a Hamiltonian network's own forward calls autograd.grad, which torch.compile cannot trace; on
-        # rollouts the whole rollout is one compiled computation (the field's gradient in closed form)
-        rollout = data.rollout is not None
-        traced = (
-            training_prediction(model, data, traceable=True) if rollout else getattr(model, "traceable_forward", model)
-        )
-        prediction = GuardedCompiled(torch.compile(traced, dynamic=False), prediction, "training")
+    prediction = _prediction(model, data, config)
     params: list[Tensor] = [p for p in model.parameters() if p.requires_grad]
     shooting = ShootingBatches(data, e) if data.rollout is not None and data.rollout.continuity is not None else None
     if shooting is not None:  # the window starts are learned with the weights
@@ -178,12 +170,7 @@ def train(
     for epoch in range(config.epochs):
         for step in range(steps):
             idx = stream.next()
-            if shooting is None:
-                losses = member_loss(
-                    prediction(ensemble_input(model, data.x_train[idx])), data.y_train[idx], data.loss, e
-                )
-            else:
-                losses = shooting.losses(prediction, idx)
+            losses = _losses(prediction, model, data, shooting, idx)
             total = losses.sum()
             if not math.isfinite(float(total.detach())):
                 if nonfinite == "raise":
@@ -218,6 +205,34 @@ def train(
         if data.loss != "cross_entropy":
             val_metric[diverged] = float("inf")
     return TrainResult(history, val_loss, val_metric, diverged)
+
+
+def _prediction(model: nn.Module, data: TaskData, config: TrainConfig) -> Callable[[Tensor], Tensor]:
+    """:func:`training_prediction`, through ``torch.compile`` with ``config.compile`` (every batch
+    has the same shape, the last short one dropped: no dynamic shapes). A Hamiltonian network's
+    own forward calls ``autograd.grad``, which cannot be traced: on derivatives its
+    ``traceable_forward``, on rollouts the whole rollout over the closed-form field."""
+    prediction = training_prediction(model, data)
+    if not config.compile:
+        return prediction
+    traced = getattr(model, "traceable_forward", model)
+    if data.rollout is not None:
+        traced = training_prediction(model, data, traceable=True)
+    return GuardedCompiled(torch.compile(traced, dynamic=False), prediction, "training")
+
+
+def _losses(
+    prediction: Callable[[Tensor], Tensor],
+    model: nn.Module,
+    data: TaskData,
+    shooting: ShootingBatches | None,
+    idx: Tensor,
+) -> Tensor:
+    """Each member's loss ``(E,)`` on batch ``idx``: samples, or with multiple shooting segments."""
+    if shooting is not None:
+        return shooting.losses(prediction, idx)
+    pred = prediction(ensemble_input(model, data.x_train[idx]))
+    return member_loss(pred, data.y_train[idx], data.loss, n_members(model))
 
 
 def training_prediction(model: nn.Module, data: TaskData, *, traceable: bool = False) -> Callable[[Tensor], Tensor]:
