@@ -168,17 +168,8 @@ class LearnedBank(nn.Module):
         if self.subnet_eval == "knots":
             offsets = torch.full((x.shape[-1],), j * (self.knots[2] + 1), device=x.device, dtype=torch.long)
             return self._knots_value_and_slope(x, offsets)
-        z = x.unsqueeze(-1) * self.w_in[j] + self.b_in[j]  # (..., W)
-        if self.sub_activation == "tanh":
-            hidden = torch.tanh(z)
-            units = 1 - hidden * hidden
-        else:
-            hidden = torch.relu(z)
-            units = (z > 0).to(z.dtype)
-        base_slope = slope_of(self.base)(x)
-        s = self.residual_scale
-        value = self._base_fn(x) + s * (hidden @ self.w_out[j] + self.b_out[j])
-        return value, base_slope + s * (units @ (self.w_out[j] * self.w_in[j]))
+        residual, slope = self._subnet_with_slope(j, x)
+        return self._base_fn(x) + residual, slope_of(self.base)(x) + slope
 
     def value_and_slope_layer(self, x: Tensor, assignment: Tensor) -> tuple[Tensor, Tensor] | None:
         """Every neuron's type's value and derivative in one gather (knots only; None otherwise)."""
@@ -249,17 +240,21 @@ class LearnedBank(nn.Module):
     def _knot_table(self, j: int) -> Tensor:
         lo, hi, g = self.knots
         x = torch.linspace(lo, hi, g, dtype=self.w_in.dtype, device=self.w_in.device)
+        return hermite_table(lo, hi, *self._subnet_with_slope(j, x))
+
+    def _subnet_with_slope(self, j: int, x: Tensor) -> tuple[Tensor, Tensor]:
+        """Type ``j``'s sub-network part ``s (sum_w a_w h(w_w x + b_w) + c)`` and its derivative
+        ``s sum_w a_w w_w h'(w_w x + b_w)`` at every element of ``x`` (any shape), differentiable
+        in ``x`` and the weights."""
         w, b, a = self.w_in[j], self.b_in[j], self.w_out[j]
-        z = x[:, None] * w + b  # (G, W)
+        z = x.unsqueeze(-1) * w + b  # (..., W)
         if self.sub_activation == "tanh":
             hidden = torch.tanh(z)
             slope_units = 1 - hidden * hidden
         else:
             hidden = torch.relu(z)
             slope_units = (z > 0).to(z.dtype)
-        values = self.residual_scale * (hidden @ a + self.b_out[j])
-        slopes = self.residual_scale * (slope_units @ (a * w))
-        return hermite_table(lo, hi, values, slopes)
+        return self.residual_scale * (hidden @ a + self.b_out[j]), self.residual_scale * (slope_units @ (a * w))
 
     def sample(self, grid: Tensor) -> Tensor:
         """Every type's values on ``grid`` (``(G,)``), shaped ``(k, G)``, detached."""

@@ -33,12 +33,7 @@ def value_and_input_gradient(net: MLP, x: Tensor) -> tuple[Tensor, Tensor]:
     if net.sizes[-1] != 1:
         raise UserError(f"an input gradient in closed form needs one output, got sizes {net.sizes}")
     single = net.n_members == 1
-    if single:
-        x = x.unsqueeze(0)
-    elif x.shape[0] != net.n_members:
-        raise UserError(f"ensemble input must lead with {net.n_members} members, got shape {tuple(x.shape)}")
-    lead = x.shape[1:-1]
-    h = x.reshape(net.n_members, -1, x.shape[-1])
+    h, lead = net.member_batches(x)
     slopes = []
     layers = [cast(EnsembleLinear, layer) for layer in net.layers]
     for layer, activation in zip(layers[:-1], net.activations, strict=True):

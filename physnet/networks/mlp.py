@@ -68,15 +68,19 @@ class MLP(nn.Module):
     def n_members(self) -> int:
         return len(self.seeds)
 
-    def forward(self, x: Tensor, *, return_hidden: bool = False):
-        """Forward pass; with ``return_hidden`` also the post-activation hidden layers."""
-        single = self.n_members == 1
-        if single:
+    def member_batches(self, x: Tensor) -> tuple[Tensor, tuple[int, ...]]:
+        """``x`` (``(E, ..., in)``, or ``(..., in)`` for one member) as ``(E, B, in)`` and its
+        leading shape ``...`` (to restore the output's)."""
+        if self.n_members == 1:
             x = x.unsqueeze(0)
         elif x.shape[0] != self.n_members:
             raise UserError(f"ensemble input must lead with {self.n_members} members, got shape {tuple(x.shape)}")
-        lead = x.shape[1:-1]
-        h = x.reshape(self.n_members, -1, x.shape[-1])
+        return x.reshape(self.n_members, -1, x.shape[-1]), tuple(x.shape[1:-1])
+
+    def forward(self, x: Tensor, *, return_hidden: bool = False):
+        """Forward pass; with ``return_hidden`` also the post-activation hidden layers."""
+        single = self.n_members == 1
+        h, lead = self.member_batches(x)
         hidden = []
         for i, layer in enumerate(self.layers):
             h = layer(h)
