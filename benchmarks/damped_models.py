@@ -3,7 +3,7 @@ on the real clock: the one-step metric and the forecast error per arm, the mix a
 and whether learned diversity helps under each.
 
     python benchmarks/damped_models.py --out runs/damped [--budget quick|default] [--seeds N]
-        [--rollout-steps K]
+        [--rollout-steps K] [--shooting]
 
 Per task and model, ``physnet reproduce`` on the derivative loss (meta-learning two types, then
 the arms), then ``physnet compare`` on the rollout loss with the types learned there (meta-learning
@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--rollout-steps", type=int, default=5, help="rollout window (default 5)")
     parser.add_argument("--models", default=",".join(MODELS), help=f"subset of {','.join(MODELS)}")
     parser.add_argument("--tasks", default="damped-pendulum,clock", help="subset of damped-pendulum,clock")
+    parser.add_argument("--shooting", action="store_true", help="also a row trained by multiple shooting")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     series = args.out / "damped-pendulum.csv"
@@ -110,7 +111,7 @@ def main() -> None:
     print(header, flush=True)
     for label, task in tasks.items():
         for model in args.models.split(","):
-            for loss in LOSSES:
+            for loss in (*LOSSES, "shooting") if args.shooting else LOSSES:
                 folder = args.out / label.split()[0] / f"{model}-{loss}"
                 if loss == "derivative":
                     summary, seconds = run("reproduce", task, model, loss, folder, [*budget, "--no-progress"])
@@ -119,7 +120,8 @@ def main() -> None:
                     if not types.exists():
                         continue
                     options = [*budget, "--activations", str(types), "--rollout-steps", str(args.rollout_steps)]
-                    summary, seconds = run("compare", task, model, loss, folder, options)
+                    options += ["--shooting"] if loss == "shooting" else []
+                    summary, seconds = run("compare", task, model, "rollout", folder, options)
                 if not summary:
                     continue
                 friction = (summary["forecast"].get("dissipation") or {}).get("arms", {}).get("mix", {}).get("median")

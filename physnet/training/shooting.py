@@ -65,12 +65,13 @@ def shooting_segments(states: Tensor, groups: Tensor | None, steps: int) -> Segm
             following.append(len(rows) if i + 1 < len(starts) else -1)
     if not rows:
         raise UserError("multiple shooting needs records of at least two rows")
-    index = torch.tensor(rows).unsqueeze(1) + torch.arange(steps + 1)  # (J, K + 1)
-    record_end = torch.tensor([next(b for b in edges if b > r) for r in rows]).unsqueeze(1)
+    device = states.device
+    index = torch.tensor(rows, device=device).unsqueeze(1) + torch.arange(steps + 1, device=device)  # (J, K + 1)
+    record_end = torch.tensor([next(b for b in edges if b > r) for r in rows], device=device).unsqueeze(1)
     inside = index < record_end
     observed = states[index.clamp(max=m - 1)]
     observed = torch.where(inside.unsqueeze(-1), observed, torch.full_like(observed, float("nan")))
-    return Segments(torch.tensor(rows), observed, torch.tensor(following))
+    return Segments(torch.tensor(rows, device=device), observed, torch.tensor(following, device=device))
 
 
 def shooting_loss(
@@ -114,6 +115,7 @@ class ShootingBatches:
         """Each member's loss ``(E,)`` on segments ``idx`` ``(B,)``: ``displacements`` maps states
         (``(E, B, d)``; ``(B, d)`` for one member) to the rollout's ``(..., K d)``
         (:func:`~physnet.training.rollout.rollout_displacements` of the model's field)."""
+        idx = idx.to(self.starts.device)
         starts = self.starts[:, idx]  # (E, B, d)
         x = starts[0] if self.members == 1 else starts
         path = displacements(x).unflatten(-1, (self.rollout.steps, x.shape[-1])) + x.unsqueeze(-2)
