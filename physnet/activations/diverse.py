@@ -131,13 +131,10 @@ class DiverseActivation(nn.Module):
         both = None if layer is None else layer(x, self.assignment)
         if both is not None:
             return both
-        if self.blocks:
-            pairs = [bank.value_and_slope_type(j, g) for j, g in enumerate(x.split(self.counts, dim=-1)) if g.shape[-1]]
-            return torch.cat([v for v, _ in pairs], dim=-1), torch.cat([d for _, d in pairs], dim=-1)
-        grouped = x.index_select(-1, self.order).split(self.counts, dim=-1)
+        grouped = (x if self.blocks else x.index_select(-1, self.order)).split(self.counts, dim=-1)
         pairs = [bank.value_and_slope_type(j, g) for j, g in enumerate(grouped) if g.shape[-1] > 0]
-        value, slope = torch.cat([v for v, _ in pairs], dim=-1), torch.cat([d for _, d in pairs], dim=-1)
-        return value.index_select(-1, self.inverse), slope.index_select(-1, self.inverse)
+        both = (torch.cat([v for v, _ in pairs], dim=-1), torch.cat([d for _, d in pairs], dim=-1))
+        return both if self.blocks else (both[0].index_select(-1, self.inverse), both[1].index_select(-1, self.inverse))
 
     def extra_repr(self) -> str:
         return f"n={self.n_neurons}, counts={self.counts}"

@@ -14,7 +14,7 @@ from physnet.activations.fused_subnet import fused_residual
 from physnet.activations.grid import check_k
 from physnet.activations.knot_function import interpolate_layer, knot_origin_and_column, stacked_coefficients
 from physnet.activations.knots import DEFAULT_KNOTS, hermite_table
-from physnet.activations.slopes import slope_of
+from physnet.activations.slopes import polynomial_with_slope, slope_of
 from physnet.errors import UserError
 
 #: Hidden nonlinearities of the sub-networks: the paper's PyTorch code used tanh, its JAX code
@@ -181,9 +181,7 @@ class LearnedBank(nn.Module):
         lo, hi, g = self.knots
         origin, column = knot_origin_and_column(x, lo, hi, g)
         a = self.knot_tables().index_select(1, (column + offsets).reshape(-1)).view(4, *x.shape)
-        u = x - origin
-        value = ((a[3] * u + a[2]) * u + a[1]) * u + a[0]
-        slope = (3 * a[3] * u + 2 * a[2]) * u + a[1]
+        value, slope = polynomial_with_slope(x, origin, a[3], a[2], a[1], a[0])  # a0 + a1 u + a2 u^2 + a3 u^3
         return self._base_fn(x) + value, slope_of(self.base)(x) + slope
 
     def knot_tables(self) -> Tensor:

@@ -36,7 +36,6 @@ TRAIN_KEYS = (
     "data_seed",
 )
 STUDY_TRAINING = TrainConfig(epochs=20, batch_size=150, lr=1e-2)
-#: Samples ahead a rollout loss integrates by default.
 #: Multiple shooting's continuity weight (benchmarks/rollout_cost.py: 1 forecast better than 10).
 CONTINUITY = 1.0
 

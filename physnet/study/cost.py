@@ -15,7 +15,7 @@ from physnet.data import TaskData
 from physnet.networks.build import ENERGY_MODELS
 from physnet.study.arms import needs_frozen
 from physnet.study.tuning import tuning_grid
-from physnet.training.shooting import shooting_segments
+from physnet.training.shooting import segment_starts
 
 #: Member-steps of frozen-type arms from which compiling their kernels pays (a compile costs
 #: a few seconds; the plain kernels cost about 60 us more per member-step).
@@ -42,7 +42,7 @@ def study_cost(config, data: TaskData, seeds: dict[str, list[int]] | None = None
     its grid's members at the study's budget."""
     rows = len(data.x_train)
     if data.rollout is not None and data.rollout.continuity is not None:  # an epoch over the shooting segments
-        rows = len(shooting_segments(data.x_train, data.train_orbit, data.rollout.steps).rows)
+        rows = len(segment_starts(data.train_orbit, rows, data.rollout.steps)[0])
     steps = max(1, rows // min(config.batch_size, rows)) * config.epochs
     tuning = config.tune_seeds * len(tuning_grid(config.optimizer, config.tune_grid)) if config.tune else 0
     total = frozen = 0

@@ -43,32 +43,41 @@ class Segments:
     following: Tensor
 
 
+def segment_starts(groups: Tensor | None, rows: int, steps: int) -> tuple[list[int], list[int], list[int]]:
+    """Where the segments of ``steps`` steps over ``rows`` states in time order start (``groups``
+    ``(rows,)`` tells records apart; None: one record), the end of each one's record, and the
+    segment that follows each in its record (-1: none); a record of one row has none."""
+    if groups is None or len(groups) == 0:
+        edges = [0, rows]
+    else:
+        edges = [0, *(torch.nonzero(groups[1:] != groups[:-1]).flatten() + 1).tolist(), rows]
+    starts: list[int] = []
+    ends: list[int] = []
+    following: list[int] = []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        here = range(a, b - 1, steps)
+        for i, start in enumerate(here):
+            starts.append(start)
+            ends.append(b)
+            following.append(len(starts) if i + 1 < len(here) else -1)
+    return starts, ends, following
+
+
 def shooting_segments(states: Tensor, groups: Tensor | None, steps: int) -> Segments:
     """Consecutive segments of ``steps`` steps over each record of ``states`` ``(M, d)`` in time
-    order (``groups`` ``(M,)`` tells records apart; None: one record); a record's last segment may
-    be shorter (its missing samples NaN); a record of one row has none.
+    order (:func:`segment_starts`); a record's last segment may be shorter (its missing samples
+    NaN).
 
     Raises:
         UserError: no record has two rows.
     """
-    m, d = states.shape
-    if groups is None or len(groups) == 0:
-        edges = [0, m]
-    else:
-        breaks = (torch.nonzero(groups[1:] != groups[:-1]).flatten() + 1).tolist()
-        edges = [0, *breaks, m]
-    rows, following = [], []
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        starts = list(range(a, b - 1, steps))
-        for i, start in enumerate(starts):
-            rows.append(start)
-            following.append(len(rows) if i + 1 < len(starts) else -1)
+    m = len(states)
+    rows, ends, following = segment_starts(groups, m, steps)
     if not rows:
         raise UserError("multiple shooting needs records of at least two rows")
     device = states.device
     index = torch.tensor(rows, device=device).unsqueeze(1) + torch.arange(steps + 1, device=device)  # (J, K + 1)
-    record_end = torch.tensor([next(b for b in edges if b > r) for r in rows], device=device).unsqueeze(1)
-    inside = index < record_end
+    inside = index < torch.tensor(ends, device=device).unsqueeze(1)
     observed = states[index.clamp(max=m - 1)]
     observed = torch.where(inside.unsqueeze(-1), observed, torch.full_like(observed, float("nan")))
     return Segments(torch.tensor(rows, device=device), observed, torch.tensor(following, device=device))
@@ -124,4 +133,4 @@ class ShootingBatches:
         return shooting_loss(path, starts, seg.observed[idx], seg.following[idx], self.starts, self.weight)
 
 
-__all__ = ["ShootingBatches", "Segments", "shooting_loss", "shooting_segments"]
+__all__ = ["Segments", "ShootingBatches", "segment_starts", "shooting_loss", "shooting_segments"]
