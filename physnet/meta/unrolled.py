@@ -24,7 +24,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call
 
-from physnet.data import TaskData
+from physnet.data import Rollout, TaskData
 from physnet.errors import UserError
 from physnet.training.functional_optim import FunctionalOptimizer, detached
 from physnet.training.losses import member_loss
@@ -41,9 +41,30 @@ def zeros_for_unused(grads, like) -> list[Tensor]:
     return [torch.zeros_like(t) if g is None else g for t, g in zip(like, grads, strict=True)]
 
 
+class _RolledOut(nn.Module):
+    """``model`` integrated over a rollout window as one module, so that ``functional_call``
+    swaps the weights in once per window instead of once per integrator stage. An energy
+    model's field is its ``closed_form_field`` (``grad H`` written through the layers, the
+    same values as autograd's to float rounding): every stage is then one forward-like pass,
+    and the inner gradient one backward through it, not a double backward (10-20 % less time
+    per outer step; ``benchmarks/meta_rollout_cost.py``)."""
+
+    def __init__(self, model: nn.Module, rollout: Rollout) -> None:
+        super().__init__()
+        self.model, self.rollout = model, rollout
+
+    def forward(self, x: Tensor) -> Tensor:
+        return predict(getattr(self.model, "closed_form_field", self.model), x, self.rollout)
+
+
 def batch_loss(model: nn.Module, theta: State, data: TaskData, idx: Tensor) -> Tensor:
     """The training loss of the network with weights ``theta`` on samples ``idx`` (a scalar)."""
-    pred = predict(lambda x: functional_call(model, theta, (x,)), data.x_train[idx], data.rollout)
+    x = data.x_train[idx]
+    if data.rollout is None:
+        pred = functional_call(model, theta, (x,))
+    else:
+        rolled = {f"model.{name}": value for name, value in theta.items()}
+        pred = functional_call(_RolledOut(model, data.rollout), rolled, (x,))
     return member_loss(pred, data.y_train[idx], data.loss, 1)[0]
 
 
