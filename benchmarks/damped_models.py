@@ -7,8 +7,9 @@ and whether learned diversity helps under each.
 
 Per task and model, ``physnet reproduce`` on the derivative loss (meta-learning two types, then
 the arms), then ``physnet compare`` on the rollout loss with the types learned there (meta-learning
-through rollouts runs too, ``reproduce --loss rollout``, but costs about ten times as much: 497 s
-for the NN's quick budget here against 31 s, most of it the unrolled inner loop).
+through rollouts runs too, ``reproduce --loss rollout``, but costs more: its meta-learning phase here
+took 21-29 s for the NN against 6.5 s on derivatives, 48-83 s for the DHNN against 8.3 s; see
+docs/models-and-losses.md).
 
 The damped-pendulum series is written first (``OUT/damped-pendulum.csv``): eight swings of a
 pendulum with friction 0.1 measured every 0.05 s for 20 s with noise 0.01 on angle and angular

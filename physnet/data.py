@@ -14,6 +14,8 @@ from physnet.errors import UserError
 #: Integrators a rollout loss can use: physnet's own classic Runge-Kutta (the default, with no
 #: per-step checks) or an explicit fixed-step method of :mod:`physnet.integrators`.
 ROLLOUT_METHODS = ("rk4", "euler", "midpoint", "heun2", "heun3")
+#: The fewest samples of a record that a forecast rolls out (a start and two steps to compare).
+MIN_FORECAST_SAMPLES = 3
 
 
 @dataclass(frozen=True)
@@ -117,4 +119,4 @@ def _check_range(values: torch.Tensor, dtype: torch.dtype, name: str, source: st
         )
 
 
-__all__ = ["ROLLOUT_METHODS", "Rollout", "TaskData"]
+__all__ = ["MIN_FORECAST_SAMPLES", "ROLLOUT_METHODS", "Rollout", "TaskData"]

@@ -62,3 +62,17 @@ def test_a_rollout_study_is_probed_on_rollouts_and_checked_like_the_study(tmp_pa
     assert main([*argv, "--rollout-steps", "100000"]) == 2  # refused as the study would refuse it
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--rollout-steps 100000: the longest training record has" in err[0]
+
+
+def test_a_small_rollout_study_is_probed_where_derivatives_say_under_a_minute(monkeypatch):
+    """``reproduce``'s plan line: a rollout study's rough figure misses its per-stage overhead
+    (a quick 5-step study of 2,406 rows was roughly 23 s and took 140 s), so it is always probed."""
+    from physnet.jobs import plan
+    from physnet.tasks.presets import RunRequest
+
+    rates = []
+    monkeypatch.setattr(plan, "probe_rate", lambda *args: rates.append(args) or 1e-3)
+    derivative = plan.model_plan("van-der-pol", "nn", RunRequest(quick=True))
+    assert "under a minute of training" in derivative and not rates
+    rollout = plan.model_plan("van-der-pol", "nn", RunRequest(quick=True, compare_overrides={"loss": "rollout"}))
+    assert "(probed here)" in rollout and rates[0][0].loss == "rollout" and rates[0][1].rollout is not None

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from physnet.data import TaskData
+from physnet.data import MIN_FORECAST_SAMPLES, TaskData
 from physnet.errors import UserError
 from physnet.integrators.registry import member_steps
 from physnet.study.model_forecast import _orbit_starts, _record_ends
@@ -113,9 +113,13 @@ def skill_truth(data: TaskData, n_orbits: int | None = None, max_steps: int = MA
     if smoke():  # a smoke test of the documentation: short rollouts
         max_steps = min(max_steps, SMOKE_STEPS)
     starts = _orbit_starts(data)
-    long_enough = [(row, end) for row, end in zip(starts, _record_ends(data, starts), strict=True) if end - row >= 3]
+    ends = _record_ends(data, starts)
+    long_enough = [(row, end) for row, end in zip(starts, ends, strict=True) if end - row >= MIN_FORECAST_SAMPLES]
     if not long_enough:  # records of one or two samples are left out; none left
-        raise UserError("the validation records are too short to roll out (every one has fewer than 3 samples)")
+        raise UserError(
+            "the validation records are too short to roll out (every one has fewer than "
+            f"{MIN_FORECAST_SAMPLES} samples)"
+        )
     rows, ends = (list(kept) for kept in zip(*long_enough[: n_orbits or MAX_ORBITS], strict=True))
     steps = min(max_steps, *(end - 1 - row for row, end in zip(rows, ends, strict=True)))
     y0 = data.x_val[rows].double().cpu()

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from physnet.data import TaskData
+from physnet.data import MIN_FORECAST_SAMPLES, TaskData
 from physnet.errors import UserError
 from physnet.tasks.conservation import check_conservation
 from physnet.tasks.noise_floor import NoiseFloor, savgol_noise_floor
@@ -110,17 +110,18 @@ def _split_text(grouped: bool, val_fraction: float) -> str:
 
 
 def _check_validation_records(table: SeriesTable, val_rows: np.ndarray, path: str | Path) -> None:
-    """Refuse, before any training, a validation split none of whose records has the three
-    samples a forecast needs (its groups of one or two rows are left out of the forecasts)."""
+    """Refuse, before any training, a validation split none of whose records has the
+    :data:`~physnet.data.MIN_FORECAST_SAMPLES` samples a forecast needs (its shorter groups are
+    left out of the forecasts)."""
     if not table.grouped:
         return
     groups = table.groups[val_rows]
     _, counts = np.unique(groups, return_counts=True)
-    if int(counts.max()) < 3:
+    if int(counts.max()) < MIN_FORECAST_SAMPLES:
         raise UserError(
             f"{path}: the validation groups (the last {len(counts)}) have at most {int(counts.max())} row(s) each; a "
-            "forecast needs a record of 3 or more: order the groups so that a longer one comes last, or raise "
-            "--val-fraction"
+            f"forecast needs a record of {MIN_FORECAST_SAMPLES} or more: order the groups so that a longer one comes "
+            "last, or raise --val-fraction"
         )
 
 
