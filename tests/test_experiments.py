@@ -259,11 +259,13 @@ def test_size_sweep_writes_a_folder_per_size(tmp_path):
     assert (tmp_path / "sizes.png").exists() and (tmp_path / "size-6" / "runs.csv").exists()
 
 
-def test_reproduce_all_times_each_task_and_links_the_reports(tmp_path):
+def test_reproduce_all_times_each_task_and_links_the_reports(tmp_path, monkeypatch):
     import json
 
     from physnet.jobs.reproduce_all import reproduce_all
+    from physnet.tasks.settings import SMOKE_ENV
 
+    monkeypatch.setenv(SMOKE_ENV, "1")  # smoke budgets: what is checked here is the timing and the links
     timings = reproduce_all(tmp_path, RunRequest(quick=True, seeds=2), tasks=("van-der-pol",))
     saved = json.loads((tmp_path / "timings.json").read_text())
     assert (

@@ -101,6 +101,7 @@ def _savgol(states: torch.Tensor, groups: torch.Tensor, dt: float) -> torch.Tens
     return torch.as_tensor(savgol_derivatives(t, states.numpy(), slices), dtype=states.dtype)
 
 
+@pytest.mark.slow  # about 25 s: five seeds trained twice
 def test_rollout_on_noisy_positions_forecasts_better_than_savgol_derivatives():
     """A damped pendulum measured with noise 0.05 on the states: the same network and budget
     trained on 10-step rollouts from the noisy states forecasts the true orbits with a smaller

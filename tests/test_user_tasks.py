@@ -18,6 +18,7 @@ import physnet
 from physnet.cli.main import main
 from physnet.tasks.registry import TASKS
 from physnet.tasks.series_derivatives import savgol_derivatives
+from physnet.tasks.settings import SMOKE_ENV
 from systems import DoublePendulum, HamiltonianSystem, generate_orbits, make_generator, time_grid
 
 TESTS = Path(__file__).parent
@@ -68,6 +69,7 @@ def test_duffing_through_reproduce_on_the_command_line(tmp_path):
     argv = ["reproduce", "test_user_tasks:Duffing", "--quick", "--seeds", "2", "--model", "nn"]
     argv += ["--orbits", "6", "--t-end", "8", "--out", str(out), "--no-progress"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    env[SMOKE_ENV] = "1"  # the whole pipeline at smoke budgets: what is checked here is the plumbing
     done = subprocess.run([sys.executable, "-m", "physnet.cli.main", *argv], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert "# test_user_tasks:Duffing / nn" in (out / "report.md").read_text()
@@ -91,12 +93,14 @@ def test_duffing_through_reproduce_on_the_command_line(tmp_path):
 def test_double_pendulum_csv_with_groups_through_reproduce(tmp_path, monkeypatch):
     write_double_pendulum_csv(tmp_path / "double.csv")
     monkeypatch.chdir(tmp_path)  # the file named relative to where the command runs
-    argv = ["reproduce", "double.csv", "--group", "run", "--quick", "--seeds", "2", "--model", "hnn"]
+    monkeypatch.setenv(SMOKE_ENV, "1")  # the whole pipeline at smoke budgets: what is checked here is the plumbing
+    argv = ["reproduce", "double.csv", "--group", "run", "--quick", "--model", "hnn"]
     assert main([*argv, "--out", "study", "--no-progress"]) == 0
     assert "# double.csv / hnn" in (tmp_path / "study" / "report.md").read_text()
-    skill = json.loads((tmp_path / "study" / "summary.json").read_text())["forecast"]
+    summary = json.loads((tmp_path / "study" / "summary.json").read_text())
+    skill, seeds = summary["forecast"], json.loads((tmp_path / "study" / "config.json").read_text())["config"]["seeds"]
     assert skill["method"] == "implicit-midpoint" and skill["steps"] >= 2  # the records themselves are the truth
-    assert all(len(a["values"]) == 2 for a in skill["metrics"]["vpt"]["arms"].values())
+    assert all(len(a["values"]) == seeds for a in skill["metrics"]["vpt"]["arms"].values())
     # from another folder: the study's config.json finds the file again; one validation group of five
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
