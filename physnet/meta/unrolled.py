@@ -46,8 +46,8 @@ class _RolledOut(nn.Module):
     swaps the weights in once per window instead of once per integrator stage. An energy
     model's field is its ``closed_form_field`` (``grad H`` written through the layers, the
     same values as autograd's to float rounding): every stage is then one forward-like pass,
-    and the inner gradient one backward through it, not a double backward (10-20 % less time
-    per outer step; ``benchmarks/meta_rollout_cost.py``)."""
+    and the inner gradient one backward through it, not a double backward (20-30 % less time
+    per outer step for hnn and dhnn; ``benchmarks/meta_rollout_cost.py``)."""
 
     def __init__(self, model: nn.Module, rollout: Rollout) -> None:
         super().__init__()
